@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+  name: "edgecat",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "EdgecatRPC", targets: ["EdgecatRPC"]),
+    .library(name: "EdgecatStore", targets: ["EdgecatStore"]),
+    .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
+    .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
+  ],
+  targets: [
+    // C libraries from Debian, one module each.
+    .systemLibrary(
+      name: "CNGHTTP2", path: "Sources/CNGHTTP2", pkgConfig: "libnghttp2",
+      providers: [.apt(["libnghttp2-dev"])]),
+    .systemLibrary(
+      name: "CProtobufC", path: "Sources/CProtobufC", pkgConfig: "libprotobuf-c",
+      providers: [.apt(["libprotobuf-c-dev"])]),
+    .systemLibrary(
+      name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+      providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(
+      name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
+      providers: [.apt(["libssl-dev"])]),
+    .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+    // Code that protoc-c generates from proto/, and the descriptor set of proto/.
+    .target(name: "CEdgecatProto", dependencies: ["CProtobufC"], path: "Sources/CEdgecatProto"),
+
+    // Swift libraries.
+    .target(name: "EdgecatLog", path: "Sources/EdgecatLog"),
+    .target(name: "EdgecatCrypto", dependencies: ["CCrypto"], path: "Sources/EdgecatCrypto"),
+    .target(
+      name: "EdgecatProto", dependencies: ["CProtobufC", "CEdgecatProto"],
+      path: "Sources/EdgecatProto"),
+    .target(
+      name: "EdgecatStore", dependencies: ["CSQLite", "EdgecatLog"], path: "Sources/EdgecatStore"),
+    .target(
+      name: "EdgecatRPC", dependencies: ["CNGHTTP2", "CLinux", "EdgecatLog", "EdgecatProto"],
+      path: "Sources/EdgecatRPC"),
+
+    // Executables.
+    .executableTarget(
+      name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      path: "services/edgecat-echo-server"),
+    .executableTarget(
+      name: "edgecat-bench", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      path: "Benchmarks/edgecat-bench"),
+
+    // Tests.
+    .testTarget(
+      name: "EdgecatProtoTests", dependencies: ["EdgecatProto"], path: "Tests/EdgecatProtoTests"),
+    .testTarget(
+      name: "EdgecatStoreTests", dependencies: ["EdgecatStore"], path: "Tests/EdgecatStoreTests"),
+    .testTarget(
+      name: "EdgecatRPCTests", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      path: "Tests/EdgecatRPCTests"),
+  ]
+)
