@@ -15,3 +15,11 @@ static inline uint32_t clinux_epollerr(void) { return EPOLLERR; }
 static inline uint32_t clinux_epollhup(void) { return EPOLLHUP; }
 static inline uint32_t clinux_epollrdhup(void) { return EPOLLRDHUP; }
 static inline uint32_t clinux_epollexclusive(void) { return EPOLLEXCLUSIVE; }
+
+/// accept4 is declared only under _GNU_SOURCE, which Glibc's Swift module does not set.
+extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/// Accepts one connection as a non-blocking, close-on-exec socket; -1 with errno on failure.
+static inline int clinux_accept_nonblocking(int fd) {
+  return accept4(fd, (struct sockaddr *)0, (socklen_t *)0, SOCK_NONBLOCK | SOCK_CLOEXEC);
+}

@@ -1,0 +1,212 @@
+import CLinux
+import EdgecatLog
+import Glibc
+import Synchronization
+
+/// Something registered with an event loop for readiness events on one file descriptor.
+protocol EventSource: AnyObject {
+  /// Called on the loop's thread with the epoll event bits that are ready.
+  func handleEvents(_ events: UInt32)
+
+  /// Called once at the end of a loop iteration after `scheduleFlush` named this source, so that
+  /// the output of all the work of one wakeup leaves in one write.
+  func flush()
+}
+
+/// One thread running an epoll loop. Sockets, nghttp2 sessions and timers registered here are
+/// used only from this thread; other threads hand work to it with `execute`, which wakes the
+/// loop through an eventfd.
+final class EventLoop: @unchecked Sendable {
+  let index: Int
+  private let epollFD: Int32
+  private let wakeFD: Int32
+  private let mailbox = Mutex<[() -> Void]>([])
+  private let pendingWake = Atomic<Bool>(false)
+  private var sources: [Int32: EventSource] = [:]
+  private var timers = TimerQueue()
+  private var flushList: [EventSource] = []
+  private var thread: pthread_t?
+  private let stopping = Atomic<Bool>(false)
+  private let logger = Logger(component: "rpc")
+  /// Buffer that connections on this loop read into; loop thread only.
+  let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+
+  init(index: Int) {
+    self.index = index
+    epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+    precondition(epollFD >= 0, "epoll_create1 failed with errno \(errno)")
+    wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+    precondition(wakeFD >= 0, "eventfd failed with errno \(errno)")
+    var event = epoll_event()
+    event.events = clinux_epollin()
+    event.data.fd = wakeFD
+    precondition(epoll_ctl(epollFD, EPOLL_CTL_ADD, wakeFD, &event) == 0)
+  }
+
+  deinit {
+    readBuffer.deallocate()
+    close(wakeFD)
+    close(epollFD)
+  }
+
+  /// Starts the loop's thread.
+  func start() {
+    let box = Unmanaged.passRetained(self)
+    var handle = pthread_t()
+    let result = pthread_create(
+      &handle, nil,
+      { argument in
+        let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
+        loop.run()
+        return nil
+      }, box.toOpaque())
+    precondition(result == 0, "pthread_create failed with \(result)")
+    thread = handle
+  }
+
+  /// Stops the loop after the work already queued ran, and waits for its thread to end.
+  func stop() {
+    stopping.store(true, ordering: .releasing)
+    wake()
+    if let thread, pthread_equal(thread, pthread_self()) == 0 { pthread_join(thread, nil) }
+  }
+
+  var inLoop: Bool {
+    guard let thread else { return false }
+    return pthread_equal(thread, pthread_self()) != 0
+  }
+
+  /// Runs `work` on the loop's thread soon. Safe from any thread.
+  func execute(_ work: @escaping () -> Void) {
+    mailbox.withLock { $0.append(work) }
+    if !pendingWake.exchange(true, ordering: .acquiringAndReleasing) { wake() }
+  }
+
+  private func wake() {
+    var one: UInt64 = 1
+    _ = Glibc.write(wakeFD, &one, 8)
+  }
+
+  // MARK: Loop-thread API
+
+  func register(_ fd: Int32, _ source: EventSource, events: UInt32) {
+    sources[fd] = source
+    var event = epoll_event()
+    event.events = events
+    event.data.fd = fd
+    if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+      logger.error("epoll_ctl add failed", ["fd": fd, "errno": errno])
+    }
+  }
+
+  func modify(_ fd: Int32, events: UInt32) {
+    var event = epoll_event()
+    event.events = events
+    event.data.fd = fd
+    if epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event) != 0 {
+      logger.error("epoll_ctl modify failed", ["fd": fd, "errno": errno])
+    }
+  }
+
+  func unregister(_ fd: Int32) {
+    sources[fd] = nil
+    epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+  }
+
+  /// Runs `work` on this loop once `deadline` (monotonic nanoseconds) has passed.
+  @discardableResult
+  func schedule(at deadline: UInt64, _ work: @escaping () -> Void) -> TimerQueue.ID {
+    timers.add(deadline: deadline, work)
+  }
+
+  func cancelTimer(_ id: TimerQueue.ID) {
+    timers.cancel(id)
+  }
+
+  /// Asks for `source.flush()` at the end of this iteration; several requests run it once.
+  func scheduleFlush(_ source: EventSource) {
+    if !flushList.contains(where: { $0 === source }) { flushList.append(source) }
+  }
+
+  private func runFlushes() {
+    while !flushList.isEmpty {
+      let sources = flushList
+      flushList.removeAll(keepingCapacity: true)
+      for source in sources { source.flush() }
+    }
+  }
+
+  private func run() {
+    var events = [epoll_event](repeating: epoll_event(), count: 256)
+    while true {
+      let timeout = timers.millisecondsUntilNext(now: MonotonicClock.now())
+      let count = epoll_wait(epollFD, &events, Int32(events.count), timeout)
+      if count < 0 && errno != EINTR {
+        logger.error("epoll_wait failed", ["errno": errno])
+      }
+      for index in 0..<max(0, Int(count)) {
+        let fd = events[index].data.fd
+        if fd == wakeFD {
+          var value: UInt64 = 0
+          _ = read(wakeFD, &value, 8)
+          continue
+        }
+        sources[fd]?.handleEvents(events[index].events)
+      }
+      runMailbox()
+      let now = MonotonicClock.now()
+      while let work = timers.popExpired(now: now) { work() }
+      runFlushes()
+      if stopping.load(ordering: .acquiring) {
+        runMailbox()
+        runFlushes()
+        return
+      }
+    }
+  }
+
+  private func runMailbox() {
+    pendingWake.store(false, ordering: .releasing)
+    let work = mailbox.withLock { queue -> [() -> Void] in
+      let taken = queue
+      queue.removeAll(keepingCapacity: true)
+      return taken
+    }
+    for item in work { item() }
+  }
+}
+
+/// A fixed set of event loops, one thread each. Connections are spread over them round-robin.
+public final class EventLoopGroup: @unchecked Sendable {
+  let loops: [EventLoop]
+  private let next = Atomic<Int>(0)
+
+  /// Starts `threads` loops; the default is one per core.
+  public init(threads: Int = EventLoopGroup.coreCount) {
+    loops = (0..<max(1, threads)).map { EventLoop(index: $0) }
+    for loop in loops { loop.start() }
+  }
+
+  /// The group that servers and clients share unless they are given one.
+  public static let shared = EventLoopGroup()
+
+  public static var coreCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+  func nextLoop() -> EventLoop {
+    loops[next.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+  }
+
+  /// Stops every loop and waits for their threads.
+  public func shutdown() {
+    for loop in loops { loop.stop() }
+  }
+}
+
+enum MonotonicClock {
+  /// Nanoseconds since an arbitrary fixed point, from CLOCK_MONOTONIC.
+  static func now() -> UInt64 {
+    var time = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &time)
+    return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+  }
+}

@@ -1,0 +1,112 @@
+/// Custom metadata of a call: an ordered list of lower-case keys and their values. Keys ending in
+/// `-bin` carry bytes, which travel base64-encoded; all other values are printable ASCII text.
+public struct Metadata: Sendable, Sequence {
+  public enum Value: Sendable, Equatable {
+    case string(String)
+    case binary([UInt8])
+  }
+
+  public private(set) var entries: [(key: String, value: Value)] = []
+
+  public init() {}
+
+  /// Creates metadata from text key-value pairs, in order.
+  public init(_ pairs: [(String, String)]) {
+    for (key, value) in pairs { add(key, value) }
+  }
+
+  public var isEmpty: Bool { entries.isEmpty }
+
+  /// Appends a text value. The key is lower-cased, as HTTP/2 requires.
+  public mutating func add(_ key: String, _ value: String) {
+    entries.append((key.lowercased(), .string(value)))
+  }
+
+  /// Appends a binary value; `key` must end in `-bin`.
+  public mutating func add(_ key: String, binary value: [UInt8]) {
+    precondition(key.hasSuffix("-bin"), "binary metadata keys end in -bin: \(key)")
+    entries.append((key.lowercased(), .binary(value)))
+  }
+
+  /// Replaces every value of `key` with one text value.
+  public mutating func replace(_ key: String, _ value: String) {
+    remove(key)
+    add(key, value)
+  }
+
+  public mutating func remove(_ key: String) {
+    let lowered = key.lowercased()
+    entries.removeAll { $0.key == lowered }
+  }
+
+  /// Returns the first text value of `key`.
+  public subscript(key: String) -> String? {
+    let lowered = key.lowercased()
+    for entry in entries where entry.key == lowered {
+      if case .string(let value) = entry.value { return value }
+    }
+    return nil
+  }
+
+  /// Returns the first binary value of a `-bin` key.
+  public func binary(_ key: String) -> [UInt8]? {
+    let lowered = key.lowercased()
+    for entry in entries where entry.key == lowered {
+      if case .binary(let value) = entry.value { return value }
+    }
+    return nil
+  }
+
+  public func makeIterator() -> IndexingIterator<[(key: String, value: Value)]> {
+    entries.makeIterator()
+  }
+}
+
+extension Metadata {
+  /// Keys the transport sets or reads itself; they never appear among a call's custom metadata.
+  static func isReserved(_ key: String) -> Bool {
+    if key.hasPrefix(":") { return true }
+    switch key {
+    case "content-type", "te", "grpc-timeout", "grpc-encoding", "grpc-accept-encoding",
+      "grpc-status", "grpc-message", "content-length", "connection", "host":
+      return true
+    default:
+      return false
+    }
+  }
+
+  /// Adds a header as received on the wire, decoding base64 for `-bin` keys. Returns false when
+  /// a `-bin` value is not valid base64.
+  mutating func addWireHeader(name: String, value: String) -> Bool {
+    guard name.hasSuffix("-bin") else {
+      entries.append((name, .string(value)))
+      return true
+    }
+    // A peer may send several binary values joined by commas.
+    for part in value.split(separator: ",", omittingEmptySubsequences: false) {
+      let trimmed = part.trimmingSpaces()
+      guard let bytes = Base64.decode(trimmed) else { return false }
+      entries.append((name, .binary(bytes)))
+    }
+    return true
+  }
+
+  /// Returns the entries as HTTP/2 header fields, with base64 for binary values.
+  func wireHeaders() -> [(String, String)] {
+    entries.map { entry in
+      switch entry.value {
+      case .string(let value): (entry.key, value)
+      case .binary(let bytes): (entry.key, Base64.encode(bytes))
+      }
+    }
+  }
+}
+
+extension Substring {
+  fileprivate func trimmingSpaces() -> String {
+    var view = self[...]
+    while view.first == " " { view = view.dropFirst() }
+    while view.last == " " { view = view.dropLast() }
+    return String(view)
+  }
+}

@@ -1,0 +1,105 @@
+import CNGHTTP2
+import EdgecatLog
+import Synchronization
+
+/// One server-side stream: the request as received, the handler's task and the response on its
+/// way out. Fields marked loop-only are touched only on the connection's loop thread; the queues
+/// and atomics are what the handler's task uses from other threads.
+final class ServerCall: @unchecked Sendable {
+  let streamID: Int32
+  /// Strong, because the handler's task may outlive the connection; the connection drops its
+  /// calls when their streams close, so there is no cycle.
+  let connection: ServerConnection
+  let inbound: MessageQueue
+  let outbound = OutboundBuffer()
+  let responseMetadata = ResponseMetadata()
+  private let headersRequested = Atomic<Bool>(false)
+  /// DATA bytes received but not yet returned to the peer's flow-control window.
+  let deferredConsume = AtomicCounter()
+  private let task = Mutex<Task<Void, Never>?>(nil)
+
+  // Loop-only state.
+  var headerFields: [(String, String)] = []
+  var headerListSize = 0
+  var headerListTooLarge = false
+  var context: ServerContext?
+  var deframer: MessageDeframer
+  var remoteClosed = false
+  /// The response's final HEADERS or DATA with END_STREAM has been submitted.
+  var finished = false
+  var headersSubmitted = false
+  var deadlineTimer: TimerQueue.ID?
+  var startTime = MonotonicClock.now()
+
+  init(streamID: Int32, connection: ServerConnection, maximumMessageSize: Int) {
+    self.streamID = streamID
+    self.connection = connection
+    deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
+    let loop = connection.loop
+    let deferred = deferredConsume
+    inbound = MessageQueue(onPop: { [weak connection] _ in
+      guard deferred.value > 0, let connection else { return }
+      loop.execute { connection.releaseDeferredWindow(streamID: streamID) }
+    })
+  }
+
+  // MARK: Handler side, any thread
+
+  func start(_ handler: @escaping RPCHandler, context: ServerContext, logger: Logger) {
+    let requests = MessageStream(queue: inbound)
+    let writer = ResponseWriter(call: self)
+    let started = Task {
+      let status: RPCStatus
+      do {
+        try await handler(requests, writer, context)
+        status = .ok
+      } catch let error as RPCError {
+        status = error.status
+      } catch is CancellationError {
+        status = RPCStatus(code: .cancelled, message: "the call was cancelled")
+      } catch {
+        logger.error("handler failed", [
+          "rpc.method": context.method, "request.id": context.requestID, "error": "\(error)",
+        ])
+        status = RPCStatus(code: .unknown, message: "the handler failed")
+      }
+      self.finish(status)
+    }
+    task.withLock { $0 = started }
+  }
+
+  func write(_ message: [UInt8]) async throws {
+    let framed = MessageFramer.frame(message)
+    let needsHeaders = !headersRequested.exchange(true, ordering: .relaxed)
+    let needsResume = try outbound.append(framed)
+    if needsHeaders || needsResume {
+      connection.loop.execute { [self] in
+        if needsHeaders { connection.submitResponseHeaders(self) }
+        if needsResume { connection.resumeData(self) }
+      }
+    }
+    try await outbound.waitForSpace()
+  }
+
+  /// Ends the call with `status` unless it already ended.
+  func finish(_ status: RPCStatus) {
+    connection.loop.execute { [self] in connection.finish(self, status: status) }
+  }
+
+  /// Cancels the handler's task. Any thread.
+  func cancelHandler() {
+    task.withLock { $0?.cancel() }
+  }
+}
+
+/// An integer shared between threads.
+final class AtomicCounter: Sendable {
+  private let storage = Atomic<Int>(0)
+
+  var value: Int { storage.load(ordering: .relaxed) }
+
+  func add(_ amount: Int) { storage.add(amount, ordering: .relaxed) }
+
+  /// Sets the counter to 0 and returns what it was.
+  func take() -> Int { storage.exchange(0, ordering: .relaxed) }
+}

@@ -1,0 +1,89 @@
+import CNGHTTP2
+import EdgecatLog
+
+extension ServerConnection {
+  /// Submits `:status 200` and the initial metadata, with the call's outbound buffer as the
+  /// data source for every later message and the trailers.
+  func submitResponseHeaders(_ call: ServerCall) {
+    guard !call.finished, !call.headersSubmitted, calls[call.streamID] != nil else { return }
+    call.headersSubmitted = true
+    var headers = [(":status", "200"), ("content-type", "application/grpc")]
+    if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
+    let custom = call.responseMetadata.state.withLock { $0.headers }
+    headers.append(contentsOf: custom.wireHeaders())
+    var provider = nghttp2_data_provider(
+      source: nghttp2_data_source(ptr: Unmanaged.passUnretained(call.outbound).toOpaque()),
+      read_callback: outboundReadCallback)
+    let result = HeaderList.withHeaders(headers) { list, count in
+      nghttp2_submit_response(session, call.streamID, list, count, &provider)
+    }
+    if result != 0 {
+      logger.error("nghttp2_submit_response failed", ["code": result])
+      call.finished = true
+      nghttp2_submit_rst_stream(session, 0, call.streamID, UInt32(NGHTTP2_INTERNAL_ERROR.rawValue))
+    }
+    loop.scheduleFlush(self)
+  }
+
+  func resumeData(_ call: ServerCall) {
+    guard call.headersSubmitted, calls[call.streamID] != nil else { return }
+    nghttp2_session_resume_data(session, call.streamID)
+    loop.scheduleFlush(self)
+  }
+
+  /// Ends a call with `status`: trailers after the queued messages, or a trailers-only response
+  /// when nothing was sent yet. Later calls for the same stream do nothing.
+  func finish(_ call: ServerCall, status: RPCStatus) {
+    guard !call.finished, calls[call.streamID] != nil else { return }
+    if let timer = call.deadlineTimer {
+      loop.cancelTimer(timer)
+      call.deadlineTimer = nil
+    }
+    let metadata = call.responseMetadata.state.withLock { $0 }
+    var trailers = [("grpc-status", String(status.code.rawValue))]
+    if !status.message.isEmpty {
+      trailers.append(("grpc-message", PercentEncoding.encode(status.message)))
+    }
+    trailers.append(contentsOf: metadata.trailers.wireHeaders())
+    trailers.append(contentsOf: status.trailers.wireHeaders())
+    logCompletion(call, status: status)
+
+    if !call.headersSubmitted && call.outbound.isEmpty {
+      call.finished = true
+      var headers = [(":status", "200"), ("content-type", "application/grpc")]
+      if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
+      headers.append(contentsOf: metadata.headers.wireHeaders())
+      headers.append(contentsOf: trailers)
+      let result = HeaderList.withHeaders(headers) { list, count in
+        nghttp2_submit_response(session, call.streamID, list, count, nil)
+      }
+      if result != 0 { logger.error("nghttp2_submit_response failed", ["code": result]) }
+      call.outbound.fail(RPCError(.cancelled, "the call has ended"))
+      loop.scheduleFlush(self)
+      return
+    }
+    if !call.headersSubmitted { submitResponseHeaders(call) }
+    call.finished = true
+    if call.outbound.finish(.trailers(trailers)) {
+      nghttp2_session_resume_data(session, call.streamID)
+    }
+    loop.scheduleFlush(self)
+  }
+
+  private func logCompletion(_ call: ServerCall, status: RPCStatus) {
+    guard logger.isEnabled(.debug) else { return }
+    let micros = (MonotonicClock.now() - call.startTime) / 1_000
+    logger.debug("rpc finished", [
+      "rpc.method": call.context?.method ?? "", "request.id": call.context?.requestID ?? "",
+      "status": status.code, "duration_us": micros,
+    ])
+  }
+
+  /// Resets a stream whose response ended while the client was still sending, as gRPC servers
+  /// do, so the client stops sending.
+  func responseEnded(_ streamID: Int32) {
+    guard let call = calls[streamID], !call.remoteClosed else { return }
+    nghttp2_submit_rst_stream(
+      session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_NO_ERROR.rawValue))
+  }
+}

@@ -1,0 +1,177 @@
+import CNGHTTP2
+import EdgecatLog
+import Glibc
+
+/// The server side of one HTTP/2 connection: it turns nghttp2's callbacks into calls of the
+/// registered handlers and their responses into frames. Loop thread only.
+final class ServerConnection: HTTP2Connection {
+  let server: RPCServer
+  private(set) var calls: [Int32: ServerCall] = [:]
+  private var idleTimer: TimerQueue.ID?
+  private var draining = false
+
+  init(server: RPCServer, loop: EventLoop, fd: Int32, peer: String) {
+    self.server = server
+    super.init(loop: loop, fd: fd, peer: peer, logger: server.logger)
+    session = ServerSessionFactory.makeSession(owner: self, configuration: server.configuration)
+  }
+
+  /// Sends the server's SETTINGS and starts reading.
+  func start() {
+    let configuration = server.configuration
+    let settings: [(nghttp2_settings_id, UInt32)] = [
+      (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, UInt32(configuration.maximumConcurrentStreams)),
+      (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(configuration.initialWindowSize)),
+      (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(configuration.maximumHeaderListSize)),
+    ]
+    var entries = settings.map { nghttp2_settings_entry(settings_id: Int32($0.0.rawValue), value: $0.1) }
+    let result = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+    precondition(result == 0, "nghttp2_submit_settings failed with \(result)")
+    nghttp2_session_set_local_window_size(
+      session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(configuration.connectionWindowSize))
+    activate()
+    armIdleTimer()
+    loop.scheduleFlush(self)
+  }
+
+  // MARK: Shutdown and idleness
+
+  /// Sends GOAWAY so the client opens no new streams; the connection closes once its calls end.
+  func beginShutdown() {
+    guard !isClosed, !draining else { return }
+    draining = true
+    nghttp2_submit_goaway(
+      session, UInt8(NGHTTP2_FLAG_NONE.rawValue), nghttp2_session_get_last_proc_stream_id(session),
+      UInt32(NGHTTP2_NO_ERROR.rawValue), nil, 0)
+    loop.scheduleFlush(self)
+    closeIfDrained()
+  }
+
+  /// Ends every call with UNAVAILABLE and closes, when the grace period is over.
+  func forceClose() {
+    for call in calls.values {
+      call.cancelHandler()
+      finish(call, status: RPCStatus(code: .unavailable, message: "the server is shutting down"))
+    }
+    flush()
+    close(reason: "shutdown grace period ended")
+  }
+
+  /// Called from nghttp2 callbacks too, so it only schedules the flush that closes.
+  private func closeIfDrained() {
+    if draining && calls.isEmpty {
+      closeWhenFlushed = true
+      loop.scheduleFlush(self)
+    }
+  }
+
+  private func armIdleTimer() {
+    guard let timeout = server.configuration.idleTimeout else { return }
+    if let idleTimer { loop.cancelTimer(idleTimer) }
+    let deadline = MonotonicClock.now() + UInt64(timeout.components.seconds) * 1_000_000_000
+      + UInt64(timeout.components.attoseconds / 1_000_000_000)
+    idleTimer = loop.schedule(at: deadline) { [weak self] in
+      guard let self, !self.isClosed, self.calls.isEmpty else { return }
+      self.logger.debug("closing idle connection", ["peer": self.peer])
+      self.beginShutdown()
+    }
+  }
+
+  override func connectionClosed(reason: String) {
+    if let idleTimer { loop.cancelTimer(idleTimer) }
+    let cancelled = RPCError(.cancelled, "the connection closed: \(reason)")
+    for call in calls.values where !call.finished {
+      call.cancelHandler()
+      call.inbound.finish(.failure(cancelled))
+      call.outbound.fail(cancelled)
+    }
+    calls.removeAll()
+    server.connectionDidClose(self)
+  }
+
+  // MARK: Streams
+
+  func beginStream(_ streamID: Int32) {
+    let call = ServerCall(
+      streamID: streamID, connection: self,
+      maximumMessageSize: server.configuration.maximumReceiveMessageSize)
+    calls[streamID] = call
+    if let idleTimer {
+      loop.cancelTimer(idleTimer)
+      self.idleTimer = nil
+    }
+  }
+
+  func call(_ streamID: Int32) -> ServerCall? { calls[streamID] }
+
+  func streamClosed(_ streamID: Int32, errorCode: UInt32) {
+    guard let call = calls.removeValue(forKey: streamID) else { return }
+    if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
+    let deferred = call.deferredConsume.take()
+    if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
+    if !call.finished {
+      let cancelled = RPCError(.cancelled, "the client cancelled the call")
+      call.cancelHandler()
+      call.inbound.finish(.failure(cancelled))
+      call.outbound.fail(cancelled)
+      logger.debug("rpc cancelled by client", [
+        "rpc.method": call.context?.method ?? "", "error_code": errorCode,
+      ])
+    } else {
+      call.outbound.fail(RPCError(.cancelled, "the call has ended"))
+    }
+    if calls.isEmpty {
+      armIdleTimer()
+      closeIfDrained()
+    }
+  }
+
+  /// Returns consumed DATA bytes to the client's window once the handler has caught up.
+  func releaseDeferredWindow(streamID: Int32) {
+    guard let call = calls[streamID] else { return }
+    guard call.inbound.bufferedBytes < server.configuration.inboundHighWater else { return }
+    let deferred = call.deferredConsume.take()
+    if deferred > 0 {
+      nghttp2_session_consume(session, streamID, deferred)
+      loop.scheduleFlush(self)
+    }
+  }
+
+  func receiveData(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
+    guard let call = calls[streamID], !call.finished, call.context != nil else {
+      nghttp2_session_consume(session, streamID, bytes.count)
+      return
+    }
+    if call.inbound.bufferedBytes < server.configuration.inboundHighWater {
+      nghttp2_session_consume(session, streamID, bytes.count)
+    } else {
+      call.deferredConsume.add(bytes.count)
+    }
+    do {
+      for message in try call.deframer.append(bytes) { call.inbound.push(message) }
+    } catch .tooLarge(let length, let limit) {
+      reject(call, RPCStatus(code: .resourceExhausted,
+        message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
+    } catch {
+      reject(call, RPCStatus(code: .internal,
+        message: "received a compressed message, but no grpc-encoding was negotiated"))
+    }
+  }
+
+  func receiveEndOfStream(_ streamID: Int32) {
+    guard let call = calls[streamID] else { return }
+    call.remoteClosed = true
+    if call.deframer.hasPartialMessage && !call.finished {
+      reject(call, RPCStatus(code: .internal, message: "the request stream ended inside a message"))
+      return
+    }
+    call.inbound.finish()
+  }
+
+  /// Ends a call the transport rejected: the handler is cancelled and the status sent.
+  private func reject(_ call: ServerCall, _ status: RPCStatus) {
+    call.cancelHandler()
+    call.inbound.finish(.failure(RPCError(status: status)))
+    finish(call, status: status)
+  }
+}

@@ -1,0 +1,83 @@
+import Synchronization
+
+/// A point in time by the monotonic clock, after which a call is past its deadline.
+public struct Deadline: Sendable, Comparable {
+  /// Nanoseconds on CLOCK_MONOTONIC.
+  public let uptimeNanoseconds: UInt64
+
+  public init(uptimeNanoseconds: UInt64) {
+    self.uptimeNanoseconds = uptimeNanoseconds
+  }
+
+  /// The deadline `timeout` from now.
+  public static func after(_ timeout: Duration) -> Deadline {
+    let (seconds, attoseconds) = timeout.components
+    let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
+    return Deadline(uptimeNanoseconds: MonotonicClock.now() &+ UInt64(nanoseconds))
+  }
+
+  /// Time left, zero once the deadline passed.
+  public var remaining: Duration {
+    let now = MonotonicClock.now()
+    guard uptimeNanoseconds > now else { return .zero }
+    return .nanoseconds(Int64(clamping: uptimeNanoseconds - now))
+  }
+
+  public var hasPassed: Bool { MonotonicClock.now() >= uptimeNanoseconds }
+
+  public static func < (lhs: Deadline, rhs: Deadline) -> Bool {
+    lhs.uptimeNanoseconds < rhs.uptimeNanoseconds
+  }
+}
+
+/// What a handler knows about its call, and the response metadata it can set.
+public struct ServerContext: Sendable {
+  /// The `:path` of the call, such as `/grpc.health.v1.Health/Check`.
+  public let method: String
+  /// Custom metadata of the request.
+  public let metadata: Metadata
+  /// From the request's `grpc-timeout`; nil when the client set none.
+  public let deadline: Deadline?
+  /// The request's `x-request-id`, or one generated when it had none; sent back in the response
+  /// headers and meant to be passed on to downstream calls.
+  public let requestID: String
+  /// `HOST:PORT` of the client.
+  public let peer: String
+  let responseMetadata: ResponseMetadata
+
+  /// Adds a header to the response's initial metadata; it counts only before the first message
+  /// is written or the call ends.
+  public func addResponseHeader(_ key: String, _ value: String) {
+    responseMetadata.state.withLock { $0.headers.add(key, value) }
+  }
+
+  /// Adds trailing metadata sent with the status.
+  public func addTrailer(_ key: String, _ value: String) {
+    responseMetadata.state.withLock { $0.trailers.add(key, value) }
+  }
+}
+
+/// Response metadata a handler adds while it runs. Thread-safe.
+final class ResponseMetadata: Sendable {
+  struct State {
+    var headers = Metadata()
+    var trailers = Metadata()
+  }
+
+  let state = Mutex(State())
+}
+
+enum RequestID {
+  /// Returns 16 random bytes as 32 lower-case hex digits.
+  static func generate() -> String {
+    var generator = SystemRandomNumberGenerator()
+    let high = generator.next() as UInt64
+    let low = generator.next() as UInt64
+    return hex(high) + hex(low)
+  }
+
+  private static func hex(_ value: UInt64) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: 16 - digits.count) + digits
+  }
+}

@@ -1,0 +1,40 @@
+/// The four gRPC call shapes.
+public enum CallShape: Sendable {
+  case unary, clientStreaming, serverStreaming, bidirectionalStreaming
+}
+
+/// Writes response messages of one call. `write` waits while the stream's outbound queue is
+/// full, so a handler cannot outrun its client; it throws once the call ended or was cancelled.
+public struct ResponseWriter: Sendable {
+  let call: ServerCall
+
+  /// Sends one serialized message.
+  public func write(_ message: [UInt8]) async throws {
+    try await call.write(message)
+  }
+}
+
+/// A method's handler at the byte level: it reads serialized requests, writes serialized
+/// responses and returns normally for OK, or throws an `RPCError` for another status.
+public typealias RPCHandler =
+  @Sendable (MessageStream, ResponseWriter, ServerContext) async throws -> Void
+
+/// A registered method: its shape and handler.
+public struct RPCMethod: Sendable {
+  public let path: String
+  public let shape: CallShape
+  public let handler: RPCHandler
+
+  public init(path: String, shape: CallShape, handler: @escaping RPCHandler) {
+    self.path = path
+    self.shape = shape
+    self.handler = handler
+  }
+}
+
+/// A set of methods that a server serves under one gRPC service name.
+public protocol RPCService: Sendable {
+  /// The full service name, such as `grpc.health.v1.Health`.
+  var serviceName: String { get }
+  var methods: [RPCMethod] { get }
+}

@@ -1,0 +1,96 @@
+import CNGHTTP2
+
+/// Creates nghttp2 server sessions whose callbacks forward to a `ServerConnection`, recovered
+/// from `user_data` unretained: the connection owns the session and deletes it in `deinit`.
+enum ServerSessionFactory {
+  static func makeSession(owner: ServerConnection, configuration: ServerConfiguration)
+    -> OpaquePointer
+  {
+    var callbacks: OpaquePointer?
+    precondition(nghttp2_session_callbacks_new(&callbacks) == 0)
+    defer { nghttp2_session_callbacks_del(callbacks) }
+    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, serverBeginHeaders)
+    nghttp2_session_callbacks_set_on_header_callback(callbacks, serverHeader)
+    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, serverFrameReceived)
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, serverDataChunk)
+    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, serverStreamClosed)
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, serverFrameSent)
+
+    var options: OpaquePointer?
+    precondition(nghttp2_option_new(&options) == 0)
+    defer { nghttp2_option_del(options) }
+    // The connection returns window only as handlers read, so a slow handler slows its client.
+    nghttp2_option_set_no_auto_window_update(options, 1)
+    nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+
+    var session: OpaquePointer?
+    let result = nghttp2_session_server_new2(
+      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options)
+    precondition(result == 0, "nghttp2_session_server_new2 failed with \(result)")
+    return session!
+  }
+}
+
+private func connection(_ userData: UnsafeMutableRawPointer?) -> ServerConnection {
+  Unmanaged<ServerConnection>.fromOpaque(userData!).takeUnretainedValue()
+}
+
+private let serverBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
+  let frame = frame!.pointee
+  if frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) && frame.headers.cat == NGHTTP2_HCAT_REQUEST {
+    connection(userData).beginStream(frame.hd.stream_id)
+  }
+  return 0
+}
+
+private let serverHeader: nghttp2_on_header_callback = {
+  _, frame, name, nameLength, value, valueLength, _, userData in
+  let frame = frame!.pointee
+  guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST
+  else { return 0 }
+  let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
+  let valueText = String(
+    decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
+  connection(userData).receiveHeader(frame.hd.stream_id, name: nameText, value: valueText)
+  return 0
+}
+
+private let serverFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, userData in
+  let frame = frame!.pointee
+  let endStream = frame.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+  switch Int(frame.hd.type) {
+  case Int(NGHTTP2_HEADERS.rawValue):
+    if frame.headers.cat == NGHTTP2_HCAT_REQUEST {
+      connection(userData).dispatch(frame.hd.stream_id, endStream: endStream)
+    } else if endStream {
+      connection(userData).receiveEndOfStream(frame.hd.stream_id)
+    }
+  case Int(NGHTTP2_DATA.rawValue):
+    if endStream { connection(userData).receiveEndOfStream(frame.hd.stream_id) }
+  default:
+    break
+  }
+  return 0
+}
+
+private let serverDataChunk: nghttp2_on_data_chunk_recv_callback = {
+  _, _, streamID, data, length, userData in
+  connection(userData).receiveData(streamID, UnsafeRawBufferPointer(start: data, count: length))
+  return 0
+}
+
+private let serverStreamClosed: nghttp2_on_stream_close_callback = {
+  _, streamID, errorCode, userData in
+  connection(userData).streamClosed(streamID, errorCode: errorCode)
+  return 0
+}
+
+private let serverFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
+  let frame = frame!.pointee
+  let type = Int(frame.hd.type)
+  let endStream = frame.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+  if endStream && (type == Int(NGHTTP2_HEADERS.rawValue) || type == Int(NGHTTP2_DATA.rawValue)) {
+    connection(userData).responseEnded(frame.hd.stream_id)
+  }
+  return 0
+}

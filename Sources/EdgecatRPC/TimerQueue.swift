@@ -1,0 +1,84 @@
+/// Timers of one event loop: a binary min-heap ordered by deadline. Loop-thread only.
+struct TimerQueue {
+  typealias ID = UInt64
+
+  private struct Entry {
+    var deadline: UInt64
+    var id: ID
+    var work: () -> Void
+  }
+
+  private var heap: [Entry] = []
+  private var cancelled: Set<ID> = []
+  private var nextID: ID = 1
+
+  mutating func add(deadline: UInt64, _ work: @escaping () -> Void) -> ID {
+    let id = nextID
+    nextID += 1
+    heap.append(Entry(deadline: deadline, id: id, work: work))
+    siftUp(heap.count - 1)
+    return id
+  }
+
+  mutating func cancel(_ id: ID) {
+    cancelled.insert(id)
+  }
+
+  /// Returns the epoll_wait timeout: -1 with no timers, else milliseconds to the earliest one,
+  /// rounded up so a timer never fires early.
+  mutating func millisecondsUntilNext(now: UInt64) -> Int32 {
+    dropCancelledTop()
+    guard let first = heap.first else { return -1 }
+    if first.deadline <= now { return 0 }
+    return Int32(min((first.deadline - now + 999_999) / 1_000_000, 60_000))
+  }
+
+  /// Removes and returns the earliest timer that is due, so the caller runs it while the queue
+  /// is free to take new or cancelled timers.
+  mutating func popExpired(now: UInt64) -> (() -> Void)? {
+    dropCancelledTop()
+    guard let first = heap.first, first.deadline <= now else { return nil }
+    return removeFirst().work
+  }
+
+  private mutating func dropCancelledTop() {
+    while let first = heap.first, cancelled.contains(first.id) {
+      cancelled.remove(first.id)
+      _ = removeFirst()
+    }
+  }
+
+  private mutating func removeFirst() -> Entry {
+    let first = heap[0]
+    let last = heap.removeLast()
+    if !heap.isEmpty {
+      heap[0] = last
+      siftDown(0)
+    }
+    return first
+  }
+
+  private mutating func siftUp(_ start: Int) {
+    var child = start
+    while child > 0 {
+      let parent = (child - 1) / 2
+      if heap[parent].deadline <= heap[child].deadline { return }
+      heap.swapAt(parent, child)
+      child = parent
+    }
+  }
+
+  private mutating func siftDown(_ start: Int) {
+    var parent = start
+    while true {
+      let left = 2 * parent + 1
+      let right = left + 1
+      var smallest = parent
+      if left < heap.count, heap[left].deadline < heap[smallest].deadline { smallest = left }
+      if right < heap.count, heap[right].deadline < heap[smallest].deadline { smallest = right }
+      if smallest == parent { return }
+      heap.swapAt(parent, smallest)
+      parent = smallest
+    }
+  }
+}

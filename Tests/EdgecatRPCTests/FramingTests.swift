@@ -1,0 +1,73 @@
+import Glibc
+import Testing
+
+@testable import EdgecatRPC
+
+@Suite("Message framing")
+struct FramingTests {
+  static let framed = MessageFramer.frame(Array("split me".utf8))
+
+  @Test("deframer handles every split point", arguments: 0...framed.count)
+  func deframerSplit(at split: Int) throws {
+    var deframer = MessageDeframer(maximumMessageSize: 1024)
+    let first = try Self.framed[..<split].withUnsafeBytes { try deframer.append($0) }
+    let second = try Self.framed[split...].withUnsafeBytes { try deframer.append($0) }
+    #expect((first + second).map { String(decoding: $0, as: UTF8.self) } == ["split me"])
+    #expect(!deframer.hasPartialMessage)
+  }
+
+  @Test("deframer rejects a length over the limit before the body arrives")
+  func deframerLimit() {
+    var deframer = MessageDeframer(maximumMessageSize: 4)
+    let header: [UInt8] = [0, 0, 0, 0, 5]
+    #expect(throws: MessageDeframer.Failure.self) {
+      _ = try header.withUnsafeBytes { try deframer.append($0) }
+    }
+  }
+
+  @Test("message split across DATA frames at every byte", arguments: 1..<framed.count)
+  func wireSplit(at split: Int) async throws {
+    try await withTestServer { _, client, _ in
+      let call = client.makeCall(method: "/test.Raw/Echo")
+      try await sendRaw(Array(Self.framed[..<split]), on: call)
+      try await sendRaw(Array(Self.framed[split...]), on: call)
+      call.closeSend()
+      var replies: [String] = []
+      for try await message in call.responses { replies.append(String(decoding: message, as: UTF8.self)) }
+      #expect(replies == ["split me"])
+    }
+  }
+
+  @Test("message sent one byte per DATA frame")
+  func oneBytePerFrame() async throws {
+    try await withTestServer { _, client, _ in
+      let call = client.makeCall(method: "/test.Raw/Echo")
+      for byte in Self.framed { try await sendRaw([byte], on: call) }
+      call.closeSend()
+      var replies: [String] = []
+      for try await message in call.responses { replies.append(String(decoding: message, as: UTF8.self)) }
+      #expect(replies == ["split me"])
+    }
+  }
+
+  @Test("stream ending inside a message is INTERNAL")
+  func truncatedStream() async throws {
+    try await withTestServer { _, client, _ in
+      let call = client.makeCall(method: "/test.Raw/Echo")
+      try await sendRaw(Array(Self.framed.prefix(7)), on: call)
+      call.closeSend()
+      let status = await call.status
+      #expect(status.code == .internal)
+    }
+  }
+}
+
+/// Queues bytes without a message prefix and waits until they left in a DATA frame of their own.
+private func sendRaw(_ bytes: [UInt8], on call: ClientCall) async throws {
+  if try call.outbound.append(bytes) {
+    // The data source was deferred; ask the loop to resume it.
+    call.resumeForTesting()
+  }
+  while !call.outbound.isEmpty { try await Task.sleep(for: .milliseconds(1)) }
+  try await Task.sleep(for: .milliseconds(2))
+}

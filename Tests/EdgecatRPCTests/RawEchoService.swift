@@ -1,0 +1,41 @@
+import EdgecatRPC
+
+/// A byte-level service for transport tests: every method echoes what it is sent.
+struct RawEchoService: RPCService {
+  var serviceName: String { "test.Raw" }
+
+  var methods: [RPCMethod] {
+    [
+      RPCMethod(path: "/test.Raw/Echo", shape: .bidirectionalStreaming) { requests, writer, _ in
+        for try await message in requests { try await writer.write(message) }
+      },
+      RPCMethod(path: "/test.Raw/Count", shape: .clientStreaming) { requests, writer, _ in
+        var count = 0
+        for try await _ in requests { count += 1 }
+        try await writer.write(Array(String(count).utf8))
+      },
+      RPCMethod(path: "/test.Raw/Repeat", shape: .serverStreaming) { requests, writer, _ in
+        for try await message in requests {
+          let times = Int(String(decoding: message, as: UTF8.self)) ?? 0
+          for index in 0..<times { try await writer.write(Array(String(index).utf8)) }
+        }
+      },
+      RPCMethod(path: "/test.Raw/Fail", shape: .unary) { requests, _, context in
+        for try await _ in requests {}
+        context.addTrailer("x-detail", "more")
+        throw RPCError(.notFound, "no such thing: ü 100%")
+      },
+      RPCMethod(path: "/test.Raw/Sleep", shape: .unary) { requests, writer, _ in
+        for try await _ in requests {}
+        try await Task.sleep(for: .seconds(30))
+        try await writer.write([])
+      },
+      RPCMethod(path: "/test.Raw/Metadata", shape: .unary) { requests, writer, context in
+        for try await _ in requests {}
+        context.addResponseHeader("x-echo-request-id", context.requestID)
+        if let value = context.metadata["x-test"] { context.addTrailer("x-test", value) }
+        try await writer.write(context.metadata.binary("x-data-bin") ?? [])
+      },
+    ]
+  }
+}

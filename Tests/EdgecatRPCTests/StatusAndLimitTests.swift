@@ -1,0 +1,97 @@
+import EdgecatRPC
+import Testing
+
+@Suite("Statuses, metadata and limits")
+struct StatusAndLimitTests {
+  @Test("handler error reaches the client with its message and trailers")
+  func handlerError() async throws {
+    try await withTestServer { _, client, _ in
+      await #expect {
+        _ = try await client.unary(method: "/test.Raw/Fail", request: [])
+      } throws: { error in
+        guard let error = error as? RPCError else { return false }
+        return error.code == .notFound && error.message == "no such thing: ü 100%"
+          && error.metadata["x-detail"] == "more"
+      }
+    }
+  }
+
+  @Test("unknown method is UNIMPLEMENTED")
+  func unknownMethod() async throws {
+    try await withTestServer { _, client, _ in
+      let error = await rpcError {
+        _ = try await client.unary(method: "/test.Raw/Missing", request: [])
+      }
+        #expect(error?.code == .unimplemented)
+        #expect(error?.message.contains("/test.Raw/Missing") == true)
+    }
+  }
+
+  @Test("metadata round trip including binary values")
+  func metadataRoundTrip() async throws {
+    try await withTestServer { _, client, _ in
+      var metadata = Metadata()
+      metadata.add("x-test", "value one")
+      metadata.add("x-data-bin", binary: [0, 1, 2, 255, 254])
+      metadata.add("x-request-id", "req-42")
+      let response = try await client.unary(
+        method: "/test.Raw/Metadata", request: [], metadata: metadata)
+      #expect(response.message == [0, 1, 2, 255, 254])
+      #expect(response.trailers["x-test"] == "value one")
+      #expect(response.headers["x-request-id"] == "req-42")
+      #expect(response.headers["x-echo-request-id"] == "req-42")
+    }
+  }
+
+  @Test("request id is generated when missing")
+  func generatedRequestID() async throws {
+    try await withTestServer { _, client, _ in
+      let response = try await client.unary(method: "/test.Raw/Metadata", request: [])
+      let generated = response.headers["x-request-id"] ?? ""
+      #expect(generated.count == 32)
+      #expect(response.headers["x-echo-request-id"] == generated)
+    }
+  }
+
+  @Test("message over the receive limit is RESOURCE_EXHAUSTED")
+  func overLimitMessage() async throws {
+    var configuration = ServerConfiguration()
+    configuration.maximumReceiveMessageSize = 1024
+    try await withTestServer(configuration: configuration) { _, client, _ in
+      let error = await rpcError {
+        _ = try await client.unary(method: "/test.Raw/Echo", request: [UInt8](repeating: 7, count: 1025))
+      }
+        #expect(error?.code == .resourceExhausted)
+        #expect(error?.message.contains("1025") == true)
+      let response = try await client.unary(
+        method: "/test.Raw/Echo", request: [UInt8](repeating: 7, count: 1024))
+      #expect(response.message.count == 1024)
+    }
+  }
+
+  @Test("oversized header list is RESOURCE_EXHAUSTED")
+  func oversizedHeaders() async throws {
+    var configuration = ServerConfiguration()
+    configuration.maximumHeaderListSize = 1024
+    try await withTestServer(configuration: configuration) { _, client, _ in
+      var metadata = Metadata()
+      metadata.add("x-big", String(repeating: "a", count: 2000))
+      let error = await rpcError {
+        _ = try await client.unary(method: "/test.Raw/Echo", request: [], metadata: metadata)
+      }
+        #expect(error?.code == .resourceExhausted)
+    }
+  }
+
+  @Test("connection refused is UNAVAILABLE")
+  func connectionRefused() async throws {
+    let server = RPCServer(services: [])
+    let port = try server.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
+    await server.shutdown()
+    let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port))
+    let error = await rpcError {
+      _ = try await client.unary(method: "/test.Raw/Echo", request: [])
+    }
+      #expect(error?.code == .unavailable)
+  }
+}
