@@ -1,0 +1,55 @@
+import CProtobufC
+
+/// Encoding and decoding of generated messages through protobuf-c. Only this module calls
+/// protobuf-c, and each call frees what it allocates before returning.
+enum ProtoCodec {
+  /// Validates `bytes` with `WireValidator`, unpacks them with protobuf-c and copies the result.
+  static func decode<M: CBackedMessage>(
+    _ type: M.Type, from bytes: [UInt8]
+  ) throws(ProtoDecodingError) -> M {
+    if bytes.isEmpty {
+      return M()
+    }
+    let descriptor = M.cDescriptor.pointer
+    let result = bytes.withUnsafeBytes { raw -> Result<M, ProtoDecodingError> in
+      do throws(ProtoDecodingError) {
+        try WireValidator.validate(raw, descriptor: descriptor)
+      } catch {
+        return .failure(error)
+      }
+      let data = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+      guard let message = protobuf_c_message_unpack(descriptor, nil, raw.count, data) else {
+        return .failure(unpackFailed(M.protoMessageName))
+      }
+      defer {
+        protobuf_c_message_free_unpacked(message, nil)
+      }
+      return .success(M(cReader: CMessageReader(base: message, descriptor: descriptor)))
+    }
+    return try result.get()
+  }
+
+  /// Builds the C struct of `message` in an arena, packs it and frees the arena.
+  static func encode<M: CBackedMessage>(_ message: M) -> [UInt8] {
+    let descriptor = M.cDescriptor.pointer
+    let arena = ProtoArena()
+    let memory = CMessageWriter.newMessage(descriptor, in: arena)
+    message.write(to: CMessageWriter(base: memory, descriptor: descriptor, arena: arena))
+    let cMessage = memory.assumingMemoryBound(to: ProtobufCMessage.self)
+    let size = protobuf_c_message_get_packed_size(cMessage)
+    guard size > 0 else {
+      return []
+    }
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+    }
+    withExtendedLifetime(arena) {}
+    return bytes
+  }
+
+  private static func unpackFailed(_ name: String) -> ProtoDecodingError {
+    ProtoDecodingError(
+      message: "invalid \(name): protobuf-c could not unpack it, because a field has a wire type"
+        + " or length that the field's type does not allow")
+  }
+}
