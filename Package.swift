@@ -44,12 +44,16 @@ let package = Package(
       // region checks cannot see that confinement, so this target uses the Swift 5 mode.
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // The echo service that transport tests, interop tests and the benchmark call.
+    .target(
+      name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"),
+
     // Executables.
     .executableTarget(
-      name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
     .executableTarget(
-      name: "edgecat-bench", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      name: "edgecat-bench", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Benchmarks/edgecat-bench"),
 
     // Tests.
@@ -61,7 +65,8 @@ let package = Package(
       name: "EdgecatCryptoTests", dependencies: ["EdgecatCrypto"],
       path: "Tests/EdgecatCryptoTests"),
     .testTarget(
-      name: "EdgecatRPCTests", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog"],
+      name: "EdgecatRPCTests",
+      dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Tests/EdgecatRPCTests"),
   ]
 )

@@ -14,20 +14,45 @@ public final class RPCServer: @unchecked Sendable {
   public let serviceNames: [String]
   private let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
   private let listener = Mutex<Listener?>(nil)
+  /// The server's `grpc.health.v1.Health` service, nil when standard services are left out.
+  public let health: HealthService?
 
+  /// Creates a server for `services`. Unless `standardServices` is false it also serves
+  /// `grpc.health.v1.Health` (each service SERVING) and server reflection, v1 and v1alpha.
   public init(
-    services: [any RPCService], configuration: ServerConfiguration = ServerConfiguration(),
+    services: [any RPCService], standardServices: Bool = true,
+    configuration: ServerConfiguration = ServerConfiguration(),
     group: EventLoopGroup = .shared, logger: Logger = Logger(component: "rpc")
   ) {
     self.configuration = configuration
     self.group = group
     self.logger = logger
+    var all = services
+    var health: HealthService?
+    if standardServices {
+      let names = services.map(\.serviceName)
+      let healthService = HealthService(servingServices: names)
+      health = healthService
+      all.append(healthService)
+      all.append(ReflectionService(services: names + [healthService.serviceName]))
+    }
+    self.health = health
     var methods: [String: RPCMethod] = [:]
-    for service in services {
-      for method in service.methods { methods[method.path] = method }
+    var names: Set<String> = []
+    for service in all {
+      for method in service.methods {
+        methods[method.path] = method
+        names.insert(Self.serviceName(ofPath: method.path))
+      }
     }
     self.methods = methods
-    serviceNames = Array(Set(services.map(\.serviceName))).sorted()
+    serviceNames = names.sorted()
+  }
+
+  /// `/package.Service/Method` to `package.Service`.
+  private static func serviceName(ofPath path: String) -> String {
+    let trimmed = path.hasPrefix("/") ? path.dropFirst() : path[...]
+    return String(trimmed.split(separator: "/").first ?? "")
   }
 
   func method(for path: String) -> RPCMethod? { methods[path] }
@@ -70,6 +95,7 @@ public final class RPCServer: @unchecked Sendable {
     if let acceptor = listener.withLock({ $0 }) {
       await acceptor.loop.run { acceptor.stop() }
     }
+    health?.markAllNotServing()
     let open = connections.withLock { Array($0.values) }
     logger.info("server shutting down", ["connections": open.count])
     for connection in open { connection.loop.execute { connection.beginShutdown() } }
