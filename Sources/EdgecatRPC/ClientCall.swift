@@ -42,11 +42,18 @@ public final class ClientCall: @unchecked Sendable {
   public var status: RPCStatus { get async { await statusPromise.value } }
 
   /// Sends one serialized request, waiting while the stream's queue is full. Throws the call's
-  /// status once it has ended.
+  /// status once it has ended with an error.
+  ///
+  /// A server may end a call with OK before reading every request; a message sent after that
+  /// is dropped without an error, as in other gRPC clients.
   public func send(_ message: [UInt8]) async throws {
-    if let status = statusPromise.current { throw RPCError(status: status) }
-    if try outbound.append(MessageFramer.frame(message)) { resume() }
-    try await outbound.waitForSpace()
+    do {
+      if let status = statusPromise.current { throw RPCError(status: status) }
+      if try outbound.append(MessageFramer.frame(message)) { resume() }
+      try await outbound.waitForSpace()
+    } catch let error as RPCError where error.code == .ok {
+      return
+    }
   }
 
   /// Ends the request stream (half-close).

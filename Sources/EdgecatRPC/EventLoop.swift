@@ -15,13 +15,16 @@ protocol EventSource: AnyObject {
 
 /// One thread running an epoll loop. Sockets, nghttp2 sessions and timers registered here are
 /// used only from this thread; other threads hand work to it with `execute`, which wakes the
-/// loop through an eventfd.
-final class EventLoop: @unchecked Sendable {
+/// loop through an eventfd. The loop is also a `TaskExecutor`: handler tasks started with it as
+/// their preference run on this thread, so a call's request, handler and response need no
+/// thread hop. Work that blocks belongs on threads of its own, as the SQLite store does.
+final class EventLoop: TaskExecutor, @unchecked Sendable {
   let index: Int
   private let epollFD: Int32
   private let wakeFD: Int32
-  private let mailbox = Mutex<[() -> Void]>([])
-  private let pendingWake = Atomic<Bool>(false)
+  private let mailbox = Mutex<Mailbox>(Mailbox())
+  /// The loop is blocked in epoll_wait, or about to be, and needs an eventfd write to wake.
+  private let sleeping = Atomic<Bool>(false)
   private var sources: [Int32: EventSource] = [:]
   private var timers = TimerQueue()
   private var flushList: [EventSource] = []
@@ -30,6 +33,14 @@ final class EventLoop: @unchecked Sendable {
   private let logger = Logger(component: "rpc")
   /// Buffer that connections on this loop read into; loop thread only.
   let readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+
+  private struct Mailbox {
+    var work: [() -> Void] = []
+    var jobs: [UnownedJob] = []
+    var isEmpty: Bool { work.isEmpty && jobs.isEmpty }
+  }
+  /// The mailbox's previous arrays, swapped in each iteration so draining allocates nothing.
+  private var drained = Mailbox()
 
   init(index: Int) {
     self.index = index
@@ -78,15 +89,25 @@ final class EventLoop: @unchecked Sendable {
 
   /// Runs `work` on the loop's thread soon. Safe from any thread.
   func execute(_ work: @escaping () -> Void) {
-    mailbox.withLock { $0.append(work) }
-    if !pendingWake.exchange(true, ordering: .acquiringAndReleasing) { wake() }
+    mailbox.withLock { $0.work.append(work) }
+    wakeIfSleeping()
+  }
+
+  /// Runs a task's job on the loop's thread; the `TaskExecutor` entry point.
+  func enqueue(_ job: consuming ExecutorJob) {
+    let unowned = UnownedJob(job)
+    mailbox.withLock { $0.jobs.append(unowned) }
+    wakeIfSleeping()
+  }
+
+  private func wakeIfSleeping() {
+    if sleeping.exchange(false, ordering: .acquiringAndReleasing) { wake() }
   }
 
   private func wake() {
     var one: UInt64 = 1
     _ = Glibc.write(wakeFD, &one, 8)
   }
-
   // MARK: Loop-thread API
 
   func register(_ fd: Int32, _ source: EventSource, events: UInt32) {
@@ -139,8 +160,13 @@ final class EventLoop: @unchecked Sendable {
   private func run() {
     var events = [epoll_event](repeating: epoll_event(), count: 256)
     while true {
-      let timeout = timers.millisecondsUntilNext(now: MonotonicClock.now())
+      // Announce the sleep before the last look at the mailbox, so that a producer either sees
+      // `sleeping` and writes the eventfd, or its work is seen here.
+      sleeping.store(true, ordering: .sequentiallyConsistent)
+      let hasWork = !mailbox.withLock { $0.isEmpty }
+      let timeout = hasWork ? 0 : timers.millisecondsUntilNext(now: MonotonicClock.now())
       let count = epoll_wait(epollFD, &events, Int32(events.count), timeout)
+      sleeping.store(false, ordering: .relaxed)
       if count < 0 && errno != EINTR {
         logger.error("epoll_wait failed", ["errno": errno])
       }
@@ -165,14 +191,15 @@ final class EventLoop: @unchecked Sendable {
     }
   }
 
+  /// Runs what is queued now; work queued meanwhile waits for the next iteration, after the
+  /// flushes, so that one iteration's output leaves together.
   private func runMailbox() {
-    pendingWake.store(false, ordering: .releasing)
-    let work = mailbox.withLock { queue -> [() -> Void] in
-      let taken = queue
-      queue.removeAll(keepingCapacity: true)
-      return taken
-    }
-    for item in work { item() }
+    mailbox.withLock { mailbox in swap(&mailbox, &drained) }
+    for item in drained.work { item() }
+    let executor = asUnownedTaskExecutor()
+    for job in drained.jobs { job.runSynchronously(on: executor) }
+    drained.work.removeAll(keepingCapacity: true)
+    drained.jobs.removeAll(keepingCapacity: true)
   }
 }
 

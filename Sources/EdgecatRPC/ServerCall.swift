@@ -19,9 +19,7 @@ final class ServerCall: @unchecked Sendable {
   private let task = Mutex<Task<Void, Never>?>(nil)
 
   // Loop-only state.
-  var headerFields: [(String, String)] = []
-  var headerListSize = 0
-  var headerListTooLarge = false
+  var head = RequestHead()
   var context: ServerContext?
   var deframer: MessageDeframer
   var remoteClosed = false
@@ -48,7 +46,9 @@ final class ServerCall: @unchecked Sendable {
   func start(_ handler: @escaping RPCHandler, context: ServerContext, logger: Logger) {
     let requests = MessageStream(queue: inbound)
     let writer = ResponseWriter(call: self)
-    let started = Task {
+    // The handler runs on the connection's loop unless it awaits work elsewhere, so a call that
+    // needs no other thread costs no thread hop.
+    let started = Task(executorPreference: connection.loop) {
       let status: RPCStatus
       do {
         try await handler(requests, writer, context)
@@ -73,17 +73,28 @@ final class ServerCall: @unchecked Sendable {
     let needsHeaders = !headersRequested.exchange(true, ordering: .relaxed)
     let needsResume = try outbound.append(framed)
     if needsHeaders || needsResume {
-      connection.loop.execute { [self] in
-        if needsHeaders { connection.submitResponseHeaders(self) }
-        if needsResume { connection.resumeData(self) }
+      if connection.loop.inLoop {
+        submit(headers: needsHeaders, resume: needsResume)
+      } else {
+        connection.loop.execute { [self] in submit(headers: needsHeaders, resume: needsResume) }
       }
     }
     try await outbound.waitForSpace()
   }
 
+  /// Loop thread only.
+  private func submit(headers: Bool, resume: Bool) {
+    if headers { connection.submitResponseHeaders(self) }
+    if resume { connection.resumeData(self) }
+  }
+
   /// Ends the call with `status` unless it already ended.
   func finish(_ status: RPCStatus) {
-    connection.loop.execute { [self] in connection.finish(self, status: status) }
+    if connection.loop.inLoop {
+      connection.finish(self, status: status)
+    } else {
+      connection.loop.execute { [self] in connection.finish(self, status: status) }
+    }
   }
 
   /// Cancels the handler's task. Any thread.

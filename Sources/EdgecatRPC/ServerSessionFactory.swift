@@ -48,10 +48,9 @@ private let serverHeader: nghttp2_on_header_callback = {
   let frame = frame!.pointee
   guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST
   else { return 0 }
-  let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
-  let valueText = String(
-    decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
-  connection(userData).receiveHeader(frame.hd.stream_id, name: nameText, value: valueText)
+  connection(userData).receiveHeader(
+    frame.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
+    value: UnsafeBufferPointer(start: value, count: valueLength))
   return 0
 }
 

@@ -3,7 +3,7 @@ import Glibc
 import Testing
 
 /// Starts the stock grpcio echo server in Tests/Interop and returns its process id and port.
-private func startPythonServer() throws -> (pid: pid_t, port: Int) {
+private func startPythonServer() async throws -> (pid: pid_t, port: Int) {
   let testsFolder = String(#filePath.split(separator: "/").dropLast(2).joined(separator: "/"))
   let script = "/" + testsFolder + "/Interop/echo_server.py"
   var template = Array("/tmp/edgecat-interop-XXXXXX".utf8CString)
@@ -37,7 +37,7 @@ private func startPythonServer() throws -> (pid: pid_t, port: Int) {
       fclose(file)
       if let line, let port = Int(line.split(separator: "\n").first ?? "") { return (pid, port) }
     }
-    usleep(50_000)
+    try await Task.sleep(for: .milliseconds(50))
   }
   kill(pid, SIGKILL)
   throw RPCError(.unavailable, "the Python echo server did not write \(portFile) within 15 s")
@@ -47,7 +47,7 @@ private func startPythonServer() throws -> (pid: pid_t, port: Int) {
 struct PythonInteropTests {
   @Test("echo shapes against grpcio")
   func echoAgainstPython() async throws {
-    let (pid, port) = try startPythonServer()
+    let (pid, port) = try await startPythonServer()
     defer {
       kill(pid, SIGTERM)
       var status: Int32 = 0
