@@ -46,12 +46,16 @@ func parseOptions() -> Options {
     }
     guard let value = arguments.popFirst() else { fail("\(flag) needs a value") }
     func number() -> Int {
-      guard let number = Int(value), number >= 0 else { fail("\(flag) \"\(value)\" is not a count") }
+      guard let number = Int(value), number >= 0 else {
+        fail("\(flag) \"\(value)\" is not a count")
+      }
       return number
     }
     switch flag {
     case "--target":
-      guard let endpoint = Endpoint(parsing: value) else { fail("--target \"\(value)\" is not HOST:PORT") }
+      guard let endpoint = Endpoint(parsing: value) else {
+        fail("--target \"\(value)\" is not HOST:PORT")
+      }
       options.target = endpoint
     case "--connections": options.connections = max(1, number())
     case "--concurrency": options.concurrency = max(1, number())
@@ -120,8 +124,9 @@ let perTask: [[UInt64]] = await withTaskGroup(of: [UInt64].self) { group in
           }
           if began >= measureFrom {
             let elapsed = clock.now - began
-            latencies.append(UInt64(elapsed.components.attoseconds / 1_000_000_000)
-              + UInt64(elapsed.components.seconds) * 1_000_000_000)
+            latencies.append(
+              UInt64(elapsed.components.attoseconds / 1_000_000_000)
+                + UInt64(elapsed.components.seconds) * 1_000_000_000)
           }
         }
         return latencies
@@ -142,11 +147,13 @@ let serverCPUAfter = options.serverPID.flatMap { cpuNanoseconds(pid: $0) }
 let latencies = perTask.flatMap { $0 }.sorted()
 let seconds = Double(options.duration.components.seconds)
 let rate = Double(latencies.count) / seconds
-print("calls: \(latencies.count) in \(Int(seconds)) s, failures: \(failures.load(ordering: .relaxed))")
+print(
+  "calls: \(latencies.count) in \(Int(seconds)) s, failures: \(failures.load(ordering: .relaxed))")
 print("connections: \(options.connections), outstanding per connection: \(options.concurrency)")
 print("calls/s: \(Int(rate))")
-print("latency us: p50 \(percentile(latencies, 0.50)) p90 \(percentile(latencies, 0.90))"
-  + " p99 \(percentile(latencies, 0.99)) p999 \(percentile(latencies, 0.999))")
+print(
+  "latency us: p50 \(percentile(latencies, 0.50)) p90 \(percentile(latencies, 0.90))"
+    + " p99 \(percentile(latencies, 0.99)) p999 \(percentile(latencies, 0.999))")
 if let before = serverCPUBefore.withLock({ $0 }), let after = serverCPUAfter, !latencies.isEmpty {
   let perCall = Double(after - before) / Double(latencies.count) / 1_000
   print("server CPU per call us: \(perCall)")

@@ -15,7 +15,8 @@ enum Base64 {
     output.reserveCapacity((bytes.count + 2) / 3 * 4)
     var index = 0
     while index + 3 <= bytes.count {
-      let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+      let chunk =
+        UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
       output.append(alphabet[Int(chunk >> 18 & 63)])
       output.append(alphabet[Int(chunk >> 12 & 63)])
       output.append(alphabet[Int(chunk >> 6 & 63)])

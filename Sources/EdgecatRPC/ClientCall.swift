@@ -35,7 +35,7 @@ public final class ClientCall: @unchecked Sendable {
   /// The responses, in order. The sequence throws the call's status when it is not OK.
   public var responses: MessageStream { MessageStream(queue: inbound) }
 
-  /// The response's initial metadata; empty when the server answered with trailers only.
+  /// The response's initial metadata; empty when the server sent a trailers-only response.
   public var headers: Metadata { get async { await headersPromise.value } }
 
   /// The call's final status, once it ended.
@@ -44,7 +44,7 @@ public final class ClientCall: @unchecked Sendable {
   /// Sends one serialized request, waiting while the stream's queue is full. Throws the call's
   /// status once it has ended with an error.
   ///
-  /// A server may end a call with OK before reading every request; a message sent after that
+  /// A server may end a call with OK before reading every request. A message sent after that
   /// is dropped without an error, as in other gRPC clients.
   public func send(_ message: [UInt8]) async throws {
     do {

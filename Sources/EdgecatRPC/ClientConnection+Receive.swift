@@ -15,9 +15,11 @@ extension ClientConnection {
       let httpStatus = fields.first { $0.0 == ":status" }.flatMap { Int($0.1) } ?? 0
       if !endStream {
         guard httpStatus == 200 else {
-          return reset(call, status: RPCStatus(
-            code: StatusCode(httpStatus: httpStatus),
-            message: "the server answered with HTTP status \(httpStatus)"))
+          return reset(
+            call,
+            status: RPCStatus(
+              code: StatusCode(httpStatus: httpStatus),
+              message: "the server responded with HTTP status \(httpStatus)"))
         }
         call.deliverHeaders(Self.metadata(from: fields))
         return
@@ -32,7 +34,8 @@ extension ClientConnection {
 
   private func finishWithTrailers(_ call: ClientCall, _ fields: [(String, String)]) {
     if call.deframer.hasPartialMessage {
-      call.complete(RPCStatus(code: .internal, message: "the response stream ended inside a message"))
+      call.complete(
+        RPCStatus(code: .internal, message: "the response stream ended inside a message"))
       return
     }
     call.complete(Self.status(from: fields, httpStatus: 200))
@@ -43,11 +46,17 @@ extension ClientConnection {
     do {
       for message in try call.deframer.append(bytes) { call.inbound.push(message) }
     } catch .tooLarge(let length, let limit) {
-      reset(call, status: RPCStatus(code: .resourceExhausted,
-        message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
+      reset(
+        call,
+        status: RPCStatus(
+          code: .resourceExhausted,
+          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
     } catch {
-      reset(call, status: RPCStatus(code: .internal,
-        message: "received a compressed message, but no grpc-encoding was negotiated"))
+      reset(
+        call,
+        status: RPCStatus(
+          code: .internal,
+          message: "received a compressed message, but no grpc-encoding was negotiated"))
     }
   }
 
@@ -59,7 +68,9 @@ extension ClientConnection {
     switch errorCode {
     case UInt32(NGHTTP2_REFUSED_STREAM.rawValue):
       // The server did not process the stream (RFC 7540 section 8.1.4), so it is safe to resend.
-      return retryOrFail(call, RPCStatus(code: .unavailable, message: "the server refused the stream"))
+      return retryOrFail(
+        call,
+        RPCStatus(code: .unavailable, message: "the server refused the stream (REFUSED_STREAM)"))
     case UInt32(NGHTTP2_CANCEL.rawValue):
       status = RPCStatus(code: .cancelled, message: "the server cancelled the call")
     case UInt32(NGHTTP2_NO_ERROR.rawValue):

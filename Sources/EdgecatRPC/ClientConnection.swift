@@ -77,11 +77,13 @@ final class ClientConnection: HTTP2Connection {
   func startCall(_ call: ClientCall) {
     call.attempts += 1
     guard !isClosed, acceptsCalls else {
-      retryOrFail(call, RPCStatus(code: .unavailable, message: "the connection to \(endpoint) is closing"))
+      retryOrFail(
+        call, RPCStatus(code: .unavailable, message: "the connection to \(endpoint) is closing"))
       return
     }
     if let deadline = call.deadline, deadline.hasPassed {
-      call.complete(RPCStatus(code: .deadlineExceeded, message: "the deadline passed before the call started"))
+      call.complete(
+        RPCStatus(code: .deadlineExceeded, message: "the deadline passed before the call started"))
       return
     }
     var headers = [
@@ -103,7 +105,8 @@ final class ClientConnection: HTTP2Connection {
     }
     guard streamID > 0 else {
       let reason = String(cString: nghttp2_strerror(streamID))
-      call.complete(RPCStatus(code: .unavailable, message: "cannot start a call on \(endpoint): \(reason)"))
+      call.complete(
+        RPCStatus(code: .unavailable, message: "cannot start a call on \(endpoint): \(reason)"))
       return
     }
     call.streamID = streamID
@@ -144,7 +147,8 @@ final class ClientConnection: HTTP2Connection {
 
   override func connectionClosed(reason: String) {
     stopAccepting()
-    let status = RPCStatus(code: .unavailable, message: "the connection to \(endpoint) closed: \(reason)")
+    let status = RPCStatus(
+      code: .unavailable, message: "the connection to \(endpoint) closed: \(reason)")
     let open = calls.values
     calls.removeAll()
     for call in open {

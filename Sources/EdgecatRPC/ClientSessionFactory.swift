@@ -31,7 +31,8 @@ private let clientHeader: nghttp2_on_header_callback = {
   _, frame, name, nameLength, value, valueLength, _, userData in
   let frame = frame!.pointee
   guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
-  let nameText = String(decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
+  let nameText = String(
+    decoding: UnsafeBufferPointer(start: name, count: nameLength), as: UTF8.self)
   let valueText = String(
     decoding: UnsafeBufferPointer(start: value, count: valueLength), as: UTF8.self)
   connection(userData).receiveHeader(frame.hd.stream_id, name: nameText, value: valueText)

@@ -14,7 +14,7 @@ protocol EventSource: AnyObject {
 }
 
 /// One thread running an epoll loop. Sockets, nghttp2 sessions and timers registered here are
-/// used only from this thread; other threads hand work to it with `execute`, which wakes the
+/// used only from this thread. Other threads hand work to it with `execute`, which wakes the
 /// loop through an eventfd. The loop is also a `TaskExecutor`: handler tasks started with it as
 /// their preference run on this thread, so a call's request, handler and response need no
 /// thread hop. Work that blocks belongs on threads of its own, as the SQLite store does.
@@ -160,8 +160,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   private func run() {
     var events = [epoll_event](repeating: epoll_event(), count: 256)
     while true {
-      // Announce the sleep before the last look at the mailbox, so that a producer either sees
-      // `sleeping` and writes the eventfd, or its work is seen here.
+      // The flag is set before the last check of the mailbox, so a producer either finds it set
+      // and writes the eventfd, or queued its work before this check.
       sleeping.store(true, ordering: .sequentiallyConsistent)
       let hasWork = !mailbox.withLock { $0.isEmpty }
       let timeout = hasWork ? 0 : timers.millisecondsUntilNext(now: MonotonicClock.now())

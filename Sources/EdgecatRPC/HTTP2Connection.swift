@@ -99,7 +99,9 @@ class HTTP2Connection: EventSource {
       var chunk: UnsafePointer<UInt8>?
       let length = nghttp2_session_mem_send(session, &chunk)
       if length < 0 {
-        close(reason: "nghttp2_session_mem_send failed: \(String(cString: nghttp2_strerror(Int32(length))))")
+        close(
+          reason:
+            "nghttp2_session_mem_send failed: \(String(cString: nghttp2_strerror(Int32(length))))")
         return
       }
       if length == 0 { break }
@@ -143,7 +145,7 @@ class HTTP2Connection: EventSource {
     }
   }
 
-  /// Closes the socket and tells the subclass; safe to call more than once.
+  /// Closes the socket and calls `connectionClosed`. Safe to call more than once.
   func close(reason: String) {
     guard !isClosed else { return }
     isClosed = true

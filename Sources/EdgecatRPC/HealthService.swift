@@ -26,7 +26,8 @@ public final class HealthService: RPCService {
 
   public var methods: [RPCMethod] {
     [
-      .unary("/grpc.health.v1.Health/Check") { [self] (request: Grpc_Health_V1_HealthCheckRequest, _) in
+      .unary("/grpc.health.v1.Health/Check") {
+        [self] (request: Grpc_Health_V1_HealthCheckRequest, _) in
         guard let status = status(of: request.service) else {
           throw RPCError(.notFound, "service \"\(request.service)\" is not known to this server")
         }
@@ -35,14 +36,17 @@ public final class HealthService: RPCService {
         return response
       },
       .serverStreaming("/grpc.health.v1.Health/Watch") {
-        [self] (request: Grpc_Health_V1_HealthCheckRequest,
-          writer: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>, _) in
+        [self]
+        (
+          request: Grpc_Health_V1_HealthCheckRequest,
+          writer: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>, _
+        ) in
         try await watch(request.service, writer)
       },
     ]
   }
 
-  /// Sets a service's status and tells its watchers.
+  /// Sets a service's status and sends it to the service's watchers.
   public func setStatus(_ status: Status, for service: String) {
     let watchers = state.withLock { state in
       state.statuses[service] = status
@@ -64,7 +68,8 @@ public final class HealthService: RPCService {
   private func watch(
     _ service: String, _ writer: ResponseStreamWriter<Grpc_Health_V1_HealthCheckResponse>
   ) async throws {
-    let (updates, continuation) = AsyncStream<Status>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    let (updates, continuation) = AsyncStream<Status>.makeStream(
+      bufferingPolicy: .bufferingNewest(1))
     let (id, initial) = state.withLock { state in
       let id = state.nextWatcher
       state.nextWatcher += 1

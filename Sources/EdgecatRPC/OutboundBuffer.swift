@@ -36,7 +36,9 @@ final class OutboundBuffer: Sendable {
   func append(_ bytes: [UInt8]) throws(RPCError) -> Bool {
     try state.withLock { state throws(RPCError) -> Bool in
       if let failure = state.failure { throw failure }
-      guard state.end == nil else { throw RPCError(.internal, "a message was sent after the end of the stream") }
+      guard state.end == nil else {
+        throw RPCError(.internal, "a message was sent after the end of the stream")
+      }
       state.chunks.append(bytes)
       state.queuedBytes += bytes.count
       return takeDeferred(&state)
@@ -78,7 +80,8 @@ final class OutboundBuffer: Sendable {
       return state.queuedBytes < highWater
     }
     if ready { return }
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+    try await withCheckedThrowingContinuation {
+      (continuation: CheckedContinuation<Void, any Error>) in
       let immediate: Result<Void, RPCError>? = state.withLock { state in
         if let failure = state.failure { return .failure(failure) }
         if state.queuedBytes < highWater { return .success(()) }
@@ -96,8 +99,8 @@ final class OutboundBuffer: Sendable {
   }
 
   /// Copies up to `capacity` bytes for one DATA frame. Loop thread only, from the data source.
-  /// Returns the count copied and, once everything queued has been read, how the stream ends;
-  /// a count of 0 without an end means the source is deferred.
+  /// Returns the count copied and, once everything queued has been read, how the stream ends.
+  /// A count of 0 without an end means the source is deferred.
   func read(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> (Int, End?) {
     var waiters: [CheckedContinuation<Void, any Error>] = []
     let result = state.withLock { state -> (Int, End?) in

@@ -18,7 +18,8 @@ public struct TypedCall<Request: ProtoMessage, Response: ProtoMessage>: Sendable
       do {
         return try Response(serializedBytes: bytes)
       } catch let error as ProtoDecodingError {
-        throw RPCError(.internal, "invalid \(Response.protoMessageName) from the server: \(error.message)")
+        throw RPCError(
+          .internal, "invalid \(Response.protoMessageName) from the server: \(error.message)")
       }
     }
   }
@@ -39,7 +40,8 @@ extension RPCClient {
     do {
       return try Response(serializedBytes: response.message)
     } catch {
-      throw RPCError(.internal, "invalid \(Response.protoMessageName) from the server: \(error.message)")
+      throw RPCError(
+        .internal, "invalid \(Response.protoMessageName) from the server: \(error.message)")
     }
   }
 

@@ -131,7 +131,9 @@ extension Error {
   /// UNKNOWN otherwise.
   var status: RPCStatus {
     if let error = self as? RPCError { return error.status }
-    if self is CancellationError { return RPCStatus(code: .cancelled, message: "the call was cancelled") }
+    if self is CancellationError {
+      return RPCStatus(code: .cancelled, message: "the call was cancelled")
+    }
     return RPCStatus(code: .unknown, message: "\(self)")
   }
 }

@@ -71,7 +71,8 @@ extension RPCMethod {
   /// A method taking one request and writing any number of responses.
   public static func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
     _ path: String,
-    _ handler: @escaping @Sendable (Request, ResponseStreamWriter<Response>, ServerContext)
+    _ handler:
+      @escaping @Sendable (Request, ResponseStreamWriter<Response>, ServerContext)
       async throws -> Void
   ) -> RPCMethod {
     RPCMethod(path: path, shape: .serverStreaming) { messages, writer, context in
@@ -94,9 +95,10 @@ extension RPCMethod {
   /// A method reading requests and writing responses at the same time.
   public static func bidirectionalStreaming<Request: ProtoMessage, Response: ProtoMessage>(
     _ path: String,
-    _ handler: @escaping @Sendable (
-      RequestStream<Request>, ResponseStreamWriter<Response>, ServerContext
-    ) async throws -> Void
+    _ handler:
+      @escaping @Sendable (
+        RequestStream<Request>, ResponseStreamWriter<Response>, ServerContext
+      ) async throws -> Void
   ) -> RPCMethod {
     RPCMethod(path: path, shape: .bidirectionalStreaming) { messages, writer, context in
       try await handler(

@@ -65,9 +65,11 @@ public final class RPCServer: @unchecked Sendable {
     let acceptor = Listener(fd: fd, server: self, loop: loop)
     listener.withLock { $0 = acceptor }
     loop.execute { loop.register(fd, acceptor, events: clinux_epollin()) }
-    logger.info("server started", [
-      "listen": Endpoint(host: endpoint.host, port: port), "services": serviceNames.count,
-    ])
+    logger.info(
+      "server started",
+      [
+        "listen": Endpoint(host: endpoint.host, port: port), "services": serviceNames.count,
+      ])
     return port
   }
 

@@ -1,7 +1,7 @@
 import EdgecatProto
 
 /// Server reflection, `grpc.reflection.v1.ServerReflection` and the older
-/// `grpc.reflection.v1alpha.ServerReflection`, answered from the descriptor set of proto/ that
+/// `grpc.reflection.v1alpha.ServerReflection`, served from the descriptor set of proto/ that
 /// is embedded in the binary. The two versions' messages have the same fields and numbers, so
 /// one implementation decodes and encodes both.
 public struct ReflectionService: RPCService {
@@ -43,11 +43,13 @@ public struct ReflectionService: RPCService {
     response.originalRequest = request
     switch request.messageRequest {
     case .fileByFilename(let name)?:
-      response.messageResponse = files(named: name, sentFiles: &sentFiles)
+      response.messageResponse =
+        files(named: name, sentFiles: &sentFiles)
         ?? notFound("file \"\(name)\" is not in this server's descriptors")
     case .fileContainingSymbol(let symbol)?:
       let name = index.fileBySymbol[symbol.hasPrefix(".") ? String(symbol.dropFirst()) : symbol]
-      response.messageResponse = name.flatMap { files(named: $0, sentFiles: &sentFiles) }
+      response.messageResponse =
+        name.flatMap { files(named: $0, sentFiles: &sentFiles) }
         ?? notFound("symbol \"\(symbol)\" is not in this server's descriptors")
     case .fileContainingExtension(let request)?:
       response.messageResponse = notFound(
@@ -75,7 +77,8 @@ public struct ReflectionService: RPCService {
     return response
   }
 
-  /// The file and the dependencies this stream has not sent yet, as grpc's own servers do.
+  /// Returns the file and the dependencies this stream has not sent yet, as grpc's own servers
+  /// do.
   private func files(named name: String, sentFiles: inout Set<String>)
     -> Response.OneOf_MessageResponse?
   {

@@ -17,7 +17,8 @@ struct RequestHead {
   var listSize = 0
   var listTooLarge = false
 
-  mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int) {
+  mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int)
+  {
     listSize += name.count + value.count + 32
     if listSize > limit {
       listTooLarge = true
@@ -62,7 +63,8 @@ struct RequestHead {
     if end == base.count { return true }
     let suffix = "+proto".utf8
     guard end == base.count + suffix.count else { return false }
-    for (offset, expected) in suffix.enumerated() where lower(value[base.count + offset]) != expected {
+    for (offset, expected) in suffix.enumerated()
+    where lower(value[base.count + offset]) != expected {
       return false
     }
     return true

@@ -58,9 +58,11 @@ final class ServerCall: @unchecked Sendable {
       } catch is CancellationError {
         status = RPCStatus(code: .cancelled, message: "the call was cancelled")
       } catch {
-        logger.error("handler failed", [
-          "rpc.method": context.method, "request.id": context.requestID, "error": "\(error)",
-        ])
+        logger.error(
+          "handler failed",
+          [
+            "rpc.method": context.method, "request.id": context.requestID, "error": "\(error)",
+          ])
         status = RPCStatus(code: .unknown, message: "the handler failed")
       }
       self.finish(status)

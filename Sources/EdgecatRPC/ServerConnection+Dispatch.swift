@@ -9,7 +9,7 @@ extension ServerConnection {
     call.head.add(name: name, value: value, limit: server.configuration.maximumHeaderListSize)
   }
 
-  /// Validates a complete request's headers and starts its handler, or answers with an error.
+  /// Validates a complete request's headers and starts its handler, or responds with an error.
   func dispatch(_ streamID: Int32, endStream: Bool) {
     guard let call = calls[streamID], call.context == nil else { return }
     if endStream { call.remoteClosed = true }
@@ -27,45 +27,64 @@ extension ServerConnection {
 
     if head.listTooLarge {
       let limit = server.configuration.maximumHeaderListSize
-      return finish(call, status: RPCStatus(code: .resourceExhausted,
-        message: "request headers of \(head.listSize) bytes or more exceed the limit of \(limit) bytes"))
+      return finish(
+        call,
+        status: RPCStatus(
+          code: .resourceExhausted,
+          message:
+            "request headers of \(head.listSize) bytes or more exceed the limit of \(limit) bytes"))
     }
     guard head.method == "POST" else {
       return respondHTTPError(call, status: 405, message: "gRPC requires POST, not \(head.method)")
     }
     guard head.contentTypeIsGRPC else {
-      return respondHTTPError(call, status: 415,
+      return respondHTTPError(
+        call, status: 415,
         message: "content-type \"\(head.contentType)\" is not supported; use application/grpc")
     }
     if let timeout, GRPCTimeout.parse(timeout) == nil {
-      return finish(call, status: RPCStatus(code: .invalidArgument,
-        message: "grpc-timeout \"\(timeout)\" is malformed; send up to 8 digits and a unit of H M S m u n"))
+      return finish(
+        call,
+        status: RPCStatus(
+          code: .invalidArgument,
+          message:
+            "grpc-timeout \"\(timeout)\" is malformed; send up to 8 digits and a unit of H M S m u n"
+        ))
     }
     if let badMetadata = head.badMetadata {
-      return finish(call, status: RPCStatus(code: .internal,
-        message: "metadata \(badMetadata) is not valid base64"))
+      return finish(
+        call,
+        status: RPCStatus(
+          code: .internal,
+          message: "metadata \(badMetadata) is not valid base64"))
     }
     guard let registered = server.method(for: head.path) else {
-      return finish(call, status: RPCStatus(code: .unimplemented,
-        message: "method \(head.path) is not implemented by this server"))
+      return finish(
+        call,
+        status: RPCStatus(
+          code: .unimplemented,
+          message: "method \(head.path) is not implemented by this server"))
     }
     if let deadline = context.deadline {
       call.deadlineTimer = loop.schedule(at: deadline.uptimeNanoseconds) { [weak self, weak call] in
         guard let self, let call, !call.finished else { return }
         call.cancelHandler()
-        self.finish(call, status: RPCStatus(code: .deadlineExceeded, message: "the deadline passed"))
+        self.finish(
+          call, status: RPCStatus(code: .deadlineExceeded, message: "the deadline passed"))
       }
     }
     if endStream { call.inbound.finish() }
     if logger.isEnabled(.debug) {
-      logger.debug("rpc started", [
-        "rpc.method": head.path, "request.id": context.requestID, "peer": peer,
-      ])
+      logger.debug(
+        "rpc started",
+        [
+          "rpc.method": head.path, "request.id": context.requestID, "peer": peer,
+        ])
     }
     call.start(registered.handler, context: context, logger: logger)
   }
 
-  /// Answers with a plain HTTP status; gRPC clients map it to a gRPC code themselves.
+  /// Responds with a plain HTTP status, which gRPC clients map to a gRPC code themselves.
   private func respondHTTPError(_ call: ServerCall, status: Int, message: String) {
     call.finished = true
     let headers = [

@@ -73,10 +73,12 @@ extension ServerConnection {
   private func logCompletion(_ call: ServerCall, status: RPCStatus) {
     guard logger.isEnabled(.debug) else { return }
     let micros = (MonotonicClock.now() - call.startTime) / 1_000
-    logger.debug("rpc finished", [
-      "rpc.method": call.context?.method ?? "", "request.id": call.context?.requestID ?? "",
-      "status": status.code, "duration_us": micros,
-    ])
+    logger.debug(
+      "rpc finished",
+      [
+        "rpc.method": call.context?.method ?? "", "request.id": call.context?.requestID ?? "",
+        "status": status.code, "duration_us": micros,
+      ])
   }
 
   /// Resets a stream whose response ended while the client was still sending, as gRPC servers

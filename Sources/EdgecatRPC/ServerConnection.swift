@@ -24,8 +24,11 @@ final class ServerConnection: HTTP2Connection {
       (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(configuration.initialWindowSize)),
       (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(configuration.maximumHeaderListSize)),
     ]
-    var entries = settings.map { nghttp2_settings_entry(settings_id: Int32($0.0.rawValue), value: $0.1) }
-    let result = nghttp2_submit_settings(session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
+    var entries = settings.map {
+      nghttp2_settings_entry(settings_id: Int32($0.0.rawValue), value: $0.1)
+    }
+    let result = nghttp2_submit_settings(
+      session, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count)
     precondition(result == 0, "nghttp2_submit_settings failed with \(result)")
     nghttp2_session_set_local_window_size(
       session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(configuration.connectionWindowSize))
@@ -68,7 +71,8 @@ final class ServerConnection: HTTP2Connection {
   private func armIdleTimer() {
     guard let timeout = server.configuration.idleTimeout else { return }
     if let idleTimer { loop.cancelTimer(idleTimer) }
-    let deadline = MonotonicClock.now() + UInt64(timeout.components.seconds) * 1_000_000_000
+    let deadline =
+      MonotonicClock.now() + UInt64(timeout.components.seconds) * 1_000_000_000
       + UInt64(timeout.components.attoseconds / 1_000_000_000)
     idleTimer = loop.schedule(at: deadline) { [weak self] in
       guard let self, !self.isClosed, self.calls.isEmpty else { return }
@@ -114,9 +118,11 @@ final class ServerConnection: HTTP2Connection {
       call.cancelHandler()
       call.inbound.finish(.failure(cancelled))
       call.outbound.fail(cancelled)
-      logger.debug("rpc cancelled by client", [
-        "rpc.method": call.context?.method ?? "", "error_code": errorCode,
-      ])
+      logger.debug(
+        "rpc cancelled by client",
+        [
+          "rpc.method": call.context?.method ?? "", "error_code": errorCode,
+        ])
     } else {
       call.outbound.fail(RPCError(.cancelled, "the call has ended"))
     }
@@ -150,11 +156,17 @@ final class ServerConnection: HTTP2Connection {
     do {
       for message in try call.deframer.append(bytes) { call.inbound.push(message) }
     } catch .tooLarge(let length, let limit) {
-      reject(call, RPCStatus(code: .resourceExhausted,
-        message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
+      reject(
+        call,
+        RPCStatus(
+          code: .resourceExhausted,
+          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
     } catch {
-      reject(call, RPCStatus(code: .internal,
-        message: "received a compressed message, but no grpc-encoding was negotiated"))
+      reject(
+        call,
+        RPCStatus(
+          code: .internal,
+          message: "received a compressed message, but no grpc-encoding was negotiated"))
     }
   }
 

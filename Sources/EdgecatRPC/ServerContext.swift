@@ -9,7 +9,7 @@ public struct Deadline: Sendable, Comparable {
     self.uptimeNanoseconds = uptimeNanoseconds
   }
 
-  /// The deadline `timeout` from now.
+  /// Returns the deadline `timeout` from now.
   public static func after(_ timeout: Duration) -> Deadline {
     let (seconds, attoseconds) = timeout.components
     let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
@@ -30,7 +30,7 @@ public struct Deadline: Sendable, Comparable {
   }
 }
 
-/// What a handler knows about its call, and the response metadata it can set.
+/// The facts of a call that its handler reads, and the response metadata it can set.
 public struct ServerContext: Sendable {
   /// The `:path` of the call, such as `/grpc.health.v1.Health/Check`.
   public let method: String

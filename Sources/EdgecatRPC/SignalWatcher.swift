@@ -37,9 +37,11 @@ public enum SignalWatcher {
           &second, nil,
           { _ in
             SignalWatcher.waitForSignal()
-            Logger(component: "rpc").warning("second signal received, exiting now", [
-              "signal": lastSignal
-            ])
+            Logger(component: "rpc").warning(
+              "second signal received, exiting now",
+              [
+                "signal": lastSignal
+              ])
             exit(1)
           }, nil)
         handler(received)

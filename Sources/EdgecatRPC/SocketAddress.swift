@@ -44,16 +44,21 @@ enum Socket {
     defer { freeaddrinfo(result) }
     var storage = sockaddr_storage()
     withUnsafeMutableBytes(of: &storage) { raw in
-      raw.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr,
-        count: Int(first.pointee.ai_addrlen)))
+      raw.copyMemory(
+        from: UnsafeRawBufferPointer(
+          start: first.pointee.ai_addr,
+          count: Int(first.pointee.ai_addrlen)))
     }
     return (storage, first.pointee.ai_addrlen)
   }
 
   /// Opens a non-blocking listening socket and returns it with the port it is bound to.
-  static func listen(on endpoint: Endpoint, backlog: Int32 = 1024) throws -> (fd: Int32, port: Int) {
+  static func listen(on endpoint: Endpoint, backlog: Int32 = 1024) throws -> (fd: Int32, port: Int)
+  {
     var (storage, length) = try resolve(endpoint)
-    let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = socket(
+      Int32(storage.ss_family),
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw systemError("socket", endpoint) }
     var one: Int32 = 1
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -76,7 +81,9 @@ enum Socket {
   /// Starts a non-blocking connect; the socket is writable once it completes or failed.
   static func connect(to endpoint: Endpoint) throws -> Int32 {
     var (storage, length) = try resolve(endpoint)
-    let fd = socket(Int32(storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    let fd = socket(
+      Int32(storage.ss_family),
+      Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     guard fd >= 0 else { throw systemError("socket", endpoint) }
     setNoDelay(fd)
     let result = withUnsafePointer(to: &storage) {
@@ -136,11 +143,15 @@ enum Socket {
     switch Int32(storage.ss_family) {
     case AF_INET:
       return withUnsafePointer(to: &copy) {
-        $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+        $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+          Int(UInt16(bigEndian: $0.pointee.sin_port))
+        }
       }
     case AF_INET6:
       return withUnsafePointer(to: &copy) {
-        $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+        $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+          Int(UInt16(bigEndian: $0.pointee.sin6_port))
+        }
       }
     default:
       return 0
@@ -149,6 +160,7 @@ enum Socket {
 
   static func systemError(_ call: String, _ endpoint: Endpoint) -> RPCError {
     let code = errno
-    return RPCError(.unavailable, "\(call) for \(endpoint) failed: \(String(cString: strerror(code)))")
+    return RPCError(
+      .unavailable, "\(call) for \(endpoint) failed: \(String(cString: strerror(code)))")
   }
 }

@@ -78,7 +78,8 @@ struct CallShapeTests {
       try await withThrowingTaskGroup(of: Void.self) { group in
         for index in 0..<200 {
           group.addTask {
-            let response = try await client.unary(method: "/test.Raw/Echo", request: bytes("\(index)"))
+            let response = try await client.unary(
+              method: "/test.Raw/Echo", request: bytes("\(index)"))
             #expect(text(response.message) == "\(index)")
           }
         }

@@ -11,10 +11,12 @@ struct ConnectionTests {
     try await withTestServer { _, client, endpoint in
       let fd = try connectBlocking(to: endpoint)
       defer { close(fd) }
-      let garbage = Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + [UInt8](repeating: 0xFF, count: 64)
+      let garbage =
+        Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8) + [UInt8](repeating: 0xFF, count: 64)
       _ = garbage.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
       #expect(readUntilClosed(fd))
-      let response = try await client.unary(method: "/test.Raw/Echo", request: Array("still up".utf8))
+      let response = try await client.unary(
+        method: "/test.Raw/Echo", request: Array("still up".utf8))
       #expect(String(decoding: response.message, as: UTF8.self) == "still up")
     }
   }

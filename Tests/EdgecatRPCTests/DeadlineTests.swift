@@ -10,7 +10,7 @@ struct DeadlineTests {
         _ = try await client.unary(
           method: "/test.Raw/Sleep", request: [], timeout: .milliseconds(200))
       }
-        #expect(error?.code == .deadlineExceeded)
+      #expect(error?.code == .deadlineExceeded)
     }
   }
 

@@ -137,9 +137,10 @@ struct EchoServiceTests {
   @Test("reflection lists services and finds files", arguments: ["v1", "v1alpha"])
   func reflection(version: String) async throws {
     try await withTestServer(services: [EchoService()]) { _, client, _ in
-      let call: TypedCall<
-        Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse
-      > = client.makeCall("/grpc.reflection.\(version).ServerReflection/ServerReflectionInfo")
+      let call:
+        TypedCall<
+          Grpc_Reflection_V1_ServerReflectionRequest, Grpc_Reflection_V1_ServerReflectionResponse
+        > = client.makeCall("/grpc.reflection.\(version).ServerReflection/ServerReflectionInfo")
       var responses = call.responses.makeAsyncIterator()
 
       var list = Grpc_Reflection_V1_ServerReflectionRequest()

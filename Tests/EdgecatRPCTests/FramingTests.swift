@@ -33,7 +33,9 @@ struct FramingTests {
       try await sendRaw(Array(Self.framed[split...]), on: call)
       call.closeSend()
       var replies: [String] = []
-      for try await message in call.responses { replies.append(String(decoding: message, as: UTF8.self)) }
+      for try await message in call.responses {
+        replies.append(String(decoding: message, as: UTF8.self))
+      }
       #expect(replies == ["split me"])
     }
   }
@@ -45,7 +47,9 @@ struct FramingTests {
       for byte in Self.framed { try await sendRaw([byte], on: call) }
       call.closeSend()
       var replies: [String] = []
-      for try await message in call.responses { replies.append(String(decoding: message, as: UTF8.self)) }
+      for try await message in call.responses {
+        replies.append(String(decoding: message, as: UTF8.self))
+      }
       #expect(replies == ["split me"])
     }
   }

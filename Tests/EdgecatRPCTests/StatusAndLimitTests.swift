@@ -22,8 +22,8 @@ struct StatusAndLimitTests {
       let error = await rpcError {
         _ = try await client.unary(method: "/test.Raw/Missing", request: [])
       }
-        #expect(error?.code == .unimplemented)
-        #expect(error?.message.contains("/test.Raw/Missing") == true)
+      #expect(error?.code == .unimplemented)
+      #expect(error?.message.contains("/test.Raw/Missing") == true)
     }
   }
 
@@ -59,10 +59,11 @@ struct StatusAndLimitTests {
     configuration.maximumReceiveMessageSize = 1024
     try await withTestServer(configuration: configuration) { _, client, _ in
       let error = await rpcError {
-        _ = try await client.unary(method: "/test.Raw/Echo", request: [UInt8](repeating: 7, count: 1025))
+        _ = try await client.unary(
+          method: "/test.Raw/Echo", request: [UInt8](repeating: 7, count: 1025))
       }
-        #expect(error?.code == .resourceExhausted)
-        #expect(error?.message.contains("1025") == true)
+      #expect(error?.code == .resourceExhausted)
+      #expect(error?.message.contains("1025") == true)
       let response = try await client.unary(
         method: "/test.Raw/Echo", request: [UInt8](repeating: 7, count: 1024))
       #expect(response.message.count == 1024)
@@ -79,7 +80,7 @@ struct StatusAndLimitTests {
       let error = await rpcError {
         _ = try await client.unary(method: "/test.Raw/Echo", request: [], metadata: metadata)
       }
-        #expect(error?.code == .resourceExhausted)
+      #expect(error?.code == .resourceExhausted)
     }
   }
 
@@ -92,6 +93,6 @@ struct StatusAndLimitTests {
     let error = await rpcError {
       _ = try await client.unary(method: "/test.Raw/Echo", request: [])
     }
-      #expect(error?.code == .unavailable)
+    #expect(error?.code == .unavailable)
   }
 }
