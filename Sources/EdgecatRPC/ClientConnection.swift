@@ -9,6 +9,9 @@ final class ClientConnection: HTTP2Connection {
   let configuration: ClientConfiguration
   private var connected = false
   var calls: [Int32: ClientCall] = [:]
+  /// Calls started before the server's first SETTINGS frame arrived.
+  private var waitingCalls: [ClientCall] = []
+  private var settingsReceived = false
   private let accepting = AtomicCounter()
   /// Starts a call again on a new connection.
   private let restart: (ClientCall) -> Void
@@ -73,7 +76,8 @@ final class ClientConnection: HTTP2Connection {
 
   // MARK: Calls
 
-  /// Submits the call's HEADERS with its outbound buffer as the request body.
+  /// Starts a call: at once when the server's SETTINGS arrived, else once they do, so the
+  /// client never opens more streams than the server's SETTINGS_MAX_CONCURRENT_STREAMS allows.
   func startCall(_ call: ClientCall) {
     call.attempts += 1
     guard !isClosed, acceptsCalls else {
@@ -86,6 +90,30 @@ final class ClientConnection: HTTP2Connection {
         RPCStatus(code: .deadlineExceeded, message: "the deadline passed before the call started"))
       return
     }
+    if let deadline = call.deadline {
+      call.deadlineTimer = loop.schedule(at: deadline.uptimeNanoseconds) { [weak self, weak call] in
+        guard let self, let call, !call.isComplete else { return }
+        self.reset(call, status: RPCStatus(code: .deadlineExceeded, message: "the deadline passed"))
+      }
+    }
+    if settingsReceived {
+      submit(call)
+    } else {
+      waitingCalls.append(call)
+    }
+  }
+
+  /// Handles the server's first SETTINGS frame by submitting the calls that waited for it.
+  func receivedSettings() {
+    guard !settingsReceived else { return }
+    settingsReceived = true
+    let waiting = waitingCalls
+    waitingCalls = []
+    for call in waiting where !call.isComplete { submit(call) }
+  }
+
+  /// Submits the call's HEADERS with its outbound buffer as the request body.
+  private func submit(_ call: ClientCall) {
     var headers = [
       (":method", "POST"), (":scheme", "http"), (":path", call.method),
       (":authority", configuration.authority ?? endpoint.description),
@@ -105,6 +133,7 @@ final class ClientConnection: HTTP2Connection {
     }
     guard streamID > 0 else {
       let reason = String(cString: nghttp2_strerror(streamID))
+      if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
       call.complete(
         RPCStatus(code: .unavailable, message: "cannot start a call on \(endpoint): \(reason)"))
       return
@@ -113,12 +142,6 @@ final class ClientConnection: HTTP2Connection {
     call.headersSent = false
     calls[streamID] = call
     call.attach(to: self)
-    if let deadline = call.deadline {
-      call.deadlineTimer = loop.schedule(at: deadline.uptimeNanoseconds) { [weak self, weak call] in
-        guard let self, let call, !call.isComplete else { return }
-        self.reset(call, status: RPCStatus(code: .deadlineExceeded, message: "the deadline passed"))
-      }
-    }
     loop.scheduleFlush(self)
   }
 
@@ -149,8 +172,9 @@ final class ClientConnection: HTTP2Connection {
     stopAccepting()
     let status = RPCStatus(
       code: .unavailable, message: "the connection to \(endpoint) closed: \(reason)")
-    let open = calls.values
+    let open = Array(calls.values) + waitingCalls
     calls.removeAll()
+    waitingCalls.removeAll()
     for call in open {
       if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
       if call.headersSent {

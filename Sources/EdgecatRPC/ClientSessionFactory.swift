@@ -47,6 +47,10 @@ private let clientFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, us
     connection(userData).receiveHeaders(frame.hd.stream_id, endStream: endStream)
   case Int(NGHTTP2_GOAWAY.rawValue):
     connection(userData).receivedGoAway()
+  case Int(NGHTTP2_SETTINGS.rawValue):
+    if frame.hd.flags & UInt8(NGHTTP2_FLAG_ACK.rawValue) == 0 {
+      connection(userData).receivedSettings()
+    }
   default:
     break
   }

@@ -46,9 +46,10 @@ final class ServerCall: @unchecked Sendable {
   func start(_ handler: @escaping RPCHandler, context: ServerContext, logger: Logger) {
     let requests = MessageStream(queue: inbound)
     let writer = ResponseWriter(call: self)
-    // The handler runs on the connection's loop unless it awaits work elsewhere, so a call that
-    // needs no other thread costs no thread hop.
-    let started = Task(executorPreference: connection.loop) {
+    // On the loop, a call that awaits nothing elsewhere costs no thread hop.
+    let preference: (any TaskExecutor)? =
+      connection.server.configuration.runsHandlersOnEventLoop ? connection.loop : nil
+    let started = Task(executorPreference: preference) {
       let status: RPCStatus
       do {
         try await handler(requests, writer, context)

@@ -15,7 +15,9 @@ public struct ResponseWriter: Sendable {
 }
 
 /// A method's handler at the byte level: it reads serialized requests, writes serialized
-/// responses and returns normally for OK, or throws an `RPCError` for another status.
+/// responses and returns normally for OK, or throws an `RPCError` for another status. It runs on
+/// its connection's event loop unless `ServerConfiguration.runsHandlersOnEventLoop` is false, so
+/// it must not block that thread.
 public typealias RPCHandler =
   @Sendable (MessageStream, ResponseWriter, ServerContext) async throws -> Void
 
