@@ -31,7 +31,8 @@ struct DescriptorSetTests {
   func parses() throws {
     let names = try fileNames()
     let expected = [
-      "edgecat/agent/v1/agent.proto", "edgecat/catalog/v1/catalog.proto",
+      "edgecat/agent/v1/agent.proto", "edgecat/audit/v1/audit.proto",
+      "edgecat/catalog/v1/catalog.proto",
       "edgecat/policy/v1/policy.proto", "edgecat/registry/v1/registry.proto",
       "edgecat/telemetry/v1/telemetry.proto", "edgecat/testing/v1/echo.proto",
       "edgecat/testing/v1/field_kinds.proto", "grpc/health/v1/health.proto",

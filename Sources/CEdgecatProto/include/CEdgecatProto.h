@@ -11,6 +11,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "edgecat/agent/v1/agent.pb-c.h"
+#include "edgecat/audit/v1/audit.pb-c.h"
 #include "edgecat/catalog/v1/catalog.pb-c.h"
 #include "edgecat/policy/v1/policy.pb-c.h"
 #include "edgecat/registry/v1/registry.pb-c.h"

@@ -10,6 +10,7 @@ public enum Edgecat_Policy_V1_SecurableType: ProtoEnum {
   case volume
   case function
   case registeredModel
+  case view
   /// A value that this version of the proto file does not define.
   case unrecognized(Int32)
 
@@ -27,6 +28,7 @@ public enum Edgecat_Policy_V1_SecurableType: ProtoEnum {
     case 5: self = .volume
     case 6: self = .function
     case 7: self = .registeredModel
+    case 8: self = .view
     default: self = .unrecognized(rawValue)
     }
   }
@@ -41,6 +43,7 @@ public enum Edgecat_Policy_V1_SecurableType: ProtoEnum {
     case .volume: return 5
     case .function: return 6
     case .registeredModel: return 7
+    case .view: return 8
     case .unrecognized(let value): return value
     }
   }
@@ -54,7 +57,394 @@ public enum Edgecat_Policy_V1_SecurableType: ProtoEnum {
     .volume,
     .function,
     .registeredModel,
+    .view,
   ]
+}
+
+public enum Edgecat_Policy_V1_PrincipalType: ProtoEnum {
+  case unspecified
+  case user
+  case group
+  /// `service:<name>` for edgecat's services and `device:<id>` for devices.
+  case servicePrincipal
+  /// A value that this version of the proto file does not define.
+  case unrecognized(Int32)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init(rawValue: Int32) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .user
+    case 2: self = .group
+    case 3: self = .servicePrincipal
+    default: self = .unrecognized(rawValue)
+    }
+  }
+
+  public var rawValue: Int32 {
+    switch self {
+    case .unspecified: return 0
+    case .user: return 1
+    case .group: return 2
+    case .servicePrincipal: return 3
+    case .unrecognized(let value): return value
+    }
+  }
+
+  public static let allCases: [Self] = [
+    .unspecified,
+    .user,
+    .group,
+    .servicePrincipal,
+  ]
+}
+
+public struct Edgecat_Policy_V1_Principal: Sendable, Hashable {
+  public var name: String = ""
+  public var type: Edgecat_Policy_V1_PrincipalType = .unspecified
+  /// Groups the principal is a direct member of.
+  public var groups: [String] = []
+  /// Direct members, for a group.
+  public var members: [String] = []
+  public var attributes: [String: String] = [:]
+  public var createdAt: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_CreatePrincipalRequest: Sendable, Hashable {
+  public var name: String = ""
+  public var type: Edgecat_Policy_V1_PrincipalType = .unspecified
+  public var attributes: [String: String] = [:]
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GetPrincipalRequest: Sendable, Hashable {
+  public var name: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListPrincipalsRequest: Sendable, Hashable {
+  /// Only principals of this type; unspecified lists all.
+  public var type: Edgecat_Policy_V1_PrincipalType = .unspecified
+  /// 0 means 100; larger than 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+  public var pageSize: Int32 = 0
+  public var pageToken: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListPrincipalsResponse: Sendable, Hashable {
+  public var principals: [Edgecat_Policy_V1_Principal] = []
+  public var nextPageToken: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DeletePrincipalRequest: Sendable, Hashable {
+  public var name: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DeletePrincipalResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GroupMemberRequest: Sendable, Hashable {
+  public var group: String = ""
+  public var member: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GroupMemberResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_SetPrincipalAttributeRequest: Sendable, Hashable {
+  public var principal: String = ""
+  public var key: String = ""
+  public var value: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_CreateTokenRequest: Sendable, Hashable {
+  public var principal: String = ""
+  /// Lifetime in seconds; 0 creates a token that does not expire.
+  public var ttlSeconds: Int64 = 0
+  /// A note for people listing tokens, such as "ci pipeline".
+  public var comment: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_CreateTokenResponse: Sendable, Hashable {
+  public var info: Edgecat_Policy_V1_TokenInfo? = nil
+  /// The bearer token. It is not stored and cannot be shown again.
+  public var token: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_TokenInfo: Sendable, Hashable {
+  public var tokenID: String = ""
+  public var principal: String = ""
+  public var comment: String = ""
+  public var createdAt: String = ""
+  /// Empty for a token that does not expire.
+  public var expiresAt: String = ""
+  /// Empty while the token is valid.
+  public var revokedAt: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListTokensRequest: Sendable, Hashable {
+  /// Only tokens of this principal; empty lists all, which needs admin.
+  public var principal: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListTokensResponse: Sendable, Hashable {
+  public var tokens: [Edgecat_Policy_V1_TokenInfo] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_RevokeTokenRequest: Sendable, Hashable {
+  public var tokenID: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_RevokeTokenResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_AuthenticateRequest: Sendable, Hashable {
+  /// Bearer token as sent in the `authorization` header, without the "Bearer " prefix.
+  public var token: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_AuthenticateResponse: Sendable, Hashable {
+  public var principal: String = ""
+  /// Every group the principal belongs to, directly or through nested groups.
+  public var groups: [String] = []
+  /// Attributes of the principal for attribute-based rules, such as "region" or "team".
+  public var attributes: [String: String] = [:]
+  /// Policy revision the answer was based on.
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_FunctionParameter: Sendable, Hashable {
+  public var name: String = ""
+  /// Spark SQL type name, such as STRING, BOOLEAN, INT, BIGINT, DOUBLE, DATE or TIMESTAMP.
+  public var type: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_FunctionInfo: Sendable, Hashable {
+  public var parameters: [Edgecat_Policy_V1_FunctionParameter] = []
+  /// Spark SQL type name; empty when the function has no RETURNS clause.
+  public var returnType: String = ""
+  /// One SQL expression.
+  public var body: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_Securable: Sendable, Hashable {
+  public var type: Edgecat_Policy_V1_SecurableType = .unspecified
+  /// Dotted full name, lower case, such as "main.sales.churn_model"; empty for the metastore.
+  public var fullName: String = ""
+  public var owner: String = ""
+  /// Set for functions.
+  public var function: Edgecat_Policy_V1_FunctionInfo? = nil
+  public var createdAt: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_RegisterSecurableRequest: Sendable, Hashable {
+  public var type: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var fullName: String = ""
+  /// The end user who becomes the owner.
+  public var owner: String = ""
+  public var function: Edgecat_Policy_V1_FunctionInfo? = nil
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropSecurableRequest: Sendable, Hashable {
+  public var type: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var fullName: String = ""
+  /// Also drops the children, their grants and bindings; without it a securable with children
+  /// is FAILED_PRECONDITION.
+  public var cascade: Bool = false
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropSecurableResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+  /// Full names of every securable dropped, the named one included.
+  public var dropped: [String] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GetSecurableRequest: Sendable, Hashable {
+  public var type: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var fullName: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_TransferOwnershipRequest: Sendable, Hashable {
+  public var type: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var fullName: String = ""
+  public var newOwner: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_UpdatePrivilegesRequest: Sendable, Hashable {
+  public var principal: String = ""
+  /// Privilege names in upper snake case, such as "USE_CATALOG" or "SELECT".
+  public var privileges: [String] = []
+  public var securableType: Edgecat_Policy_V1_SecurableType = .unspecified
+  /// Empty for the metastore.
+  public var securableFullName: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_UpdatePrivilegesResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GrantInfo: Sendable, Hashable {
+  public var principal: String = ""
+  /// Sorted.
+  public var privileges: [String] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListGrantsRequest: Sendable, Hashable {
+  public var securableType: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var securableFullName: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListGrantsResponse: Sendable, Hashable {
+  /// Ordered by principal.
+  public var grants: [Edgecat_Policy_V1_GrantInfo] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GetEffectivePrivilegesRequest: Sendable, Hashable {
+  public var principal: String = ""
+  public var securableType: Edgecat_Policy_V1_SecurableType = .unspecified
+  public var securableFullName: String = ""
+
+  public init() {}
+}
+
+/// Where a privilege a principal holds comes from.
+public struct Edgecat_Policy_V1_PrivilegeSource: Sendable, Hashable {
+  public var kind: Edgecat_Policy_V1_PrivilegeSource.Kind = .unspecified
+  /// The securable the grant or ownership is on.
+  public var securableFullName: String = ""
+  /// The group through which the principal holds it; empty when it is the principal's own.
+  public var viaGroup: String = ""
+
+  public init() {}
+
+  public enum Kind: ProtoEnum {
+    case unspecified
+    /// Granted on the securable itself.
+    case direct
+    /// Granted on a parent catalog or schema.
+    case inherited
+    /// The principal or one of its groups owns the securable.
+    case ownership
+    /// The principal is a metastore admin.
+    case admin
+    /// A value that this version of the proto file does not define.
+    case unrecognized(Int32)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init(rawValue: Int32) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .direct
+      case 2: self = .inherited
+      case 3: self = .ownership
+      case 4: self = .admin
+      default: self = .unrecognized(rawValue)
+      }
+    }
+
+    public var rawValue: Int32 {
+      switch self {
+      case .unspecified: return 0
+      case .direct: return 1
+      case .inherited: return 2
+      case .ownership: return 3
+      case .admin: return 4
+      case .unrecognized(let value): return value
+      }
+    }
+
+    public static let allCases: [Self] = [
+      .unspecified,
+      .direct,
+      .inherited,
+      .ownership,
+      .admin,
+    ]
+  }
+}
+
+public struct Edgecat_Policy_V1_EffectivePrivilege: Sendable, Hashable {
+  public var privilege: String = ""
+  public var sources: [Edgecat_Policy_V1_PrivilegeSource] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_GetEffectivePrivilegesResponse: Sendable, Hashable {
+  public var privileges: [Edgecat_Policy_V1_EffectivePrivilege] = []
+  public var revision: UInt64 = 0
+
+  public init() {}
 }
 
 public struct Edgecat_Policy_V1_CheckRequest: Sendable, Hashable {
@@ -73,12 +463,15 @@ public struct Edgecat_Policy_V1_CheckRequest: Sendable, Hashable {
 
 public struct Edgecat_Policy_V1_CheckResponse: Sendable, Hashable {
   public var allowed: Bool = false
-  /// Human-readable explanation of the decision, for audit logs and error messages.
+  /// Human-readable explanation of the decision: the rule that allowed it, or every missing
+  /// privilege, outermost first.
   public var reason: String = ""
   /// Policy revision the decision was based on.
   public var revision: UInt64 = 0
-  /// Identifier of this decision in the audit log.
+  /// Identifier of this decision in the decision log.
   public var decisionID: String = ""
+  /// Privileges that would have allowed the request, outermost first; empty when allowed.
+  public var missingPrivileges: [String] = []
 
   public init() {}
 }
@@ -96,21 +489,1139 @@ public struct Edgecat_Policy_V1_BatchCheckResponse: Sendable, Hashable {
   public init() {}
 }
 
-public struct Edgecat_Policy_V1_AuthenticateRequest: Sendable, Hashable {
-  /// Bearer token as sent in the `authorization` header, without the "Bearer " prefix.
-  public var token: String = ""
+public struct Edgecat_Policy_V1_SetRowFilterRequest: Sendable, Hashable {
+  public var tableFullName: String = ""
+  public var functionFullName: String = ""
+  /// Table columns passed to the function's parameters, in order.
+  public var columns: [String] = []
 
   public init() {}
 }
 
-public struct Edgecat_Policy_V1_AuthenticateResponse: Sendable, Hashable {
-  public var principal: String = ""
-  /// Every group the principal belongs to, directly or through nested groups.
-  public var groups: [String] = []
-  /// Attributes of the principal for attribute-based rules, such as "region" or "team".
-  public var attributes: [String: String] = [:]
+public struct Edgecat_Policy_V1_SetRowFilterResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
 
   public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropRowFilterRequest: Sendable, Hashable {
+  public var tableFullName: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropRowFilterResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_SetColumnMaskRequest: Sendable, Hashable {
+  public var tableFullName: String = ""
+  public var column: String = ""
+  public var functionFullName: String = ""
+  /// Further columns passed after the masked column's value.
+  public var usingColumns: [String] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_SetColumnMaskResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropColumnMaskRequest: Sendable, Hashable {
+  public var tableFullName: String = ""
+  public var column: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_DropColumnMaskResponse: Sendable, Hashable {
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ResolveTableAccessRequest: Sendable, Hashable {
+  public var principal: String = ""
+  public var tableFullName: String = ""
+  public var minRevision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ColumnMask: Sendable, Hashable {
+  public var column: String = ""
+  /// SQL expression whose value replaces the column's.
+  public var expression: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ResolveTableAccessResponse: Sendable, Hashable {
+  public var allowed: Bool = false
+  public var reason: String = ""
+  /// SQL expression over the table's columns; a row passes only if it is true. Empty when the
+  /// table has no row filter.
+  public var rowFilter: String = ""
+  public var columnMasks: [Edgecat_Policy_V1_ColumnMask] = []
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_WatchRequest: Sendable, Hashable {
+  public var request: OneOf_Request? = nil
+
+  /// First message: start streaming changes after this revision (0 for from now).
+  public var startRevision: UInt64 {
+    get {
+      if case .startRevision(let value)? = request { return value }
+      return 0
+    }
+    set { request = .startRevision(newValue) }
+  }
+
+  /// Later messages: the highest revision the caller has applied.
+  public var acknowledgedRevision: UInt64 {
+    get {
+      if case .acknowledgedRevision(let value)? = request { return value }
+      return 0
+    }
+    set { request = .acknowledgedRevision(newValue) }
+  }
+
+  public init() {}
+
+  public enum OneOf_Request: Sendable, Hashable {
+    /// First message: start streaming changes after this revision (0 for from now).
+    case startRevision(UInt64)
+    /// Later messages: the highest revision the caller has applied.
+    case acknowledgedRevision(UInt64)
+  }
+}
+
+public struct Edgecat_Policy_V1_PolicyChange: Sendable, Hashable {
+  public var revision: UInt64 = 0
+  /// What changed, such as "grant", "revoke", "token_revoked", "membership", "securable_dropped".
+  public var kind: String = ""
+  /// The principal affected; empty when the change is not about one.
+  public var principal: String = ""
+  /// The securable affected; empty when the change is not about one.
+  public var securable: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_WatchResponse: Sendable, Hashable {
+  public var event: OneOf_Event? = nil
+
+  public var change: Edgecat_Policy_V1_PolicyChange {
+    get {
+      if case .change(let value)? = event { return value }
+      return Edgecat_Policy_V1_PolicyChange()
+    }
+    set { event = .change(newValue) }
+  }
+
+  /// Sent at least every 100 ms; carries the current revision.
+  public var heartbeatRevision: UInt64 {
+    get {
+      if case .heartbeatRevision(let value)? = event { return value }
+      return 0
+    }
+    set { event = .heartbeatRevision(newValue) }
+  }
+
+  public init() {}
+
+  public enum OneOf_Event: Sendable, Hashable {
+    case change(Edgecat_Policy_V1_PolicyChange)
+    /// Sent at least every 100 ms; carries the current revision.
+    case heartbeatRevision(UInt64)
+  }
+}
+
+public struct Edgecat_Policy_V1_Decision: Sendable, Hashable {
+  public var decisionID: String = ""
+  public var time: String = ""
+  public var principal: String = ""
+  public var privilege: String = ""
+  public var securable: String = ""
+  public var allowed: Bool = false
+  public var reason: String = ""
+  /// The authenticated caller that asked.
+  public var caller: String = ""
+  public var requestID: String = ""
+  public var revision: UInt64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListDecisionsRequest: Sendable, Hashable {
+  public var startTime: String = ""
+  public var endTime: String = ""
+  public var principal: String = ""
+  public var securable: String = ""
+  public var pageSize: Int32 = 0
+  public var pageToken: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListDecisionsResponse: Sendable, Hashable {
+  public var decisions: [Edgecat_Policy_V1_Decision] = []
+  public var nextPageToken: String = ""
+
+  public init() {}
+}
+
+extension Edgecat_Policy_V1_Principal: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.Principal"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.name = reader.string(0)
+    self.type = reader.enumValue(1, as: Edgecat_Policy_V1_PrincipalType.self)
+    self.groups = reader.repeatedString(2)
+    self.members = reader.repeatedString(3)
+    self.attributes = reader.map(4) { entry in
+      (entry.string(0), entry.string(1))
+    }
+    self.createdAt = reader.string(5)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.name)
+    writer.setEnum(1, self.type)
+    writer.setRepeatedString(2, self.groups)
+    writer.setRepeatedString(3, self.members)
+    writer.setMap(4, self.attributes) { entry, key, value in
+      entry.setString(0, key)
+      entry.setString(1, value)
+    }
+    writer.setString(5, self.createdAt)
+  }
+}
+
+extension Edgecat_Policy_V1_CreatePrincipalRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.CreatePrincipalRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.name = reader.string(0)
+    self.type = reader.enumValue(1, as: Edgecat_Policy_V1_PrincipalType.self)
+    self.attributes = reader.map(2) { entry in
+      (entry.string(0), entry.string(1))
+    }
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.name)
+    writer.setEnum(1, self.type)
+    writer.setMap(2, self.attributes) { entry, key, value in
+      entry.setString(0, key)
+      entry.setString(1, value)
+    }
+  }
+}
+
+extension Edgecat_Policy_V1_GetPrincipalRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GetPrincipalRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.name = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.name)
+  }
+}
+
+extension Edgecat_Policy_V1_ListPrincipalsRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListPrincipalsRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_PrincipalType.self)
+    self.pageSize = reader.scalar(1, as: Int32.self)
+    self.pageToken = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setScalar(1, self.pageSize)
+    writer.setString(2, self.pageToken)
+  }
+}
+
+extension Edgecat_Policy_V1_ListPrincipalsResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListPrincipalsResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principals = reader.repeatedMessage(0, as: Edgecat_Policy_V1_Principal.self)
+    self.nextPageToken = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.principals)
+    writer.setString(1, self.nextPageToken)
+  }
+}
+
+extension Edgecat_Policy_V1_DeletePrincipalRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DeletePrincipalRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.name = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.name)
+  }
+}
+
+extension Edgecat_Policy_V1_DeletePrincipalResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DeletePrincipalResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_GroupMemberRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GroupMemberRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.group = reader.string(0)
+    self.member = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.group)
+    writer.setString(1, self.member)
+  }
+}
+
+extension Edgecat_Policy_V1_GroupMemberResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GroupMemberResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_SetPrincipalAttributeRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.SetPrincipalAttributeRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.key = reader.string(1)
+    self.value = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setString(1, self.key)
+    writer.setString(2, self.value)
+  }
+}
+
+extension Edgecat_Policy_V1_CreateTokenRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.CreateTokenRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.ttlSeconds = reader.scalar(1, as: Int64.self)
+    self.comment = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setScalar(1, self.ttlSeconds)
+    writer.setString(2, self.comment)
+  }
+}
+
+extension Edgecat_Policy_V1_CreateTokenResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.CreateTokenResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.info = reader.message(0, as: Edgecat_Policy_V1_TokenInfo.self)
+    self.token = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setMessage(0, self.info)
+    writer.setString(1, self.token)
+  }
+}
+
+extension Edgecat_Policy_V1_TokenInfo: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.TokenInfo"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tokenID = reader.string(0)
+    self.principal = reader.string(1)
+    self.comment = reader.string(2)
+    self.createdAt = reader.string(3)
+    self.expiresAt = reader.string(4)
+    self.revokedAt = reader.string(5)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tokenID)
+    writer.setString(1, self.principal)
+    writer.setString(2, self.comment)
+    writer.setString(3, self.createdAt)
+    writer.setString(4, self.expiresAt)
+    writer.setString(5, self.revokedAt)
+  }
+}
+
+extension Edgecat_Policy_V1_ListTokensRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListTokensRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+  }
+}
+
+extension Edgecat_Policy_V1_ListTokensResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListTokensResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tokens = reader.repeatedMessage(0, as: Edgecat_Policy_V1_TokenInfo.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.tokens)
+  }
+}
+
+extension Edgecat_Policy_V1_RevokeTokenRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.RevokeTokenRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tokenID = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tokenID)
+  }
+}
+
+extension Edgecat_Policy_V1_RevokeTokenResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.RevokeTokenResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_AuthenticateRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.AuthenticateRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.token = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.token)
+  }
+}
+
+extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.AuthenticateResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.groups = reader.repeatedString(1)
+    self.attributes = reader.map(2) { entry in
+      (entry.string(0), entry.string(1))
+    }
+    self.revision = reader.scalar(3, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setRepeatedString(1, self.groups)
+    writer.setMap(2, self.attributes) { entry, key, value in
+      entry.setString(0, key)
+      entry.setString(1, value)
+    }
+    writer.setScalar(3, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_FunctionParameter: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.FunctionParameter"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.name = reader.string(0)
+    self.type = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.name)
+    writer.setString(1, self.type)
+  }
+}
+
+extension Edgecat_Policy_V1_FunctionInfo: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.FunctionInfo"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.parameters = reader.repeatedMessage(0, as: Edgecat_Policy_V1_FunctionParameter.self)
+    self.returnType = reader.string(1)
+    self.body = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.parameters)
+    writer.setString(1, self.returnType)
+    writer.setString(2, self.body)
+  }
+}
+
+extension Edgecat_Policy_V1_Securable: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.Securable"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.fullName = reader.string(1)
+    self.owner = reader.string(2)
+    self.function = reader.message(3, as: Edgecat_Policy_V1_FunctionInfo.self)
+    self.createdAt = reader.string(4)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setString(1, self.fullName)
+    writer.setString(2, self.owner)
+    writer.setMessage(3, self.function)
+    writer.setString(4, self.createdAt)
+  }
+}
+
+extension Edgecat_Policy_V1_RegisterSecurableRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.RegisterSecurableRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.fullName = reader.string(1)
+    self.owner = reader.string(2)
+    self.function = reader.message(3, as: Edgecat_Policy_V1_FunctionInfo.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setString(1, self.fullName)
+    writer.setString(2, self.owner)
+    writer.setMessage(3, self.function)
+  }
+}
+
+extension Edgecat_Policy_V1_DropSecurableRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropSecurableRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.fullName = reader.string(1)
+    self.cascade = reader.bool(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setString(1, self.fullName)
+    writer.setBool(2, self.cascade)
+  }
+}
+
+extension Edgecat_Policy_V1_DropSecurableResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropSecurableResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+    self.dropped = reader.repeatedString(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+    writer.setRepeatedString(1, self.dropped)
+  }
+}
+
+extension Edgecat_Policy_V1_GetSecurableRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GetSecurableRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.fullName = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setString(1, self.fullName)
+  }
+}
+
+extension Edgecat_Policy_V1_TransferOwnershipRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.TransferOwnershipRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.type = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.fullName = reader.string(1)
+    self.newOwner = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.type)
+    writer.setString(1, self.fullName)
+    writer.setString(2, self.newOwner)
+  }
+}
+
+extension Edgecat_Policy_V1_UpdatePrivilegesRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.UpdatePrivilegesRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.privileges = reader.repeatedString(1)
+    self.securableType = reader.enumValue(2, as: Edgecat_Policy_V1_SecurableType.self)
+    self.securableFullName = reader.string(3)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setRepeatedString(1, self.privileges)
+    writer.setEnum(2, self.securableType)
+    writer.setString(3, self.securableFullName)
+  }
+}
+
+extension Edgecat_Policy_V1_UpdatePrivilegesResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.UpdatePrivilegesResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_GrantInfo: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GrantInfo"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.privileges = reader.repeatedString(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setRepeatedString(1, self.privileges)
+  }
+}
+
+extension Edgecat_Policy_V1_ListGrantsRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListGrantsRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.securableType = reader.enumValue(0, as: Edgecat_Policy_V1_SecurableType.self)
+    self.securableFullName = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.securableType)
+    writer.setString(1, self.securableFullName)
+  }
+}
+
+extension Edgecat_Policy_V1_ListGrantsResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListGrantsResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.grants = reader.repeatedMessage(0, as: Edgecat_Policy_V1_GrantInfo.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.grants)
+  }
+}
+
+extension Edgecat_Policy_V1_GetEffectivePrivilegesRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GetEffectivePrivilegesRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.principal = reader.string(0)
+    self.securableType = reader.enumValue(1, as: Edgecat_Policy_V1_SecurableType.self)
+    self.securableFullName = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.principal)
+    writer.setEnum(1, self.securableType)
+    writer.setString(2, self.securableFullName)
+  }
+}
+
+extension Edgecat_Policy_V1_PrivilegeSource: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.PrivilegeSource"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.kind = reader.enumValue(0, as: Edgecat_Policy_V1_PrivilegeSource.Kind.self)
+    self.securableFullName = reader.string(1)
+    self.viaGroup = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setEnum(0, self.kind)
+    writer.setString(1, self.securableFullName)
+    writer.setString(2, self.viaGroup)
+  }
+}
+
+extension Edgecat_Policy_V1_EffectivePrivilege: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.EffectivePrivilege"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.privilege = reader.string(0)
+    self.sources = reader.repeatedMessage(1, as: Edgecat_Policy_V1_PrivilegeSource.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.privilege)
+    writer.setRepeatedMessage(1, self.sources)
+  }
+}
+
+extension Edgecat_Policy_V1_GetEffectivePrivilegesResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.GetEffectivePrivilegesResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.privileges = reader.repeatedMessage(0, as: Edgecat_Policy_V1_EffectivePrivilege.self)
+    self.revision = reader.scalar(1, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.privileges)
+    writer.setScalar(1, self.revision)
+  }
 }
 
 extension Edgecat_Policy_V1_CheckRequest: ProtoMessage, CBackedMessage {
@@ -147,7 +1658,7 @@ extension Edgecat_Policy_V1_CheckRequest: ProtoMessage, CBackedMessage {
 extension Edgecat_Policy_V1_CheckResponse: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.policy.v1.CheckResponse"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -163,6 +1674,7 @@ extension Edgecat_Policy_V1_CheckResponse: ProtoMessage, CBackedMessage {
     self.reason = reader.string(1)
     self.revision = reader.scalar(2, as: UInt64.self)
     self.decisionID = reader.string(3)
+    self.missingPrivileges = reader.repeatedString(4)
   }
 
   func write(to writer: CMessageWriter) {
@@ -170,6 +1682,7 @@ extension Edgecat_Policy_V1_CheckResponse: ProtoMessage, CBackedMessage {
     writer.setString(1, self.reason)
     writer.setScalar(2, self.revision)
     writer.setString(3, self.decisionID)
+    writer.setRepeatedString(4, self.missingPrivileges)
   }
 }
 
@@ -219,8 +1732,35 @@ extension Edgecat_Policy_V1_BatchCheckResponse: ProtoMessage, CBackedMessage {
   }
 }
 
-extension Edgecat_Policy_V1_AuthenticateRequest: ProtoMessage, CBackedMessage {
-  public static let protoMessageName = "edgecat.policy.v1.AuthenticateRequest"
+extension Edgecat_Policy_V1_SetRowFilterRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.SetRowFilterRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tableFullName = reader.string(0)
+    self.functionFullName = reader.string(1)
+    self.columns = reader.repeatedString(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tableFullName)
+    writer.setString(1, self.functionFullName)
+    writer.setRepeatedString(2, self.columns)
+  }
+}
+
+extension Edgecat_Policy_V1_SetRowFilterResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.SetRowFilterResponse"
   static let cDescriptor = CMessageDescriptor(
     named: protoMessageName, fieldNumbers: [1])
 
@@ -234,16 +1774,162 @@ extension Edgecat_Policy_V1_AuthenticateRequest: ProtoMessage, CBackedMessage {
 
   init(cReader reader: CMessageReader) {
     self.init()
-    self.token = reader.string(0)
+    self.revision = reader.scalar(0, as: UInt64.self)
   }
 
   func write(to writer: CMessageWriter) {
-    writer.setString(0, self.token)
+    writer.setScalar(0, self.revision)
   }
 }
 
-extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
-  public static let protoMessageName = "edgecat.policy.v1.AuthenticateResponse"
+extension Edgecat_Policy_V1_DropRowFilterRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropRowFilterRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tableFullName = reader.string(0)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tableFullName)
+  }
+}
+
+extension Edgecat_Policy_V1_DropRowFilterResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropRowFilterResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_SetColumnMaskRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.SetColumnMaskRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tableFullName = reader.string(0)
+    self.column = reader.string(1)
+    self.functionFullName = reader.string(2)
+    self.usingColumns = reader.repeatedString(3)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tableFullName)
+    writer.setString(1, self.column)
+    writer.setString(2, self.functionFullName)
+    writer.setRepeatedString(3, self.usingColumns)
+  }
+}
+
+extension Edgecat_Policy_V1_SetColumnMaskResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.SetColumnMaskResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_DropColumnMaskRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropColumnMaskRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.tableFullName = reader.string(0)
+    self.column = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.tableFullName)
+    writer.setString(1, self.column)
+  }
+}
+
+extension Edgecat_Policy_V1_DropColumnMaskResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.DropColumnMaskResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_ResolveTableAccessRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ResolveTableAccessRequest"
   static let cDescriptor = CMessageDescriptor(
     named: protoMessageName, fieldNumbers: [1, 2, 3])
 
@@ -258,18 +1944,259 @@ extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
   init(cReader reader: CMessageReader) {
     self.init()
     self.principal = reader.string(0)
-    self.groups = reader.repeatedString(1)
-    self.attributes = reader.map(2) { entry in
-      (entry.string(0), entry.string(1))
-    }
+    self.tableFullName = reader.string(1)
+    self.minRevision = reader.scalar(2, as: UInt64.self)
   }
 
   func write(to writer: CMessageWriter) {
     writer.setString(0, self.principal)
-    writer.setRepeatedString(1, self.groups)
-    writer.setMap(2, self.attributes) { entry, key, value in
-      entry.setString(0, key)
-      entry.setString(1, value)
+    writer.setString(1, self.tableFullName)
+    writer.setScalar(2, self.minRevision)
+  }
+}
+
+extension Edgecat_Policy_V1_ColumnMask: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ColumnMask"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.column = reader.string(0)
+    self.expression = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.column)
+    writer.setString(1, self.expression)
+  }
+}
+
+extension Edgecat_Policy_V1_ResolveTableAccessResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ResolveTableAccessResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.allowed = reader.bool(0)
+    self.reason = reader.string(1)
+    self.rowFilter = reader.string(2)
+    self.columnMasks = reader.repeatedMessage(3, as: Edgecat_Policy_V1_ColumnMask.self)
+    self.revision = reader.scalar(4, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setBool(0, self.allowed)
+    writer.setString(1, self.reason)
+    writer.setString(2, self.rowFilter)
+    writer.setRepeatedMessage(3, self.columnMasks)
+    writer.setScalar(4, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_WatchRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.WatchRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    switch reader.oneofCase(0) {
+    case 1: self.request = .startRevision(reader.scalar(0, as: UInt64.self))
+    case 2: self.request = .acknowledgedRevision(reader.scalar(1, as: UInt64.self))
+    default: self.request = nil
     }
+  }
+
+  func write(to writer: CMessageWriter) {
+    switch self.request {
+    case .startRevision(let value)?: writer.setScalar(0, value)
+    case .acknowledgedRevision(let value)?: writer.setScalar(1, value)
+    case nil: break
+    }
+  }
+}
+
+extension Edgecat_Policy_V1_PolicyChange: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.PolicyChange"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.revision = reader.scalar(0, as: UInt64.self)
+    self.kind = reader.string(1)
+    self.principal = reader.string(2)
+    self.securable = reader.string(3)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.revision)
+    writer.setString(1, self.kind)
+    writer.setString(2, self.principal)
+    writer.setString(3, self.securable)
+  }
+}
+
+extension Edgecat_Policy_V1_WatchResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.WatchResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    switch reader.oneofCase(0) {
+    case 1: self.event = .change(reader.message(0, as: Edgecat_Policy_V1_PolicyChange.self) ?? Edgecat_Policy_V1_PolicyChange())
+    case 2: self.event = .heartbeatRevision(reader.scalar(1, as: UInt64.self))
+    default: self.event = nil
+    }
+  }
+
+  func write(to writer: CMessageWriter) {
+    switch self.event {
+    case .change(let value)?: writer.setMessage(0, value)
+    case .heartbeatRevision(let value)?: writer.setScalar(1, value)
+    case nil: break
+    }
+  }
+}
+
+extension Edgecat_Policy_V1_Decision: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.Decision"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.decisionID = reader.string(0)
+    self.time = reader.string(1)
+    self.principal = reader.string(2)
+    self.privilege = reader.string(3)
+    self.securable = reader.string(4)
+    self.allowed = reader.bool(5)
+    self.reason = reader.string(6)
+    self.caller = reader.string(7)
+    self.requestID = reader.string(8)
+    self.revision = reader.scalar(9, as: UInt64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.decisionID)
+    writer.setString(1, self.time)
+    writer.setString(2, self.principal)
+    writer.setString(3, self.privilege)
+    writer.setString(4, self.securable)
+    writer.setBool(5, self.allowed)
+    writer.setString(6, self.reason)
+    writer.setString(7, self.caller)
+    writer.setString(8, self.requestID)
+    writer.setScalar(9, self.revision)
+  }
+}
+
+extension Edgecat_Policy_V1_ListDecisionsRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListDecisionsRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.startTime = reader.string(0)
+    self.endTime = reader.string(1)
+    self.principal = reader.string(2)
+    self.securable = reader.string(3)
+    self.pageSize = reader.scalar(4, as: Int32.self)
+    self.pageToken = reader.string(5)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.startTime)
+    writer.setString(1, self.endTime)
+    writer.setString(2, self.principal)
+    writer.setString(3, self.securable)
+    writer.setScalar(4, self.pageSize)
+    writer.setString(5, self.pageToken)
+  }
+}
+
+extension Edgecat_Policy_V1_ListDecisionsResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListDecisionsResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.decisions = reader.repeatedMessage(0, as: Edgecat_Policy_V1_Decision.self)
+    self.nextPageToken = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.decisions)
+    writer.setString(1, self.nextPageToken)
   }
 }

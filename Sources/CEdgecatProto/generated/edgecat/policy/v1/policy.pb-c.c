@@ -7,6 +7,1644 @@
 #endif
 
 #include "edgecat/policy/v1/policy.pb-c.h"
+void   edgecat__policy__v1__principal__attributes_entry__init
+                     (Edgecat__Policy__V1__Principal__AttributesEntry         *message)
+{
+  static const Edgecat__Policy__V1__Principal__AttributesEntry init_value = EDGECAT__POLICY__V1__PRINCIPAL__ATTRIBUTES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__policy__v1__principal__init
+                     (Edgecat__Policy__V1__Principal         *message)
+{
+  static const Edgecat__Policy__V1__Principal init_value = EDGECAT__POLICY__V1__PRINCIPAL__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__principal__get_packed_size
+                     (const Edgecat__Policy__V1__Principal *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__principal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__principal__pack
+                     (const Edgecat__Policy__V1__Principal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__principal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__principal__pack_to_buffer
+                     (const Edgecat__Policy__V1__Principal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__principal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__Principal *
+       edgecat__policy__v1__principal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__Principal *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__principal__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__principal__free_unpacked
+                     (Edgecat__Policy__V1__Principal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__principal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__create_principal_request__attributes_entry__init
+                     (Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry         *message)
+{
+  static const Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry init_value = EDGECAT__POLICY__V1__CREATE_PRINCIPAL_REQUEST__ATTRIBUTES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__policy__v1__create_principal_request__init
+                     (Edgecat__Policy__V1__CreatePrincipalRequest         *message)
+{
+  static const Edgecat__Policy__V1__CreatePrincipalRequest init_value = EDGECAT__POLICY__V1__CREATE_PRINCIPAL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__create_principal_request__get_packed_size
+                     (const Edgecat__Policy__V1__CreatePrincipalRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_principal_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__create_principal_request__pack
+                     (const Edgecat__Policy__V1__CreatePrincipalRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_principal_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__create_principal_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__CreatePrincipalRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_principal_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__CreatePrincipalRequest *
+       edgecat__policy__v1__create_principal_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__CreatePrincipalRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__create_principal_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__create_principal_request__free_unpacked
+                     (Edgecat__Policy__V1__CreatePrincipalRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__create_principal_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__get_principal_request__init
+                     (Edgecat__Policy__V1__GetPrincipalRequest         *message)
+{
+  static const Edgecat__Policy__V1__GetPrincipalRequest init_value = EDGECAT__POLICY__V1__GET_PRINCIPAL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__get_principal_request__get_packed_size
+                     (const Edgecat__Policy__V1__GetPrincipalRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_principal_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__get_principal_request__pack
+                     (const Edgecat__Policy__V1__GetPrincipalRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_principal_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__get_principal_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__GetPrincipalRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_principal_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GetPrincipalRequest *
+       edgecat__policy__v1__get_principal_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GetPrincipalRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__get_principal_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__get_principal_request__free_unpacked
+                     (Edgecat__Policy__V1__GetPrincipalRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__get_principal_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_principals_request__init
+                     (Edgecat__Policy__V1__ListPrincipalsRequest         *message)
+{
+  static const Edgecat__Policy__V1__ListPrincipalsRequest init_value = EDGECAT__POLICY__V1__LIST_PRINCIPALS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_principals_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListPrincipalsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_principals_request__pack
+                     (const Edgecat__Policy__V1__ListPrincipalsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_principals_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListPrincipalsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListPrincipalsRequest *
+       edgecat__policy__v1__list_principals_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListPrincipalsRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_principals_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_principals_request__free_unpacked
+                     (Edgecat__Policy__V1__ListPrincipalsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_principals_response__init
+                     (Edgecat__Policy__V1__ListPrincipalsResponse         *message)
+{
+  static const Edgecat__Policy__V1__ListPrincipalsResponse init_value = EDGECAT__POLICY__V1__LIST_PRINCIPALS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_principals_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListPrincipalsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_principals_response__pack
+                     (const Edgecat__Policy__V1__ListPrincipalsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_principals_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListPrincipalsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListPrincipalsResponse *
+       edgecat__policy__v1__list_principals_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListPrincipalsResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_principals_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_principals_response__free_unpacked
+                     (Edgecat__Policy__V1__ListPrincipalsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_principals_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__delete_principal_request__init
+                     (Edgecat__Policy__V1__DeletePrincipalRequest         *message)
+{
+  static const Edgecat__Policy__V1__DeletePrincipalRequest init_value = EDGECAT__POLICY__V1__DELETE_PRINCIPAL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__delete_principal_request__get_packed_size
+                     (const Edgecat__Policy__V1__DeletePrincipalRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__delete_principal_request__pack
+                     (const Edgecat__Policy__V1__DeletePrincipalRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__delete_principal_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__DeletePrincipalRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DeletePrincipalRequest *
+       edgecat__policy__v1__delete_principal_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DeletePrincipalRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__delete_principal_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__delete_principal_request__free_unpacked
+                     (Edgecat__Policy__V1__DeletePrincipalRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__delete_principal_response__init
+                     (Edgecat__Policy__V1__DeletePrincipalResponse         *message)
+{
+  static const Edgecat__Policy__V1__DeletePrincipalResponse init_value = EDGECAT__POLICY__V1__DELETE_PRINCIPAL_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__delete_principal_response__get_packed_size
+                     (const Edgecat__Policy__V1__DeletePrincipalResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__delete_principal_response__pack
+                     (const Edgecat__Policy__V1__DeletePrincipalResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__delete_principal_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__DeletePrincipalResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DeletePrincipalResponse *
+       edgecat__policy__v1__delete_principal_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DeletePrincipalResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__delete_principal_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__delete_principal_response__free_unpacked
+                     (Edgecat__Policy__V1__DeletePrincipalResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__delete_principal_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__group_member_request__init
+                     (Edgecat__Policy__V1__GroupMemberRequest         *message)
+{
+  static const Edgecat__Policy__V1__GroupMemberRequest init_value = EDGECAT__POLICY__V1__GROUP_MEMBER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__group_member_request__get_packed_size
+                     (const Edgecat__Policy__V1__GroupMemberRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__group_member_request__pack
+                     (const Edgecat__Policy__V1__GroupMemberRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__group_member_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__GroupMemberRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GroupMemberRequest *
+       edgecat__policy__v1__group_member_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GroupMemberRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__group_member_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__group_member_request__free_unpacked
+                     (Edgecat__Policy__V1__GroupMemberRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__group_member_response__init
+                     (Edgecat__Policy__V1__GroupMemberResponse         *message)
+{
+  static const Edgecat__Policy__V1__GroupMemberResponse init_value = EDGECAT__POLICY__V1__GROUP_MEMBER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__group_member_response__get_packed_size
+                     (const Edgecat__Policy__V1__GroupMemberResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__group_member_response__pack
+                     (const Edgecat__Policy__V1__GroupMemberResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__group_member_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__GroupMemberResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GroupMemberResponse *
+       edgecat__policy__v1__group_member_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GroupMemberResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__group_member_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__group_member_response__free_unpacked
+                     (Edgecat__Policy__V1__GroupMemberResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__group_member_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__set_principal_attribute_request__init
+                     (Edgecat__Policy__V1__SetPrincipalAttributeRequest         *message)
+{
+  static const Edgecat__Policy__V1__SetPrincipalAttributeRequest init_value = EDGECAT__POLICY__V1__SET_PRINCIPAL_ATTRIBUTE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__set_principal_attribute_request__get_packed_size
+                     (const Edgecat__Policy__V1__SetPrincipalAttributeRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_principal_attribute_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__set_principal_attribute_request__pack
+                     (const Edgecat__Policy__V1__SetPrincipalAttributeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_principal_attribute_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__set_principal_attribute_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__SetPrincipalAttributeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_principal_attribute_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__SetPrincipalAttributeRequest *
+       edgecat__policy__v1__set_principal_attribute_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__SetPrincipalAttributeRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__set_principal_attribute_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__set_principal_attribute_request__free_unpacked
+                     (Edgecat__Policy__V1__SetPrincipalAttributeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__set_principal_attribute_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__create_token_request__init
+                     (Edgecat__Policy__V1__CreateTokenRequest         *message)
+{
+  static const Edgecat__Policy__V1__CreateTokenRequest init_value = EDGECAT__POLICY__V1__CREATE_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__create_token_request__get_packed_size
+                     (const Edgecat__Policy__V1__CreateTokenRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__create_token_request__pack
+                     (const Edgecat__Policy__V1__CreateTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__create_token_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__CreateTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__CreateTokenRequest *
+       edgecat__policy__v1__create_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__CreateTokenRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__create_token_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__create_token_request__free_unpacked
+                     (Edgecat__Policy__V1__CreateTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__create_token_response__init
+                     (Edgecat__Policy__V1__CreateTokenResponse         *message)
+{
+  static const Edgecat__Policy__V1__CreateTokenResponse init_value = EDGECAT__POLICY__V1__CREATE_TOKEN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__create_token_response__get_packed_size
+                     (const Edgecat__Policy__V1__CreateTokenResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__create_token_response__pack
+                     (const Edgecat__Policy__V1__CreateTokenResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__create_token_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__CreateTokenResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__CreateTokenResponse *
+       edgecat__policy__v1__create_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__CreateTokenResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__create_token_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__create_token_response__free_unpacked
+                     (Edgecat__Policy__V1__CreateTokenResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__create_token_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__token_info__init
+                     (Edgecat__Policy__V1__TokenInfo         *message)
+{
+  static const Edgecat__Policy__V1__TokenInfo init_value = EDGECAT__POLICY__V1__TOKEN_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__token_info__get_packed_size
+                     (const Edgecat__Policy__V1__TokenInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__token_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__token_info__pack
+                     (const Edgecat__Policy__V1__TokenInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__token_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__token_info__pack_to_buffer
+                     (const Edgecat__Policy__V1__TokenInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__token_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__TokenInfo *
+       edgecat__policy__v1__token_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__TokenInfo *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__token_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__token_info__free_unpacked
+                     (Edgecat__Policy__V1__TokenInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__token_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_tokens_request__init
+                     (Edgecat__Policy__V1__ListTokensRequest         *message)
+{
+  static const Edgecat__Policy__V1__ListTokensRequest init_value = EDGECAT__POLICY__V1__LIST_TOKENS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_tokens_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListTokensRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_tokens_request__pack
+                     (const Edgecat__Policy__V1__ListTokensRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_tokens_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListTokensRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListTokensRequest *
+       edgecat__policy__v1__list_tokens_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListTokensRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_tokens_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_tokens_request__free_unpacked
+                     (Edgecat__Policy__V1__ListTokensRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_tokens_response__init
+                     (Edgecat__Policy__V1__ListTokensResponse         *message)
+{
+  static const Edgecat__Policy__V1__ListTokensResponse init_value = EDGECAT__POLICY__V1__LIST_TOKENS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_tokens_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListTokensResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_tokens_response__pack
+                     (const Edgecat__Policy__V1__ListTokensResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_tokens_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListTokensResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListTokensResponse *
+       edgecat__policy__v1__list_tokens_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListTokensResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_tokens_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_tokens_response__free_unpacked
+                     (Edgecat__Policy__V1__ListTokensResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_tokens_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__revoke_token_request__init
+                     (Edgecat__Policy__V1__RevokeTokenRequest         *message)
+{
+  static const Edgecat__Policy__V1__RevokeTokenRequest init_value = EDGECAT__POLICY__V1__REVOKE_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__revoke_token_request__get_packed_size
+                     (const Edgecat__Policy__V1__RevokeTokenRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__revoke_token_request__pack
+                     (const Edgecat__Policy__V1__RevokeTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__revoke_token_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__RevokeTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__RevokeTokenRequest *
+       edgecat__policy__v1__revoke_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__RevokeTokenRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__revoke_token_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__revoke_token_request__free_unpacked
+                     (Edgecat__Policy__V1__RevokeTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__revoke_token_response__init
+                     (Edgecat__Policy__V1__RevokeTokenResponse         *message)
+{
+  static const Edgecat__Policy__V1__RevokeTokenResponse init_value = EDGECAT__POLICY__V1__REVOKE_TOKEN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__revoke_token_response__get_packed_size
+                     (const Edgecat__Policy__V1__RevokeTokenResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__revoke_token_response__pack
+                     (const Edgecat__Policy__V1__RevokeTokenResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__revoke_token_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__RevokeTokenResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__RevokeTokenResponse *
+       edgecat__policy__v1__revoke_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__RevokeTokenResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__revoke_token_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__revoke_token_response__free_unpacked
+                     (Edgecat__Policy__V1__RevokeTokenResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__revoke_token_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__authenticate_request__init
+                     (Edgecat__Policy__V1__AuthenticateRequest         *message)
+{
+  static const Edgecat__Policy__V1__AuthenticateRequest init_value = EDGECAT__POLICY__V1__AUTHENTICATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__authenticate_request__get_packed_size
+                     (const Edgecat__Policy__V1__AuthenticateRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__authenticate_request__pack
+                     (const Edgecat__Policy__V1__AuthenticateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__authenticate_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__AuthenticateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__AuthenticateRequest *
+       edgecat__policy__v1__authenticate_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__AuthenticateRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__authenticate_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__authenticate_request__free_unpacked
+                     (Edgecat__Policy__V1__AuthenticateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__authenticate_response__attributes_entry__init
+                     (Edgecat__Policy__V1__AuthenticateResponse__AttributesEntry         *message)
+{
+  static const Edgecat__Policy__V1__AuthenticateResponse__AttributesEntry init_value = EDGECAT__POLICY__V1__AUTHENTICATE_RESPONSE__ATTRIBUTES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__policy__v1__authenticate_response__init
+                     (Edgecat__Policy__V1__AuthenticateResponse         *message)
+{
+  static const Edgecat__Policy__V1__AuthenticateResponse init_value = EDGECAT__POLICY__V1__AUTHENTICATE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__authenticate_response__get_packed_size
+                     (const Edgecat__Policy__V1__AuthenticateResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__authenticate_response__pack
+                     (const Edgecat__Policy__V1__AuthenticateResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__authenticate_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__AuthenticateResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__AuthenticateResponse *
+       edgecat__policy__v1__authenticate_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__AuthenticateResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__authenticate_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__authenticate_response__free_unpacked
+                     (Edgecat__Policy__V1__AuthenticateResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__function_parameter__init
+                     (Edgecat__Policy__V1__FunctionParameter         *message)
+{
+  static const Edgecat__Policy__V1__FunctionParameter init_value = EDGECAT__POLICY__V1__FUNCTION_PARAMETER__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__function_parameter__get_packed_size
+                     (const Edgecat__Policy__V1__FunctionParameter *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_parameter__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__function_parameter__pack
+                     (const Edgecat__Policy__V1__FunctionParameter *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_parameter__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__function_parameter__pack_to_buffer
+                     (const Edgecat__Policy__V1__FunctionParameter *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_parameter__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__FunctionParameter *
+       edgecat__policy__v1__function_parameter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__FunctionParameter *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__function_parameter__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__function_parameter__free_unpacked
+                     (Edgecat__Policy__V1__FunctionParameter *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__function_parameter__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__function_info__init
+                     (Edgecat__Policy__V1__FunctionInfo         *message)
+{
+  static const Edgecat__Policy__V1__FunctionInfo init_value = EDGECAT__POLICY__V1__FUNCTION_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__function_info__get_packed_size
+                     (const Edgecat__Policy__V1__FunctionInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__function_info__pack
+                     (const Edgecat__Policy__V1__FunctionInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__function_info__pack_to_buffer
+                     (const Edgecat__Policy__V1__FunctionInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__function_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__FunctionInfo *
+       edgecat__policy__v1__function_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__FunctionInfo *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__function_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__function_info__free_unpacked
+                     (Edgecat__Policy__V1__FunctionInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__function_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__securable__init
+                     (Edgecat__Policy__V1__Securable         *message)
+{
+  static const Edgecat__Policy__V1__Securable init_value = EDGECAT__POLICY__V1__SECURABLE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__securable__get_packed_size
+                     (const Edgecat__Policy__V1__Securable *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__securable__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__securable__pack
+                     (const Edgecat__Policy__V1__Securable *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__securable__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__securable__pack_to_buffer
+                     (const Edgecat__Policy__V1__Securable *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__securable__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__Securable *
+       edgecat__policy__v1__securable__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__Securable *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__securable__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__securable__free_unpacked
+                     (Edgecat__Policy__V1__Securable *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__securable__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__register_securable_request__init
+                     (Edgecat__Policy__V1__RegisterSecurableRequest         *message)
+{
+  static const Edgecat__Policy__V1__RegisterSecurableRequest init_value = EDGECAT__POLICY__V1__REGISTER_SECURABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__register_securable_request__get_packed_size
+                     (const Edgecat__Policy__V1__RegisterSecurableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__register_securable_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__register_securable_request__pack
+                     (const Edgecat__Policy__V1__RegisterSecurableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__register_securable_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__register_securable_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__RegisterSecurableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__register_securable_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__RegisterSecurableRequest *
+       edgecat__policy__v1__register_securable_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__RegisterSecurableRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__register_securable_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__register_securable_request__free_unpacked
+                     (Edgecat__Policy__V1__RegisterSecurableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__register_securable_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__drop_securable_request__init
+                     (Edgecat__Policy__V1__DropSecurableRequest         *message)
+{
+  static const Edgecat__Policy__V1__DropSecurableRequest init_value = EDGECAT__POLICY__V1__DROP_SECURABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_securable_request__get_packed_size
+                     (const Edgecat__Policy__V1__DropSecurableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_securable_request__pack
+                     (const Edgecat__Policy__V1__DropSecurableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_securable_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropSecurableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropSecurableRequest *
+       edgecat__policy__v1__drop_securable_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropSecurableRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_securable_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_securable_request__free_unpacked
+                     (Edgecat__Policy__V1__DropSecurableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__drop_securable_response__init
+                     (Edgecat__Policy__V1__DropSecurableResponse         *message)
+{
+  static const Edgecat__Policy__V1__DropSecurableResponse init_value = EDGECAT__POLICY__V1__DROP_SECURABLE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_securable_response__get_packed_size
+                     (const Edgecat__Policy__V1__DropSecurableResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_securable_response__pack
+                     (const Edgecat__Policy__V1__DropSecurableResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_securable_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropSecurableResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropSecurableResponse *
+       edgecat__policy__v1__drop_securable_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropSecurableResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_securable_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_securable_response__free_unpacked
+                     (Edgecat__Policy__V1__DropSecurableResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_securable_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__get_securable_request__init
+                     (Edgecat__Policy__V1__GetSecurableRequest         *message)
+{
+  static const Edgecat__Policy__V1__GetSecurableRequest init_value = EDGECAT__POLICY__V1__GET_SECURABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__get_securable_request__get_packed_size
+                     (const Edgecat__Policy__V1__GetSecurableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_securable_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__get_securable_request__pack
+                     (const Edgecat__Policy__V1__GetSecurableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_securable_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__get_securable_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__GetSecurableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_securable_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GetSecurableRequest *
+       edgecat__policy__v1__get_securable_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GetSecurableRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__get_securable_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__get_securable_request__free_unpacked
+                     (Edgecat__Policy__V1__GetSecurableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__get_securable_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__transfer_ownership_request__init
+                     (Edgecat__Policy__V1__TransferOwnershipRequest         *message)
+{
+  static const Edgecat__Policy__V1__TransferOwnershipRequest init_value = EDGECAT__POLICY__V1__TRANSFER_OWNERSHIP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__transfer_ownership_request__get_packed_size
+                     (const Edgecat__Policy__V1__TransferOwnershipRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__transfer_ownership_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__transfer_ownership_request__pack
+                     (const Edgecat__Policy__V1__TransferOwnershipRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__transfer_ownership_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__transfer_ownership_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__TransferOwnershipRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__transfer_ownership_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__TransferOwnershipRequest *
+       edgecat__policy__v1__transfer_ownership_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__TransferOwnershipRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__transfer_ownership_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__transfer_ownership_request__free_unpacked
+                     (Edgecat__Policy__V1__TransferOwnershipRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__transfer_ownership_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__update_privileges_request__init
+                     (Edgecat__Policy__V1__UpdatePrivilegesRequest         *message)
+{
+  static const Edgecat__Policy__V1__UpdatePrivilegesRequest init_value = EDGECAT__POLICY__V1__UPDATE_PRIVILEGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__update_privileges_request__get_packed_size
+                     (const Edgecat__Policy__V1__UpdatePrivilegesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__update_privileges_request__pack
+                     (const Edgecat__Policy__V1__UpdatePrivilegesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__update_privileges_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__UpdatePrivilegesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__UpdatePrivilegesRequest *
+       edgecat__policy__v1__update_privileges_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__UpdatePrivilegesRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__update_privileges_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__update_privileges_request__free_unpacked
+                     (Edgecat__Policy__V1__UpdatePrivilegesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__update_privileges_response__init
+                     (Edgecat__Policy__V1__UpdatePrivilegesResponse         *message)
+{
+  static const Edgecat__Policy__V1__UpdatePrivilegesResponse init_value = EDGECAT__POLICY__V1__UPDATE_PRIVILEGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__update_privileges_response__get_packed_size
+                     (const Edgecat__Policy__V1__UpdatePrivilegesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__update_privileges_response__pack
+                     (const Edgecat__Policy__V1__UpdatePrivilegesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__update_privileges_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__UpdatePrivilegesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__UpdatePrivilegesResponse *
+       edgecat__policy__v1__update_privileges_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__UpdatePrivilegesResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__update_privileges_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__update_privileges_response__free_unpacked
+                     (Edgecat__Policy__V1__UpdatePrivilegesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__update_privileges_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__grant_info__init
+                     (Edgecat__Policy__V1__GrantInfo         *message)
+{
+  static const Edgecat__Policy__V1__GrantInfo init_value = EDGECAT__POLICY__V1__GRANT_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__grant_info__get_packed_size
+                     (const Edgecat__Policy__V1__GrantInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__grant_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__grant_info__pack
+                     (const Edgecat__Policy__V1__GrantInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__grant_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__grant_info__pack_to_buffer
+                     (const Edgecat__Policy__V1__GrantInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__grant_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GrantInfo *
+       edgecat__policy__v1__grant_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GrantInfo *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__grant_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__grant_info__free_unpacked
+                     (Edgecat__Policy__V1__GrantInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__grant_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_grants_request__init
+                     (Edgecat__Policy__V1__ListGrantsRequest         *message)
+{
+  static const Edgecat__Policy__V1__ListGrantsRequest init_value = EDGECAT__POLICY__V1__LIST_GRANTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_grants_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListGrantsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_grants_request__pack
+                     (const Edgecat__Policy__V1__ListGrantsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_grants_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListGrantsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListGrantsRequest *
+       edgecat__policy__v1__list_grants_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListGrantsRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_grants_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_grants_request__free_unpacked
+                     (Edgecat__Policy__V1__ListGrantsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_grants_response__init
+                     (Edgecat__Policy__V1__ListGrantsResponse         *message)
+{
+  static const Edgecat__Policy__V1__ListGrantsResponse init_value = EDGECAT__POLICY__V1__LIST_GRANTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_grants_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListGrantsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_grants_response__pack
+                     (const Edgecat__Policy__V1__ListGrantsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_grants_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListGrantsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListGrantsResponse *
+       edgecat__policy__v1__list_grants_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListGrantsResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_grants_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_grants_response__free_unpacked
+                     (Edgecat__Policy__V1__ListGrantsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_grants_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__get_effective_privileges_request__init
+                     (Edgecat__Policy__V1__GetEffectivePrivilegesRequest         *message)
+{
+  static const Edgecat__Policy__V1__GetEffectivePrivilegesRequest init_value = EDGECAT__POLICY__V1__GET_EFFECTIVE_PRIVILEGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__get_effective_privileges_request__get_packed_size
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__get_effective_privileges_request__pack
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__get_effective_privileges_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GetEffectivePrivilegesRequest *
+       edgecat__policy__v1__get_effective_privileges_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GetEffectivePrivilegesRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__get_effective_privileges_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__get_effective_privileges_request__free_unpacked
+                     (Edgecat__Policy__V1__GetEffectivePrivilegesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__privilege_source__init
+                     (Edgecat__Policy__V1__PrivilegeSource         *message)
+{
+  static const Edgecat__Policy__V1__PrivilegeSource init_value = EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__privilege_source__get_packed_size
+                     (const Edgecat__Policy__V1__PrivilegeSource *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__privilege_source__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__privilege_source__pack
+                     (const Edgecat__Policy__V1__PrivilegeSource *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__privilege_source__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__privilege_source__pack_to_buffer
+                     (const Edgecat__Policy__V1__PrivilegeSource *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__privilege_source__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__PrivilegeSource *
+       edgecat__policy__v1__privilege_source__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__PrivilegeSource *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__privilege_source__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__privilege_source__free_unpacked
+                     (Edgecat__Policy__V1__PrivilegeSource *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__privilege_source__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__effective_privilege__init
+                     (Edgecat__Policy__V1__EffectivePrivilege         *message)
+{
+  static const Edgecat__Policy__V1__EffectivePrivilege init_value = EDGECAT__POLICY__V1__EFFECTIVE_PRIVILEGE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__effective_privilege__get_packed_size
+                     (const Edgecat__Policy__V1__EffectivePrivilege *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__effective_privilege__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__effective_privilege__pack
+                     (const Edgecat__Policy__V1__EffectivePrivilege *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__effective_privilege__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__effective_privilege__pack_to_buffer
+                     (const Edgecat__Policy__V1__EffectivePrivilege *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__effective_privilege__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__EffectivePrivilege *
+       edgecat__policy__v1__effective_privilege__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__EffectivePrivilege *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__effective_privilege__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__effective_privilege__free_unpacked
+                     (Edgecat__Policy__V1__EffectivePrivilege *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__effective_privilege__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__get_effective_privileges_response__init
+                     (Edgecat__Policy__V1__GetEffectivePrivilegesResponse         *message)
+{
+  static const Edgecat__Policy__V1__GetEffectivePrivilegesResponse init_value = EDGECAT__POLICY__V1__GET_EFFECTIVE_PRIVILEGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__get_effective_privileges_response__get_packed_size
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__get_effective_privileges_response__pack
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__get_effective_privileges_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__GetEffectivePrivilegesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__GetEffectivePrivilegesResponse *
+       edgecat__policy__v1__get_effective_privileges_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__GetEffectivePrivilegesResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__get_effective_privileges_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__get_effective_privileges_response__free_unpacked
+                     (Edgecat__Policy__V1__GetEffectivePrivilegesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__get_effective_privileges_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   edgecat__policy__v1__check_request__init
                      (Edgecat__Policy__V1__CheckRequest         *message)
 {
@@ -187,103 +1825,1359 @@ void   edgecat__policy__v1__batch_check_response__free_unpacked
   assert(message->base.descriptor == &edgecat__policy__v1__batch_check_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   edgecat__policy__v1__authenticate_request__init
-                     (Edgecat__Policy__V1__AuthenticateRequest         *message)
+void   edgecat__policy__v1__set_row_filter_request__init
+                     (Edgecat__Policy__V1__SetRowFilterRequest         *message)
 {
-  static const Edgecat__Policy__V1__AuthenticateRequest init_value = EDGECAT__POLICY__V1__AUTHENTICATE_REQUEST__INIT;
+  static const Edgecat__Policy__V1__SetRowFilterRequest init_value = EDGECAT__POLICY__V1__SET_ROW_FILTER_REQUEST__INIT;
   *message = init_value;
 }
-size_t edgecat__policy__v1__authenticate_request__get_packed_size
-                     (const Edgecat__Policy__V1__AuthenticateRequest *message)
+size_t edgecat__policy__v1__set_row_filter_request__get_packed_size
+                     (const Edgecat__Policy__V1__SetRowFilterRequest *message)
 {
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t edgecat__policy__v1__authenticate_request__pack
-                     (const Edgecat__Policy__V1__AuthenticateRequest *message,
+size_t edgecat__policy__v1__set_row_filter_request__pack
+                     (const Edgecat__Policy__V1__SetRowFilterRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t edgecat__policy__v1__authenticate_request__pack_to_buffer
-                     (const Edgecat__Policy__V1__AuthenticateRequest *message,
+size_t edgecat__policy__v1__set_row_filter_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__SetRowFilterRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Edgecat__Policy__V1__AuthenticateRequest *
-       edgecat__policy__v1__authenticate_request__unpack
+Edgecat__Policy__V1__SetRowFilterRequest *
+       edgecat__policy__v1__set_row_filter_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Edgecat__Policy__V1__AuthenticateRequest *)
-     protobuf_c_message_unpack (&edgecat__policy__v1__authenticate_request__descriptor,
+  return (Edgecat__Policy__V1__SetRowFilterRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__set_row_filter_request__descriptor,
                                 allocator, len, data);
 }
-void   edgecat__policy__v1__authenticate_request__free_unpacked
-                     (Edgecat__Policy__V1__AuthenticateRequest *message,
+void   edgecat__policy__v1__set_row_filter_request__free_unpacked
+                     (Edgecat__Policy__V1__SetRowFilterRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_request__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   edgecat__policy__v1__authenticate_response__attributes_entry__init
-                     (Edgecat__Policy__V1__AuthenticateResponse__AttributesEntry         *message)
+void   edgecat__policy__v1__set_row_filter_response__init
+                     (Edgecat__Policy__V1__SetRowFilterResponse         *message)
 {
-  static const Edgecat__Policy__V1__AuthenticateResponse__AttributesEntry init_value = EDGECAT__POLICY__V1__AUTHENTICATE_RESPONSE__ATTRIBUTES_ENTRY__INIT;
+  static const Edgecat__Policy__V1__SetRowFilterResponse init_value = EDGECAT__POLICY__V1__SET_ROW_FILTER_RESPONSE__INIT;
   *message = init_value;
 }
-void   edgecat__policy__v1__authenticate_response__init
-                     (Edgecat__Policy__V1__AuthenticateResponse         *message)
+size_t edgecat__policy__v1__set_row_filter_response__get_packed_size
+                     (const Edgecat__Policy__V1__SetRowFilterResponse *message)
 {
-  static const Edgecat__Policy__V1__AuthenticateResponse init_value = EDGECAT__POLICY__V1__AUTHENTICATE_RESPONSE__INIT;
-  *message = init_value;
-}
-size_t edgecat__policy__v1__authenticate_response__get_packed_size
-                     (const Edgecat__Policy__V1__AuthenticateResponse *message)
-{
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_response__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t edgecat__policy__v1__authenticate_response__pack
-                     (const Edgecat__Policy__V1__AuthenticateResponse *message,
+size_t edgecat__policy__v1__set_row_filter_response__pack
+                     (const Edgecat__Policy__V1__SetRowFilterResponse *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_response__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t edgecat__policy__v1__authenticate_response__pack_to_buffer
-                     (const Edgecat__Policy__V1__AuthenticateResponse *message,
+size_t edgecat__policy__v1__set_row_filter_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__SetRowFilterResponse *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_response__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Edgecat__Policy__V1__AuthenticateResponse *
-       edgecat__policy__v1__authenticate_response__unpack
+Edgecat__Policy__V1__SetRowFilterResponse *
+       edgecat__policy__v1__set_row_filter_response__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Edgecat__Policy__V1__AuthenticateResponse *)
-     protobuf_c_message_unpack (&edgecat__policy__v1__authenticate_response__descriptor,
+  return (Edgecat__Policy__V1__SetRowFilterResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__set_row_filter_response__descriptor,
                                 allocator, len, data);
 }
-void   edgecat__policy__v1__authenticate_response__free_unpacked
-                     (Edgecat__Policy__V1__AuthenticateResponse *message,
+void   edgecat__policy__v1__set_row_filter_response__free_unpacked
+                     (Edgecat__Policy__V1__SetRowFilterResponse *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &edgecat__policy__v1__authenticate_response__descriptor);
+  assert(message->base.descriptor == &edgecat__policy__v1__set_row_filter_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor edgecat__policy__v1__check_request__field_descriptors[5] =
+void   edgecat__policy__v1__drop_row_filter_request__init
+                     (Edgecat__Policy__V1__DropRowFilterRequest         *message)
+{
+  static const Edgecat__Policy__V1__DropRowFilterRequest init_value = EDGECAT__POLICY__V1__DROP_ROW_FILTER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_row_filter_request__get_packed_size
+                     (const Edgecat__Policy__V1__DropRowFilterRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_row_filter_request__pack
+                     (const Edgecat__Policy__V1__DropRowFilterRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_row_filter_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropRowFilterRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropRowFilterRequest *
+       edgecat__policy__v1__drop_row_filter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropRowFilterRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_row_filter_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_row_filter_request__free_unpacked
+                     (Edgecat__Policy__V1__DropRowFilterRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__drop_row_filter_response__init
+                     (Edgecat__Policy__V1__DropRowFilterResponse         *message)
+{
+  static const Edgecat__Policy__V1__DropRowFilterResponse init_value = EDGECAT__POLICY__V1__DROP_ROW_FILTER_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_row_filter_response__get_packed_size
+                     (const Edgecat__Policy__V1__DropRowFilterResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_row_filter_response__pack
+                     (const Edgecat__Policy__V1__DropRowFilterResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_row_filter_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropRowFilterResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropRowFilterResponse *
+       edgecat__policy__v1__drop_row_filter_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropRowFilterResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_row_filter_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_row_filter_response__free_unpacked
+                     (Edgecat__Policy__V1__DropRowFilterResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_row_filter_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__set_column_mask_request__init
+                     (Edgecat__Policy__V1__SetColumnMaskRequest         *message)
+{
+  static const Edgecat__Policy__V1__SetColumnMaskRequest init_value = EDGECAT__POLICY__V1__SET_COLUMN_MASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__set_column_mask_request__get_packed_size
+                     (const Edgecat__Policy__V1__SetColumnMaskRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__set_column_mask_request__pack
+                     (const Edgecat__Policy__V1__SetColumnMaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__set_column_mask_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__SetColumnMaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__SetColumnMaskRequest *
+       edgecat__policy__v1__set_column_mask_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__SetColumnMaskRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__set_column_mask_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__set_column_mask_request__free_unpacked
+                     (Edgecat__Policy__V1__SetColumnMaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__set_column_mask_response__init
+                     (Edgecat__Policy__V1__SetColumnMaskResponse         *message)
+{
+  static const Edgecat__Policy__V1__SetColumnMaskResponse init_value = EDGECAT__POLICY__V1__SET_COLUMN_MASK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__set_column_mask_response__get_packed_size
+                     (const Edgecat__Policy__V1__SetColumnMaskResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__set_column_mask_response__pack
+                     (const Edgecat__Policy__V1__SetColumnMaskResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__set_column_mask_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__SetColumnMaskResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__SetColumnMaskResponse *
+       edgecat__policy__v1__set_column_mask_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__SetColumnMaskResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__set_column_mask_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__set_column_mask_response__free_unpacked
+                     (Edgecat__Policy__V1__SetColumnMaskResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__set_column_mask_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__drop_column_mask_request__init
+                     (Edgecat__Policy__V1__DropColumnMaskRequest         *message)
+{
+  static const Edgecat__Policy__V1__DropColumnMaskRequest init_value = EDGECAT__POLICY__V1__DROP_COLUMN_MASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_column_mask_request__get_packed_size
+                     (const Edgecat__Policy__V1__DropColumnMaskRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_column_mask_request__pack
+                     (const Edgecat__Policy__V1__DropColumnMaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_column_mask_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropColumnMaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropColumnMaskRequest *
+       edgecat__policy__v1__drop_column_mask_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropColumnMaskRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_column_mask_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_column_mask_request__free_unpacked
+                     (Edgecat__Policy__V1__DropColumnMaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__drop_column_mask_response__init
+                     (Edgecat__Policy__V1__DropColumnMaskResponse         *message)
+{
+  static const Edgecat__Policy__V1__DropColumnMaskResponse init_value = EDGECAT__POLICY__V1__DROP_COLUMN_MASK_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__drop_column_mask_response__get_packed_size
+                     (const Edgecat__Policy__V1__DropColumnMaskResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__drop_column_mask_response__pack
+                     (const Edgecat__Policy__V1__DropColumnMaskResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__drop_column_mask_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__DropColumnMaskResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__DropColumnMaskResponse *
+       edgecat__policy__v1__drop_column_mask_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__DropColumnMaskResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__drop_column_mask_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__drop_column_mask_response__free_unpacked
+                     (Edgecat__Policy__V1__DropColumnMaskResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__drop_column_mask_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__resolve_table_access_request__init
+                     (Edgecat__Policy__V1__ResolveTableAccessRequest         *message)
+{
+  static const Edgecat__Policy__V1__ResolveTableAccessRequest init_value = EDGECAT__POLICY__V1__RESOLVE_TABLE_ACCESS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__resolve_table_access_request__get_packed_size
+                     (const Edgecat__Policy__V1__ResolveTableAccessRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__resolve_table_access_request__pack
+                     (const Edgecat__Policy__V1__ResolveTableAccessRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__resolve_table_access_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ResolveTableAccessRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ResolveTableAccessRequest *
+       edgecat__policy__v1__resolve_table_access_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ResolveTableAccessRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__resolve_table_access_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__resolve_table_access_request__free_unpacked
+                     (Edgecat__Policy__V1__ResolveTableAccessRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__column_mask__init
+                     (Edgecat__Policy__V1__ColumnMask         *message)
+{
+  static const Edgecat__Policy__V1__ColumnMask init_value = EDGECAT__POLICY__V1__COLUMN_MASK__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__column_mask__get_packed_size
+                     (const Edgecat__Policy__V1__ColumnMask *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__column_mask__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__column_mask__pack
+                     (const Edgecat__Policy__V1__ColumnMask *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__column_mask__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__column_mask__pack_to_buffer
+                     (const Edgecat__Policy__V1__ColumnMask *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__column_mask__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ColumnMask *
+       edgecat__policy__v1__column_mask__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ColumnMask *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__column_mask__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__column_mask__free_unpacked
+                     (Edgecat__Policy__V1__ColumnMask *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__column_mask__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__resolve_table_access_response__init
+                     (Edgecat__Policy__V1__ResolveTableAccessResponse         *message)
+{
+  static const Edgecat__Policy__V1__ResolveTableAccessResponse init_value = EDGECAT__POLICY__V1__RESOLVE_TABLE_ACCESS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__resolve_table_access_response__get_packed_size
+                     (const Edgecat__Policy__V1__ResolveTableAccessResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__resolve_table_access_response__pack
+                     (const Edgecat__Policy__V1__ResolveTableAccessResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__resolve_table_access_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ResolveTableAccessResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ResolveTableAccessResponse *
+       edgecat__policy__v1__resolve_table_access_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ResolveTableAccessResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__resolve_table_access_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__resolve_table_access_response__free_unpacked
+                     (Edgecat__Policy__V1__ResolveTableAccessResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__resolve_table_access_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__watch_request__init
+                     (Edgecat__Policy__V1__WatchRequest         *message)
+{
+  static const Edgecat__Policy__V1__WatchRequest init_value = EDGECAT__POLICY__V1__WATCH_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__watch_request__get_packed_size
+                     (const Edgecat__Policy__V1__WatchRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__watch_request__pack
+                     (const Edgecat__Policy__V1__WatchRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__watch_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__WatchRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__WatchRequest *
+       edgecat__policy__v1__watch_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__WatchRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__watch_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__watch_request__free_unpacked
+                     (Edgecat__Policy__V1__WatchRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__policy_change__init
+                     (Edgecat__Policy__V1__PolicyChange         *message)
+{
+  static const Edgecat__Policy__V1__PolicyChange init_value = EDGECAT__POLICY__V1__POLICY_CHANGE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__policy_change__get_packed_size
+                     (const Edgecat__Policy__V1__PolicyChange *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__policy_change__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__policy_change__pack
+                     (const Edgecat__Policy__V1__PolicyChange *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__policy_change__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__policy_change__pack_to_buffer
+                     (const Edgecat__Policy__V1__PolicyChange *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__policy_change__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__PolicyChange *
+       edgecat__policy__v1__policy_change__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__PolicyChange *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__policy_change__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__policy_change__free_unpacked
+                     (Edgecat__Policy__V1__PolicyChange *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__policy_change__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__watch_response__init
+                     (Edgecat__Policy__V1__WatchResponse         *message)
+{
+  static const Edgecat__Policy__V1__WatchResponse init_value = EDGECAT__POLICY__V1__WATCH_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__watch_response__get_packed_size
+                     (const Edgecat__Policy__V1__WatchResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__watch_response__pack
+                     (const Edgecat__Policy__V1__WatchResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__watch_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__WatchResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__WatchResponse *
+       edgecat__policy__v1__watch_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__WatchResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__watch_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__watch_response__free_unpacked
+                     (Edgecat__Policy__V1__WatchResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__watch_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__decision__init
+                     (Edgecat__Policy__V1__Decision         *message)
+{
+  static const Edgecat__Policy__V1__Decision init_value = EDGECAT__POLICY__V1__DECISION__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__decision__get_packed_size
+                     (const Edgecat__Policy__V1__Decision *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__decision__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__decision__pack
+                     (const Edgecat__Policy__V1__Decision *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__decision__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__decision__pack_to_buffer
+                     (const Edgecat__Policy__V1__Decision *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__decision__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__Decision *
+       edgecat__policy__v1__decision__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__Decision *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__decision__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__decision__free_unpacked
+                     (Edgecat__Policy__V1__Decision *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__decision__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_decisions_request__init
+                     (Edgecat__Policy__V1__ListDecisionsRequest         *message)
+{
+  static const Edgecat__Policy__V1__ListDecisionsRequest init_value = EDGECAT__POLICY__V1__LIST_DECISIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_decisions_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListDecisionsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_decisions_request__pack
+                     (const Edgecat__Policy__V1__ListDecisionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_decisions_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListDecisionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListDecisionsRequest *
+       edgecat__policy__v1__list_decisions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListDecisionsRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_decisions_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_decisions_request__free_unpacked
+                     (Edgecat__Policy__V1__ListDecisionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_decisions_response__init
+                     (Edgecat__Policy__V1__ListDecisionsResponse         *message)
+{
+  static const Edgecat__Policy__V1__ListDecisionsResponse init_value = EDGECAT__POLICY__V1__LIST_DECISIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_decisions_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListDecisionsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_decisions_response__pack
+                     (const Edgecat__Policy__V1__ListDecisionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_decisions_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListDecisionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListDecisionsResponse *
+       edgecat__policy__v1__list_decisions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListDecisionsResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_decisions_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_decisions_response__free_unpacked
+                     (Edgecat__Policy__V1__ListDecisionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_decisions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor edgecat__policy__v1__principal__attributes_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Principal__AttributesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Principal__AttributesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__principal__attributes_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__policy__v1__principal__attributes_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__principal__attributes_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.Principal.AttributesEntry",
+  "AttributesEntry",
+  "Edgecat__Policy__V1__Principal__AttributesEntry",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__Principal__AttributesEntry),
+  2,
+  edgecat__policy__v1__principal__attributes_entry__field_descriptors,
+  edgecat__policy__v1__principal__attributes_entry__field_indices_by_name,
+  1,  edgecat__policy__v1__principal__attributes_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__principal__attributes_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__principal__field_descriptors[6] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Principal, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Principal, type),
+    &edgecat__policy__v1__principal_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "groups",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__Principal, n_groups),
+    offsetof(Edgecat__Policy__V1__Principal, groups),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__Principal, n_members),
+    offsetof(Edgecat__Policy__V1__Principal, members),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attributes",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__Principal, n_attributes),
+    offsetof(Edgecat__Policy__V1__Principal, attributes),
+    &edgecat__policy__v1__principal__attributes_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Principal, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__principal__field_indices_by_name[] = {
+  4,   /* field[4] = attributes */
+  5,   /* field[5] = created_at */
+  2,   /* field[2] = groups */
+  3,   /* field[3] = members */
+  0,   /* field[0] = name */
+  1,   /* field[1] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__principal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__principal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.Principal",
+  "Principal",
+  "Edgecat__Policy__V1__Principal",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__Principal),
+  6,
+  edgecat__policy__v1__principal__field_descriptors,
+  edgecat__policy__v1__principal__field_indices_by_name,
+  1,  edgecat__policy__v1__principal__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__principal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__create_principal_request__attributes_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__create_principal_request__attributes_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__policy__v1__create_principal_request__attributes_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__create_principal_request__attributes_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CreatePrincipalRequest.AttributesEntry",
+  "AttributesEntry",
+  "Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CreatePrincipalRequest__AttributesEntry),
+  2,
+  edgecat__policy__v1__create_principal_request__attributes_entry__field_descriptors,
+  edgecat__policy__v1__create_principal_request__attributes_entry__field_indices_by_name,
+  1,  edgecat__policy__v1__create_principal_request__attributes_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__create_principal_request__attributes_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__create_principal_request__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest, type),
+    &edgecat__policy__v1__principal_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attributes",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest, n_attributes),
+    offsetof(Edgecat__Policy__V1__CreatePrincipalRequest, attributes),
+    &edgecat__policy__v1__create_principal_request__attributes_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__create_principal_request__field_indices_by_name[] = {
+  2,   /* field[2] = attributes */
+  0,   /* field[0] = name */
+  1,   /* field[1] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__create_principal_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__create_principal_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CreatePrincipalRequest",
+  "CreatePrincipalRequest",
+  "Edgecat__Policy__V1__CreatePrincipalRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CreatePrincipalRequest),
+  3,
+  edgecat__policy__v1__create_principal_request__field_descriptors,
+  edgecat__policy__v1__create_principal_request__field_indices_by_name,
+  1,  edgecat__policy__v1__create_principal_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__create_principal_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__get_principal_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetPrincipalRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__get_principal_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__get_principal_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__get_principal_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GetPrincipalRequest",
+  "GetPrincipalRequest",
+  "Edgecat__Policy__V1__GetPrincipalRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GetPrincipalRequest),
+  1,
+  edgecat__policy__v1__get_principal_request__field_descriptors,
+  edgecat__policy__v1__get_principal_request__field_indices_by_name,
+  1,  edgecat__policy__v1__get_principal_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__get_principal_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_principals_request__field_descriptors[3] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListPrincipalsRequest, type),
+    &edgecat__policy__v1__principal_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListPrincipalsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListPrincipalsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_principals_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_principals_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_principals_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListPrincipalsRequest",
+  "ListPrincipalsRequest",
+  "Edgecat__Policy__V1__ListPrincipalsRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListPrincipalsRequest),
+  3,
+  edgecat__policy__v1__list_principals_request__field_descriptors,
+  edgecat__policy__v1__list_principals_request__field_indices_by_name,
+  1,  edgecat__policy__v1__list_principals_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_principals_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_principals_response__field_descriptors[2] =
+{
+  {
+    "principals",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ListPrincipalsResponse, n_principals),
+    offsetof(Edgecat__Policy__V1__ListPrincipalsResponse, principals),
+    &edgecat__policy__v1__principal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListPrincipalsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_principals_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = principals */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_principals_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_principals_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListPrincipalsResponse",
+  "ListPrincipalsResponse",
+  "Edgecat__Policy__V1__ListPrincipalsResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListPrincipalsResponse),
+  2,
+  edgecat__policy__v1__list_principals_response__field_descriptors,
+  edgecat__policy__v1__list_principals_response__field_indices_by_name,
+  1,  edgecat__policy__v1__list_principals_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_principals_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__delete_principal_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DeletePrincipalRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__delete_principal_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__delete_principal_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__delete_principal_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DeletePrincipalRequest",
+  "DeletePrincipalRequest",
+  "Edgecat__Policy__V1__DeletePrincipalRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DeletePrincipalRequest),
+  1,
+  edgecat__policy__v1__delete_principal_request__field_descriptors,
+  edgecat__policy__v1__delete_principal_request__field_indices_by_name,
+  1,  edgecat__policy__v1__delete_principal_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__delete_principal_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__delete_principal_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DeletePrincipalResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__delete_principal_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__delete_principal_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__delete_principal_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DeletePrincipalResponse",
+  "DeletePrincipalResponse",
+  "Edgecat__Policy__V1__DeletePrincipalResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DeletePrincipalResponse),
+  1,
+  edgecat__policy__v1__delete_principal_response__field_descriptors,
+  edgecat__policy__v1__delete_principal_response__field_indices_by_name,
+  1,  edgecat__policy__v1__delete_principal_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__delete_principal_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__group_member_request__field_descriptors[2] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GroupMemberRequest, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GroupMemberRequest, member),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__group_member_request__field_indices_by_name[] = {
+  0,   /* field[0] = group */
+  1,   /* field[1] = member */
+};
+static const ProtobufCIntRange edgecat__policy__v1__group_member_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__group_member_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GroupMemberRequest",
+  "GroupMemberRequest",
+  "Edgecat__Policy__V1__GroupMemberRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GroupMemberRequest),
+  2,
+  edgecat__policy__v1__group_member_request__field_descriptors,
+  edgecat__policy__v1__group_member_request__field_indices_by_name,
+  1,  edgecat__policy__v1__group_member_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__group_member_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__group_member_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GroupMemberResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__group_member_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__group_member_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__group_member_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GroupMemberResponse",
+  "GroupMemberResponse",
+  "Edgecat__Policy__V1__GroupMemberResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GroupMemberResponse),
+  1,
+  edgecat__policy__v1__group_member_response__field_descriptors,
+  edgecat__policy__v1__group_member_response__field_indices_by_name,
+  1,  edgecat__policy__v1__group_member_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__group_member_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__set_principal_attribute_request__field_descriptors[3] =
 {
   {
     "principal",
@@ -291,239 +3185,430 @@ static const ProtobufCFieldDescriptor edgecat__policy__v1__check_request__field_
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckRequest, principal),
+    offsetof(Edgecat__Policy__V1__SetPrincipalAttributeRequest, principal),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "privilege",
+    "key",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckRequest, privilege),
+    offsetof(Edgecat__Policy__V1__SetPrincipalAttributeRequest, key),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "securable_full_name",
+    "value",
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckRequest, securable_full_name),
+    offsetof(Edgecat__Policy__V1__SetPrincipalAttributeRequest, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__set_principal_attribute_request__field_indices_by_name[] = {
+  1,   /* field[1] = key */
+  0,   /* field[0] = principal */
+  2,   /* field[2] = value */
+};
+static const ProtobufCIntRange edgecat__policy__v1__set_principal_attribute_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__set_principal_attribute_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.SetPrincipalAttributeRequest",
+  "SetPrincipalAttributeRequest",
+  "Edgecat__Policy__V1__SetPrincipalAttributeRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__SetPrincipalAttributeRequest),
+  3,
+  edgecat__policy__v1__set_principal_attribute_request__field_descriptors,
+  edgecat__policy__v1__set_principal_attribute_request__field_indices_by_name,
+  1,  edgecat__policy__v1__set_principal_attribute_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__set_principal_attribute_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__create_token_request__field_descriptors[3] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreateTokenRequest, principal),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "securable_type",
-    4,
+    "ttl_seconds",
+    2,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
+    PROTOBUF_C_TYPE_INT64,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckRequest, securable_type),
-    &edgecat__policy__v1__securable_type__descriptor,
+    offsetof(Edgecat__Policy__V1__CreateTokenRequest, ttl_seconds),
+    NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "min_revision",
+    "comment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreateTokenRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__create_token_request__field_indices_by_name[] = {
+  2,   /* field[2] = comment */
+  0,   /* field[0] = principal */
+  1,   /* field[1] = ttl_seconds */
+};
+static const ProtobufCIntRange edgecat__policy__v1__create_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__create_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CreateTokenRequest",
+  "CreateTokenRequest",
+  "Edgecat__Policy__V1__CreateTokenRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CreateTokenRequest),
+  3,
+  edgecat__policy__v1__create_token_request__field_descriptors,
+  edgecat__policy__v1__create_token_request__field_indices_by_name,
+  1,  edgecat__policy__v1__create_token_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__create_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__create_token_response__field_descriptors[2] =
+{
+  {
+    "info",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreateTokenResponse, info),
+    &edgecat__policy__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CreateTokenResponse, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__create_token_response__field_indices_by_name[] = {
+  0,   /* field[0] = info */
+  1,   /* field[1] = token */
+};
+static const ProtobufCIntRange edgecat__policy__v1__create_token_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__create_token_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CreateTokenResponse",
+  "CreateTokenResponse",
+  "Edgecat__Policy__V1__CreateTokenResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CreateTokenResponse),
+  2,
+  edgecat__policy__v1__create_token_response__field_descriptors,
+  edgecat__policy__v1__create_token_response__field_indices_by_name,
+  1,  edgecat__policy__v1__create_token_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__create_token_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__token_info__field_descriptors[6] =
+{
+  {
+    "token_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TokenInfo, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TokenInfo, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TokenInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TokenInfo, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expires_at",
     5,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
-    0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckRequest, min_revision),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned edgecat__policy__v1__check_request__field_indices_by_name[] = {
-  4,   /* field[4] = min_revision */
-  0,   /* field[0] = principal */
-  1,   /* field[1] = privilege */
-  2,   /* field[2] = securable_full_name */
-  3,   /* field[3] = securable_type */
-};
-static const ProtobufCIntRange edgecat__policy__v1__check_request__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 5 }
-};
-const ProtobufCMessageDescriptor edgecat__policy__v1__check_request__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.policy.v1.CheckRequest",
-  "CheckRequest",
-  "Edgecat__Policy__V1__CheckRequest",
-  "edgecat.policy.v1",
-  sizeof(Edgecat__Policy__V1__CheckRequest),
-  5,
-  edgecat__policy__v1__check_request__field_descriptors,
-  edgecat__policy__v1__check_request__field_indices_by_name,
-  1,  edgecat__policy__v1__check_request__number_ranges,
-  (ProtobufCMessageInit) edgecat__policy__v1__check_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor edgecat__policy__v1__check_response__field_descriptors[4] =
-{
-  {
-    "allowed",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckResponse, allowed),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "reason",
-    2,
-    PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckResponse, reason),
+    offsetof(Edgecat__Policy__V1__TokenInfo, expires_at),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "revoked_at",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TokenInfo, revoked_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__token_info__field_indices_by_name[] = {
+  2,   /* field[2] = comment */
+  3,   /* field[3] = created_at */
+  4,   /* field[4] = expires_at */
+  1,   /* field[1] = principal */
+  5,   /* field[5] = revoked_at */
+  0,   /* field[0] = token_id */
+};
+static const ProtobufCIntRange edgecat__policy__v1__token_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__token_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.TokenInfo",
+  "TokenInfo",
+  "Edgecat__Policy__V1__TokenInfo",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__TokenInfo),
+  6,
+  edgecat__policy__v1__token_info__field_descriptors,
+  edgecat__policy__v1__token_info__field_indices_by_name,
+  1,  edgecat__policy__v1__token_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__token_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_tokens_request__field_descriptors[1] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListTokensRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_tokens_request__field_indices_by_name[] = {
+  0,   /* field[0] = principal */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_tokens_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_tokens_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListTokensRequest",
+  "ListTokensRequest",
+  "Edgecat__Policy__V1__ListTokensRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListTokensRequest),
+  1,
+  edgecat__policy__v1__list_tokens_request__field_descriptors,
+  edgecat__policy__v1__list_tokens_request__field_indices_by_name,
+  1,  edgecat__policy__v1__list_tokens_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_tokens_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_tokens_response__field_descriptors[1] =
+{
+  {
+    "tokens",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ListTokensResponse, n_tokens),
+    offsetof(Edgecat__Policy__V1__ListTokensResponse, tokens),
+    &edgecat__policy__v1__token_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_tokens_response__field_indices_by_name[] = {
+  0,   /* field[0] = tokens */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_tokens_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_tokens_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListTokensResponse",
+  "ListTokensResponse",
+  "Edgecat__Policy__V1__ListTokensResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListTokensResponse),
+  1,
+  edgecat__policy__v1__list_tokens_response__field_descriptors,
+  edgecat__policy__v1__list_tokens_response__field_indices_by_name,
+  1,  edgecat__policy__v1__list_tokens_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_tokens_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__revoke_token_request__field_descriptors[1] =
+{
+  {
+    "token_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__RevokeTokenRequest, token_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__revoke_token_request__field_indices_by_name[] = {
+  0,   /* field[0] = token_id */
+};
+static const ProtobufCIntRange edgecat__policy__v1__revoke_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__revoke_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.RevokeTokenRequest",
+  "RevokeTokenRequest",
+  "Edgecat__Policy__V1__RevokeTokenRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__RevokeTokenRequest),
+  1,
+  edgecat__policy__v1__revoke_token_request__field_descriptors,
+  edgecat__policy__v1__revoke_token_request__field_indices_by_name,
+  1,  edgecat__policy__v1__revoke_token_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__revoke_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__revoke_token_response__field_descriptors[1] =
+{
   {
     "revision",
-    3,
+    1,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckResponse, revision),
+    offsetof(Edgecat__Policy__V1__RevokeTokenResponse, revision),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "decision_id",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Edgecat__Policy__V1__CheckResponse, decision_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
-static const unsigned edgecat__policy__v1__check_response__field_indices_by_name[] = {
-  0,   /* field[0] = allowed */
-  3,   /* field[3] = decision_id */
-  1,   /* field[1] = reason */
-  2,   /* field[2] = revision */
+static const unsigned edgecat__policy__v1__revoke_token_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
 };
-static const ProtobufCIntRange edgecat__policy__v1__check_response__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 4 }
-};
-const ProtobufCMessageDescriptor edgecat__policy__v1__check_response__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.policy.v1.CheckResponse",
-  "CheckResponse",
-  "Edgecat__Policy__V1__CheckResponse",
-  "edgecat.policy.v1",
-  sizeof(Edgecat__Policy__V1__CheckResponse),
-  4,
-  edgecat__policy__v1__check_response__field_descriptors,
-  edgecat__policy__v1__check_response__field_indices_by_name,
-  1,  edgecat__policy__v1__check_response__number_ranges,
-  (ProtobufCMessageInit) edgecat__policy__v1__check_response__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor edgecat__policy__v1__batch_check_request__field_descriptors[1] =
-{
-  {
-    "checks",
-    1,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Edgecat__Policy__V1__BatchCheckRequest, n_checks),
-    offsetof(Edgecat__Policy__V1__BatchCheckRequest, checks),
-    &edgecat__policy__v1__check_request__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned edgecat__policy__v1__batch_check_request__field_indices_by_name[] = {
-  0,   /* field[0] = checks */
-};
-static const ProtobufCIntRange edgecat__policy__v1__batch_check_request__number_ranges[1 + 1] =
+static const ProtobufCIntRange edgecat__policy__v1__revoke_token_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 1 }
 };
-const ProtobufCMessageDescriptor edgecat__policy__v1__batch_check_request__descriptor =
+const ProtobufCMessageDescriptor edgecat__policy__v1__revoke_token_response__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.policy.v1.BatchCheckRequest",
-  "BatchCheckRequest",
-  "Edgecat__Policy__V1__BatchCheckRequest",
+  "edgecat.policy.v1.RevokeTokenResponse",
+  "RevokeTokenResponse",
+  "Edgecat__Policy__V1__RevokeTokenResponse",
   "edgecat.policy.v1",
-  sizeof(Edgecat__Policy__V1__BatchCheckRequest),
+  sizeof(Edgecat__Policy__V1__RevokeTokenResponse),
   1,
-  edgecat__policy__v1__batch_check_request__field_descriptors,
-  edgecat__policy__v1__batch_check_request__field_indices_by_name,
-  1,  edgecat__policy__v1__batch_check_request__number_ranges,
-  (ProtobufCMessageInit) edgecat__policy__v1__batch_check_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor edgecat__policy__v1__batch_check_response__field_descriptors[1] =
-{
-  {
-    "results",
-    1,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Edgecat__Policy__V1__BatchCheckResponse, n_results),
-    offsetof(Edgecat__Policy__V1__BatchCheckResponse, results),
-    &edgecat__policy__v1__check_response__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned edgecat__policy__v1__batch_check_response__field_indices_by_name[] = {
-  0,   /* field[0] = results */
-};
-static const ProtobufCIntRange edgecat__policy__v1__batch_check_response__number_ranges[1 + 1] =
-{
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor edgecat__policy__v1__batch_check_response__descriptor =
-{
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.policy.v1.BatchCheckResponse",
-  "BatchCheckResponse",
-  "Edgecat__Policy__V1__BatchCheckResponse",
-  "edgecat.policy.v1",
-  sizeof(Edgecat__Policy__V1__BatchCheckResponse),
-  1,
-  edgecat__policy__v1__batch_check_response__field_descriptors,
-  edgecat__policy__v1__batch_check_response__field_indices_by_name,
-  1,  edgecat__policy__v1__batch_check_response__number_ranges,
-  (ProtobufCMessageInit) edgecat__policy__v1__batch_check_response__init,
+  edgecat__policy__v1__revoke_token_response__field_descriptors,
+  edgecat__policy__v1__revoke_token_response__field_indices_by_name,
+  1,  edgecat__policy__v1__revoke_token_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__revoke_token_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_request__field_descriptors[1] =
@@ -615,7 +3700,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__att
   (ProtobufCMessageInit) edgecat__policy__v1__authenticate_response__attributes_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response__field_descriptors[4] =
 {
   {
     "principal",
@@ -653,16 +3738,29 @@ static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "revision",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__AuthenticateResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__policy__v1__authenticate_response__field_indices_by_name[] = {
   2,   /* field[2] = attributes */
   1,   /* field[1] = groups */
   0,   /* field[0] = principal */
+  3,   /* field[3] = revision */
 };
 static const ProtobufCIntRange edgecat__policy__v1__authenticate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__descriptor =
 {
@@ -672,14 +3770,2376 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__des
   "Edgecat__Policy__V1__AuthenticateResponse",
   "edgecat.policy.v1",
   sizeof(Edgecat__Policy__V1__AuthenticateResponse),
-  3,
+  4,
   edgecat__policy__v1__authenticate_response__field_descriptors,
   edgecat__policy__v1__authenticate_response__field_indices_by_name,
   1,  edgecat__policy__v1__authenticate_response__number_ranges,
   (ProtobufCMessageInit) edgecat__policy__v1__authenticate_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue edgecat__policy__v1__securable_type__enum_values_by_number[8] =
+static const ProtobufCFieldDescriptor edgecat__policy__v1__function_parameter__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__FunctionParameter, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__FunctionParameter, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__function_parameter__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  1,   /* field[1] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__function_parameter__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__function_parameter__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.FunctionParameter",
+  "FunctionParameter",
+  "Edgecat__Policy__V1__FunctionParameter",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__FunctionParameter),
+  2,
+  edgecat__policy__v1__function_parameter__field_descriptors,
+  edgecat__policy__v1__function_parameter__field_indices_by_name,
+  1,  edgecat__policy__v1__function_parameter__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__function_parameter__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__function_info__field_descriptors[3] =
+{
+  {
+    "parameters",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__FunctionInfo, n_parameters),
+    offsetof(Edgecat__Policy__V1__FunctionInfo, parameters),
+    &edgecat__policy__v1__function_parameter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__FunctionInfo, return_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__FunctionInfo, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__function_info__field_indices_by_name[] = {
+  2,   /* field[2] = body */
+  0,   /* field[0] = parameters */
+  1,   /* field[1] = return_type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__function_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__function_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.FunctionInfo",
+  "FunctionInfo",
+  "Edgecat__Policy__V1__FunctionInfo",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__FunctionInfo),
+  3,
+  edgecat__policy__v1__function_info__field_descriptors,
+  edgecat__policy__v1__function_info__field_indices_by_name,
+  1,  edgecat__policy__v1__function_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__function_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__securable__field_descriptors[5] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Securable, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Securable, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Securable, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Securable, function),
+    &edgecat__policy__v1__function_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Securable, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__securable__field_indices_by_name[] = {
+  4,   /* field[4] = created_at */
+  1,   /* field[1] = full_name */
+  3,   /* field[3] = function */
+  2,   /* field[2] = owner */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__securable__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__securable__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.Securable",
+  "Securable",
+  "Edgecat__Policy__V1__Securable",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__Securable),
+  5,
+  edgecat__policy__v1__securable__field_descriptors,
+  edgecat__policy__v1__securable__field_indices_by_name,
+  1,  edgecat__policy__v1__securable__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__securable__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__register_securable_request__field_descriptors[4] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__RegisterSecurableRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__RegisterSecurableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__RegisterSecurableRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__RegisterSecurableRequest, function),
+    &edgecat__policy__v1__function_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__register_securable_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  3,   /* field[3] = function */
+  2,   /* field[2] = owner */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__register_securable_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__register_securable_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.RegisterSecurableRequest",
+  "RegisterSecurableRequest",
+  "Edgecat__Policy__V1__RegisterSecurableRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__RegisterSecurableRequest),
+  4,
+  edgecat__policy__v1__register_securable_request__field_descriptors,
+  edgecat__policy__v1__register_securable_request__field_indices_by_name,
+  1,  edgecat__policy__v1__register_securable_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__register_securable_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_securable_request__field_descriptors[3] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropSecurableRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropSecurableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cascade",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropSecurableRequest, cascade),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_securable_request__field_indices_by_name[] = {
+  2,   /* field[2] = cascade */
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_securable_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_securable_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropSecurableRequest",
+  "DropSecurableRequest",
+  "Edgecat__Policy__V1__DropSecurableRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropSecurableRequest),
+  3,
+  edgecat__policy__v1__drop_securable_request__field_descriptors,
+  edgecat__policy__v1__drop_securable_request__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_securable_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_securable_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_securable_response__field_descriptors[2] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropSecurableResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dropped",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__DropSecurableResponse, n_dropped),
+    offsetof(Edgecat__Policy__V1__DropSecurableResponse, dropped),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_securable_response__field_indices_by_name[] = {
+  1,   /* field[1] = dropped */
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_securable_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_securable_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropSecurableResponse",
+  "DropSecurableResponse",
+  "Edgecat__Policy__V1__DropSecurableResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropSecurableResponse),
+  2,
+  edgecat__policy__v1__drop_securable_response__field_descriptors,
+  edgecat__policy__v1__drop_securable_response__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_securable_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_securable_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__get_securable_request__field_descriptors[2] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetSecurableRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetSecurableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__get_securable_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__get_securable_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__get_securable_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GetSecurableRequest",
+  "GetSecurableRequest",
+  "Edgecat__Policy__V1__GetSecurableRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GetSecurableRequest),
+  2,
+  edgecat__policy__v1__get_securable_request__field_descriptors,
+  edgecat__policy__v1__get_securable_request__field_indices_by_name,
+  1,  edgecat__policy__v1__get_securable_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__get_securable_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__transfer_ownership_request__field_descriptors[3] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TransferOwnershipRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TransferOwnershipRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__TransferOwnershipRequest, new_owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__transfer_ownership_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  2,   /* field[2] = new_owner */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__transfer_ownership_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__transfer_ownership_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.TransferOwnershipRequest",
+  "TransferOwnershipRequest",
+  "Edgecat__Policy__V1__TransferOwnershipRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__TransferOwnershipRequest),
+  3,
+  edgecat__policy__v1__transfer_ownership_request__field_descriptors,
+  edgecat__policy__v1__transfer_ownership_request__field_indices_by_name,
+  1,  edgecat__policy__v1__transfer_ownership_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__transfer_ownership_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__update_privileges_request__field_descriptors[4] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privileges",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesRequest, n_privileges),
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesRequest, privileges),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_full_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesRequest, securable_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__update_privileges_request__field_indices_by_name[] = {
+  0,   /* field[0] = principal */
+  1,   /* field[1] = privileges */
+  3,   /* field[3] = securable_full_name */
+  2,   /* field[2] = securable_type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__update_privileges_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__update_privileges_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.UpdatePrivilegesRequest",
+  "UpdatePrivilegesRequest",
+  "Edgecat__Policy__V1__UpdatePrivilegesRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__UpdatePrivilegesRequest),
+  4,
+  edgecat__policy__v1__update_privileges_request__field_descriptors,
+  edgecat__policy__v1__update_privileges_request__field_indices_by_name,
+  1,  edgecat__policy__v1__update_privileges_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__update_privileges_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__update_privileges_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__UpdatePrivilegesResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__update_privileges_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__update_privileges_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__update_privileges_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.UpdatePrivilegesResponse",
+  "UpdatePrivilegesResponse",
+  "Edgecat__Policy__V1__UpdatePrivilegesResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__UpdatePrivilegesResponse),
+  1,
+  edgecat__policy__v1__update_privileges_response__field_descriptors,
+  edgecat__policy__v1__update_privileges_response__field_indices_by_name,
+  1,  edgecat__policy__v1__update_privileges_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__update_privileges_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__grant_info__field_descriptors[2] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GrantInfo, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privileges",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__GrantInfo, n_privileges),
+    offsetof(Edgecat__Policy__V1__GrantInfo, privileges),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__grant_info__field_indices_by_name[] = {
+  0,   /* field[0] = principal */
+  1,   /* field[1] = privileges */
+};
+static const ProtobufCIntRange edgecat__policy__v1__grant_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__grant_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GrantInfo",
+  "GrantInfo",
+  "Edgecat__Policy__V1__GrantInfo",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GrantInfo),
+  2,
+  edgecat__policy__v1__grant_info__field_descriptors,
+  edgecat__policy__v1__grant_info__field_indices_by_name,
+  1,  edgecat__policy__v1__grant_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__grant_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_grants_request__field_descriptors[2] =
+{
+  {
+    "securable_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListGrantsRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListGrantsRequest, securable_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_grants_request__field_indices_by_name[] = {
+  1,   /* field[1] = securable_full_name */
+  0,   /* field[0] = securable_type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_grants_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_grants_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListGrantsRequest",
+  "ListGrantsRequest",
+  "Edgecat__Policy__V1__ListGrantsRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListGrantsRequest),
+  2,
+  edgecat__policy__v1__list_grants_request__field_descriptors,
+  edgecat__policy__v1__list_grants_request__field_indices_by_name,
+  1,  edgecat__policy__v1__list_grants_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_grants_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_grants_response__field_descriptors[1] =
+{
+  {
+    "grants",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ListGrantsResponse, n_grants),
+    offsetof(Edgecat__Policy__V1__ListGrantsResponse, grants),
+    &edgecat__policy__v1__grant_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_grants_response__field_indices_by_name[] = {
+  0,   /* field[0] = grants */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_grants_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_grants_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListGrantsResponse",
+  "ListGrantsResponse",
+  "Edgecat__Policy__V1__ListGrantsResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListGrantsResponse),
+  1,
+  edgecat__policy__v1__list_grants_response__field_descriptors,
+  edgecat__policy__v1__list_grants_response__field_indices_by_name,
+  1,  edgecat__policy__v1__list_grants_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_grants_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__get_effective_privileges_request__field_descriptors[3] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesRequest, securable_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__get_effective_privileges_request__field_indices_by_name[] = {
+  0,   /* field[0] = principal */
+  2,   /* field[2] = securable_full_name */
+  1,   /* field[1] = securable_type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__get_effective_privileges_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__get_effective_privileges_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GetEffectivePrivilegesRequest",
+  "GetEffectivePrivilegesRequest",
+  "Edgecat__Policy__V1__GetEffectivePrivilegesRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GetEffectivePrivilegesRequest),
+  3,
+  edgecat__policy__v1__get_effective_privileges_request__field_descriptors,
+  edgecat__policy__v1__get_effective_privileges_request__field_indices_by_name,
+  1,  edgecat__policy__v1__get_effective_privileges_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__get_effective_privileges_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue edgecat__policy__v1__privilege_source__kind__enum_values_by_number[5] =
+{
+  { "KIND_UNSPECIFIED", "EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_UNSPECIFIED", 0 },
+  { "KIND_DIRECT", "EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_DIRECT", 1 },
+  { "KIND_INHERITED", "EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_INHERITED", 2 },
+  { "KIND_OWNERSHIP", "EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_OWNERSHIP", 3 },
+  { "KIND_ADMIN", "EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_ADMIN", 4 },
+};
+static const ProtobufCIntRange edgecat__policy__v1__privilege_source__kind__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex edgecat__policy__v1__privilege_source__kind__enum_values_by_name[5] =
+{
+  { "KIND_ADMIN", 4 },
+  { "KIND_DIRECT", 1 },
+  { "KIND_INHERITED", 2 },
+  { "KIND_OWNERSHIP", 3 },
+  { "KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__policy__v1__privilege_source__kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.PrivilegeSource.Kind",
+  "Kind",
+  "Edgecat__Policy__V1__PrivilegeSource__Kind",
+  "edgecat.policy.v1",
+  5,
+  edgecat__policy__v1__privilege_source__kind__enum_values_by_number,
+  5,
+  edgecat__policy__v1__privilege_source__kind__enum_values_by_name,
+  1,
+  edgecat__policy__v1__privilege_source__kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__privilege_source__field_descriptors[3] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PrivilegeSource, kind),
+    &edgecat__policy__v1__privilege_source__kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PrivilegeSource, securable_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "via_group",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PrivilegeSource, via_group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__privilege_source__field_indices_by_name[] = {
+  0,   /* field[0] = kind */
+  1,   /* field[1] = securable_full_name */
+  2,   /* field[2] = via_group */
+};
+static const ProtobufCIntRange edgecat__policy__v1__privilege_source__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__privilege_source__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.PrivilegeSource",
+  "PrivilegeSource",
+  "Edgecat__Policy__V1__PrivilegeSource",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__PrivilegeSource),
+  3,
+  edgecat__policy__v1__privilege_source__field_descriptors,
+  edgecat__policy__v1__privilege_source__field_indices_by_name,
+  1,  edgecat__policy__v1__privilege_source__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__privilege_source__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__effective_privilege__field_descriptors[2] =
+{
+  {
+    "privilege",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__EffectivePrivilege, privilege),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sources",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__EffectivePrivilege, n_sources),
+    offsetof(Edgecat__Policy__V1__EffectivePrivilege, sources),
+    &edgecat__policy__v1__privilege_source__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__effective_privilege__field_indices_by_name[] = {
+  0,   /* field[0] = privilege */
+  1,   /* field[1] = sources */
+};
+static const ProtobufCIntRange edgecat__policy__v1__effective_privilege__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__effective_privilege__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.EffectivePrivilege",
+  "EffectivePrivilege",
+  "Edgecat__Policy__V1__EffectivePrivilege",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__EffectivePrivilege),
+  2,
+  edgecat__policy__v1__effective_privilege__field_descriptors,
+  edgecat__policy__v1__effective_privilege__field_indices_by_name,
+  1,  edgecat__policy__v1__effective_privilege__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__effective_privilege__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__get_effective_privileges_response__field_descriptors[2] =
+{
+  {
+    "privileges",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesResponse, n_privileges),
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesResponse, privileges),
+    &edgecat__policy__v1__effective_privilege__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__GetEffectivePrivilegesResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__get_effective_privileges_response__field_indices_by_name[] = {
+  0,   /* field[0] = privileges */
+  1,   /* field[1] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__get_effective_privileges_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__get_effective_privileges_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.GetEffectivePrivilegesResponse",
+  "GetEffectivePrivilegesResponse",
+  "Edgecat__Policy__V1__GetEffectivePrivilegesResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__GetEffectivePrivilegesResponse),
+  2,
+  edgecat__policy__v1__get_effective_privileges_response__field_descriptors,
+  edgecat__policy__v1__get_effective_privileges_response__field_indices_by_name,
+  1,  edgecat__policy__v1__get_effective_privileges_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__get_effective_privileges_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__check_request__field_descriptors[5] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privilege",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckRequest, privilege),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckRequest, securable_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_revision",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckRequest, min_revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__check_request__field_indices_by_name[] = {
+  4,   /* field[4] = min_revision */
+  0,   /* field[0] = principal */
+  1,   /* field[1] = privilege */
+  2,   /* field[2] = securable_full_name */
+  3,   /* field[3] = securable_type */
+};
+static const ProtobufCIntRange edgecat__policy__v1__check_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__check_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CheckRequest",
+  "CheckRequest",
+  "Edgecat__Policy__V1__CheckRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CheckRequest),
+  5,
+  edgecat__policy__v1__check_request__field_descriptors,
+  edgecat__policy__v1__check_request__field_indices_by_name,
+  1,  edgecat__policy__v1__check_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__check_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__check_response__field_descriptors[5] =
+{
+  {
+    "allowed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckResponse, allowed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__CheckResponse, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "missing_privileges",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__CheckResponse, n_missing_privileges),
+    offsetof(Edgecat__Policy__V1__CheckResponse, missing_privileges),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__check_response__field_indices_by_name[] = {
+  0,   /* field[0] = allowed */
+  3,   /* field[3] = decision_id */
+  4,   /* field[4] = missing_privileges */
+  1,   /* field[1] = reason */
+  2,   /* field[2] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__check_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__check_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.CheckResponse",
+  "CheckResponse",
+  "Edgecat__Policy__V1__CheckResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__CheckResponse),
+  5,
+  edgecat__policy__v1__check_response__field_descriptors,
+  edgecat__policy__v1__check_response__field_indices_by_name,
+  1,  edgecat__policy__v1__check_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__check_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__batch_check_request__field_descriptors[1] =
+{
+  {
+    "checks",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__BatchCheckRequest, n_checks),
+    offsetof(Edgecat__Policy__V1__BatchCheckRequest, checks),
+    &edgecat__policy__v1__check_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__batch_check_request__field_indices_by_name[] = {
+  0,   /* field[0] = checks */
+};
+static const ProtobufCIntRange edgecat__policy__v1__batch_check_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__batch_check_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.BatchCheckRequest",
+  "BatchCheckRequest",
+  "Edgecat__Policy__V1__BatchCheckRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__BatchCheckRequest),
+  1,
+  edgecat__policy__v1__batch_check_request__field_descriptors,
+  edgecat__policy__v1__batch_check_request__field_indices_by_name,
+  1,  edgecat__policy__v1__batch_check_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__batch_check_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__batch_check_response__field_descriptors[1] =
+{
+  {
+    "results",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__BatchCheckResponse, n_results),
+    offsetof(Edgecat__Policy__V1__BatchCheckResponse, results),
+    &edgecat__policy__v1__check_response__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__batch_check_response__field_indices_by_name[] = {
+  0,   /* field[0] = results */
+};
+static const ProtobufCIntRange edgecat__policy__v1__batch_check_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__batch_check_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.BatchCheckResponse",
+  "BatchCheckResponse",
+  "Edgecat__Policy__V1__BatchCheckResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__BatchCheckResponse),
+  1,
+  edgecat__policy__v1__batch_check_response__field_descriptors,
+  edgecat__policy__v1__batch_check_response__field_indices_by_name,
+  1,  edgecat__policy__v1__batch_check_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__batch_check_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__set_row_filter_request__field_descriptors[3] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetRowFilterRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetRowFilterRequest, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__SetRowFilterRequest, n_columns),
+    offsetof(Edgecat__Policy__V1__SetRowFilterRequest, columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__set_row_filter_request__field_indices_by_name[] = {
+  2,   /* field[2] = columns */
+  1,   /* field[1] = function_full_name */
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__set_row_filter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__set_row_filter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.SetRowFilterRequest",
+  "SetRowFilterRequest",
+  "Edgecat__Policy__V1__SetRowFilterRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__SetRowFilterRequest),
+  3,
+  edgecat__policy__v1__set_row_filter_request__field_descriptors,
+  edgecat__policy__v1__set_row_filter_request__field_indices_by_name,
+  1,  edgecat__policy__v1__set_row_filter_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__set_row_filter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__set_row_filter_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetRowFilterResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__set_row_filter_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__set_row_filter_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__set_row_filter_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.SetRowFilterResponse",
+  "SetRowFilterResponse",
+  "Edgecat__Policy__V1__SetRowFilterResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__SetRowFilterResponse),
+  1,
+  edgecat__policy__v1__set_row_filter_response__field_descriptors,
+  edgecat__policy__v1__set_row_filter_response__field_indices_by_name,
+  1,  edgecat__policy__v1__set_row_filter_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__set_row_filter_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_row_filter_request__field_descriptors[1] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropRowFilterRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_row_filter_request__field_indices_by_name[] = {
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_row_filter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_row_filter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropRowFilterRequest",
+  "DropRowFilterRequest",
+  "Edgecat__Policy__V1__DropRowFilterRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropRowFilterRequest),
+  1,
+  edgecat__policy__v1__drop_row_filter_request__field_descriptors,
+  edgecat__policy__v1__drop_row_filter_request__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_row_filter_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_row_filter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_row_filter_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropRowFilterResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_row_filter_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_row_filter_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_row_filter_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropRowFilterResponse",
+  "DropRowFilterResponse",
+  "Edgecat__Policy__V1__DropRowFilterResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropRowFilterResponse),
+  1,
+  edgecat__policy__v1__drop_row_filter_response__field_descriptors,
+  edgecat__policy__v1__drop_row_filter_response__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_row_filter_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_row_filter_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__set_column_mask_request__field_descriptors[4] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetColumnMaskRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetColumnMaskRequest, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetColumnMaskRequest, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "using_columns",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Policy__V1__SetColumnMaskRequest, n_using_columns),
+    offsetof(Edgecat__Policy__V1__SetColumnMaskRequest, using_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__set_column_mask_request__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  2,   /* field[2] = function_full_name */
+  0,   /* field[0] = table_full_name */
+  3,   /* field[3] = using_columns */
+};
+static const ProtobufCIntRange edgecat__policy__v1__set_column_mask_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__set_column_mask_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.SetColumnMaskRequest",
+  "SetColumnMaskRequest",
+  "Edgecat__Policy__V1__SetColumnMaskRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__SetColumnMaskRequest),
+  4,
+  edgecat__policy__v1__set_column_mask_request__field_descriptors,
+  edgecat__policy__v1__set_column_mask_request__field_indices_by_name,
+  1,  edgecat__policy__v1__set_column_mask_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__set_column_mask_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__set_column_mask_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__SetColumnMaskResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__set_column_mask_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__set_column_mask_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__set_column_mask_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.SetColumnMaskResponse",
+  "SetColumnMaskResponse",
+  "Edgecat__Policy__V1__SetColumnMaskResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__SetColumnMaskResponse),
+  1,
+  edgecat__policy__v1__set_column_mask_response__field_descriptors,
+  edgecat__policy__v1__set_column_mask_response__field_indices_by_name,
+  1,  edgecat__policy__v1__set_column_mask_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__set_column_mask_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_column_mask_request__field_descriptors[2] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropColumnMaskRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropColumnMaskRequest, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_column_mask_request__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_column_mask_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_column_mask_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropColumnMaskRequest",
+  "DropColumnMaskRequest",
+  "Edgecat__Policy__V1__DropColumnMaskRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropColumnMaskRequest),
+  2,
+  edgecat__policy__v1__drop_column_mask_request__field_descriptors,
+  edgecat__policy__v1__drop_column_mask_request__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_column_mask_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_column_mask_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__drop_column_mask_response__field_descriptors[1] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__DropColumnMaskResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__drop_column_mask_response__field_indices_by_name[] = {
+  0,   /* field[0] = revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__drop_column_mask_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__drop_column_mask_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DropColumnMaskResponse",
+  "DropColumnMaskResponse",
+  "Edgecat__Policy__V1__DropColumnMaskResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__DropColumnMaskResponse),
+  1,
+  edgecat__policy__v1__drop_column_mask_response__field_descriptors,
+  edgecat__policy__v1__drop_column_mask_response__field_indices_by_name,
+  1,  edgecat__policy__v1__drop_column_mask_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__drop_column_mask_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__resolve_table_access_request__field_descriptors[3] =
+{
+  {
+    "principal",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "table_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_revision",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessRequest, min_revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__resolve_table_access_request__field_indices_by_name[] = {
+  2,   /* field[2] = min_revision */
+  0,   /* field[0] = principal */
+  1,   /* field[1] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__policy__v1__resolve_table_access_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__resolve_table_access_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ResolveTableAccessRequest",
+  "ResolveTableAccessRequest",
+  "Edgecat__Policy__V1__ResolveTableAccessRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ResolveTableAccessRequest),
+  3,
+  edgecat__policy__v1__resolve_table_access_request__field_descriptors,
+  edgecat__policy__v1__resolve_table_access_request__field_indices_by_name,
+  1,  edgecat__policy__v1__resolve_table_access_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__resolve_table_access_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__column_mask__field_descriptors[2] =
+{
+  {
+    "column",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ColumnMask, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expression",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ColumnMask, expression),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__column_mask__field_indices_by_name[] = {
+  0,   /* field[0] = column */
+  1,   /* field[1] = expression */
+};
+static const ProtobufCIntRange edgecat__policy__v1__column_mask__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__column_mask__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ColumnMask",
+  "ColumnMask",
+  "Edgecat__Policy__V1__ColumnMask",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ColumnMask),
+  2,
+  edgecat__policy__v1__column_mask__field_descriptors,
+  edgecat__policy__v1__column_mask__field_indices_by_name,
+  1,  edgecat__policy__v1__column_mask__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__column_mask__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__resolve_table_access_response__field_descriptors[5] =
+{
+  {
+    "allowed",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, allowed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_filter",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, row_filter),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column_masks",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, n_column_masks),
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, column_masks),
+    &edgecat__policy__v1__column_mask__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ResolveTableAccessResponse, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__resolve_table_access_response__field_indices_by_name[] = {
+  0,   /* field[0] = allowed */
+  3,   /* field[3] = column_masks */
+  1,   /* field[1] = reason */
+  4,   /* field[4] = revision */
+  2,   /* field[2] = row_filter */
+};
+static const ProtobufCIntRange edgecat__policy__v1__resolve_table_access_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__resolve_table_access_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ResolveTableAccessResponse",
+  "ResolveTableAccessResponse",
+  "Edgecat__Policy__V1__ResolveTableAccessResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ResolveTableAccessResponse),
+  5,
+  edgecat__policy__v1__resolve_table_access_response__field_descriptors,
+  edgecat__policy__v1__resolve_table_access_response__field_indices_by_name,
+  1,  edgecat__policy__v1__resolve_table_access_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__resolve_table_access_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__watch_request__field_descriptors[2] =
+{
+  {
+    "start_revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Edgecat__Policy__V1__WatchRequest, request_case),
+    offsetof(Edgecat__Policy__V1__WatchRequest, start_revision),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "acknowledged_revision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Edgecat__Policy__V1__WatchRequest, request_case),
+    offsetof(Edgecat__Policy__V1__WatchRequest, acknowledged_revision),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__watch_request__field_indices_by_name[] = {
+  1,   /* field[1] = acknowledged_revision */
+  0,   /* field[0] = start_revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__watch_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__watch_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.WatchRequest",
+  "WatchRequest",
+  "Edgecat__Policy__V1__WatchRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__WatchRequest),
+  2,
+  edgecat__policy__v1__watch_request__field_descriptors,
+  edgecat__policy__v1__watch_request__field_indices_by_name,
+  1,  edgecat__policy__v1__watch_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__watch_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__policy_change__field_descriptors[4] =
+{
+  {
+    "revision",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PolicyChange, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PolicyChange, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PolicyChange, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PolicyChange, securable),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__policy_change__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  2,   /* field[2] = principal */
+  0,   /* field[0] = revision */
+  3,   /* field[3] = securable */
+};
+static const ProtobufCIntRange edgecat__policy__v1__policy_change__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__policy_change__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.PolicyChange",
+  "PolicyChange",
+  "Edgecat__Policy__V1__PolicyChange",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__PolicyChange),
+  4,
+  edgecat__policy__v1__policy_change__field_descriptors,
+  edgecat__policy__v1__policy_change__field_indices_by_name,
+  1,  edgecat__policy__v1__policy_change__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__policy_change__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__watch_response__field_descriptors[2] =
+{
+  {
+    "change",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__WatchResponse, event_case),
+    offsetof(Edgecat__Policy__V1__WatchResponse, change),
+    &edgecat__policy__v1__policy_change__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "heartbeat_revision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Edgecat__Policy__V1__WatchResponse, event_case),
+    offsetof(Edgecat__Policy__V1__WatchResponse, heartbeat_revision),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__watch_response__field_indices_by_name[] = {
+  0,   /* field[0] = change */
+  1,   /* field[1] = heartbeat_revision */
+};
+static const ProtobufCIntRange edgecat__policy__v1__watch_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__watch_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.WatchResponse",
+  "WatchResponse",
+  "Edgecat__Policy__V1__WatchResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__WatchResponse),
+  2,
+  edgecat__policy__v1__watch_response__field_descriptors,
+  edgecat__policy__v1__watch_response__field_indices_by_name,
+  1,  edgecat__policy__v1__watch_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__watch_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__decision__field_descriptors[10] =
+{
+  {
+    "decision_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, decision_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privilege",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, privilege),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, securable),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "allowed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, allowed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "caller",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, caller),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "revision",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__Decision, revision),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__decision__field_indices_by_name[] = {
+  5,   /* field[5] = allowed */
+  7,   /* field[7] = caller */
+  0,   /* field[0] = decision_id */
+  2,   /* field[2] = principal */
+  3,   /* field[3] = privilege */
+  6,   /* field[6] = reason */
+  8,   /* field[8] = request_id */
+  9,   /* field[9] = revision */
+  4,   /* field[4] = securable */
+  1,   /* field[1] = time */
+};
+static const ProtobufCIntRange edgecat__policy__v1__decision__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__decision__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.Decision",
+  "Decision",
+  "Edgecat__Policy__V1__Decision",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__Decision),
+  10,
+  edgecat__policy__v1__decision__field_descriptors,
+  edgecat__policy__v1__decision__field_indices_by_name,
+  1,  edgecat__policy__v1__decision__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__decision__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_decisions_request__field_descriptors[6] =
+{
+  {
+    "start_time",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, start_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_time",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, end_time),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "principal",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, securable),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_decisions_request__field_indices_by_name[] = {
+  1,   /* field[1] = end_time */
+  4,   /* field[4] = page_size */
+  5,   /* field[5] = page_token */
+  2,   /* field[2] = principal */
+  3,   /* field[3] = securable */
+  0,   /* field[0] = start_time */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_decisions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_decisions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListDecisionsRequest",
+  "ListDecisionsRequest",
+  "Edgecat__Policy__V1__ListDecisionsRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListDecisionsRequest),
+  6,
+  edgecat__policy__v1__list_decisions_request__field_descriptors,
+  edgecat__policy__v1__list_decisions_request__field_indices_by_name,
+  1,  edgecat__policy__v1__list_decisions_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_decisions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_decisions_response__field_descriptors[2] =
+{
+  {
+    "decisions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ListDecisionsResponse, n_decisions),
+    offsetof(Edgecat__Policy__V1__ListDecisionsResponse, decisions),
+    &edgecat__policy__v1__decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_decisions_response__field_indices_by_name[] = {
+  0,   /* field[0] = decisions */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_decisions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_decisions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListDecisionsResponse",
+  "ListDecisionsResponse",
+  "Edgecat__Policy__V1__ListDecisionsResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListDecisionsResponse),
+  2,
+  edgecat__policy__v1__list_decisions_response__field_descriptors,
+  edgecat__policy__v1__list_decisions_response__field_indices_by_name,
+  1,  edgecat__policy__v1__list_decisions_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_decisions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue edgecat__policy__v1__securable_type__enum_values_by_number[9] =
 {
   { "SECURABLE_TYPE_UNSPECIFIED", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_UNSPECIFIED", 0 },
   { "SECURABLE_TYPE_METASTORE", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_METASTORE", 1 },
@@ -689,11 +6149,12 @@ static const ProtobufCEnumValue edgecat__policy__v1__securable_type__enum_values
   { "SECURABLE_TYPE_VOLUME", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_VOLUME", 5 },
   { "SECURABLE_TYPE_FUNCTION", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_FUNCTION", 6 },
   { "SECURABLE_TYPE_REGISTERED_MODEL", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_REGISTERED_MODEL", 7 },
+  { "SECURABLE_TYPE_VIEW", "EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_VIEW", 8 },
 };
 static const ProtobufCIntRange edgecat__policy__v1__securable_type__value_ranges[] = {
-{0, 0},{0, 8}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex edgecat__policy__v1__securable_type__enum_values_by_name[8] =
+static const ProtobufCEnumValueIndex edgecat__policy__v1__securable_type__enum_values_by_name[9] =
 {
   { "SECURABLE_TYPE_CATALOG", 2 },
   { "SECURABLE_TYPE_FUNCTION", 6 },
@@ -702,6 +6163,7 @@ static const ProtobufCEnumValueIndex edgecat__policy__v1__securable_type__enum_v
   { "SECURABLE_TYPE_SCHEMA", 3 },
   { "SECURABLE_TYPE_TABLE", 4 },
   { "SECURABLE_TYPE_UNSPECIFIED", 0 },
+  { "SECURABLE_TYPE_VIEW", 8 },
   { "SECURABLE_TYPE_VOLUME", 5 },
 };
 const ProtobufCEnumDescriptor edgecat__policy__v1__securable_type__descriptor =
@@ -711,24 +6173,108 @@ const ProtobufCEnumDescriptor edgecat__policy__v1__securable_type__descriptor =
   "SecurableType",
   "Edgecat__Policy__V1__SecurableType",
   "edgecat.policy.v1",
-  8,
+  9,
   edgecat__policy__v1__securable_type__enum_values_by_number,
-  8,
+  9,
   edgecat__policy__v1__securable_type__enum_values_by_name,
   1,
   edgecat__policy__v1__securable_type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__method_descriptors[3] =
+static const ProtobufCEnumValue edgecat__policy__v1__principal_type__enum_values_by_number[4] =
 {
+  { "PRINCIPAL_TYPE_UNSPECIFIED", "EDGECAT__POLICY__V1__PRINCIPAL_TYPE__PRINCIPAL_TYPE_UNSPECIFIED", 0 },
+  { "PRINCIPAL_TYPE_USER", "EDGECAT__POLICY__V1__PRINCIPAL_TYPE__PRINCIPAL_TYPE_USER", 1 },
+  { "PRINCIPAL_TYPE_GROUP", "EDGECAT__POLICY__V1__PRINCIPAL_TYPE__PRINCIPAL_TYPE_GROUP", 2 },
+  { "PRINCIPAL_TYPE_SERVICE_PRINCIPAL", "EDGECAT__POLICY__V1__PRINCIPAL_TYPE__PRINCIPAL_TYPE_SERVICE_PRINCIPAL", 3 },
+};
+static const ProtobufCIntRange edgecat__policy__v1__principal_type__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__policy__v1__principal_type__enum_values_by_name[4] =
+{
+  { "PRINCIPAL_TYPE_GROUP", 2 },
+  { "PRINCIPAL_TYPE_SERVICE_PRINCIPAL", 3 },
+  { "PRINCIPAL_TYPE_UNSPECIFIED", 0 },
+  { "PRINCIPAL_TYPE_USER", 1 },
+};
+const ProtobufCEnumDescriptor edgecat__policy__v1__principal_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.PrincipalType",
+  "PrincipalType",
+  "Edgecat__Policy__V1__PrincipalType",
+  "edgecat.policy.v1",
+  4,
+  edgecat__policy__v1__principal_type__enum_values_by_number,
+  4,
+  edgecat__policy__v1__principal_type__enum_values_by_name,
+  1,
+  edgecat__policy__v1__principal_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__method_descriptors[29] =
+{
+  { "CreatePrincipal", &edgecat__policy__v1__create_principal_request__descriptor, &edgecat__policy__v1__principal__descriptor },
+  { "GetPrincipal", &edgecat__policy__v1__get_principal_request__descriptor, &edgecat__policy__v1__principal__descriptor },
+  { "ListPrincipals", &edgecat__policy__v1__list_principals_request__descriptor, &edgecat__policy__v1__list_principals_response__descriptor },
+  { "DeletePrincipal", &edgecat__policy__v1__delete_principal_request__descriptor, &edgecat__policy__v1__delete_principal_response__descriptor },
+  { "AddGroupMember", &edgecat__policy__v1__group_member_request__descriptor, &edgecat__policy__v1__group_member_response__descriptor },
+  { "RemoveGroupMember", &edgecat__policy__v1__group_member_request__descriptor, &edgecat__policy__v1__group_member_response__descriptor },
+  { "SetPrincipalAttribute", &edgecat__policy__v1__set_principal_attribute_request__descriptor, &edgecat__policy__v1__principal__descriptor },
+  { "CreateToken", &edgecat__policy__v1__create_token_request__descriptor, &edgecat__policy__v1__create_token_response__descriptor },
+  { "ListTokens", &edgecat__policy__v1__list_tokens_request__descriptor, &edgecat__policy__v1__list_tokens_response__descriptor },
+  { "RevokeToken", &edgecat__policy__v1__revoke_token_request__descriptor, &edgecat__policy__v1__revoke_token_response__descriptor },
+  { "Authenticate", &edgecat__policy__v1__authenticate_request__descriptor, &edgecat__policy__v1__authenticate_response__descriptor },
+  { "RegisterSecurable", &edgecat__policy__v1__register_securable_request__descriptor, &edgecat__policy__v1__securable__descriptor },
+  { "DropSecurable", &edgecat__policy__v1__drop_securable_request__descriptor, &edgecat__policy__v1__drop_securable_response__descriptor },
+  { "GetSecurable", &edgecat__policy__v1__get_securable_request__descriptor, &edgecat__policy__v1__securable__descriptor },
+  { "TransferOwnership", &edgecat__policy__v1__transfer_ownership_request__descriptor, &edgecat__policy__v1__securable__descriptor },
+  { "Grant", &edgecat__policy__v1__update_privileges_request__descriptor, &edgecat__policy__v1__update_privileges_response__descriptor },
+  { "Revoke", &edgecat__policy__v1__update_privileges_request__descriptor, &edgecat__policy__v1__update_privileges_response__descriptor },
+  { "ListGrants", &edgecat__policy__v1__list_grants_request__descriptor, &edgecat__policy__v1__list_grants_response__descriptor },
+  { "GetEffectivePrivileges", &edgecat__policy__v1__get_effective_privileges_request__descriptor, &edgecat__policy__v1__get_effective_privileges_response__descriptor },
   { "Check", &edgecat__policy__v1__check_request__descriptor, &edgecat__policy__v1__check_response__descriptor },
   { "BatchCheck", &edgecat__policy__v1__batch_check_request__descriptor, &edgecat__policy__v1__batch_check_response__descriptor },
-  { "Authenticate", &edgecat__policy__v1__authenticate_request__descriptor, &edgecat__policy__v1__authenticate_response__descriptor },
+  { "SetRowFilter", &edgecat__policy__v1__set_row_filter_request__descriptor, &edgecat__policy__v1__set_row_filter_response__descriptor },
+  { "DropRowFilter", &edgecat__policy__v1__drop_row_filter_request__descriptor, &edgecat__policy__v1__drop_row_filter_response__descriptor },
+  { "SetColumnMask", &edgecat__policy__v1__set_column_mask_request__descriptor, &edgecat__policy__v1__set_column_mask_response__descriptor },
+  { "DropColumnMask", &edgecat__policy__v1__drop_column_mask_request__descriptor, &edgecat__policy__v1__drop_column_mask_response__descriptor },
+  { "ResolveTableAccess", &edgecat__policy__v1__resolve_table_access_request__descriptor, &edgecat__policy__v1__resolve_table_access_response__descriptor },
+  { "Watch", &edgecat__policy__v1__watch_request__descriptor, &edgecat__policy__v1__watch_response__descriptor },
+  { "ListAuditEvents", &edgecat__audit__v1__list_audit_events_request__descriptor, &edgecat__audit__v1__list_audit_events_response__descriptor },
+  { "ListDecisions", &edgecat__policy__v1__list_decisions_request__descriptor, &edgecat__policy__v1__list_decisions_response__descriptor },
 };
 const unsigned edgecat__policy__v1__policy_service__method_indices_by_name[] = {
-  2,        /* Authenticate */
-  1,        /* BatchCheck */
-  0         /* Check */
+  4,        /* AddGroupMember */
+  10,        /* Authenticate */
+  20,        /* BatchCheck */
+  19,        /* Check */
+  0,        /* CreatePrincipal */
+  7,        /* CreateToken */
+  3,        /* DeletePrincipal */
+  24,        /* DropColumnMask */
+  22,        /* DropRowFilter */
+  12,        /* DropSecurable */
+  18,        /* GetEffectivePrivileges */
+  1,        /* GetPrincipal */
+  13,        /* GetSecurable */
+  15,        /* Grant */
+  27,        /* ListAuditEvents */
+  28,        /* ListDecisions */
+  17,        /* ListGrants */
+  2,        /* ListPrincipals */
+  8,        /* ListTokens */
+  11,        /* RegisterSecurable */
+  5,        /* RemoveGroupMember */
+  25,        /* ResolveTableAccess */
+  16,        /* Revoke */
+  9,        /* RevokeToken */
+  23,        /* SetColumnMask */
+  6,        /* SetPrincipalAttribute */
+  21,        /* SetRowFilter */
+  14,        /* TransferOwnership */
+  26         /* Watch */
 };
 const ProtobufCServiceDescriptor edgecat__policy__v1__policy_service__descriptor =
 {
@@ -737,25 +6283,89 @@ const ProtobufCServiceDescriptor edgecat__policy__v1__policy_service__descriptor
   "PolicyService",
   "Edgecat__Policy__V1__PolicyService",
   "edgecat.policy.v1",
-  3,
+  29,
   edgecat__policy__v1__policy_service__method_descriptors,
   edgecat__policy__v1__policy_service__method_indices_by_name
 };
-void edgecat__policy__v1__policy_service__check(ProtobufCService *service,
-                                                const Edgecat__Policy__V1__CheckRequest *input,
-                                                Edgecat__Policy__V1__CheckResponse_Closure closure,
-                                                void *closure_data)
+void edgecat__policy__v1__policy_service__create_principal(ProtobufCService *service,
+                                                           const Edgecat__Policy__V1__CreatePrincipalRequest *input,
+                                                           Edgecat__Policy__V1__Principal_Closure closure,
+                                                           void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
-void edgecat__policy__v1__policy_service__batch_check(ProtobufCService *service,
-                                                      const Edgecat__Policy__V1__BatchCheckRequest *input,
-                                                      Edgecat__Policy__V1__BatchCheckResponse_Closure closure,
-                                                      void *closure_data)
+void edgecat__policy__v1__policy_service__get_principal(ProtobufCService *service,
+                                                        const Edgecat__Policy__V1__GetPrincipalRequest *input,
+                                                        Edgecat__Policy__V1__Principal_Closure closure,
+                                                        void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__list_principals(ProtobufCService *service,
+                                                          const Edgecat__Policy__V1__ListPrincipalsRequest *input,
+                                                          Edgecat__Policy__V1__ListPrincipalsResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__delete_principal(ProtobufCService *service,
+                                                           const Edgecat__Policy__V1__DeletePrincipalRequest *input,
+                                                           Edgecat__Policy__V1__DeletePrincipalResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__add_group_member(ProtobufCService *service,
+                                                           const Edgecat__Policy__V1__GroupMemberRequest *input,
+                                                           Edgecat__Policy__V1__GroupMemberResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__remove_group_member(ProtobufCService *service,
+                                                              const Edgecat__Policy__V1__GroupMemberRequest *input,
+                                                              Edgecat__Policy__V1__GroupMemberResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__set_principal_attribute(ProtobufCService *service,
+                                                                  const Edgecat__Policy__V1__SetPrincipalAttributeRequest *input,
+                                                                  Edgecat__Policy__V1__Principal_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__create_token(ProtobufCService *service,
+                                                       const Edgecat__Policy__V1__CreateTokenRequest *input,
+                                                       Edgecat__Policy__V1__CreateTokenResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__list_tokens(ProtobufCService *service,
+                                                      const Edgecat__Policy__V1__ListTokensRequest *input,
+                                                      Edgecat__Policy__V1__ListTokensResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__revoke_token(ProtobufCService *service,
+                                                       const Edgecat__Policy__V1__RevokeTokenRequest *input,
+                                                       Edgecat__Policy__V1__RevokeTokenResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__authenticate(ProtobufCService *service,
                                                        const Edgecat__Policy__V1__AuthenticateRequest *input,
@@ -763,7 +6373,151 @@ void edgecat__policy__v1__policy_service__authenticate(ProtobufCService *service
                                                        void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__register_securable(ProtobufCService *service,
+                                                             const Edgecat__Policy__V1__RegisterSecurableRequest *input,
+                                                             Edgecat__Policy__V1__Securable_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__drop_securable(ProtobufCService *service,
+                                                         const Edgecat__Policy__V1__DropSecurableRequest *input,
+                                                         Edgecat__Policy__V1__DropSecurableResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__get_securable(ProtobufCService *service,
+                                                        const Edgecat__Policy__V1__GetSecurableRequest *input,
+                                                        Edgecat__Policy__V1__Securable_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__transfer_ownership(ProtobufCService *service,
+                                                             const Edgecat__Policy__V1__TransferOwnershipRequest *input,
+                                                             Edgecat__Policy__V1__Securable_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__grant(ProtobufCService *service,
+                                                const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
+                                                Edgecat__Policy__V1__UpdatePrivilegesResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__revoke(ProtobufCService *service,
+                                                 const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
+                                                 Edgecat__Policy__V1__UpdatePrivilegesResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__list_grants(ProtobufCService *service,
+                                                      const Edgecat__Policy__V1__ListGrantsRequest *input,
+                                                      Edgecat__Policy__V1__ListGrantsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__get_effective_privileges(ProtobufCService *service,
+                                                                   const Edgecat__Policy__V1__GetEffectivePrivilegesRequest *input,
+                                                                   Edgecat__Policy__V1__GetEffectivePrivilegesResponse_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__check(ProtobufCService *service,
+                                                const Edgecat__Policy__V1__CheckRequest *input,
+                                                Edgecat__Policy__V1__CheckResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__batch_check(ProtobufCService *service,
+                                                      const Edgecat__Policy__V1__BatchCheckRequest *input,
+                                                      Edgecat__Policy__V1__BatchCheckResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__set_row_filter(ProtobufCService *service,
+                                                         const Edgecat__Policy__V1__SetRowFilterRequest *input,
+                                                         Edgecat__Policy__V1__SetRowFilterResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__drop_row_filter(ProtobufCService *service,
+                                                          const Edgecat__Policy__V1__DropRowFilterRequest *input,
+                                                          Edgecat__Policy__V1__DropRowFilterResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__set_column_mask(ProtobufCService *service,
+                                                          const Edgecat__Policy__V1__SetColumnMaskRequest *input,
+                                                          Edgecat__Policy__V1__SetColumnMaskResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__drop_column_mask(ProtobufCService *service,
+                                                           const Edgecat__Policy__V1__DropColumnMaskRequest *input,
+                                                           Edgecat__Policy__V1__DropColumnMaskResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__resolve_table_access(ProtobufCService *service,
+                                                               const Edgecat__Policy__V1__ResolveTableAccessRequest *input,
+                                                               Edgecat__Policy__V1__ResolveTableAccessResponse_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__watch(ProtobufCService *service,
+                                                const Edgecat__Policy__V1__WatchRequest *input,
+                                                Edgecat__Policy__V1__WatchResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__list_audit_events(ProtobufCService *service,
+                                                            const Edgecat__Audit__V1__ListAuditEventsRequest *input,
+                                                            Edgecat__Audit__V1__ListAuditEventsResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__policy__v1__policy_service__list_decisions(ProtobufCService *service,
+                                                         const Edgecat__Policy__V1__ListDecisionsRequest *input,
+                                                         Edgecat__Policy__V1__ListDecisionsResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__init (Edgecat__Policy__V1__PolicyService_Service *service,
                                                 Edgecat__Policy__V1__PolicyService_ServiceDestroy destroy)
