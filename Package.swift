@@ -7,6 +7,7 @@ let package = Package(
   products: [
     .library(name: "EdgecatRPC", targets: ["EdgecatRPC"]),
     .library(name: "EdgecatStore", targets: ["EdgecatStore"]),
+    .executable(name: "edgecat-policy", targets: ["edgecat-policy"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -44,16 +45,43 @@ let package = Package(
       // region checks cannot see that confinement, so this target uses the Swift 5 mode.
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // The policy service's logic: principals, tokens, securables, grants and decisions.
+    .target(
+      name: "EdgecatPolicy", dependencies: ["EdgecatStore", "EdgecatCrypto", "EdgecatLog"],
+      path: "Sources/EdgecatPolicy"),
+
+    // Plumbing every service shares: flags, authentication, the policy client.
+    .target(
+      name: "EdgecatServiceKit",
+      dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog", "EdgecatCrypto"],
+      path: "Sources/EdgecatServiceKit"),
+
+    // edgecat.policy.v1.PolicyService over the policy engine.
+    .target(
+      name: "EdgecatPolicyServer",
+      dependencies: [
+        "EdgecatPolicy", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit", "EdgecatLog",
+      ],
+      path: "Sources/EdgecatPolicyServer"),
+
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
-      name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"),
+      name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"
+    ),
 
     // Executables.
+    .executableTarget(
+      name: "edgecat-policy",
+      dependencies: [
+        "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog",
+      ],
+      path: "services/edgecat-policy"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
     .executableTarget(
-      name: "edgecat-bench", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
+      name: "edgecat-bench",
+      dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Benchmarks/edgecat-bench"),
 
     // Tests.
@@ -64,6 +92,9 @@ let package = Package(
     .testTarget(
       name: "EdgecatCryptoTests", dependencies: ["EdgecatCrypto"],
       path: "Tests/EdgecatCryptoTests"),
+    .testTarget(
+      name: "EdgecatPolicyTests", dependencies: ["EdgecatPolicy", "EdgecatCrypto", "EdgecatStore"],
+      path: "Tests/EdgecatPolicyTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

@@ -1,0 +1,68 @@
+import EdgecatStore
+
+/// The numbered migrations of the policy database.
+enum PolicySchema {
+  static let migrations = [
+    Migration(
+      version: 1,
+      sql: """
+        CREATE TABLE policy_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO policy_meta (key, value) VALUES ('revision', '0'), ('bootstrapped', '0');
+        CREATE TABLE principals (
+          name TEXT PRIMARY KEY, kind TEXT NOT NULL, created_at REAL NOT NULL);
+        INSERT INTO principals (name, kind, created_at) VALUES
+          ('account users', 'GROUP', 0), ('metastore-admins', 'GROUP', 0),
+          ('edgecat-services', 'GROUP', 0);
+        CREATE TABLE memberships (
+          group_name TEXT NOT NULL, member TEXT NOT NULL, PRIMARY KEY (group_name, member));
+        CREATE TABLE principal_attributes (
+          principal TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+          PRIMARY KEY (principal, key));
+        CREATE TABLE tokens (
+          id TEXT PRIMARY KEY, principal TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+          description TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL,
+          revoked_at REAL);
+        CREATE TABLE securables (
+          full_name TEXT PRIMARY KEY, type TEXT NOT NULL, owner TEXT NOT NULL,
+          created_at REAL NOT NULL, columns TEXT NOT NULL DEFAULT '',
+          function_parameters TEXT, function_return_type TEXT, function_body TEXT);
+        INSERT INTO securables (full_name, type, owner, created_at)
+          VALUES ('', 'METASTORE', 'metastore-admins', 0);
+        CREATE TABLE grants (
+          securable TEXT NOT NULL, principal TEXT NOT NULL, privilege TEXT NOT NULL,
+          PRIMARY KEY (securable, principal, privilege));
+        CREATE TABLE row_filters (
+          table_name TEXT PRIMARY KEY, function_name TEXT NOT NULL, columns TEXT NOT NULL);
+        CREATE TABLE column_masks (
+          table_name TEXT NOT NULL, column_name TEXT NOT NULL, function_name TEXT NOT NULL,
+          extra_columns TEXT NOT NULL, PRIMARY KEY (table_name, column_name));
+        CREATE TABLE changes (
+          revision INTEGER NOT NULL, kind TEXT NOT NULL, principal TEXT, securable TEXT);
+        CREATE INDEX changes_by_revision ON changes (revision);
+        CREATE TABLE audit_events (
+          id TEXT PRIMARY KEY, time REAL NOT NULL, action TEXT NOT NULL,
+          principal TEXT NOT NULL, securable TEXT, parameters TEXT NOT NULL,
+          result TEXT NOT NULL, request_id TEXT NOT NULL, revision INTEGER NOT NULL);
+        CREATE INDEX audit_events_by_time ON audit_events (time);
+        """)
+  ]
+
+  /// Joins names for a list column; names never contain a comma.
+  static func encodeList(_ names: [String]) -> String { names.joined(separator: ",") }
+
+  static func decodeList(_ text: String) -> [String] {
+    text.isEmpty ? [] : text.split(separator: ",").map(String.init)
+  }
+
+  /// Encodes parameters as `name TYPE` pairs separated by commas.
+  static func encodeParameters(_ parameters: [FunctionParameter]) -> String {
+    parameters.map { "\($0.name) \($0.type)" }.joined(separator: ",")
+  }
+
+  static func decodeParameters(_ text: String) -> [FunctionParameter] {
+    decodeList(text).map { pair in
+      let fields = pair.split(separator: " ", maxSplits: 1).map(String.init)
+      return FunctionParameter(name: fields[0], type: fields.count > 1 ? fields[1] : "")
+    }
+  }
+}
