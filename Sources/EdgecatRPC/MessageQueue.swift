@@ -107,7 +107,7 @@ public struct MessageStream: AsyncSequence, Sendable {
   public typealias Element = [UInt8]
   let queue: MessageQueue
 
-  public struct AsyncIterator: AsyncIteratorProtocol {
+  public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
     let queue: MessageQueue
 
     public mutating func next() async throws -> [UInt8]? { try await queue.pop() }

@@ -6,7 +6,7 @@ public struct RequestStream<Request: ProtoMessage>: AsyncSequence, Sendable {
   public typealias Element = Request
   let messages: MessageStream
 
-  public struct AsyncIterator: AsyncIteratorProtocol {
+  public struct AsyncIterator: AsyncIteratorProtocol, Sendable {
     var messages: MessageStream.AsyncIterator
 
     public mutating func next() async throws -> Request? {

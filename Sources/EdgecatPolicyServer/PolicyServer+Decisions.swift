@@ -1,0 +1,118 @@
+import EdgecatPolicy
+import EdgecatProto
+import EdgecatRPC
+
+extension PolicyServer {
+  var decisionMethods: [RPCMethod] {
+    [
+      .unary(Self.path("Check")) { (request: Edgecat_Policy_V1_CheckRequest, context) in
+        let caller = try caller(context)
+        try requireSelfOrService(caller, asking: request.principal)
+        return try decide(request)
+      },
+      .unary(Self.path("BatchCheck")) { (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
+        let caller = try caller(context)
+        var response = Edgecat_Policy_V1_BatchCheckResponse()
+        for check in request.checks {
+          try requireSelfOrService(caller, asking: check.principal)
+        }
+        let checks = try request.checks.map(engineRequest)
+        let decisions = try mapped { () throws(PolicyError) in try engine.batchCheck(checks) }
+        response.results = decisions.map(responseMessage)
+        return response
+      },
+      .unary(Self.path("ResolveTableAccess")) {
+        (request: Edgecat_Policy_V1_ResolveTableAccessRequest, context) in
+        let caller = try caller(context)
+        try requireSelfOrService(caller, asking: request.principal)
+        let access = try mapped { () throws(PolicyError) in
+          try engine.resolveTableAccess(
+            principal: request.principal, table: request.tableFullName,
+            minimumRevision: request.minRevision)
+        }
+        var response = Edgecat_Policy_V1_ResolveTableAccessResponse()
+        response.allowed = access.decision.allowed
+        response.reason = access.decision.reason
+        response.revision = access.decision.revision
+        response.rowFilter = access.rowFilter ?? ""
+        response.columnMasks = access.columnMasks.map { mask in
+          var message = Edgecat_Policy_V1_ColumnMask()
+          message.column = mask.column
+          message.expression = mask.expression
+          return message
+        }
+        return response
+      },
+      .unary(Self.path("SetRowFilter")) {
+        (request: Edgecat_Policy_V1_SetRowFilterRequest, context) in
+        let caller = try caller(context)
+        var response = Edgecat_Policy_V1_SetRowFilterResponse()
+        response.revision = try await write {
+          try await engine.setRowFilter(
+            on: request.tableFullName, function: request.functionFullName,
+            columns: request.columns, context: caller.context)
+        }
+        return response
+      },
+      .unary(Self.path("DropRowFilter")) {
+        (request: Edgecat_Policy_V1_DropRowFilterRequest, context) in
+        let caller = try caller(context)
+        var response = Edgecat_Policy_V1_DropRowFilterResponse()
+        response.revision = try await write {
+          try await engine.removeRowFilter(on: request.tableFullName, context: caller.context)
+        }
+        return response
+      },
+      .unary(Self.path("SetColumnMask")) {
+        (request: Edgecat_Policy_V1_SetColumnMaskRequest, context) in
+        let caller = try caller(context)
+        var response = Edgecat_Policy_V1_SetColumnMaskResponse()
+        response.revision = try await write {
+          try await engine.setColumnMask(
+            on: request.tableFullName, column: request.column, function: request.functionFullName,
+            extraColumns: request.usingColumns, context: caller.context)
+        }
+        return response
+      },
+      .unary(Self.path("DropColumnMask")) {
+        (request: Edgecat_Policy_V1_DropColumnMaskRequest, context) in
+        let caller = try caller(context)
+        var response = Edgecat_Policy_V1_DropColumnMaskResponse()
+        response.revision = try await write {
+          try await engine.removeColumnMask(
+            on: request.tableFullName, column: request.column, context: caller.context)
+        }
+        return response
+      },
+    ]
+  }
+
+  /// Decides one check from the engine's in-memory model.
+  func decide(_ request: Edgecat_Policy_V1_CheckRequest) throws(RPCError)
+    -> Edgecat_Policy_V1_CheckResponse
+  {
+    let check = try engineRequest(request)
+    let decision = try mapped { () throws(PolicyError) in try engine.check(check) }
+    return responseMessage(decision)
+  }
+
+  private func engineRequest(_ request: Edgecat_Policy_V1_CheckRequest) throws(RPCError)
+    -> CheckRequest
+  {
+    let privilege = try mapped { () throws(PolicyError) in try Privilege.named(request.privilege) }
+    return CheckRequest(
+      principal: request.principal, privilege: privilege, securable: request.securableFullName,
+      securableType: try securableType(request.securableType),
+      minimumRevision: request.minRevision)
+  }
+
+  private func responseMessage(_ decision: Decision) -> Edgecat_Policy_V1_CheckResponse {
+    var response = Edgecat_Policy_V1_CheckResponse()
+    response.allowed = decision.allowed
+    response.reason = decision.reason
+    response.revision = decision.revision
+    response.decisionID = decision.id
+    response.missingPrivileges = decision.missing.map(\.privilege.rawValue)
+    return response
+  }
+}

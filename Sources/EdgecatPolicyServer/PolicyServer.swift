@@ -1,0 +1,163 @@
+import EdgecatLog
+import EdgecatPolicy
+import EdgecatProto
+import EdgecatRPC
+import EdgecatServiceKit
+
+typealias Proto = Edgecat_Policy_V1_SecurableType
+
+/// `edgecat.policy.v1.PolicyService` over a `PolicyEngine`: it authenticates each call's token
+/// against the engine, maps messages to engine calls and engine errors to gRPC statuses, and
+/// makes writes wait for the Watch subscribers' acknowledgements.
+public struct PolicyServer: RPCService {
+  let engine: PolicyEngine
+  let hub: WatchHub
+  let logger = Logger(component: "policy")
+
+  public init(engine: PolicyEngine, lease: Duration = .milliseconds(300)) {
+    self.engine = engine
+    hub = WatchHub(lease: lease)
+  }
+
+  public var serviceName: String { "edgecat.policy.v1.PolicyService" }
+
+  static func path(_ method: String) -> String { "/edgecat.policy.v1.PolicyService/\(method)" }
+
+  public var methods: [RPCMethod] {
+    identityMethods + grantMethods + decisionMethods + [watchMethod]
+  }
+
+  /// The caller of a call: the token's principal, or the end user in `x-edgecat-principal`
+  /// when the token belongs to a member of edgecat-services.
+  struct Caller {
+    let authenticated: AuthenticatedPrincipal
+    let context: RequestContext
+
+    var isService: Bool { authenticated.groups.contains(BuiltInGroup.edgecatServices) }
+    var isAdmin: Bool { authenticated.groups.contains(BuiltInGroup.metastoreAdmins) }
+  }
+
+  func caller(_ context: ServerContext) throws(RPCError) -> Caller {
+    guard let token = EdgecatMetadata.bearerToken(context.metadata) else {
+      throw RPCError(
+        .unauthenticated,
+        "the call has no bearer token; send metadata \"authorization: Bearer <token>\"")
+    }
+    let authenticated: AuthenticatedPrincipal
+    do {
+      authenticated = try engine.authenticate(token: token)
+    } catch {
+      throw error.rpcError
+    }
+    var principal = authenticated.principal
+    if let onBehalfOf = context.metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty {
+      if authenticated.groups.contains(BuiltInGroup.edgecatServices) {
+        principal = onBehalfOf
+      } else {
+        logger.debug(
+          "ignoring x-edgecat-principal from a caller outside edgecat-services",
+          [
+            "principal": authenticated.principal, "request.id": context.requestID,
+          ])
+      }
+    }
+    return Caller(
+      authenticated: authenticated,
+      context: RequestContext(principal: principal, requestID: context.requestID))
+  }
+
+  /// Runs an engine write, then waits until every Watch subscriber acknowledged its revision or
+  /// its lease ran out, so no service still allows by the state it replaced.
+  func write(_ body: () async throws -> WriteResult) async throws(RPCError) -> UInt64 {
+    let result: WriteResult
+    do {
+      result = try await body()
+    } catch let error as PolicyError {
+      throw error.rpcError
+    } catch let error as RPCError {
+      throw error
+    } catch {
+      logger.error("policy write failed", ["error": "\(error)"])
+      throw RPCError(.internal, "the policy write failed; see the policy service's log")
+    }
+    if result.changed { await hub.waitForAcknowledgements(of: result.revision) }
+    return result.revision
+  }
+}
+
+extension PolicyError {
+  /// The gRPC status for this error.
+  var rpcError: RPCError {
+    let code: StatusCode =
+      switch self.code {
+      case .invalidArgument: .invalidArgument
+      case .notFound: .notFound
+      case .alreadyExists: .alreadyExists
+      case .failedPrecondition: .failedPrecondition
+      case .permissionDenied: .permissionDenied
+      case .unauthenticated: .unauthenticated
+      case .outOfRange: .outOfRange
+      case .internal: .internal
+      }
+    return RPCError(code, message)
+  }
+}
+
+/// Runs a throwing engine call and maps its `PolicyError` to a gRPC status.
+func mapped<Value>(_ body: () throws(PolicyError) -> Value) throws(RPCError) -> Value {
+  do {
+    return try body()
+  } catch {
+    throw error.rpcError
+  }
+}
+
+extension SecurableType {
+  init?(_ type: Proto) {
+    switch type {
+    case .metastore: self = .metastore
+    case .catalog: self = .catalog
+    case .schema: self = .schema
+    case .table: self = .table
+    case .view: self = .view
+    case .volume: self = .volume
+    case .function: self = .function
+    case .registeredModel: self = .registeredModel
+    case .unspecified, .unrecognized: return nil
+    }
+  }
+
+  var proto: Proto {
+    switch self {
+    case .metastore: .metastore
+    case .catalog: .catalog
+    case .schema: .schema
+    case .table: .table
+    case .view: .view
+    case .volume: .volume
+    case .function: .function
+    case .registeredModel: .registeredModel
+    }
+  }
+}
+
+/// The engine's type for a request's `securable_type`: nil, meaning any, when unspecified.
+func securableType(_ type: Proto) throws(RPCError) -> SecurableType? {
+  if case .unspecified = type { return nil }
+  guard let converted = SecurableType(type) else {
+    throw RPCError(.invalidArgument, "securable_type \(type.rawValue) is not a known type")
+  }
+  return converted
+}
+
+/// Parses privilege names such as "USE_CATALOG"; an unknown one is INVALID_ARGUMENT.
+func privileges(_ names: [String]) throws(RPCError) -> [Privilege] {
+  guard !names.isEmpty else {
+    throw RPCError(.invalidArgument, "privileges is empty; name at least one, such as SELECT")
+  }
+  var result: [Privilege] = []
+  for name in names {
+    result.append(try mapped { () throws(PolicyError) in try Privilege.named(name) })
+  }
+  return result
+}

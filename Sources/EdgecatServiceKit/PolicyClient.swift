@@ -1,0 +1,148 @@
+import EdgecatCrypto
+import EdgecatLog
+import EdgecatProto
+import EdgecatRPC
+import Synchronization
+
+public typealias CheckResponse = Edgecat_Policy_V1_CheckResponse
+public typealias AuthenticateResponse = Edgecat_Policy_V1_AuthenticateResponse
+public typealias SecurableKind = Edgecat_Policy_V1_SecurableType
+
+/// The client every service uses to authenticate callers and check privileges with
+/// edgecat-policy. Answers are cached only under the lease of a `Watch` stream: an entry is used
+/// while the stream delivered a message within `leaseDuration`, every change drops the cache
+/// before it is acknowledged, and an answer older than the last revision delivered is not
+/// cached. When the policy service cannot be reached in time, calls fail with UNAVAILABLE, so
+/// callers deny. Thread-safe.
+public final class PolicyClient: Sendable {
+  public let endpoint: Endpoint
+  let rpcClient: RPCClient
+  /// This service's own bearer token.
+  let token: String
+  private let leaseDuration: Duration
+  private let callTimeout: Duration
+  private let cache = Mutex(PolicyCache())
+  private let watchTask = Mutex<Task<Void, Never>?>(nil)
+  private let logger = Logger(component: "policy-client")
+
+  /// `serviceToken` is the calling service's own token, sent on every call to the policy
+  /// service. `callTimeout` bounds each call when the request has no earlier deadline.
+  public init(
+    endpoint: Endpoint, serviceToken: String, leaseDuration: Duration = .milliseconds(300),
+    callTimeout: Duration = .seconds(2), group: EventLoopGroup = .shared
+  ) {
+    self.endpoint = endpoint
+    token = serviceToken
+    self.leaseDuration = leaseDuration
+    self.callTimeout = callTimeout
+    rpcClient = RPCClient(endpoint: endpoint, group: group)
+  }
+
+  /// Starts following the policy service's Watch stream, which enables the cache.
+  public func startWatching() {
+    watchTask.withLock { task in
+      guard task == nil else { return }
+      task = Task { await self.followChanges() }
+    }
+  }
+
+  public func close() {
+    watchTask.withLock { $0?.cancel() }
+    rpcClient.close()
+  }
+
+  func heard(revision: UInt64) {
+    cache.withLock { $0.heard(revision: revision, now: .now) }
+  }
+
+  func markDisconnected() {
+    cache.withLock { $0.disconnected() }
+  }
+
+  func logFollowFailure(_ error: any Error) {
+    logger.warning(
+      "policy watch stream failed, cache disabled until it reconnects",
+      [
+        "policy.endpoint": endpoint, "error": "\(error)",
+      ])
+  }
+
+  /// Whether cached answers may be used now.
+  public var cacheIsValid: Bool {
+    let now = ContinuousClock.now
+    return cache.withLock { $0.isValid(now: now, lease: leaseDuration) }
+  }
+
+  /// Resolves a caller's bearer token. Unknown, expired and revoked tokens are UNAUTHENTICATED.
+  public func authenticate(token: String, requestID: String, deadline: Deadline? = nil)
+    async throws(RPCError) -> AuthenticateResponse
+  {
+    let key = SHA256.hexDigest(SHA256.hash(token))
+    let now = ContinuousClock.now
+    if let cached = cache.withLock({ $0.authentication(key, now: now, lease: leaseDuration) }) {
+      return cached
+    }
+    var request = Edgecat_Policy_V1_AuthenticateRequest()
+    request.token = token
+    let response: AuthenticateResponse = try await call(
+      "Authenticate", request, requestID: requestID, deadline: deadline)
+    cache.withLock { $0.store(authentication: response, for: key, now: .now, lease: leaseDuration) }
+    return response
+  }
+
+  /// Asks whether `principal` holds `privilege` on a securable.
+  public func check(
+    principal: String, privilege: String, type: SecurableKind, securable: String,
+    requestID: String, deadline: Deadline? = nil
+  ) async throws(RPCError) -> CheckResponse {
+    let key = DecisionKey(
+      principal: principal, privilege: privilege, type: type.rawValue, securable: securable)
+    let now = ContinuousClock.now
+    if let cached = cache.withLock({ $0.decision(key, now: now, lease: leaseDuration) }) {
+      return cached
+    }
+    var request = Edgecat_Policy_V1_CheckRequest()
+    request.principal = principal
+    request.privilege = privilege
+    request.securableType = type
+    request.securableFullName = securable
+    let response: CheckResponse = try await call(
+      "Check", request, requestID: requestID, deadline: deadline)
+    cache.withLock { $0.store(decision: response, for: key, now: .now, lease: leaseDuration) }
+    return response
+  }
+
+  /// Calls one unary method of the policy service with this service's token. Connection
+  /// failures and timeouts become UNAVAILABLE, so that callers deny.
+  public func call<Request: ProtoMessage, Response: ProtoMessage>(
+    _ method: String, _ request: Request, requestID: String, deadline: Deadline? = nil,
+    onBehalfOf principal: String? = nil
+  ) async throws(RPCError) -> Response {
+    var metadata = Metadata()
+    metadata.add("authorization", "Bearer \(token)")
+    metadata.add("x-request-id", requestID)
+    if let principal { metadata.add("x-edgecat-principal", principal) }
+    let timeout = min(deadline?.remaining ?? callTimeout, callTimeout)
+    do {
+      return try await rpcClient.unary(
+        "/edgecat.policy.v1.PolicyService/\(method)", request, metadata: metadata,
+        timeout: timeout)
+    } catch {
+      switch error.code {
+      case .unavailable, .deadlineExceeded, .cancelled:
+        logger.warning(
+          "policy service unavailable, denying",
+          [
+            "policy.endpoint": endpoint, "rpc.method": method, "request.id": requestID,
+            "error": error.message,
+          ])
+        throw RPCError(
+          .unavailable,
+          "the policy service at \(endpoint) did not answer in time (\(error.code)), so the "
+            + "request is denied; retry once it is reachable")
+      default:
+        throw error
+      }
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import EdgecatLog
+import EdgecatRPC
+import Glibc
+
+/// The flags every edgecat service takes, parsed: where it listens, where its data lives, its
+/// own identity and the endpoints of the services it calls.
+public struct ServiceOptions: Sendable {
+  public var listen: Endpoint
+  public var dataDirectory: String
+  /// File holding this service's own bearer token; nil when the flag is not set.
+  public var tokenFile: String?
+  public var policyEndpoint: Endpoint
+  public var catalogEndpoint: Endpoint
+  public var registryEndpoint: Endpoint
+  public var telemetryEndpoint: Endpoint
+  /// The environment this service runs in, such as "production"; requests may name another in
+  /// `x-edgecat-environment`.
+  public var environment: String?
+  public var logLevel: LogLevel
+  /// Every parsed flag, for the flags a service adds of its own.
+  public var flags: ParsedFlags
+
+  /// The common flags, with `--listen` defaulting to `defaultPort` and `--data-dir` to
+  /// `./var/<name>`.
+  public static func commonFlags(name: String, defaultPort: Int) -> [Flag] {
+    [
+      Flag("listen", default: "127.0.0.1:\(defaultPort)", help: "HOST:PORT to serve gRPC on"),
+      Flag("data-dir", default: "./var/\(name)", help: "folder for this service's SQLite data"),
+      Flag("token-file", help: "file with this service's own bearer token"),
+      Flag("policy-endpoint", default: "127.0.0.1:7401", help: "HOST:PORT of edgecat-policy"),
+      Flag("catalog-endpoint", default: "127.0.0.1:7402", help: "HOST:PORT of edgecat-catalog"),
+      Flag("registry-endpoint", default: "127.0.0.1:7403", help: "HOST:PORT of edgecat-registry"),
+      Flag(
+        "telemetry-endpoint", default: "127.0.0.1:7404", help: "HOST:PORT of edgecat-telemetry"),
+      Flag("environment", help: "environment this service serves, such as production"),
+      Flag("log-level", default: "info", help: "debug, info, warning or error"),
+    ]
+  }
+
+  /// Parses the command line of a service; prints usage and exits 0 for `--help`, prints the
+  /// error and exits 2 for a usage error.
+  public static func parseOrExit(
+    name: String, summary: String, defaultPort: Int, extraFlags: [Flag] = []
+  ) -> ServiceOptions {
+    let parser = FlagParser(
+      program: "edgecat-\(name)", summary: summary,
+      flags: commonFlags(name: name, defaultPort: defaultPort) + extraFlags)
+    let arguments = Array(CommandLine.arguments.dropFirst())
+    if arguments.contains("--help") || arguments.contains("-h") {
+      print(parser.usage, terminator: "")
+      exit(0)
+    }
+    do {
+      let flags = try parser.parse(arguments)
+      return try ServiceOptions(flags: flags)
+    } catch {
+      StandardError.write("edgecat-\(name): \(error.message)\n")
+      exit(2)
+    }
+  }
+
+  public init(flags: ParsedFlags) throws(UsageError) {
+    self.flags = flags
+    listen = try Self.endpoint(flags, "listen")
+    dataDirectory = flags["data-dir"] ?? "./var"
+    tokenFile = flags["token-file"]
+    policyEndpoint = try Self.endpoint(flags, "policy-endpoint")
+    catalogEndpoint = try Self.endpoint(flags, "catalog-endpoint")
+    registryEndpoint = try Self.endpoint(flags, "registry-endpoint")
+    telemetryEndpoint = try Self.endpoint(flags, "telemetry-endpoint")
+    environment = flags["environment"]
+    let levelName = flags["log-level"] ?? "info"
+    guard let level = LogLevel(name: levelName) else {
+      throw UsageError(
+        message: "--log-level \"\(levelName)\" is invalid; use debug, info, warning or error")
+    }
+    logLevel = level
+  }
+
+  private static func endpoint(_ flags: ParsedFlags, _ name: String) throws(UsageError) -> Endpoint
+  {
+    let text = flags[name] ?? ""
+    guard let endpoint = Endpoint(parsing: text) else {
+      throw UsageError(message: "--\(name) \"\(text)\" is invalid; use HOST:PORT, port 0 to 65535")
+    }
+    return endpoint
+  }
+}
+
+/// Writes text to stderr in one `write(2)` call.
+public enum StandardError {
+  public static func write(_ text: String) {
+    var bytes = Array(text.utf8)
+    _ = bytes.withUnsafeMutableBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+  }
+}
