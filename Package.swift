@@ -96,6 +96,12 @@ let package = Package(
       name: "EdgecatPolicyTests", dependencies: ["EdgecatPolicy", "EdgecatCrypto", "EdgecatStore"],
       path: "Tests/EdgecatPolicyTests"),
     .testTarget(
+      name: "EdgecatPolicyServerTests",
+      dependencies: [
+        "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto",
+      ],
+      path: "Tests/EdgecatPolicyServerTests"),
+    .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Tests/EdgecatRPCTests"),

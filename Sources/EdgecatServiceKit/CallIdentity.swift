@@ -52,23 +52,30 @@ public struct CallAuthenticator: Sendable {
   /// Resolves the bearer token of a call and the end user it acts for. A missing or rejected
   /// token is UNAUTHENTICATED; `x-edgecat-principal` counts only from edgecat-services members.
   public func identify(_ context: ServerContext) async throws(RPCError) -> CallIdentity {
-    guard let token = EdgecatMetadata.bearerToken(context.metadata) else {
+    try await identify(
+      metadata: context.metadata, requestID: context.requestID, deadline: context.deadline)
+  }
+
+  /// Resolves the caller from request metadata; `identify(_:)` with the parts spelled out.
+  public func identify(metadata: Metadata, requestID: String, deadline: Deadline? = nil)
+    async throws(RPCError) -> CallIdentity
+  {
+    guard let token = EdgecatMetadata.bearerToken(metadata) else {
       throw RPCError(
         .unauthenticated,
         "the call has no bearer token; send metadata \"authorization: Bearer <token>\"")
     }
     let caller = try await policy.authenticate(
-      token: token, requestID: context.requestID, deadline: context.deadline)
+      token: token, requestID: requestID, deadline: deadline)
     var principal = caller.principal
-    if let onBehalfOf = context.metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty,
+    if let onBehalfOf = metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty,
       caller.groups.contains(BuiltInGroups.services)
     {
       principal = onBehalfOf
     }
     return CallIdentity(
       principal: principal, caller: caller.principal, callerGroups: caller.groups,
-      requestID: context.requestID,
-      environment: context.metadata[EdgecatMetadata.environment])
+      requestID: requestID, environment: metadata[EdgecatMetadata.environment])
   }
 
   /// Throws PERMISSION_DENIED naming the principal, privilege, securable and the missing

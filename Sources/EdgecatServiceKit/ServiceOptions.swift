@@ -34,6 +34,7 @@ public struct ServiceOptions: Sendable {
         "telemetry-endpoint", default: "127.0.0.1:7404", help: "HOST:PORT of edgecat-telemetry"),
       Flag("environment", help: "environment this service serves, such as production"),
       Flag("log-level", default: "info", help: "debug, info, warning or error"),
+      Flag("port-file", help: "file to write the bound port to once listening, for port 0"),
     ]
   }
 
@@ -84,6 +85,22 @@ public struct ServiceOptions: Sendable {
       throw UsageError(message: "--\(name) \"\(text)\" is invalid; use HOST:PORT, port 0 to 65535")
     }
     return endpoint
+  }
+}
+
+extension ServiceOptions {
+  /// Writes the bound port to the `--port-file`, when set, replacing the file atomically.
+  public func writePortFile(_ port: Int) throws(UsageError) {
+    guard let path = flags["port-file"] else { return }
+    let temporary = path + ".tmp"
+    guard let file = fopen(temporary, "w") else {
+      throw UsageError(message: "cannot write --port-file \(path): errno \(errno)")
+    }
+    fputs("\(port)\n", file)
+    fclose(file)
+    guard rename(temporary, path) == 0 else {
+      throw UsageError(message: "cannot write --port-file \(path): errno \(errno)")
+    }
   }
 }
 

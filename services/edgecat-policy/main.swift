@@ -96,7 +96,8 @@ if let admin, let adminTokenFile {
 let server = RPCServer(
   services: [PolicyServer(engine: engine, lease: .milliseconds(leaseMilliseconds))])
 do {
-  try server.start(listeningOn: options.listen)
+  let port = try server.start(listeningOn: options.listen)
+  try options.writePortFile(port)
 } catch {
   fail("cannot listen", ["listen": options.listen, "error": "\(error)"])
 }

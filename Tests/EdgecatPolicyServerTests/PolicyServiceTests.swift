@@ -1,0 +1,186 @@
+import EdgecatPolicy
+import EdgecatProto
+import EdgecatRPC
+import EdgecatServiceKit
+import Testing
+
+@Suite("Policy service over loopback")
+struct PolicyServiceTests {
+  @Test("check needs a token")
+  func checkNeedsToken() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let error = await rpcError {
+      let _: CheckResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/Check",
+        checkRequest("alice@example.com", "USE_CATALOG", "main"))
+    }
+    #expect(error?.code == .unauthenticated)
+    client.close()
+    await fixture.stop()
+  }
+
+  @Test("check reports the grant and the missing privileges")
+  func checkReasons() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let metadata = fixture.metadata(token: fixture.adminToken)
+    let allowed: CheckResponse = try await client.unary(
+      "/edgecat.policy.v1.PolicyService/Check",
+      checkRequest("alice@example.com", "USE_CATALOG", "main"), metadata: metadata)
+    #expect(allowed.allowed)
+    #expect(allowed.reason.contains("granted to alice@example.com"))
+    let denied: CheckResponse = try await client.unary(
+      "/edgecat.policy.v1.PolicyService/Check",
+      checkRequest("bob@example.com", "USE_CATALOG", "main"), metadata: metadata)
+    #expect(!denied.allowed)
+    #expect(denied.missingPrivileges == ["USE_CATALOG"])
+    client.close()
+    await fixture.stop()
+  }
+
+  @Test("x-edgecat-principal from a user is ignored")
+  func principalHeaderFromUser() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let forged = fixture.metadata(token: fixture.aliceToken, onBehalfOf: "admin@example.com")
+    let error = await rpcError {
+      let _: CheckResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/Check",
+        checkRequest("bob@example.com", "USE_CATALOG", "main"), metadata: forged)
+    }
+    #expect(error?.code == .permissionDenied)
+    #expect(error?.message.contains("alice@example.com") == true)
+    client.close()
+    await fixture.stop()
+  }
+
+  @Test("x-edgecat-principal from a service is honoured")
+  func principalHeaderFromService() async throws {
+    let fixture = try await PolicyFixture.start()
+    let policy = PolicyClient(
+      endpoint: fixture.endpoint, serviceToken: fixture.serviceToken, group: fixture.group)
+    let authenticator = CallAuthenticator(policy: policy)
+    let viaService = try await identify(
+      authenticator, token: fixture.serviceToken, onBehalfOf: "alice@example.com")
+    #expect(viaService.principal == "alice@example.com")
+    #expect(viaService.caller == "service:catalog")
+    let viaUser = try await identify(
+      authenticator, token: fixture.aliceToken, onBehalfOf: "admin@example.com")
+    #expect(viaUser.principal == "alice@example.com")
+    policy.close()
+    await fixture.stop()
+  }
+
+  @Test("revoke returns only once cached grants are gone", arguments: 0..<10)
+  func revokeThenCheck(round: Int) async throws {
+    let fixture = try await PolicyFixture.start()
+    let policy = PolicyClient(
+      endpoint: fixture.endpoint, serviceToken: fixture.serviceToken, group: fixture.group)
+    policy.startWatching()
+    try await waitUntil { policy.cacheIsValid }
+    let first = try await policy.check(
+      principal: "alice@example.com", privilege: "USE_CATALOG", type: .catalog,
+      securable: "main", requestID: "warm")
+    #expect(first.allowed)
+
+    // Checks race with the revoke; any check that starts after it returned must be denied.
+    let hammer = Task {
+      for _ in 0..<200 {
+        _ = try? await policy.check(
+          principal: "alice@example.com", privilege: "USE_CATALOG", type: .catalog,
+          securable: "main", requestID: "race")
+      }
+    }
+    let admin = fixture.client()
+    let _: Edgecat_Policy_V1_UpdatePrivilegesResponse = try await admin.unary(
+      "/edgecat.policy.v1.PolicyService/Revoke",
+      updateRequest("alice@example.com", ["USE_CATALOG"], "main"),
+      metadata: fixture.metadata(token: fixture.adminToken))
+    let after = try await policy.check(
+      principal: "alice@example.com", privilege: "USE_CATALOG", type: .catalog,
+      securable: "main", requestID: "after")
+    #expect(!after.allowed)
+    await hammer.value
+    admin.close()
+    policy.close()
+    await fixture.stop()
+  }
+
+  @Test("write completes when a subscriber stops acknowledging")
+  func silentSubscriber() async throws {
+    let fixture = try await PolicyFixture.start()
+    let watcher = fixture.client()
+    let watch: TypedCall<Edgecat_Policy_V1_WatchRequest, Edgecat_Policy_V1_WatchResponse> =
+      watcher.makeCall(
+        "/edgecat.policy.v1.PolicyService/Watch",
+        metadata: fixture.metadata(token: fixture.serviceToken))
+    var start = Edgecat_Policy_V1_WatchRequest()
+    start.request = .startRevision(0)
+    try await watch.send(start)
+    var events = watch.responses.makeAsyncIterator()
+    _ = try await events.next()
+
+    let admin = fixture.client()
+    let response: Edgecat_Policy_V1_UpdatePrivilegesResponse = try await admin.unary(
+      "/edgecat.policy.v1.PolicyService/Grant",
+      updateRequest("bob@example.com", ["USE_CATALOG"], "main"),
+      metadata: fixture.metadata(token: fixture.adminToken), timeout: .seconds(10))
+    #expect(response.revision > 0)
+
+    var sawChange = false
+    while let event = try await events.next() {
+      if case .change(let change)? = event.event, change.revision == response.revision {
+        sawChange = true
+        break
+      }
+    }
+    #expect(sawChange)
+    watch.cancel()
+    watcher.close()
+    admin.close()
+    await fixture.stop()
+  }
+
+  @Test("policy service down means UNAVAILABLE")
+  func failClosed() async throws {
+    let fixture = try await PolicyFixture.start()
+    let policy = PolicyClient(
+      endpoint: fixture.endpoint, serviceToken: fixture.serviceToken,
+      callTimeout: .milliseconds(500), group: fixture.group)
+    policy.startWatching()
+    try await waitUntil { policy.cacheIsValid }
+    _ = try await policy.check(
+      principal: "alice@example.com", privilege: "USE_CATALOG", type: .catalog,
+      securable: "main", requestID: "warm")
+    await fixture.server.shutdown()
+    try await waitUntil { !policy.cacheIsValid }
+    let error = await rpcError {
+      _ = try await policy.check(
+        principal: "alice@example.com", privilege: "USE_CATALOG", type: .catalog,
+        securable: "main", requestID: "down")
+    }
+    #expect(error?.code == .unavailable)
+    #expect(error?.message.contains("denied") == true)
+    policy.close()
+    await fixture.stop()
+  }
+}
+
+private func identify(
+  _ authenticator: CallAuthenticator, token: String, onBehalfOf principal: String
+) async throws -> CallIdentity {
+  var metadata = Metadata()
+  metadata.add("authorization", "Bearer \(token)")
+  metadata.add("x-edgecat-principal", principal)
+  return try await authenticator.identify(metadata: metadata, requestID: "identify")
+}
+
+/// Polls `condition` every 10 ms for up to 5 s.
+func waitUntil(_ condition: () -> Bool) async throws {
+  for _ in 0..<500 {
+    if condition() { return }
+    try await Task.sleep(for: .milliseconds(10))
+  }
+  Issue.record("condition not met within 5 s")
+}
