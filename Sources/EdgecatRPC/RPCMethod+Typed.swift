@@ -68,6 +68,16 @@ extension RPCMethod {
     }
   }
 
+  /// A unary method whose handler returns without waiting; it runs inline on the event loop.
+  public static func synchronousUnary<Request: ProtoMessage, Response: ProtoMessage>(
+    _ path: String, _ handler: @escaping @Sendable (Request, ServerContext) throws -> Response
+  ) -> RPCMethod {
+    RPCMethod(path: path) { bytes, context in
+      let request = try ProtoCoding.decode(Request.self, bytes)
+      return try handler(request, context).serializedBytes()
+    }
+  }
+
   /// A method taking one request and writing any number of responses.
   public static func serverStreaming<Request: ProtoMessage, Response: ProtoMessage>(
     _ path: String,

@@ -27,6 +27,10 @@ final class ServerCall: @unchecked Sendable {
   var finished = false
   var headersSubmitted = false
   var deadlineTimer: TimerQueue.ID?
+  /// Set for a method registered as synchronous: the call runs inline once its request is in.
+  var synchronousHandler: SynchronousUnaryHandler?
+  var synchronousRequest: [UInt8]?
+  var synchronousRequestCount = 0
   var startTime = MonotonicClock.now()
 
   init(streamID: Int32, connection: ServerConnection, maximumMessageSize: Int) {

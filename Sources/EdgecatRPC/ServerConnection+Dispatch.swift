@@ -81,6 +81,11 @@ extension ServerConnection {
           "rpc.method": head.path, "request.id": context.requestID, "peer": peer,
         ])
     }
+    if let synchronous = registered.synchronousHandler {
+      call.synchronousHandler = synchronous
+      if endStream { runSynchronous(call) }
+      return
+    }
     call.start(registered.handler, context: context, logger: logger)
   }
 
@@ -97,5 +102,41 @@ extension ServerConnection {
     }
     if result != 0 { nghttp2_submit_rst_stream(session, 0, call.streamID, 2) }
     loop.scheduleFlush(self)
+  }
+}
+
+extension ServerConnection {
+  /// Runs a synchronous unary handler on the loop once the request stream ended, and submits
+  /// its response and status in one go.
+  func runSynchronous(_ call: ServerCall) {
+    guard !call.finished, let handler = call.synchronousHandler, let context = call.context else {
+      return
+    }
+    guard call.synchronousRequestCount == 1, let request = call.synchronousRequest else {
+      let problem =
+        call.synchronousRequestCount == 0
+        ? "the client ended the call without sending a request"
+        : "the client sent more than one request to a method that takes one"
+      return finish(call, status: RPCStatus(code: .internal, message: problem))
+    }
+    call.synchronousRequest = nil
+    let response: [UInt8]
+    do {
+      response = try handler(request, context)
+    } catch let error as RPCError {
+      return finish(call, status: error.status)
+    } catch {
+      logger.error(
+        "handler failed",
+        ["rpc.method": context.method, "request.id": context.requestID, "error": "\(error)"])
+      return finish(call, status: RPCStatus(code: .unknown, message: "the handler failed"))
+    }
+    do {
+      _ = try call.outbound.append(MessageFramer.frame(response))
+    } catch {
+      return finish(call, status: error.status)
+    }
+    submitResponseHeaders(call)
+    finish(call, status: .ok)
   }
 }

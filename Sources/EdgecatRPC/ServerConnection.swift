@@ -148,6 +148,11 @@ final class ServerConnection: HTTP2Connection {
       nghttp2_session_consume(session, streamID, bytes.count)
       return
     }
+    if call.synchronousHandler != nil {
+      nghttp2_session_consume(session, streamID, bytes.count)
+      receiveSynchronousData(call, bytes)
+      return
+    }
     if call.inbound.bufferedBytes < server.configuration.inboundHighWater {
       nghttp2_session_consume(session, streamID, bytes.count)
     } else {
@@ -177,7 +182,32 @@ final class ServerConnection: HTTP2Connection {
       reject(call, RPCStatus(code: .internal, message: "the request stream ended inside a message"))
       return
     }
+    if call.synchronousHandler != nil {
+      runSynchronous(call)
+      return
+    }
     call.inbound.finish()
+  }
+
+  private func receiveSynchronousData(_ call: ServerCall, _ bytes: UnsafeRawBufferPointer) {
+    do {
+      for message in try call.deframer.append(bytes) {
+        call.synchronousRequestCount += 1
+        call.synchronousRequest = message
+      }
+    } catch .tooLarge(let length, let limit) {
+      reject(
+        call,
+        RPCStatus(
+          code: .resourceExhausted,
+          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
+    } catch {
+      reject(
+        call,
+        RPCStatus(
+          code: .internal,
+          message: "received a compressed message, but no grpc-encoding was negotiated"))
+    }
   }
 
   /// Ends a call the transport rejected: the handler is cancelled and the status sent.

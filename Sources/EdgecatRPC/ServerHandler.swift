@@ -21,16 +21,38 @@ public struct ResponseWriter: Sendable {
 public typealias RPCHandler =
   @Sendable (MessageStream, ResponseWriter, ServerContext) async throws -> Void
 
+/// A unary handler that returns at once: it runs inline on the event loop when the request
+/// has arrived, with no task, queue or thread hop. It must not block or wait.
+public typealias SynchronousUnaryHandler = @Sendable ([UInt8], ServerContext) throws -> [UInt8]
+
 /// A registered method: its shape and handler.
 public struct RPCMethod: Sendable {
   public let path: String
   public let shape: CallShape
   public let handler: RPCHandler
+  /// Set for methods registered with `init(path:synchronousUnary:)`.
+  public let synchronousHandler: SynchronousUnaryHandler?
 
   public init(path: String, shape: CallShape, handler: @escaping RPCHandler) {
     self.path = path
     self.shape = shape
     self.handler = handler
+    synchronousHandler = nil
+  }
+
+  /// A unary method whose handler computes its response without waiting, such as a decision
+  /// from memory; the transport calls it inline, which is the cheapest path a call can take.
+  public init(path: String, synchronousUnary handler: @escaping SynchronousUnaryHandler) {
+    self.path = path
+    shape = .unary
+    synchronousHandler = handler
+    self.handler = { requests, writer, context in
+      var iterator = requests.makeAsyncIterator()
+      guard let request = try await iterator.next() else {
+        throw RPCError(.internal, "the client ended the call without sending a request")
+      }
+      try await writer.write(try handler(request, context))
+    }
   }
 }
 

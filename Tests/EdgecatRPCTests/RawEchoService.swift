@@ -30,6 +30,11 @@ struct RawEchoService: RPCService {
         try await Task.sleep(for: .seconds(30))
         try await writer.write([])
       },
+      RPCMethod(path: "/test.Raw/SyncEcho") { request, context in
+        if request == Array("fail".utf8) { throw RPCError(.aborted, "asked to fail") }
+        context.addTrailer("x-sync", "yes")
+        return request
+      },
       RPCMethod(path: "/test.Raw/Metadata", shape: .unary) { requests, writer, context in
         for try await _ in requests {}
         context.addResponseHeader("x-echo-request-id", context.requestID)
