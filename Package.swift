@@ -102,6 +102,10 @@ let package = Package(
       ],
       path: "Tests/EdgecatPolicyServerTests"),
     .testTarget(
+      name: "EdgecatServiceKitTests",
+      dependencies: ["EdgecatServiceKit", "EdgecatRPC", "EdgecatProto"],
+      path: "Tests/EdgecatServiceKitTests"),
+    .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Tests/EdgecatRPCTests"),
