@@ -104,6 +104,18 @@ extension ServiceOptions {
   }
 }
 
+/// Creates a folder and its missing parents with mode 0700, as `mkdir -p` does; returns the
+/// errno of the first failure, or nil.
+public func createDirectories(_ path: String) -> Int32? {
+  var prefix = path.hasPrefix("/") ? "/" : ""
+  for part in path.split(separator: "/") {
+    prefix += part
+    if mkdir(prefix, 0o700) != 0 && errno != EEXIST { return errno }
+    prefix += "/"
+  }
+  return nil
+}
+
 /// Writes text to stderr in one `write(2)` call.
 public enum StandardError {
   public static func write(_ text: String) {
