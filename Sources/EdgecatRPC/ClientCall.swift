@@ -8,10 +8,13 @@ public final class ClientCall: @unchecked Sendable {
   let requestMetadata: Metadata
   let deadline: Deadline?
   let outbound = OutboundBuffer()
-  let inbound = MessageQueue()
+  /// Responses received but not read yet; reading one returns window to the server.
+  let inbound: MessageQueue
+  /// DATA bytes received but not yet returned to the server's flow-control window.
+  let deferredConsume = AtomicCounter()
   private let headersPromise = Promise<Metadata>()
   private let statusPromise = Promise<RPCStatus>()
-  private let connectionBox = Mutex<ClientConnection?>(nil)
+  private let connectionBox = ConnectionBox()
 
   // Loop-only state, owned by the connection that runs the call.
   var streamID: Int32 = -1
@@ -30,6 +33,12 @@ public final class ClientCall: @unchecked Sendable {
     requestMetadata = metadata
     self.deadline = deadline
     deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
+    let deferred = deferredConsume
+    let box = connectionBox
+    inbound = MessageQueue(onPop: { _ in
+      guard deferred.value > 0, let connection = box.withLock({ $0 }) else { return }
+      connection.loop.execute { connection.releaseDeferredWindow(deferred) }
+    })
   }
 
   /// The responses, in order. The sequence throws the call's status when it is not OK.
@@ -81,6 +90,15 @@ public final class ClientCall: @unchecked Sendable {
 
   func attach(to connection: ClientConnection) {
     connectionBox.withLock { $0 = connection }
+  }
+
+  /// The connection a call runs on, shared with the queue's pop callback.
+  final class ConnectionBox: Sendable {
+    private let value = Mutex<ClientConnection?>(nil)
+
+    func withLock<Result>(_ body: (inout ClientConnection?) -> Result) -> Result {
+      value.withLock { body(&$0) }
+    }
   }
 
   func deliverHeaders(_ metadata: Metadata) {

@@ -42,7 +42,16 @@ extension ClientConnection {
   }
 
   func receiveData(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
-    guard let call = calls[streamID], !call.isComplete else { return }
+    guard let call = calls[streamID], !call.isComplete else {
+      nghttp2_session_consume(session, streamID, bytes.count)
+      return
+    }
+    // Window goes back to the server only while the caller keeps up with its responses.
+    if call.inbound.bufferedBytes < configuration.inboundHighWater {
+      nghttp2_session_consume(session, streamID, bytes.count)
+    } else {
+      call.deferredConsume.add(bytes.count)
+    }
     do {
       for message in try call.deframer.append(bytes) { call.inbound.push(message) }
     } catch .tooLarge(let length, let limit) {
@@ -62,6 +71,8 @@ extension ClientConnection {
 
   func streamClosed(_ streamID: Int32, errorCode: UInt32) {
     guard let call = calls.removeValue(forKey: streamID) else { return }
+    let deferred = call.deferredConsume.take()
+    if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
     guard !call.isComplete else { return }
     let status: RPCStatus
@@ -102,5 +113,20 @@ extension ClientConnection {
     let code = Int(text).flatMap(StatusCode.init(rawValue:)) ?? .unknown
     let message = fields.first { $0.0 == "grpc-message" }.map { PercentEncoding.decode($0.1) } ?? ""
     return RPCStatus(code: code, message: message, trailers: trailers)
+  }
+}
+
+extension ClientConnection {
+  /// Returns the window held back for a call once its caller read enough responses.
+  func releaseDeferredWindow(_ deferred: AtomicCounter) {
+    for call in calls.values where call.deferredConsume === deferred {
+      guard call.inbound.bufferedBytes < configuration.inboundHighWater else { return }
+      let bytes = deferred.take()
+      if bytes > 0 {
+        nghttp2_session_consume(session, call.streamID, bytes)
+        loop.scheduleFlush(self)
+      }
+      return
+    }
   }
 }

@@ -13,11 +13,15 @@ enum ClientSessionFactory {
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, clientStreamClosed)
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, clientFrameSent)
 
-    // NOTE: the client returns flow-control window as soon as DATA arrives (nghttp2's automatic
-    // WINDOW_UPDATE), so a caller that reads responses slowly buffers them in memory.
+    var options: OpaquePointer?
+    precondition(nghttp2_option_new(&options) == 0)
+    defer { nghttp2_option_del(options) }
+    // The connection returns window only as the caller reads, so a slow reader slows its server.
+    nghttp2_option_set_no_auto_window_update(options, 1)
+
     var session: OpaquePointer?
-    let result = nghttp2_session_client_new(
-      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque())
+    let result = nghttp2_session_client_new2(
+      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options)
     precondition(result == 0, "nghttp2_session_client_new failed with \(result)")
     return session!
   }

@@ -14,6 +14,9 @@ public struct ClientConfiguration: Sendable {
   public var initialWindowSize = 1 << 20
   /// The connection-level receive window, in bytes.
   public var connectionWindowSize = 16 << 20
+  /// Responses received but not read yet, in bytes, beyond which the client stops returning
+  /// window to the server.
+  public var inboundHighWater = 1 << 20
 
   public init() {}
 }

@@ -20,6 +20,22 @@ struct RawEchoService: RPCService {
           for index in 0..<times { try await writer.write(Array(String(index).utf8)) }
         }
       },
+      RPCMethod(path: "/test.Raw/Flood", shape: .serverStreaming) { requests, writer, _ in
+        for try await message in requests {
+          let count = Int(String(decoding: message, as: UTF8.self)) ?? 0
+          for index in 0..<count {
+            try await writer.write([UInt8](repeating: UInt8(index % 256), count: 256 * 1024))
+          }
+        }
+      },
+      RPCMethod(path: "/test.Raw/SlowCount", shape: .clientStreaming) { requests, writer, _ in
+        var bytes = 0
+        for try await message in requests {
+          bytes += message.count
+          try await Task.sleep(for: .milliseconds(1))
+        }
+        try await writer.write(Array(String(bytes).utf8))
+      },
       RPCMethod(path: "/test.Raw/Fail", shape: .unary) { requests, _, context in
         for try await _ in requests {}
         context.addTrailer("x-detail", "more")
