@@ -1,6 +1,7 @@
 /// The kind of change a write made.
 public enum ChangeKind: String, Sendable, Hashable, CaseIterable {
   case principalCreated = "PRINCIPAL_CREATED"
+  case principalDeleted = "PRINCIPAL_DELETED"
   case membershipChanged = "MEMBERSHIP_CHANGED"
   case attributeChanged = "ATTRIBUTE_CHANGED"
   case tokenCreated = "TOKEN_CREATED"

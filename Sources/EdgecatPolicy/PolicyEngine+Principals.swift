@@ -11,6 +11,8 @@ public struct PrincipalInfo: Sendable, Hashable {
   public let attributes: [String: String]
   /// The direct members, for a group; sorted.
   public let members: [String]
+  /// Seconds since the Unix epoch; 0 for the built-in groups.
+  public let createdAt: Double
 }
 
 extension PolicyEngine {
@@ -134,12 +136,16 @@ extension PolicyEngine {
   /// Returns a principal with its groups, attributes and, for a group, its direct members.
   public func principal(named name: String) throws(PolicyError) -> PrincipalInfo {
     let model = snapshot.model
-    let entry = try model.requirePrincipal(name)
-    return PrincipalInfo(
+    return info(of: try model.requirePrincipal(name), in: model)
+  }
+
+  func info(of entry: PrincipalEntry, in model: PolicyModel) -> PrincipalInfo {
+    PrincipalInfo(
       name: entry.name, kind: entry.kind,
       directGroups: entry.directGroups.map { model.principal($0).name }.sorted(),
       groups: entry.closure.filter { $0 != entry.id }.map { model.principal($0).name }.sorted(),
       attributes: entry.attributes,
-      members: entry.kind == .group ? model.directMembers(of: entry.id) : [])
+      members: entry.kind == .group ? model.directMembers(of: entry.id) : [],
+      createdAt: entry.createdAt)
   }
 }

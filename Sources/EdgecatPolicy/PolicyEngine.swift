@@ -14,6 +14,7 @@ public final class PolicyEngine: Sendable {
   let changeLog: Mutex<ChangeLog>
   let writeLock = WriteLock()
   let decisionSerial = Atomic<UInt64>(0)
+  let decisionLog: DecisionLog
   /// A random prefix that makes decision ids unique across restarts.
   let decisionPrefix: String
 
@@ -26,6 +27,9 @@ public final class PolicyEngine: Sendable {
     changeLog = Mutex(
       ChangeLog(capacity: options.changeLogCapacity, revision: model.revision, records: changes))
     decisionPrefix = "dec-" + Hex.encode(try SecureRandom.bytes(count: 6)) + "-"
+    decisionLog = DecisionLog(
+      store: store, options: options.decisionLog, clock: options.clock,
+      logger: Logger(component: "policy"))
   }
 
   /// Opens or creates the policy database at `path`, applies its migrations and loads the
@@ -42,10 +46,13 @@ public final class PolicyEngine: Sendable {
       }
       let engine = try PolicyEngine(
         store: store, model: model, changes: changes, options: options)
+      engine.decisionLog.start()
       engine.logger.info(
         "policy model loaded",
-        ["revision": model.revision, "principals": model.principalIDs.count,
-         "securables": model.securableIDs.count])
+        [
+          "revision": model.revision, "principals": model.principalIDs.count,
+          "securables": model.securableIDs.count,
+        ])
       return engine
     } catch {
       store.close()
@@ -53,8 +60,12 @@ public final class PolicyEngine: Sendable {
     }
   }
 
-  /// Closes the database after queued writes finish; later writes fail.
-  public func close() { store.close() }
+  /// Writes the queued decisions of the decision log, then closes the database after queued
+  /// writes finish; later writes fail. Blocks the calling thread until then.
+  public func close() {
+    decisionLog.close()
+    store.close()
+  }
 
   /// The published model; never changes after it is returned.
   var snapshot: PolicySnapshot { current.withLock { $0 } }

@@ -44,7 +44,24 @@ enum PolicySchema {
           principal TEXT NOT NULL, securable TEXT, parameters TEXT NOT NULL,
           result TEXT NOT NULL, request_id TEXT NOT NULL, revision INTEGER NOT NULL);
         CREATE INDEX audit_events_by_time ON audit_events (time);
-        """)
+        """),
+    // Indexes for the filters of the audit listing, and the decision log of Check calls.
+    // Each index ends in `time`, so a filtered page reads its rows newest first.
+    Migration(
+      version: 2,
+      sql: """
+        CREATE INDEX audit_events_by_principal ON audit_events (principal, time);
+        CREATE INDEX audit_events_by_action ON audit_events (action, time);
+        CREATE INDEX audit_events_by_securable ON audit_events (securable, time);
+        CREATE TABLE decision_log (
+          id TEXT NOT NULL, time REAL NOT NULL, principal TEXT NOT NULL,
+          privilege TEXT NOT NULL, securable TEXT NOT NULL, allowed INTEGER NOT NULL,
+          reason TEXT NOT NULL, caller TEXT NOT NULL, request_id TEXT NOT NULL,
+          revision INTEGER NOT NULL);
+        CREATE INDEX decision_log_by_time ON decision_log (time);
+        CREATE INDEX decision_log_by_principal ON decision_log (principal, time);
+        CREATE INDEX decision_log_by_securable ON decision_log (securable, time);
+        """),
   ]
 
   /// Joins names for a list column; names never contain a comma.

@@ -5,12 +5,16 @@ import EdgecatRPC
 extension PolicyServer {
   var decisionMethods: [RPCMethod] {
     [
-      .unary(Self.path("Check")) { (request: Edgecat_Policy_V1_CheckRequest, context) in
+      .synchronousUnary(Self.path("Check")) { (request: Edgecat_Policy_V1_CheckRequest, context) in
         let caller = try caller(context)
         try requireSelfOrService(caller, asking: request.principal)
-        return try decide(request)
+        let decision = try decide(request)
+        engine.logDecision(
+          decision, caller: caller.authenticated.principal,
+          requestID: caller.context.requestID)
+        return responseMessage(decision)
       },
-      .unary(Self.path("BatchCheck")) { (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
+      .synchronousUnary(Self.path("BatchCheck")) { (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
         let caller = try caller(context)
         var response = Edgecat_Policy_V1_BatchCheckResponse()
         for check in request.checks {
@@ -18,10 +22,13 @@ extension PolicyServer {
         }
         let checks = try request.checks.map(engineRequest)
         let decisions = try mapped { () throws(PolicyError) in try engine.batchCheck(checks) }
+        engine.logDecisions(
+          decisions, caller: caller.authenticated.principal,
+          requestID: caller.context.requestID)
         response.results = decisions.map(responseMessage)
         return response
       },
-      .unary(Self.path("ResolveTableAccess")) {
+      .synchronousUnary(Self.path("ResolveTableAccess")) {
         (request: Edgecat_Policy_V1_ResolveTableAccessRequest, context) in
         let caller = try caller(context)
         try requireSelfOrService(caller, asking: request.principal)
@@ -88,12 +95,9 @@ extension PolicyServer {
   }
 
   /// Decides one check from the engine's in-memory model.
-  func decide(_ request: Edgecat_Policy_V1_CheckRequest) throws(RPCError)
-    -> Edgecat_Policy_V1_CheckResponse
-  {
+  func decide(_ request: Edgecat_Policy_V1_CheckRequest) throws(RPCError) -> Decision {
     let check = try engineRequest(request)
-    let decision = try mapped { () throws(PolicyError) in try engine.check(check) }
-    return responseMessage(decision)
+    return try mapped { () throws(PolicyError) in try engine.check(check) }
   }
 
   private func engineRequest(_ request: Edgecat_Policy_V1_CheckRequest) throws(RPCError)

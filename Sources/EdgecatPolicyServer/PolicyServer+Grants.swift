@@ -46,7 +46,7 @@ extension PolicyServer {
         response.dropped = [info.fullName]
         return response
       },
-      .unary(Self.path("GetSecurable")) {
+      .synchronousUnary(Self.path("GetSecurable")) {
         (request: Edgecat_Policy_V1_GetSecurableRequest, context) in
         _ = try caller(context)
         return try securableMessage(request.fullName, type: try securableType(request.type))
@@ -86,7 +86,7 @@ extension PolicyServer {
         }
         return response
       },
-      .unary(Self.path("ListGrants")) { (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
+      .synchronousUnary(Self.path("ListGrants")) { (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
         _ = try caller(context)
         let type = try securableType(request.securableType)
         let grants = try mapped { () throws(PolicyError) in
@@ -105,7 +105,7 @@ extension PolicyServer {
         }
         return response
       },
-      .unary(Self.path("GetEffectivePrivileges")) {
+      .synchronousUnary(Self.path("GetEffectivePrivileges")) {
         (request: Edgecat_Policy_V1_GetEffectivePrivilegesRequest, context) in
         let caller = try caller(context)
         try requireSelfOrService(caller, asking: request.principal)

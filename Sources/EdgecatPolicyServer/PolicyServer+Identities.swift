@@ -22,7 +22,7 @@ extension PolicyServer {
         }
         return try principalMessage(request.name)
       },
-      .unary(Self.path("GetPrincipal")) {
+      .synchronousUnary(Self.path("GetPrincipal")) {
         (request: Edgecat_Policy_V1_GetPrincipalRequest, context) in
         _ = try caller(context)
         return try principalMessage(request.name)
@@ -93,7 +93,7 @@ extension PolicyServer {
         }
         return response
       },
-      .unary(Self.path("ListTokens")) {
+      .synchronousUnary(Self.path("ListTokens")) {
         (request: Edgecat_Policy_V1_ListTokensRequest, context) in
         let caller = try caller(context)
         let own = request.principal == caller.context.principal
@@ -116,7 +116,7 @@ extension PolicyServer {
         }
         return response
       },
-      .unary(Self.path("Authenticate")) {
+      .synchronousUnary(Self.path("Authenticate")) {
         (request: Edgecat_Policy_V1_AuthenticateRequest, context) in
         let caller = try caller(context)
         let ownToken = EdgecatMetadata.bearerToken(context.metadata) == request.token
@@ -140,7 +140,10 @@ extension PolicyServer {
   }
 
   func principalMessage(_ name: String) throws(RPCError) -> Edgecat_Policy_V1_Principal {
-    let info = try mapped { () throws(PolicyError) in try engine.principal(named: name) }
+    principalMessage(try mapped { () throws(PolicyError) in try engine.principal(named: name) })
+  }
+
+  func principalMessage(_ info: PrincipalInfo) -> Edgecat_Policy_V1_Principal {
     var message = Edgecat_Policy_V1_Principal()
     message.name = info.name
     message.type =
@@ -152,6 +155,7 @@ extension PolicyServer {
     message.groups = info.directGroups
     message.members = info.members
     message.attributes = info.attributes
+    message.createdAt = Timestamps.text(info.createdAt)
     return message
   }
 
@@ -178,17 +182,5 @@ extension PolicyServer {
 
 /// Times as SQLite datetime text in UTC, as every edgecat API writes them.
 enum Timestamps {
-  static func text(_ seconds: Double) -> String {
-    var whole = time_t(seconds)
-    var parts = tm()
-    gmtime_r(&whole, &parts)
-    let millis = Int((seconds - Double(whole)) * 1000)
-    func pad(_ value: Int32, _ width: Int) -> String {
-      let digits = String(value)
-      return String(repeating: "0", count: max(0, width - digits.count)) + digits
-    }
-    return "\(parts.tm_year + 1900)-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
-      + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-      + pad(Int32(millis), 3)
-  }
+  static func text(_ seconds: Double) -> String { DatetimeText.format(seconds) }
 }

@@ -24,7 +24,8 @@ public struct PolicyServer: RPCService {
   static func path(_ method: String) -> String { "/edgecat.policy.v1.PolicyService/\(method)" }
 
   public var methods: [RPCMethod] {
-    identityMethods + grantMethods + decisionMethods + [watchMethod]
+    identityMethods + principalListMethods + grantMethods + decisionMethods + logMethods
+      + [watchMethod]
   }
 
   /// The caller of a call: the token's principal, or the end user in `x-edgecat-principal`

@@ -19,7 +19,7 @@ final class WatchHub: Sendable {
   /// Extra wait beyond the lease, for clock and scheduling differences.
   let margin: Duration
 
-  init(lease: Duration = .milliseconds(300), margin: Duration = .milliseconds(100)) {
+  init(lease: Duration = .milliseconds(300), margin: Duration = .milliseconds(200)) {
     self.lease = lease
     self.margin = margin
   }

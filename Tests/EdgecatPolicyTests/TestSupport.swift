@@ -1,6 +1,7 @@
 import EdgecatPolicy
 import Glibc
 import Synchronization
+import Testing
 
 /// A directory made with mkdtemp for one test; `remove()` deletes it with everything inside.
 struct TemporaryDirectory {
@@ -68,11 +69,13 @@ func acting(_ principal: String) -> RequestContext {
 
 /// Opens a bootstrapped engine in `directory`, with the `catalog` service principal.
 func openEngine(
-  _ directory: TemporaryDirectory, clock: TestClock = TestClock(), changeLogCapacity: Int = 10_000
+  _ directory: TemporaryDirectory, clock: TestClock = TestClock(), changeLogCapacity: Int = 10_000,
+  decisionLog: DecisionLogOptions = DecisionLogOptions()
 ) async throws -> PolicyEngine {
   let engine = try await PolicyEngine.open(
     path: directory.file("policy.db"),
-    options: PolicyOptions(changeLogCapacity: changeLogCapacity, clock: clock.function))
+    options: PolicyOptions(
+      changeLogCapacity: changeLogCapacity, decisionLog: decisionLog, clock: clock.function))
   _ = try await engine.bootstrap(admin: adminName, services: ["catalog"])
   return engine
 }
@@ -101,4 +104,13 @@ extension PolicyEngine {
     try check(CheckRequest(principal: principal, privilege: privilege, securable: securable))
       .allowed
   }
+}
+
+/// Polls `condition` every 10 ms and records an issue when it is still false after 5 s.
+func waitUntil(_ condition: () async throws -> Bool) async throws {
+  for _ in 0..<500 {
+    if try await condition() { return }
+    try await Task.sleep(for: .milliseconds(10))
+  }
+  Issue.record("condition not met within 5 s")
 }

@@ -18,6 +18,9 @@ let options = ServiceOptions.parseOrExit(
       "bootstrap-service", repeatable: true,
       help: "on first start, create service:NAME in edgecat-services; NAME=TOKEN_FILE"),
     Flag("watch-lease-ms", default: "300", help: "Watch lease of caching callers, milliseconds"),
+    Flag(
+      "decision-log-retention-days", default: "30",
+      help: "days to keep the decision log of Check and BatchCheck; older entries are deleted"),
   ])
 Logger.level = options.logLevel
 let logger = Logger(component: "policy")
@@ -48,6 +51,13 @@ else {
   StandardError.write("edgecat-policy: --watch-lease-ms must be a positive number of ms\n")
   exit(2)
 }
+guard let retentionDays = Int(options.flags["decision-log-retention-days"] ?? ""),
+  retentionDays > 0
+else {
+  StandardError.write(
+    "edgecat-policy: --decision-log-retention-days must be a positive number of days\n")
+  exit(2)
+}
 var services: [(name: String, path: String)] = []
 for value in options.flags.all("bootstrap-service") {
   let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
@@ -72,7 +82,9 @@ if let error = createDirectories(options.dataDirectory) {
 let databasePath = options.dataDirectory + "/policy.db"
 let engine: PolicyEngine
 do {
-  engine = try await PolicyEngine.open(path: databasePath)
+  engine = try await PolicyEngine.open(
+    path: databasePath,
+    options: PolicyOptions(decisionLog: DecisionLogOptions(retentionDays: retentionDays)))
 } catch {
   fail("cannot open the policy database", ["path": databasePath, "error": "\(error)"])
 }

@@ -1,0 +1,189 @@
+import EdgecatLog
+import EdgecatStore
+import Synchronization
+
+/// A decision waiting in memory for the decision log. Its reason is built only when written.
+struct QueuedDecision: Sendable {
+  let decision: Decision
+  /// Seconds since the Unix epoch.
+  let time: Double
+  let caller: String
+  let requestID: String
+}
+
+/// The decision log: decisions queued in memory by the request path, then written to SQLite
+/// in batches by a background task, so a crash loses at most one flush interval of them.
+/// Thread-safe.
+final class DecisionLog: Sendable {
+  private struct State {
+    var queue: [QueuedDecision] = []
+    var isFlushScheduled = false
+    var dropped = 0
+    var isClosed = false
+  }
+
+  /// The rows deleted per transaction when pruning, so that each prune transaction is short.
+  static let pruneBatchSize = 5000
+
+  let store: Store
+  let options: DecisionLogOptions
+  let clock: @Sendable () -> Double
+  let logger: Logger
+  private let state = Mutex(State())
+  private let timer = Mutex<Task<Void, Never>?>(nil)
+
+  init(
+    store: Store, options: DecisionLogOptions, clock: @escaping @Sendable () -> Double,
+    logger: Logger
+  ) {
+    self.store = store
+    self.options = options
+    self.clock = clock
+    self.logger = logger
+  }
+
+  /// Starts the task that writes the queue every flush interval and prunes every prune
+  /// interval. The task holds the log weakly, so it ends once the log is released.
+  func start() {
+    let flushInterval = options.flushInterval
+    let pruneInterval = options.pruneInterval
+    let task = Task { [weak self] in
+      var lastPrune: ContinuousClock.Instant?
+      while true {
+        do {
+          try await Task.sleep(for: flushInterval)
+        } catch {
+          return
+        }
+        guard let log = self else { return }
+        await log.flushLoggingErrors()
+        let now = ContinuousClock.now
+        if lastPrune.map({ now - $0 >= pruneInterval }) ?? true {
+          lastPrune = now
+          await log.pruneLoggingErrors()
+        }
+      }
+    }
+    timer.withLock { $0 = task }
+  }
+
+  /// Queues decisions without touching the database. When the queue reaches the batch size,
+  /// a flush starts at once. After `close` or beyond the queue capacity they are dropped.
+  func append(_ decisions: some Collection<Decision>, caller: String, requestID: String) {
+    let time = clock()
+    let shouldFlush = state.withLock { state -> Bool in
+      guard !state.isClosed else { return false }
+      for decision in decisions {
+        guard state.queue.count < options.queueCapacity else {
+          state.dropped += 1
+          continue
+        }
+        state.queue.append(
+          QueuedDecision(decision: decision, time: time, caller: caller, requestID: requestID))
+      }
+      guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
+      state.isFlushScheduled = true
+      return true
+    }
+    if shouldFlush { Task { await flushLoggingErrors() } }
+  }
+
+  /// Writes every queued decision through the store's write path and returns once committed.
+  func flush() async throws {
+    guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
+    try await store.write { [self] db in try drain(into: db) }
+  }
+
+  /// Deletes decisions older than the retention and returns how many it deleted.
+  @discardableResult
+  func prune() async throws -> Int {
+    let cutoff = clock() - Double(options.retentionDays) * 86_400
+    let batch = Self.pruneBatchSize
+    var deleted = 0
+    while true {
+      let count = try await store.write { db in
+        try db.execute(
+          "DELETE FROM decision_log WHERE rowid IN"
+            + " (SELECT rowid FROM decision_log WHERE time < ? LIMIT ?)",
+          .real(cutoff), .integer(Int64(batch)))
+        return db.changes
+      }
+      deleted += count
+      if count < batch { break }
+    }
+    if deleted > 0 {
+      logger.info(
+        "decision log pruned", ["deleted": deleted, "retention_days": options.retentionDays])
+    }
+    return deleted
+  }
+
+  /// Stops the background task and writes what is queued, blocking the calling thread until it
+  /// is committed. Later decisions are dropped. Call before closing the store.
+  func close() {
+    let wasOpen = state.withLock { state -> Bool in
+      let wasOpen = !state.isClosed
+      state.isClosed = true
+      return wasOpen
+    }
+    guard wasOpen else { return }
+    timer.withLock { task in
+      task?.cancel()
+      task = nil
+    }
+    guard state.withLock({ !$0.queue.isEmpty }) else { return }
+    do {
+      try store.writeSync { [self] db in try drain(into: db) }
+    } catch {
+      logger.error("decision log write at close failed", ["error": "\(error)"])
+    }
+  }
+
+  private var isClosed: Bool { state.withLock { $0.isClosed } }
+
+  private func flushLoggingErrors() async {
+    do {
+      try await flush()
+    } catch {
+      // Once closed, the store rejects writes and `close` has written the queue itself.
+      guard !isClosed else { return }
+      logger.error("decision log write failed", ["error": "\(error)"])
+    }
+  }
+
+  private func pruneLoggingErrors() async {
+    do {
+      try await prune()
+    } catch {
+      guard !isClosed else { return }
+      logger.error("decision log prune failed", ["error": "\(error)"])
+    }
+  }
+
+  /// Takes the whole queue and inserts it. Runs on the store's writer thread, which is where
+  /// the reason strings are built; a failed insert loses the batch it took.
+  private func drain(into db: Database) throws {
+    let (batch, dropped) = state.withLock { state in
+      let taken = (state.queue, state.dropped)
+      state.queue = []
+      state.dropped = 0
+      state.isFlushScheduled = false
+      return taken
+    }
+    if dropped > 0 {
+      logger.warning(
+        "decision log queue full, decisions dropped",
+        ["dropped": dropped, "queue_capacity": options.queueCapacity])
+    }
+    for entry in batch {
+      let decision = entry.decision
+      try db.execute(
+        "INSERT INTO decision_log (id, time, principal, privilege, securable, allowed, reason,"
+          + " caller, request_id, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        .text(decision.id), .real(entry.time), .text(decision.principal),
+        .text(decision.privilege.rawValue), .text(decision.securable),
+        .integer(decision.allowed ? 1 : 0), .text(decision.reason), .text(entry.caller),
+        .text(entry.requestID), .integer(Int64(decision.revision)))
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import EdgecatStore
+
+/// The filters and page of an audit event listing.
+public struct AuditEventFilter: Sendable, Hashable {
+  /// The inclusive lower bound on the event time, in seconds since the Unix epoch.
+  public var startTime: Double?
+  /// The exclusive upper bound on the event time, in seconds since the Unix epoch.
+  public var endTime: Double?
+  /// The principal that made the request.
+  public var principal: String?
+  public var action: String?
+  /// The full name of the securable acted on.
+  public var securable: String?
+  /// 0 means 100; a size above 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+  public var pageSize: Int
+  /// The `nextPageToken` of the previous page, or empty for the first page.
+  public var pageToken: String
+
+  public init(
+    startTime: Double? = nil, endTime: Double? = nil, principal: String? = nil,
+    action: String? = nil, securable: String? = nil, pageSize: Int = 0, pageToken: String = ""
+  ) {
+    self.startTime = startTime
+    self.endTime = endTime
+    self.principal = principal
+    self.action = action
+    self.securable = securable
+    self.pageSize = pageSize
+    self.pageToken = pageToken
+  }
+}
+
+/// One page of audit events, newest first.
+public struct AuditEventPage: Sendable {
+  public let events: [AuditEvent]
+  /// The token of the next page; empty on the last page.
+  public let nextPageToken: String
+}
+
+extension PolicyEngine {
+  static let auditList = "audit"
+
+  /// Lists the audit events that match `filter`, newest first, one page at a time. A bad page
+  /// size, page token or time range is INVALID_ARGUMENT. The caller checks that the requester
+  /// may read the audit log.
+  public func listAuditEvents(_ filter: AuditEventFilter) async throws -> AuditEventPage {
+    let limit = try Paging.limit(filter.pageSize)
+    var query = LogQuery()
+    try query.time(from: filter.startTime, to: filter.endTime)
+    query.equal("principal", filter.principal)
+    query.equal("action", filter.action)
+    query.equal("securable", filter.securable)
+    query.after(try LogCursor.decode(filter.pageToken, list: Self.auditList))
+    let (sql, values) = query.sql(
+      columns: "id, action, principal, securable, parameters, result, request_id, revision",
+      table: "audit_events", limit: limit)
+
+    let rows: [Row]
+    do {
+      rows = try await store.read { db in try db.query(sql, values) }
+    } catch {
+      logger.error("audit listing failed", ["error": "\(error)"])
+      throw PolicyError.storage(error, operation: "listing audit events")
+    }
+    let (page, next) = LogQuery.page(rows, limit: limit, list: Self.auditList)
+    let events = page.map { row in
+      AuditEvent(
+        id: row[2].string ?? "", time: row[1].double ?? 0, action: row[3].string ?? "",
+        principal: row[4].string ?? "", securable: row[5].string,
+        parameters: row[6].string ?? "{}", result: row[7].string ?? "",
+        requestID: row[8].string ?? "", revision: UInt64(row[9].int64 ?? 0))
+    }
+    return AuditEventPage(events: events, nextPageToken: next)
+  }
+}

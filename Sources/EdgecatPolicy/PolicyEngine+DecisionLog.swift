@@ -1,0 +1,121 @@
+import EdgecatStore
+
+/// One decision as the decision log keeps it.
+public struct LoggedDecision: Sendable, Hashable {
+  public let id: String
+  /// Seconds since the Unix epoch.
+  public let time: Double
+  /// The principal the decision is about.
+  public let principal: String
+  public let privilege: String
+  /// The full name of the securable; empty for the metastore.
+  public let securable: String
+  public let allowed: Bool
+  public let reason: String
+  /// The authenticated principal that asked for the decision.
+  public let caller: String
+  public let requestID: String
+  public let revision: UInt64
+}
+
+/// The filters and page of a decision log listing.
+public struct DecisionFilter: Sendable, Hashable {
+  /// The inclusive lower bound on the decision time, in seconds since the Unix epoch.
+  public var startTime: Double?
+  /// The exclusive upper bound on the decision time, in seconds since the Unix epoch.
+  public var endTime: Double?
+  /// The principal the decision is about.
+  public var principal: String?
+  /// The full name of the securable.
+  public var securable: String?
+  /// 0 means 100; a size above 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+  public var pageSize: Int
+  /// The `nextPageToken` of the previous page, or empty for the first page.
+  public var pageToken: String
+
+  public init(
+    startTime: Double? = nil, endTime: Double? = nil, principal: String? = nil,
+    securable: String? = nil, pageSize: Int = 0, pageToken: String = ""
+  ) {
+    self.startTime = startTime
+    self.endTime = endTime
+    self.principal = principal
+    self.securable = securable
+    self.pageSize = pageSize
+    self.pageToken = pageToken
+  }
+}
+
+/// One page of logged decisions, newest first.
+public struct DecisionPage: Sendable {
+  public let decisions: [LoggedDecision]
+  /// The token of the next page; empty on the last page.
+  public let nextPageToken: String
+}
+
+extension PolicyEngine {
+  static let decisionList = "decisions"
+
+  /// Queues one decision for the decision log, with the authenticated `caller` that asked.
+  /// Cheap enough for the check path: it takes a lock and appends, with no database access.
+  public func logDecision(_ decision: Decision, caller: String, requestID: String) {
+    decisionLog.append(CollectionOfOne(decision), caller: caller, requestID: requestID)
+  }
+
+  /// Queues the decisions of one batch check, as `logDecision` does.
+  public func logDecisions(_ decisions: [Decision], caller: String, requestID: String) {
+    decisionLog.append(decisions, caller: caller, requestID: requestID)
+  }
+
+  /// Writes the queued decisions now and returns once they are committed.
+  public func flushDecisionLog() async throws {
+    do {
+      try await decisionLog.flush()
+    } catch {
+      throw PolicyError.storage(error, operation: "writing the decision log")
+    }
+  }
+
+  /// Deletes logged decisions older than the retention, as the background task does every
+  /// prune interval, and returns how many it deleted.
+  @discardableResult
+  public func pruneDecisionLog() async throws -> Int {
+    do {
+      return try await decisionLog.prune()
+    } catch {
+      throw PolicyError.storage(error, operation: "pruning the decision log")
+    }
+  }
+
+  /// Lists the logged decisions that match `filter`, newest first, one page at a time.
+  /// Decisions still queued in memory are not listed. A bad page size, page token or time
+  /// range is INVALID_ARGUMENT. The caller checks that the requester may read the log.
+  public func listDecisions(_ filter: DecisionFilter) async throws -> DecisionPage {
+    let limit = try Paging.limit(filter.pageSize)
+    var query = LogQuery()
+    try query.time(from: filter.startTime, to: filter.endTime)
+    query.equal("principal", filter.principal)
+    query.equal("securable", filter.securable)
+    query.after(try LogCursor.decode(filter.pageToken, list: Self.decisionList))
+    let (sql, values) = query.sql(
+      columns: "id, principal, privilege, securable, allowed, reason, caller, request_id,"
+        + " revision", table: "decision_log", limit: limit)
+
+    let rows: [Row]
+    do {
+      rows = try await store.read { db in try db.query(sql, values) }
+    } catch {
+      logger.error("decision log listing failed", ["error": "\(error)"])
+      throw PolicyError.storage(error, operation: "listing decisions")
+    }
+    let (page, next) = LogQuery.page(rows, limit: limit, list: Self.decisionList)
+    let decisions = page.map { row in
+      LoggedDecision(
+        id: row[2].string ?? "", time: row[1].double ?? 0, principal: row[3].string ?? "",
+        privilege: row[4].string ?? "", securable: row[5].string ?? "",
+        allowed: row[6].bool ?? false, reason: row[7].string ?? "", caller: row[8].string ?? "",
+        requestID: row[9].string ?? "", revision: UInt64(row[10].int64 ?? 0))
+    }
+    return DecisionPage(decisions: decisions, nextPageToken: next)
+  }
+}
