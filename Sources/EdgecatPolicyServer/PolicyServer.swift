@@ -142,7 +142,8 @@ extension SecurableType {
   }
 }
 
-/// The engine's type for a request's `securable_type`: nil, meaning any, when unspecified.
+/// Returns the engine's type for a request's `securable_type`, or nil (any type) when it is
+/// unspecified.
 func securableType(_ type: Proto) throws(RPCError) -> SecurableType? {
   if case .unspecified = type { return nil }
   guard let converted = SecurableType(type) else {

@@ -58,8 +58,8 @@ final class WatchHub: Sendable {
     }
   }
 
-  /// Whether a subscriber has a change it has not acknowledged; such a subscriber gets no
-  /// heartbeats, so that its lease runs out.
+  /// Returns whether a subscriber has a change it has not acknowledged. Such a subscriber gets
+  /// no heartbeats, so that its lease runs out.
   func isAwaitingAcknowledgement(_ id: UInt64) -> Bool {
     subscribers.withLock { subscribers in
       guard let subscriber = subscribers[id] else { return false }

@@ -1,8 +1,8 @@
 import EdgecatRPC
 
-/// Who a call is for. `principal` is the end user that privileges are checked for; it differs
-/// from `caller`, the token's own principal, when a member of edgecat-services calls on behalf
-/// of a user through `x-edgecat-principal`.
+/// The identity of a call. `principal` is the end user that privileges are checked for. It
+/// differs from `caller`, the token's own principal, when a member of edgecat-services calls
+/// on behalf of a user through `x-edgecat-principal`.
 public struct CallIdentity: Sendable {
   public let principal: String
   public let caller: String

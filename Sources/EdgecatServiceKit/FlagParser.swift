@@ -5,7 +5,7 @@ import Glibc
 /// wins over the environment, and the environment over the default.
 public struct Flag: Sendable {
   public let name: String
-  /// What the flag sets, with its unit, for `--help`.
+  /// The help text: the setting the flag controls and its unit.
   public let help: String
   public let defaultValue: String?
   /// Whether the flag may be given more than once.
@@ -34,7 +34,7 @@ public struct ParsedFlags: Sendable {
   /// The last value given for `name`, or its default.
   public subscript(name: String) -> String? { values[name]?.last }
 
-  /// Every value given for a repeatable flag, in order.
+  /// Returns every value given for a repeatable flag, in order.
   public func all(_ name: String) -> [String] { values[name] ?? [] }
 }
 

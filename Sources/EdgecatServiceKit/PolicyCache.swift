@@ -75,7 +75,7 @@ struct PolicyCache {
     }
   }
 
-  /// The stream broke: nothing cached may be used until it is back.
+  /// Marks the stream broken, so nothing cached is used until it is back.
   mutating func disconnected() {
     lastHeard = nil
     dropAll()

@@ -9,7 +9,7 @@ public typealias AuthenticateResponse = Edgecat_Policy_V1_AuthenticateResponse
 public typealias SecurableKind = Edgecat_Policy_V1_SecurableType
 
 /// The client every service uses to authenticate callers and check privileges with
-/// edgecat-policy. Answers are cached only under the lease of a `Watch` stream: an entry is used
+/// edgecat-policy. Results are cached only under the lease of a `Watch` stream: an entry is used
 /// while the stream delivered a message within `leaseDuration`, every change drops the cache
 /// before it is acknowledged, and an answer older than the last revision delivered is not
 /// cached. When the policy service cannot be reached in time, calls fail with UNAVAILABLE, so
@@ -67,7 +67,7 @@ public final class PolicyClient: Sendable {
       ])
   }
 
-  /// Whether cached answers may be used now.
+  /// True while cached results may be used.
   public var cacheIsValid: Bool {
     let now = ContinuousClock.now
     return cache.withLock { $0.isValid(now: now, lease: leaseDuration) }
@@ -90,7 +90,7 @@ public final class PolicyClient: Sendable {
     return response
   }
 
-  /// Asks whether `principal` holds `privilege` on a securable.
+  /// Checks whether `principal` has `privilege` on a securable.
   public func check(
     principal: String, privilege: String, type: SecurableKind, securable: String,
     requestID: String, deadline: Deadline? = nil

@@ -20,7 +20,7 @@ public struct ServiceOptions: Sendable {
   /// Every parsed flag, for the flags a service adds of its own.
   public var flags: ParsedFlags
 
-  /// The common flags, with `--listen` defaulting to `defaultPort` and `--data-dir` to
+  /// Returns the common flags, with `--listen` defaulting to `defaultPort` and `--data-dir` to
   /// `./var/<name>`.
   public static func commonFlags(name: String, defaultPort: Int) -> [Flag] {
     [
