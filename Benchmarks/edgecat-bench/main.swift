@@ -1,6 +1,7 @@
-// edgecat-bench: drives unary EchoService/Get calls over N connections with M calls outstanding
-// on each, then prints calls/s, latency percentiles and, given the server's pid, the server's CPU
-// time per call read from /proc.
+// edgecat-bench: drives unary EchoService/Get calls, or with --method check PolicyService/Check
+// calls, over N connections with M calls outstanding on each. With --rate it paces the calls to a
+// target rate. It prints calls/s, latency percentiles and, given the server's pid, the server's
+// CPU time per call read from /proc.
 import EdgecatEcho
 import EdgecatProto
 import EdgecatRPC
@@ -15,18 +16,34 @@ struct Options {
   var warmup: Duration = .seconds(2)
   var payloadBytes = 0
   var serverPID: Int32?
+  var method = "echo"
+  var tokenFile: String?
+  var principal: String?
+  var privilege: String?
+  var securable: String?
+  var rate = 0
 }
 
 let usage = """
   usage: edgecat-bench --target HOST:PORT [options]
 
-    --target HOST:PORT   server running edgecat.testing.v1.EchoService
+    --target HOST:PORT   server running edgecat.testing.v1.EchoService, or with
+                         --method check edgecat.policy.v1.PolicyService
     --connections N      HTTP/2 connections (default 4)
     --concurrency M      calls outstanding on each connection (default 64)
     --duration SECONDS   measured time (default 10)
     --warmup SECONDS     unmeasured time before it (default 2)
     --payload BYTES      request payload size (default 0)
     --server-pid PID     server process whose CPU time per call is printed
+    --rate N             target calls/s over all connections, paced per call (default 0,
+                         unlimited); latency is measured from each call's start
+    --method echo|check  EchoService/Get (default) or PolicyService/Check
+
+  with --method check, all of:
+    --token-file PATH    file holding the bearer token sent as "authorization: Bearer <token>"
+    --principal NAME     CheckRequest.principal
+    --privilege P        CheckRequest.privilege, such as USE_CATALOG
+    --securable NAME     CheckRequest.securable_full_name
 
   """
 
@@ -63,19 +80,56 @@ func parseOptions() -> Options {
     case "--warmup": options.warmup = .seconds(number())
     case "--payload": options.payloadBytes = number()
     case "--server-pid": options.serverPID = Int32(number())
+    case "--rate": options.rate = number()
+    case "--method":
+      guard value == "echo" || value == "check" else {
+        fail("--method \"\(value)\" is not echo or check")
+      }
+      options.method = value
+    case "--token-file": options.tokenFile = value
+    case "--principal": options.principal = value
+    case "--privilege": options.privilege = value
+    case "--securable": options.securable = value
     default: fail("unknown flag \(flag)")
+    }
+  }
+  if options.method == "check" {
+    guard options.tokenFile != nil, options.principal != nil, options.privilege != nil,
+      options.securable != nil
+    else {
+      fail("--method check needs --token-file, --principal, --privilege and --securable")
     }
   }
   return options
 }
 
+/// Reads the first line of a file, at most 4095 bytes; returns nil when it cannot be read.
+func firstLine(_ path: String) -> String? {
+  guard let file = fopen(path, "r") else { return nil }
+  defer { fclose(file) }
+  var buffer = [UInt8](repeating: 0, count: 4096)
+  let read = buffer.withUnsafeMutableBufferPointer { bytes in
+    bytes.withMemoryRebound(to: CChar.self) { fgets($0.baseAddress, Int32($0.count), file) }
+  }
+  guard read != nil else { return nil }
+  let length = buffer.firstIndex(of: 0) ?? buffer.count
+  return String(decoding: buffer[..<length], as: UTF8.self)
+}
+
+/// Reads the token on the first line of a token file and trims the whitespace around it.
+func readToken(_ path: String) -> String {
+  guard let line = firstLine(path) else { fail("cannot read --token-file \(path)") }
+  let whitespace: Set<Character> = [" ", "\t", "\n", "\r"]
+  let token = String(
+    line.drop(while: { whitespace.contains($0) }).reversed()
+      .drop(while: { whitespace.contains($0) }).reversed())
+  guard !token.isEmpty else { fail("--token-file \(path) is empty") }
+  return token
+}
+
 /// CPU time (user + system) of a process in nanoseconds, from /proc/PID/stat.
 func cpuNanoseconds(pid: Int32) -> UInt64? {
-  guard let file = fopen("/proc/\(pid)/stat", "r") else { return nil }
-  defer { fclose(file) }
-  var buffer = [CChar](repeating: 0, count: 4096)
-  guard fgets(&buffer, Int32(buffer.count), file) != nil else { return nil }
-  let line = String(cString: buffer)
+  guard let line = firstLine("/proc/\(pid)/stat") else { return nil }
   guard let close = line.lastIndex(of: ")") else { return nil }
   let fields = line[line.index(after: close)...].split(separator: " ")
   // After the command name: state is field 3, utime field 14 and stime field 15 of the stat line.
@@ -93,31 +147,76 @@ func percentile(_ sorted: [UInt64], _ fraction: Double) -> Double {
 }
 
 let options = parseOptions()
-var request = Edgecat_Testing_V1_EchoRequest()
-request.text = "bench"
-request.payload = [UInt8](repeating: 0x61, count: options.payloadBytes)
-let encoded = request.serializedBytes()
+let encoded: [UInt8]
+let method: String
+var metadata = Metadata()
+if options.method == "check" {
+  var check = Edgecat_Policy_V1_CheckRequest()
+  check.principal = options.principal ?? ""
+  check.privilege = options.privilege ?? ""
+  check.securableFullName = options.securable ?? ""
+  encoded = check.serializedBytes()
+  method = "/edgecat.policy.v1.PolicyService/Check"
+  metadata.add("authorization", "Bearer \(readToken(options.tokenFile ?? ""))")
+} else {
+  var request = Edgecat_Testing_V1_EchoRequest()
+  request.text = "bench"
+  request.payload = [UInt8](repeating: 0x61, count: options.payloadBytes)
+  encoded = request.serializedBytes()
+  method = "/edgecat.testing.v1.EchoService/Get"
+}
+let callMetadata = metadata
 let clients = (0..<options.connections).map { _ in RPCClient(endpoint: options.target) }
-let method = "/edgecat.testing.v1.EchoService/Get"
+
+// One call before the run, so a check that fails or is denied is reported, not measured.
+if options.method == "check" {
+  do {
+    let response = try await clients[0].unary(
+      method: method, request: encoded, metadata: callMetadata, timeout: .seconds(5))
+    let decision = try Edgecat_Policy_V1_CheckResponse(serializedBytes: response.message)
+    print("check: allowed \(decision.allowed), reason \"\(decision.reason)\"")
+  } catch {
+    print("edgecat-bench: the first Check call failed: \(error)")
+    exit(1)
+  }
+}
 
 let clock = ContinuousClock()
 let start = clock.now
 let measureFrom = start + options.warmup
 let stopAt = measureFrom + options.duration
 let failures = Atomic<Int>(0)
+let lateStarts = Atomic<Int>(0)
+let workers = options.connections * options.concurrency
+// With --rate, worker i of W starts its calls at start + (i + k W) / rate, k = 0, 1, ...
+let interval: Duration? =
+  options.rate > 0 ? .nanoseconds(Int64(1e9 * Double(workers) / Double(options.rate))) : nil
 
 let serverCPUBefore = Mutex<UInt64?>(nil)
 let perTask: [[UInt64]] = await withTaskGroup(of: [UInt64].self) { group in
-  for client in clients {
-    for _ in 0..<options.concurrency {
+  for (connection, client) in clients.enumerated() {
+    for slot in 0..<options.concurrency {
+      let worker = connection * options.concurrency + slot
       group.addTask {
         var latencies: [UInt64] = []
         latencies.reserveCapacity(100_000)
+        var due = start
+        if options.rate > 0 {
+          due = start + .nanoseconds(Int64(1e9 * Double(worker) / Double(options.rate)))
+        }
         while true {
+          if let interval {
+            if clock.now < due {
+              try? await clock.sleep(until: due, tolerance: .zero)
+            } else if due >= measureFrom && clock.now - due > .milliseconds(1) {
+              lateStarts.add(1, ordering: .relaxed)
+            }
+            due += interval
+          }
           let began = clock.now
           if began >= stopAt { break }
           do {
-            _ = try await client.unary(method: method, request: encoded)
+            _ = try await client.unary(method: method, request: encoded, metadata: callMetadata)
           } catch {
             failures.add(1, ordering: .relaxed)
             continue
@@ -150,6 +249,11 @@ let rate = Double(latencies.count) / seconds
 print(
   "calls: \(latencies.count) in \(Int(seconds)) s, failures: \(failures.load(ordering: .relaxed))")
 print("connections: \(options.connections), outstanding per connection: \(options.concurrency)")
+if options.rate > 0 {
+  print(
+    "target calls/s: \(options.rate), measured calls started over 1 ms late: "
+      + "\(lateStarts.load(ordering: .relaxed))")
+}
 print("calls/s: \(Int(rate))")
 print(
   "latency us: p50 \(percentile(latencies, 0.50)) p90 \(percentile(latencies, 0.90))"
