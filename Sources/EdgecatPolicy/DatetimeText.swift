@@ -5,7 +5,10 @@ public enum DatetimeText {
 
   /// Formats `seconds` since the Unix epoch, rounded down to the millisecond.
   public static func format(_ seconds: Double) -> String {
-    let total = Int64((seconds * 1000).rounded(.down))
+    // Clamped to 0000-01-01 through 9999-12-31, the years four digits can write, so that no
+    // stored value can overflow the conversion below.
+    let bounded = seconds.isFinite ? min(max(seconds, -62_167_219_200), 253_402_300_799.999) : 0
+    let total = Int64((bounded * 1000).rounded(.down))
     let days = floorDivide(total, millisecondsPerDay)
     let inDay = total - days * millisecondsPerDay
     let (year, month, day) = civilDate(days: days)

@@ -14,7 +14,8 @@ extension PolicyServer {
           requestID: caller.context.requestID)
         return responseMessage(decision)
       },
-      .synchronousUnary(Self.path("BatchCheck")) { (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
+      .synchronousUnary(Self.path("BatchCheck")) {
+        (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
         let caller = try caller(context)
         var response = Edgecat_Policy_V1_BatchCheckResponse()
         for check in request.checks {

@@ -86,7 +86,8 @@ extension PolicyServer {
         }
         return response
       },
-      .synchronousUnary(Self.path("ListGrants")) { (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
+      .synchronousUnary(Self.path("ListGrants")) {
+        (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
         _ = try caller(context)
         let type = try securableType(request.securableType)
         let grants = try mapped { () throws(PolicyError) in

@@ -59,10 +59,11 @@ extension PolicyServer {
       .unary(Self.path("CreateToken")) {
         (request: Edgecat_Policy_V1_CreateTokenRequest, context) in
         let caller = try caller(context)
-        guard request.ttlSeconds >= 0 else {
+        guard request.ttlSeconds >= 0, request.ttlSeconds <= Self.maximumTokenLifetime else {
           throw RPCError(
             .invalidArgument,
-            "ttl_seconds \(request.ttlSeconds) is negative; use 0 for no expiry or a lifetime")
+            "ttl_seconds \(request.ttlSeconds) is out of range; use 0 for no expiry or 1 to "
+              + "\(Self.maximumTokenLifetime) seconds (10 years)")
         }
         let expiresAt = request.ttlSeconds > 0 ? now() + Double(request.ttlSeconds) : nil
         let created: CreatedToken
@@ -138,6 +139,9 @@ extension PolicyServer {
       },
     ]
   }
+
+  /// The longest token lifetime CreateToken accepts, in seconds: 10 years.
+  static let maximumTokenLifetime: Int64 = 315_360_000
 
   func principalMessage(_ name: String) throws(RPCError) -> Edgecat_Policy_V1_Principal {
     principalMessage(try mapped { () throws(PolicyError) in try engine.principal(named: name) })

@@ -54,9 +54,8 @@ extension PolicyServer {
   ) async throws {
     var sent = start
     var heartbeat = WatchResponse()
-    heartbeat.event = .heartbeatRevision(start)
-    try await writer.write(heartbeat)
-    hub.sent(to: id, revision: nil)
+    // The first pass sends the changes after `start`, then a heartbeat with the revision reached.
+    hub.nudge(id)
     let ticks = Task {
       // Wakes the loop below every 50 ms, so heartbeats leave at least every 100 ms.
       while !Task.isCancelled {

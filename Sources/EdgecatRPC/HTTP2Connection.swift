@@ -16,6 +16,8 @@ class HTTP2Connection: EventSource {
   private(set) var isClosed = false
   /// Closes the socket once all queued output is written.
   var closeWhenFlushed = false
+  /// The peer has sent at least one byte.
+  private(set) var hasReceivedBytes = false
   private var output: [UInt8] = []
   private var outputOffset = 0
   private var watchingWritable = false
@@ -69,6 +71,7 @@ class HTTP2Connection: EventSource {
         close(reason: "read failed: \(String(cString: strerror(errno)))")
         return
       }
+      hasReceivedBytes = true
       let consumed = nghttp2_session_mem_recv(
         session, buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count)
       if consumed < 0 {

@@ -153,7 +153,8 @@ let outboundReadCallback: nghttp2_data_source_read_callback = {
     let result = HeaderList.withHeaders(trailers) { list, length in
       nghttp2_submit_trailer(session, streamID, list, length)
     }
-    if result != 0 { return ssize_t(NGHTTP2_ERR_CALLBACK_FAILURE.rawValue) }
+    // A trailer block nghttp2 cannot take resets this stream only, not the connection.
+    if result != 0 { return ssize_t(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue) }
   }
   return count
 }

@@ -37,7 +37,11 @@ enum ProtoCoding {
     do {
       return try Message(serializedBytes: bytes)
     } catch {
-      throw RPCError(.invalidArgument, "invalid \(Message.protoMessageName): \(error.message)")
+      // Decoding errors usually name the message already; add it only where they do not.
+      let name = Message.protoMessageName
+      let message =
+        error.message.contains(name) ? error.message : "invalid \(name): \(error.message)"
+      throw RPCError(.invalidArgument, message)
     }
   }
 

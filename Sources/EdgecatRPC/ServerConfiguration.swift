@@ -10,6 +10,9 @@ public struct ServerConfiguration: Sendable {
   public var maximumHeaderListSize = 16 * 1024
   /// A connection with no open call for this long is sent GOAWAY and closed; nil keeps it.
   public var idleTimeout: Duration? = .seconds(300)
+  /// A connection that has sent no bytes this long after it was accepted is closed, so clients
+  /// that connect and stay silent do not hold file descriptors.
+  public var handshakeTimeout: Duration = .seconds(10)
   /// How long in-flight calls may run after shutdown starts before they are ended.
   public var shutdownGracePeriod: Duration = .seconds(10)
   /// SETTINGS_INITIAL_WINDOW_SIZE, in bytes: what a client may send on one stream before the

@@ -42,7 +42,7 @@ extension ServerConnection {
     let metadata = call.responseMetadata.state.withLock { $0 }
     var trailers = [("grpc-status", String(status.code.rawValue))]
     if !status.message.isEmpty {
-      trailers.append(("grpc-message", PercentEncoding.encode(status.message)))
+      trailers.append(("grpc-message", PercentEncoding.encode(Self.bounded(status.message))))
     }
     trailers.append(contentsOf: metadata.trailers.wireHeaders())
     trailers.append(contentsOf: status.trailers.wireHeaders())
@@ -57,7 +57,12 @@ extension ServerConnection {
       let result = HeaderList.withHeaders(headers) { list, count in
         nghttp2_submit_response(session, call.streamID, list, count, nil)
       }
-      if result != 0 { logger.error("nghttp2_submit_response failed", ["code": result]) }
+      if result != 0 {
+        logger.error("nghttp2_submit_response failed", ["code": result])
+        nghttp2_submit_rst_stream(
+          session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID,
+          UInt32(NGHTTP2_INTERNAL_ERROR.rawValue))
+      }
       call.outbound.fail(RPCError(.cancelled, "the call has ended"))
       loop.scheduleFlush(self)
       return
@@ -87,5 +92,23 @@ extension ServerConnection {
     guard let call = calls[streamID], !call.remoteClosed else { return }
     nghttp2_submit_rst_stream(
       session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_NO_ERROR.rawValue))
+  }
+}
+
+extension ServerConnection {
+  /// Longest status message sent, in UTF-8 bytes; longer ones are cut at a character boundary,
+  /// because gRPC clients reject header blocks over a few KiB and nghttp2 cannot send one over
+  /// 64 KiB.
+  static let maximumStatusMessageBytes = 1024
+
+  static func bounded(_ message: String) -> String {
+    let utf8 = message.utf8
+    guard utf8.count > maximumStatusMessageBytes else { return message }
+    var bytes = Array(utf8.prefix(maximumStatusMessageBytes + 1))
+    // Step back over UTF-8 continuation bytes (10xxxxxx) so the cut falls between characters.
+    var end = maximumStatusMessageBytes
+    while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
+    bytes.removeSubrange(end...)
+    return String(decoding: bytes, as: UTF8.self) + "... (\(utf8.count - end) more bytes)"
   }
 }

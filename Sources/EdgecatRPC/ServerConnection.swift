@@ -34,6 +34,11 @@ final class ServerConnection: HTTP2Connection {
       session, UInt8(NGHTTP2_FLAG_NONE.rawValue), 0, Int32(configuration.connectionWindowSize))
     activate()
     armIdleTimer()
+    let timeout = configuration.handshakeTimeout
+    loop.schedule(at: Deadline.after(timeout).uptimeNanoseconds) { [weak self] in
+      guard let self, !self.isClosed, !self.hasReceivedBytes else { return }
+      self.close(reason: "the client sent nothing within \(timeout)")
+    }
     loop.scheduleFlush(self)
   }
 

@@ -39,6 +39,24 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("token lifetime beyond 10 years is INVALID_ARGUMENT")
+  func tokenLifetime() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var request = Edgecat_Policy_V1_CreateTokenRequest()
+    request.principal = "alice@example.com"
+    request.ttlSeconds = Int64.max
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_CreateTokenResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/CreateToken", request,
+        metadata: fixture.metadata(token: fixture.aliceToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("ttl_seconds") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("x-edgecat-principal from a user is ignored")
   func principalHeaderFromUser() async throws {
     let fixture = try await PolicyFixture.start()

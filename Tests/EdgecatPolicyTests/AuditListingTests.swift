@@ -132,6 +132,12 @@ struct DatetimeTextTests {
     #expect(try DatetimeText.parse(text, field: "time") == seconds)
   }
 
+  @Test("out-of-range times are clamped, not trapped", arguments: [1e300, -1e300, .infinity, .nan])
+  func clamped(seconds: Double) {
+    let text = DatetimeText.format(seconds)
+    #expect(text.count == 23)
+  }
+
   @Test("short fractions and no fraction parse")
   func shortForms() throws {
     #expect(try DatetimeText.parse("1970-01-01 00:00:01", field: "time") == 1)

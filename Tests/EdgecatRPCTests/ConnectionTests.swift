@@ -21,6 +21,17 @@ struct ConnectionTests {
     }
   }
 
+  @Test("silent connection is closed after the handshake timeout")
+  func silentConnection() async throws {
+    var configuration = ServerConfiguration()
+    configuration.handshakeTimeout = .milliseconds(200)
+    try await withTestServer(configuration: configuration) { _, _, endpoint in
+      let fd = try connectBlocking(to: endpoint)
+      defer { close(fd) }
+      #expect(readUntilClosed(fd))
+    }
+  }
+
   @Test("random bytes after a valid preface never crash the server")
   func randomFrames() async throws {
     try await withTestServer { _, client, endpoint in

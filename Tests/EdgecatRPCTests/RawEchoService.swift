@@ -36,6 +36,10 @@ struct RawEchoService: RPCService {
         }
         try await writer.write(Array(String(bytes).utf8))
       },
+      RPCMethod(path: "/test.Raw/LongError", shape: .unary) { requests, _, _ in
+        for try await _ in requests {}
+        throw RPCError(.invalidArgument, "bad name " + String(repeating: "é", count: 100_000))
+      },
       RPCMethod(path: "/test.Raw/Fail", shape: .unary) { requests, _, context in
         for try await _ in requests {}
         context.addTrailer("x-detail", "more")

@@ -95,4 +95,16 @@ struct StatusAndLimitTests {
     }
     #expect(error?.code == .unavailable)
   }
+
+  @Test("long status message is cut to 1 KiB")
+  func longStatusMessage() async throws {
+    try await withTestServer { _, client, _ in
+      let error = await rpcError {
+        _ = try await client.unary(method: "/test.Raw/LongError", request: [])
+      }
+      #expect(error?.code == .invalidArgument)
+      #expect((error?.message.utf8.count ?? 0) <= 1100)
+      #expect(error?.message.hasSuffix("more bytes)") == true)
+    }
+  }
 }

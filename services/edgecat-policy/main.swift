@@ -23,6 +23,9 @@ let options = ServiceOptions.parseOrExit(
       help: "days to keep the decision log of Check and BatchCheck; older entries are deleted"),
   ])
 Logger.level = options.logLevel
+// The database holds token hashes and the token files secrets: nothing this process creates
+// is readable by other users.
+umask(0o077)
 let logger = Logger(component: "policy")
 
 func fail(_ message: String, _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:])
@@ -48,7 +51,9 @@ func writeSecret(_ secret: String, to path: String) {
 
 guard let leaseMilliseconds = Int(options.flags["watch-lease-ms"] ?? ""), leaseMilliseconds > 0
 else {
-  StandardError.write("edgecat-policy: --watch-lease-ms must be a positive number of ms\n")
+  StandardError.write(
+    "edgecat-policy: --watch-lease-ms \"\(options.flags["watch-lease-ms"] ?? "")\" is invalid; "
+      + "use a positive number of milliseconds\n")
   exit(2)
 }
 guard let retentionDays = Int(options.flags["decision-log-retention-days"] ?? ""),
@@ -89,16 +94,33 @@ do {
   fail("cannot open the policy database", ["path": databasePath, "error": "\(error)"])
 }
 
+/// Fails unless a file can be created at `path`, so that bootstrap, which runs once, never
+/// creates principals whose tokens then cannot be written.
+func requireWritable(_ path: String) {
+  let probe = path + ".probe"
+  let fd = open(probe, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+  guard fd >= 0 else {
+    fail(
+      "cannot write a token file; fix the path or its folder before the first start",
+      ["path": path, "error": String(cString: strerror(errno))])
+  }
+  close(fd)
+  unlink(probe)
+}
+
 if let admin, let adminTokenFile {
+  requireWritable(adminTokenFile)
+  for service in services { requireWritable(service.path) }
   do {
     if let result = try await engine.bootstrap(admin: admin, services: services.map(\.name)) {
       writeSecret(result.admin.secret, to: adminTokenFile)
       for (service, token) in zip(services, result.services) {
         writeSecret(token.secret, to: service.path)
       }
-      logger.info("bootstrapped", ["admin": admin, "services": services.count])
     } else {
-      logger.info("already bootstrapped, leaving principals and tokens as they are")
+      logger.info(
+        "already bootstrapped, leaving principals and tokens as they are",
+        ["bootstrap.admin": admin])
     }
   } catch {
     fail("bootstrap failed", ["error": "\(error)"])

@@ -606,7 +606,9 @@ public struct Edgecat_Policy_V1_WatchRequest: Sendable, Hashable {
 
 public struct Edgecat_Policy_V1_PolicyChange: Sendable, Hashable {
   public var revision: UInt64 = 0
-  /// What changed, such as "grant", "revoke", "token_revoked", "membership", "securable_dropped".
+  /// What changed: PRINCIPAL_CREATED, PRINCIPAL_DELETED, MEMBERSHIP_CHANGED, ATTRIBUTE_CHANGED,
+  /// TOKEN_CREATED, TOKEN_REVOKED, SECURABLE_REGISTERED, SECURABLE_DROPPED, OWNERSHIP_TRANSFERRED,
+  /// GRANTS_CHANGED, ROW_FILTER_CHANGED or COLUMN_MASK_CHANGED.
   public var kind: String = ""
   /// The principal affected; empty when the change is not about one.
   public var principal: String = ""
@@ -627,7 +629,9 @@ public struct Edgecat_Policy_V1_WatchResponse: Sendable, Hashable {
     set { event = .change(newValue) }
   }
 
-  /// Sent at least every 100 ms; carries the current revision.
+  /// Sent at least every 100 ms while the subscriber has acknowledged every change it was
+  /// sent, and withheld while it owes an acknowledgement, so that its lease runs out. Carries
+  /// the revision the stream has reached.
   public var heartbeatRevision: UInt64 {
     get {
       if case .heartbeatRevision(let value)? = event { return value }
@@ -640,7 +644,9 @@ public struct Edgecat_Policy_V1_WatchResponse: Sendable, Hashable {
 
   public enum OneOf_Event: Sendable, Hashable {
     case change(Edgecat_Policy_V1_PolicyChange)
-    /// Sent at least every 100 ms; carries the current revision.
+    /// Sent at least every 100 ms while the subscriber has acknowledged every change it was
+    /// sent, and withheld while it owes an acknowledgement, so that its lease runs out. Carries
+    /// the revision the stream has reached.
     case heartbeatRevision(UInt64)
   }
 }

@@ -925,7 +925,9 @@ struct  Edgecat__Policy__V1__PolicyChange
   ProtobufCMessage base;
   uint64_t revision;
   /*
-   * What changed, such as "grant", "revoke", "token_revoked", "membership", "securable_dropped".
+   * What changed: PRINCIPAL_CREATED, PRINCIPAL_DELETED, MEMBERSHIP_CHANGED, ATTRIBUTE_CHANGED,
+   * TOKEN_CREATED, TOKEN_REVOKED, SECURABLE_REGISTERED, SECURABLE_DROPPED, OWNERSHIP_TRANSFERRED,
+   * GRANTS_CHANGED, ROW_FILTER_CHANGED or COLUMN_MASK_CHANGED.
    */
   char *kind;
   /*
@@ -956,7 +958,9 @@ struct  Edgecat__Policy__V1__WatchResponse
   union {
     Edgecat__Policy__V1__PolicyChange *change;
     /*
-     * Sent at least every 100 ms; carries the current revision.
+     * Sent at least every 100 ms while the subscriber has acknowledged every change it was
+     * sent, and withheld while it owes an acknowledgement, so that its lease runs out. Carries
+     * the revision the stream has reached.
      */
     uint64_t heartbeat_revision;
   };
