@@ -58,7 +58,7 @@ enum SQLExpression {
   }
 
   /// Throws INVALID_ARGUMENT for an empty body, an unterminated quote, unbalanced parentheses,
-  /// a `;`, or a keyword that would read a table or run a statement.
+  /// a `;`, a `--` or `/*` comment, or a keyword that would read a table or run a statement.
   /// NOTE: this is a lexical check, not a full SQL parse. A grammar error such as `a + * b`
   /// passes here and fails only when the engine that serves rows prepares the expression.
   static func validateBody(_ body: String, functionName: String) throws(PolicyError) {
@@ -70,7 +70,18 @@ enum SQLExpression {
       throw .invalidArgument("body of function \(functionName) is empty; give one expression")
     }
     var depth = 0
+    var previous: Token?
     for token in tokens {
+      defer { previous = token }
+      if token.kind == .symbol, previous?.kind == .symbol,
+        let before = previous?.text, before + token.text == "--" || before + token.text == "/*"
+      {
+        // A comment would swallow the parenthesis and whatever follows when the body is
+        // substituted into a row filter or mask expression.
+        throw .invalidArgument(
+          "body of function \(functionName) contains a comment ('\(before)\(token.text)'); "
+            + "remove it, a body is one expression")
+      }
       switch (token.kind, token.text) {
       case (.symbol, "("): depth += 1
       case (.symbol, ")"):

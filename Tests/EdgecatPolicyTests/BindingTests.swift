@@ -150,7 +150,10 @@ struct BindingTests {
 
   @Test(
     "bad body is invalid",
-    arguments: ["", "SELECT 1", "a FROM t", "(a", "a)", "'open", "a; b", "EXISTS (x)"])
+    arguments: [
+      "", "SELECT 1", "a FROM t", "(a", "a)", "'open", "a; b", "EXISTS (x)", "a = 1 -- note",
+      "a /* note */ = 1",
+    ])
   func badBody(_ body: String) async throws {
     let (engine, directory) = try await Self.world()
     defer { directory.remove() }
