@@ -40,7 +40,8 @@ extension PolicyServer {
           }
         }
         group.addTask {
-          try await streamChanges(from: start, subscriber: id, wake: wake, writer: writer)
+          try await streamChanges(
+            from: start, subscriber: id, wake: wake, writer: writer, context: context)
         }
         try await group.next()
         group.cancelAll()
@@ -50,7 +51,7 @@ extension PolicyServer {
 
   private func streamChanges(
     from start: UInt64, subscriber id: UInt64, wake: AsyncStream<Void>,
-    writer: ResponseStreamWriter<WatchResponse>
+    writer: ResponseStreamWriter<WatchResponse>, context: ServerContext
   ) async throws {
     var sent = start
     var heartbeat = WatchResponse()
@@ -66,6 +67,10 @@ extension PolicyServer {
     defer { ticks.cancel() }
     for await _ in wake {
       try Task.checkCancellation()
+      if context.isServerShuttingDown {
+        throw RPCError(
+          .unavailable, "the policy service is shutting down; watch again from the last revision")
+      }
       let changes = try mapped { () throws(PolicyError) in try engine.changes(since: sent) }
       for record in changes {
         var response = WatchResponse()

@@ -76,27 +76,38 @@ final class MessageQueue: Sendable {
       if case .failure(let error) = end { throw error }
       return nil
     }
-    return try await withCheckedThrowingContinuation { continuation in
-      let immediate: Result<[UInt8]?, RPCError>? = state.withLock { state in
-        if state.head < state.messages.count {
-          let message = state.messages[state.head]
-          state.head += 1
-          state.bufferedBytes -= message.count + 5
-          return .success(message)
-        }
-        if let end = state.end {
-          switch end {
-          case .success: return .success(nil)
-          case .failure(let error): return .failure(error)
+    return try await withTaskCancellationHandler {
+      try await withCheckedThrowingContinuation { continuation in
+        let immediate: Result<[UInt8]?, any Error>? = state.withLock { state in
+          if state.head < state.messages.count {
+            let message = state.messages[state.head]
+            state.head += 1
+            state.bufferedBytes -= message.count + 5
+            return .success(message)
           }
+          if let end = state.end {
+            switch end {
+            case .success: return .success(nil)
+            case .failure(let error): return .failure(error)
+            }
+          }
+          if Task.isCancelled { return .failure(CancellationError()) }
+          state.waiter = continuation
+          return nil
         }
-        state.waiter = continuation
-        return nil
+        if let immediate {
+          if case .success(let message?) = immediate { onPop(message.count + 5) }
+          continuation.resume(with: immediate)
+        }
       }
-      if let immediate {
-        if case .success(let message?) = immediate { onPop(message.count + 5) }
-        continuation.resume(with: immediate)
+    } onCancel: {
+      // A reader whose task is cancelled stops waiting, as when a handler's other work ended.
+      let waiter = state.withLock { state -> CheckedContinuation<[UInt8]?, any Error>? in
+        let waiter = state.waiter
+        state.waiter = nil
+        return waiter
       }
+      waiter?.resume(throwing: CancellationError())
     }
   }
 }

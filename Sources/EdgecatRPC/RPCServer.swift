@@ -14,6 +14,7 @@ public final class RPCServer: @unchecked Sendable {
   public let serviceNames: [String]
   private let connections = Mutex<[ObjectIdentifier: ServerConnection]>([:])
   private let listener = Mutex<Listener?>(nil)
+  let shutdownFlag = ShutdownFlag()
   /// The server's `grpc.health.v1.Health` service, nil when standard services are left out.
   public let health: HealthService?
 
@@ -97,6 +98,7 @@ public final class RPCServer: @unchecked Sendable {
     if let acceptor = listener.withLock({ $0 }) {
       await acceptor.loop.run { acceptor.stop() }
     }
+    shutdownFlag.set()
     health?.markAllNotServing()
     let open = connections.withLock { Array($0.values) }
     logger.info("server shutting down", ["connections": open.count])

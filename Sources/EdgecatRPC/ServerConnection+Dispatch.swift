@@ -22,7 +22,7 @@ extension ServerConnection {
         Deadline(uptimeNanoseconds: call.startTime &+ $0)
       },
       requestID: head.requestID ?? RequestID.generate(), peer: peer,
-      responseMetadata: call.responseMetadata)
+      responseMetadata: call.responseMetadata, shutdown: server.shutdownFlag)
     call.context = context
 
     if head.listTooLarge {

@@ -44,6 +44,11 @@ public struct ServerContext: Sendable {
   /// `HOST:PORT` of the client.
   public let peer: String
   let responseMetadata: ResponseMetadata
+  let shutdown: ShutdownFlag
+
+  /// True once the server began a graceful shutdown. Long-lived streams, such as change feeds,
+  /// should end then, so that the server need not wait out its grace period for them.
+  public var isServerShuttingDown: Bool { shutdown.isSet }
 
   /// Adds a header to the response's initial metadata; it counts only before the first message
   /// is written or the call ends.
@@ -91,4 +96,13 @@ enum RequestID {
       return 16
     }
   }
+}
+
+/// A flag one server sets when it begins shutting down. Thread-safe.
+final class ShutdownFlag: Sendable {
+  private let value = Atomic<Bool>(false)
+
+  var isSet: Bool { value.load(ordering: .relaxed) }
+
+  func set() { value.store(true, ordering: .relaxed) }
 }

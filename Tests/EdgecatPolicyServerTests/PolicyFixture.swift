@@ -17,7 +17,9 @@ final class PolicyFixture: Sendable {
   let serviceToken: String
   let aliceToken: String
 
-  static func start() async throws -> PolicyFixture {
+  static func start(shutdownGracePeriod: Duration = .milliseconds(200)) async throws
+    -> PolicyFixture
+  {
     var template = Array("/tmp/edgecat-policy-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
     let folder = String(cString: template)
@@ -26,7 +28,7 @@ final class PolicyFixture: Sendable {
     else { throw RPCError(.internal, "bootstrap did not run on a new database") }
     let group = EventLoopGroup(threads: 2)
     var configuration = ServerConfiguration()
-    configuration.shutdownGracePeriod = .milliseconds(200)
+    configuration.shutdownGracePeriod = shutdownGracePeriod
     let server = RPCServer(
       services: [PolicyServer(engine: engine)], configuration: configuration, group: group)
     let port = try server.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))

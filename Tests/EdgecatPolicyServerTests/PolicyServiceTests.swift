@@ -2,6 +2,7 @@ import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
 import EdgecatServiceKit
+import Synchronization
 import Testing
 
 @Suite("Policy service over loopback")
@@ -160,6 +161,26 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("shutdown ends open watch streams instead of waiting for them")
+  func shutdownEndsWatch() async throws {
+    let fixture = try await PolicyFixture.start(shutdownGracePeriod: .seconds(60))
+    let policy = PolicyClient(
+      endpoint: fixture.endpoint, serviceToken: fixture.serviceToken, group: fixture.group)
+    policy.startWatching()
+    try await waitUntil { policy.cacheIsValid }
+    let finished = AtomicFlag()
+    let shutdown = Task {
+      await fixture.server.shutdown()
+      finished.set()
+    }
+    try await waitUntil { finished.isSet }
+    #expect(finished.isSet)
+    #expect(fixture.server.connectionCount == 0)
+    await shutdown.value
+    policy.close()
+    await fixture.stop()
+  }
+
   @Test("policy service down means UNAVAILABLE")
   func failClosed() async throws {
     let fixture = try await PolicyFixture.start()
@@ -201,4 +222,13 @@ func waitUntil(_ condition: () -> Bool) async throws {
     try await Task.sleep(for: .milliseconds(10))
   }
   Issue.record("condition not met within 5 s")
+}
+
+/// A flag a task sets and the test polls.
+final class AtomicFlag: Sendable {
+  private let value = Mutex(false)
+
+  var isSet: Bool { value.withLock { $0 } }
+
+  func set() { value.withLock { $0 = true } }
 }
