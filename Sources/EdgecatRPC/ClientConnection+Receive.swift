@@ -54,18 +54,8 @@ extension ClientConnection {
     }
     do {
       for message in try call.deframer.append(bytes) { call.inbound.push(message) }
-    } catch .tooLarge(let length, let limit) {
-      reset(
-        call,
-        status: RPCStatus(
-          code: .resourceExhausted,
-          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
     } catch {
-      reset(
-        call,
-        status: RPCStatus(
-          code: .internal,
-          message: "received a compressed message, but no grpc-encoding was negotiated"))
+      reset(call, status: error.status)
     }
   }
 

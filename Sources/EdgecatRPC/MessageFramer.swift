@@ -4,6 +4,20 @@ struct MessageDeframer {
   enum Failure: Error {
     case tooLarge(length: Int, limit: Int)
     case compressed
+
+    /// The status a call ends with when its peer sent this.
+    var status: RPCStatus {
+      switch self {
+      case .tooLarge(let length, let limit):
+        RPCStatus(
+          code: .resourceExhausted,
+          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes")
+      case .compressed:
+        RPCStatus(
+          code: .internal,
+          message: "received a compressed message, but no grpc-encoding was negotiated")
+      }
+    }
   }
 
   let maximumMessageSize: Int

@@ -165,18 +165,8 @@ final class ServerConnection: HTTP2Connection {
     }
     do {
       for message in try call.deframer.append(bytes) { call.inbound.push(message) }
-    } catch .tooLarge(let length, let limit) {
-      reject(
-        call,
-        RPCStatus(
-          code: .resourceExhausted,
-          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
     } catch {
-      reject(
-        call,
-        RPCStatus(
-          code: .internal,
-          message: "received a compressed message, but no grpc-encoding was negotiated"))
+      reject(call, error.status)
     }
   }
 
@@ -200,18 +190,8 @@ final class ServerConnection: HTTP2Connection {
         call.synchronousRequestCount += 1
         call.synchronousRequest = message
       }
-    } catch .tooLarge(let length, let limit) {
-      reject(
-        call,
-        RPCStatus(
-          code: .resourceExhausted,
-          message: "received message of \(length) bytes exceeds the limit of \(limit) bytes"))
     } catch {
-      reject(
-        call,
-        RPCStatus(
-          code: .internal,
-          message: "received a compressed message, but no grpc-encoding was negotiated"))
+      reject(call, error.status)
     }
   }
 
