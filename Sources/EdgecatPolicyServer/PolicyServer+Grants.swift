@@ -29,6 +29,14 @@ extension PolicyServer {
       .unary(Self.path("DropSecurable")) {
         (request: Edgecat_Policy_V1_DropSecurableRequest, context) in
         let caller = try caller(context)
+        // The catalog is the namespace authority: it drops the securable in its own database
+        // and then here, passing the end user, whose right to drop the engine checks.
+        guard caller.isService || caller.isAdmin else {
+          throw RPCError(
+            .permissionDenied,
+            "\(caller.authenticated.principal) may not drop securables in the policy service; "
+              + "drop them through the catalog")
+        }
         let type = try securableType(request.type)
         let info = try mapped { () throws(PolicyError) in
           try engine.securable(named: request.fullName, type: type)

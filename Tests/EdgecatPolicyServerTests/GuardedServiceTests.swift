@@ -132,7 +132,7 @@ struct GuardedServiceTests {
     await fixture.stop()
   }
 
-  @Test("watch from a revision no longer kept is OUT_OF_RANGE")
+  @Test("watch from an unknown revision is OUT_OF_RANGE")
   func watchOutOfRange() async throws {
     let fixture = try await PolicyFixture.start()
     let client = fixture.client()
@@ -142,7 +142,8 @@ struct GuardedServiceTests {
         metadata: fixture.metadata(token: fixture.serviceToken))
     var start = Edgecat_Policy_V1_WatchRequest()
     start.request = .startRevision(fixture.engine.revision + 1_000)
-    try await watch.send(start)
+    // The server may end the call before the send returns, which then throws the same status.
+    try? await watch.send(start)
     #expect(await watch.status.code == .outOfRange)
     client.close()
     await fixture.stop()

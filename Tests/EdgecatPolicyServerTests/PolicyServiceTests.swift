@@ -58,6 +58,28 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("drop securable is for services and admins")
+  func dropNeedsService() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var request = Edgecat_Policy_V1_DropSecurableRequest()
+    request.type = .catalog
+    request.fullName = "main"
+    request.cascade = true
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_DropSecurableResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/DropSecurable", request,
+        metadata: fixture.metadata(token: fixture.aliceToken))
+    }
+    #expect(error?.code == .permissionDenied)
+    let dropped: Edgecat_Policy_V1_DropSecurableResponse = try await client.unary(
+      "/edgecat.policy.v1.PolicyService/DropSecurable", request,
+      metadata: fixture.metadata(token: fixture.serviceToken, onBehalfOf: "admin@example.com"))
+    #expect(dropped.dropped == ["main"])
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("x-edgecat-principal from a user is ignored")
   func principalHeaderFromUser() async throws {
     let fixture = try await PolicyFixture.start()
