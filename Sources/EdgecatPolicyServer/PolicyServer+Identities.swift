@@ -140,7 +140,7 @@ extension PolicyServer {
     ]
   }
 
-  /// The longest token lifetime CreateToken accepts, in seconds: 10 years.
+  /// The maximum token lifetime CreateToken accepts, in seconds: 10 years.
   static let maximumTokenLifetime: Int64 = 315_360_000
 
   func principalMessage(_ name: String) throws(RPCError) -> Edgecat_Policy_V1_Principal {

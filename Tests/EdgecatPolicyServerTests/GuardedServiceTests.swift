@@ -105,7 +105,7 @@ struct GuardedServiceTests {
     let alice = fixture.metadata(token: fixture.aliceToken)
     _ = try await client.unary(method: "/test.Guarded/Read", request: [], metadata: alice)
     await fixture.server.shutdown()
-    // Cached answers stay usable for the rest of the lease, by design; after it, none are.
+    // Cached results stay usable for the rest of the lease, by design, and none after it.
     try await waitUntil { !policy.cacheIsValid }
     let error = await rpcError {
       _ = try await client.unary(method: "/test.Guarded/Read", request: [], metadata: alice)

@@ -1,5 +1,5 @@
-// edgecat-policy: identities, tokens, grants and the access decisions every other edgecat
-// service asks for, over one SQLite database in --data-dir.
+// edgecat-policy: identities, tokens, grants and the access decisions that every other
+// edgecat service requests, kept in one SQLite database in --data-dir.
 import EdgecatLog
 import EdgecatPolicy
 import EdgecatPolicyServer
@@ -23,8 +23,8 @@ let options = ServiceOptions.parseOrExit(
       help: "days to keep the decision log of Check and BatchCheck; older entries are deleted"),
   ])
 Logger.level = options.logLevel
-// The database holds token hashes and the token files secrets: nothing this process creates
-// is readable by other users.
+// The database contains token hashes and the token files contain secrets, so nothing this
+// process creates is readable by other users.
 umask(0o077)
 let logger = Logger(component: "policy")
 
