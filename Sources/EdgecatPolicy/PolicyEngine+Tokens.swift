@@ -120,6 +120,11 @@ extension PolicyEngine {
         code: .unauthenticated, message: "no token given; send 'authorization: Bearer <token>'")
     }
     let model = snapshot.model
+    let now = options.clock()
+    let cached = authenticationCache.withLock { $0.lookUp(token, revision: model.revision) }
+    if let cached, cached.expiresAt.map({ now < $0 }) ?? true {
+      return cached.principal
+    }
     guard let entry = model.tokensByHash[SHA256.hexDigest(Array(token.utf8))] else {
       throw PolicyError(
         code: .unauthenticated, message: "the token is not recognized; use a valid token")
@@ -128,15 +133,47 @@ extension PolicyEngine {
       throw PolicyError(
         code: .unauthenticated, message: "token \(entry.id) was revoked; create a new token")
     }
-    if let expiresAt = entry.expiresAt, options.clock() >= expiresAt {
+    if let expiresAt = entry.expiresAt, now >= expiresAt {
       throw PolicyError(
         code: .unauthenticated, message: "token \(entry.id) has expired; create a new token")
     }
     let principal = model.principal(entry.principal)
-    return AuthenticatedPrincipal(
+    let authenticated = AuthenticatedPrincipal(
       principal: principal.name, kind: principal.kind,
       groups: principal.closure.filter { $0 != principal.id }.map { model.principal($0).name }
         .sorted(),
       attributes: principal.attributes)
+    authenticationCache.withLock {
+      $0.store(token, authenticated, expiresAt: entry.expiresAt, revision: model.revision)
+    }
+    return authenticated
+  }
+}
+
+/// Successful authentications at one revision. Revocations, deletions and membership changes
+/// all bump the revision, which empties the cache; expiry is checked on every hit.
+struct AuthenticationCache {
+  struct Entry {
+    let principal: AuthenticatedPrincipal
+    let expiresAt: Double?
+  }
+
+  private var revision: UInt64 = 0
+  private var entries: [String: Entry] = [:]
+  private static let maximumEntries = 10_000
+
+  func lookUp(_ token: String, revision: UInt64) -> Entry? {
+    guard revision == self.revision else { return nil }
+    return entries[token]
+  }
+
+  mutating func store(
+    _ token: String, _ principal: AuthenticatedPrincipal, expiresAt: Double?, revision: UInt64
+  ) {
+    if revision != self.revision || entries.count >= Self.maximumEntries {
+      entries.removeAll(keepingCapacity: true)
+      self.revision = revision
+    }
+    entries[token] = Entry(principal: principal, expiresAt: expiresAt)
   }
 }

@@ -14,6 +14,9 @@ public final class PolicyEngine: Sendable {
   let changeLog: Mutex<ChangeLog>
   let writeLock = WriteLock()
   let decisionSerial = Atomic<UInt64>(0)
+  /// Authentications of the current revision, so a token seen again skips hashing and group
+  /// listing; any write starts it afresh.
+  let authenticationCache = Mutex(AuthenticationCache())
   let decisionLog: DecisionLog
   /// A random prefix that makes decision ids unique across restarts.
   let decisionPrefix: String

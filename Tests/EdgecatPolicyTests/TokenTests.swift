@@ -40,9 +40,23 @@ struct TokenTests {
     let engine = try await openEngine(directory)
     try await engine.user("u")
     let token = try await engine.createToken(for: "u", context: admin)
+    #expect(try engine.authenticate(token: token.secret).principal == "u")
     try await engine.revokeToken(id: token.id, context: acting("u"))
     let error = #expect(throws: PolicyError.self) { try engine.authenticate(token: token.secret) }
     #expect(error?.code == .unauthenticated)
+  }
+
+  @Test("membership change shows in the next authentication")
+  func membershipAfterCache() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await openEngine(directory)
+    try await engine.user("u")
+    try await engine.createPrincipal("team", kind: .group, context: admin)
+    let token = try await engine.createToken(for: "u", context: admin)
+    #expect(try !engine.authenticate(token: token.secret).groups.contains("team"))
+    try await engine.addMember("u", to: "team", context: admin)
+    #expect(try engine.authenticate(token: token.secret).groups.contains("team"))
   }
 
   @Test("unknown and empty tokens are rejected", arguments: ["", "ect_not-a-real-token"])
