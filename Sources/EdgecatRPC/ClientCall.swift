@@ -47,6 +47,9 @@ public final class ClientCall: @unchecked Sendable {
   /// The response's initial metadata; empty when the server sent a trailers-only response.
   public var headers: Metadata { get async { await headersPromise.value } }
 
+  /// True while responses have arrived that the caller has not read yet.
+  public var hasUnreadResponses: Bool { inbound.bufferedBytes > 0 }
+
   /// The call's final status, once it ended.
   public var status: RPCStatus { get async { await statusPromise.value } }
 

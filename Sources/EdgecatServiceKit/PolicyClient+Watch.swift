@@ -24,6 +24,8 @@ extension PolicyClient {
     metadata.add("authorization", "Bearer \(token)")
     let call: TypedCall<Edgecat_Policy_V1_WatchRequest, Edgecat_Policy_V1_WatchResponse> =
       rpcClient.makeCall("/edgecat.policy.v1.PolicyService/Watch", metadata: metadata)
+    setWatchCall(call.call)
+    defer { setWatchCall(nil) }
     var start = Edgecat_Policy_V1_WatchRequest()
     start.request = .startRevision(0)
     try await call.send(start)

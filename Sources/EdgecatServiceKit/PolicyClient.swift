@@ -23,6 +23,9 @@ public final class PolicyClient: Sendable {
   private let callTimeout: Duration
   private let cache = Mutex(PolicyCache())
   private let watchTask = Mutex<Task<Void, Never>?>(nil)
+  /// The open Watch call; a change it received but this client has not applied yet makes the
+  /// cache unusable until it is applied.
+  private let watchCall = Mutex<ClientCall?>(nil)
   private let logger = Logger(component: "policy-client")
 
   /// `serviceToken` is the calling service's own token, sent on every call to the policy
@@ -51,6 +54,15 @@ public final class PolicyClient: Sendable {
     rpcClient.close()
   }
 
+  func setWatchCall(_ call: ClientCall?) {
+    watchCall.withLock { $0 = call }
+  }
+
+  /// True when the Watch stream has delivered messages that are not applied yet.
+  private var watchHasUnappliedMessages: Bool {
+    watchCall.withLock { $0?.hasUnreadResponses ?? false }
+  }
+
   func heard(revision: UInt64) {
     cache.withLock { $0.heard(revision: revision, now: .now) }
   }
@@ -70,6 +82,7 @@ public final class PolicyClient: Sendable {
   /// True while cached results may be used.
   public var cacheIsValid: Bool {
     let now = ContinuousClock.now
+    if watchHasUnappliedMessages { return false }
     return cache.withLock { $0.isValid(now: now, lease: leaseDuration) }
   }
 
@@ -79,7 +92,9 @@ public final class PolicyClient: Sendable {
   {
     let key = SHA256.hexDigest(SHA256.hash(token))
     let now = ContinuousClock.now
-    if let cached = cache.withLock({ $0.authentication(key, now: now, lease: leaseDuration) }) {
+    if !watchHasUnappliedMessages,
+      let cached = cache.withLock({ $0.authentication(key, now: now, lease: leaseDuration) })
+    {
       return cached
     }
     var request = Edgecat_Policy_V1_AuthenticateRequest()
@@ -98,7 +113,9 @@ public final class PolicyClient: Sendable {
     let key = DecisionKey(
       principal: principal, privilege: privilege, type: type.rawValue, securable: securable)
     let now = ContinuousClock.now
-    if let cached = cache.withLock({ $0.decision(key, now: now, lease: leaseDuration) }) {
+    if !watchHasUnappliedMessages,
+      let cached = cache.withLock({ $0.decision(key, now: now, lease: leaseDuration) })
+    {
       return cached
     }
     var request = Edgecat_Policy_V1_CheckRequest()
