@@ -9,7 +9,10 @@ extension PolicyServer {
         (request: Edgecat_Policy_V1_RegisterSecurableRequest, context) in
         let caller = try caller(context)
         guard let type = try securableType(request.type) else {
-          throw RPCError(.invalidArgument, "type of securable \(request.fullName) is missing")
+          throw RPCError(
+            .invalidArgument,
+            "type of securable \"\(request.fullName)\" is missing; set CATALOG, SCHEMA, TABLE, "
+              + "VIEW, VOLUME, FUNCTION or REGISTERED_MODEL")
         }
         var function: FunctionDefinition?
         if let info = request.function, type == .function {
@@ -44,7 +47,8 @@ extension PolicyServer {
         if !info.children.isEmpty && !request.cascade {
           throw RPCError(
             .failedPrecondition,
-            "\(info.type.displayName) \(info.fullName) has \(info.children.count) children; "
+            "\(info.type.displayName) \(info.fullName) has \(info.children.count) "
+              + (info.children.count == 1 ? "child" : "children") + "; "
               + "drop them first or set cascade")
         }
         var response = Edgecat_Policy_V1_DropSecurableResponse()

@@ -170,10 +170,15 @@ extension PolicyServer {
     case .user: return .user
     case .group: return .group
     case .servicePrincipal: return name.hasPrefix("device:") ? .device : .service
-    case .unspecified, .unrecognized:
+    case .unspecified:
       throw RPCError(
         .invalidArgument,
         "type of principal \"\(name)\" is missing; set USER, GROUP or SERVICE_PRINCIPAL")
+    case .unrecognized(let value):
+      throw RPCError(
+        .invalidArgument,
+        "type \(value) of principal \"\(name)\" is not known; use USER, GROUP or "
+          + "SERVICE_PRINCIPAL")
     }
   }
 
