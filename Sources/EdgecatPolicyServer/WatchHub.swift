@@ -19,8 +19,8 @@ final class WatchHub: Sendable {
   /// Extra wait beyond the lease, for clock and scheduling differences.
   let margin: Duration
 
-  /// The margin covers the time a message spends between this service's writer and the
-  /// subscriber's cache on a loaded machine; 1 s is generous for loopback and a LAN.
+  /// Creates a hub. The margin covers the time a message spends between this service's writer
+  /// and the subscriber's cache on a loaded machine, so 1 s is generous for loopback and a LAN.
   init(lease: Duration = .milliseconds(300), margin: Duration = .seconds(1)) {
     self.lease = lease
     self.margin = margin

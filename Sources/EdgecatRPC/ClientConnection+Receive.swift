@@ -71,7 +71,9 @@ extension ClientConnection {
       // The server did not process the stream (RFC 7540 section 8.1.4), so it is safe to resend.
       return retryOrFail(
         call,
-        RPCStatus(code: .unavailable, message: "the server refused the stream (REFUSED_STREAM)"))
+        RPCStatus(
+          code: .unavailable,
+          message: "the server rejected the stream with REFUSED_STREAM; retry the call"))
     case UInt32(NGHTTP2_CANCEL.rawValue):
       status = RPCStatus(code: .cancelled, message: "the server cancelled the call")
     case UInt32(NGHTTP2_NO_ERROR.rawValue):

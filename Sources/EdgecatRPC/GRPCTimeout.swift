@@ -25,7 +25,7 @@ enum GRPCTimeout {
   }
 
   /// Formats nanoseconds with the finest unit whose amount fits in 8 digits, rounding up so the
-  /// peer never sees a shorter deadline than the caller set.
+  /// peer never receives a shorter deadline than the caller set.
   static func format(nanoseconds: UInt64) -> String {
     let units: [(UInt64, String)] = [
       (1, "n"), (1_000, "u"), (1_000_000, "m"), (1_000_000_000, "S"), (60_000_000_000, "M"),
@@ -58,7 +58,8 @@ enum PercentEncoding {
     return String(decoding: output, as: UTF8.self)
   }
 
-  /// Decodes `%XX` sequences; a malformed sequence is kept as it is, as the protocol asks.
+  /// Decodes `%XX` sequences. A malformed sequence is kept as it is, as the gRPC HTTP/2
+  /// protocol description requires.
   static func decode(_ value: String) -> String {
     let bytes = Array(value.utf8)
     var output = [UInt8]()

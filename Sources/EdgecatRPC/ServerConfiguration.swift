@@ -25,9 +25,9 @@ public struct ServerConfiguration: Sendable {
   public var inboundHighWater = 1 << 20
 
   /// Handlers start on their connection's event loop thread, which saves two thread wakeups per
-  /// call. A handler must then never block: blocking work (SQLite, fsync, file I/O) goes to a
-  /// thread of its own, as `EdgecatStore` does. When false, handlers run on Swift's global
-  /// concurrent executor instead.
+  /// call. A handler that blocks then stalls every call on its loop, so blocking work (SQLite,
+  /// fsync, file I/O) belongs on a thread of its own, as `EdgecatStore` does. When false,
+  /// handlers run on Swift's global concurrent executor instead.
   public var runsHandlersOnEventLoop = true
 
   public init() {}

@@ -96,7 +96,7 @@ extension ServerConnection {
 }
 
 extension ServerConnection {
-  /// Longest status message sent, in UTF-8 bytes; longer ones are cut at a character boundary,
+  /// Maximum status message sent, in UTF-8 bytes. Longer ones are cut at a character boundary,
   /// because gRPC clients reject header blocks over a few KiB and nghttp2 cannot send one over
   /// 64 KiB.
   static let maximumStatusMessageBytes = 1024

@@ -40,8 +40,8 @@ public struct RPCMethod: Sendable {
     synchronousHandler = nil
   }
 
-  /// A unary method whose handler computes its response without waiting, such as a decision
-  /// from memory; the transport calls it inline, which is the cheapest path a call can take.
+  /// Creates a unary method whose handler computes its response without waiting, such as a
+  /// decision from memory. The transport calls it inline, the cheapest path a call can take.
   public init(path: String, synchronousUnary handler: @escaping SynchronousUnaryHandler) {
     self.path = path
     shape = .unary

@@ -11,7 +11,7 @@ public typealias SecurableKind = Edgecat_Policy_V1_SecurableType
 /// The client every service uses to authenticate callers and check privileges with
 /// edgecat-policy. Results are cached only under the lease of a `Watch` stream: an entry is used
 /// while the stream delivered a message within `leaseDuration`, every change drops the cache
-/// before it is acknowledged, and an answer older than the last revision delivered is not
+/// before it is acknowledged, and a result older than the last revision delivered is not
 /// cached. When the policy service cannot be reached in time, calls fail with UNAVAILABLE, so
 /// callers deny. Thread-safe.
 public final class PolicyClient: Sendable {

@@ -25,7 +25,7 @@ struct ConcurrencyLimitTests {
   }
 }
 
-/// A service whose handler holds its call for 50 ms and records how many run at once.
+/// A service whose handler keeps its call open for 50 ms and records how many run at once.
 final class ConcurrencyProbe: RPCService, Sendable {
   let active = Atomic<Int>(0)
   let maximum = Atomic<Int>(0)

@@ -111,7 +111,7 @@ struct ConnectionTests {
   }
 }
 
-/// A service whose one method answers after 300 ms.
+/// A service whose one method responds after 300 ms.
 struct SlowService: RPCService {
   var serviceName: String { "test.Slow" }
 

@@ -177,7 +177,7 @@ def _parse_args(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str]) -> int:
     # A child inherits its parent's blocked-signal mask across fork and exec, and a parent that
     # reads signals through signalfd blocks them. Unblocking here, before grpcio starts its
-    # threads, lets SIGTERM and SIGINT reach the handlers below whoever started this server.
+    # threads, lets SIGTERM and SIGINT reach the handlers below, whatever mask the parent process set.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     args = _parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=args.log_level.upper(),
