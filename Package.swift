@@ -45,9 +45,14 @@ let package = Package(
       // region checks cannot see that confinement, so this target uses the Swift 5 mode.
       swiftSettings: [.swiftLanguageMode(.v5)]),
 
+    // Names, errors, paging, time text and SQL expression handling that every service's
+    // logic shares.
+    .target(name: "EdgecatCore", dependencies: ["EdgecatStore"], path: "Sources/EdgecatCore"),
+
     // The policy service's logic: principals, tokens, securables, grants and decisions.
     .target(
-      name: "EdgecatPolicy", dependencies: ["EdgecatStore", "EdgecatCrypto", "EdgecatLog"],
+      name: "EdgecatPolicy",
+      dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatCrypto", "EdgecatLog"],
       path: "Sources/EdgecatPolicy"),
 
     // Plumbing every service shares: flags, authentication, the policy client.
@@ -60,7 +65,8 @@ let package = Package(
     .target(
       name: "EdgecatPolicyServer",
       dependencies: [
-        "EdgecatPolicy", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit", "EdgecatLog",
+        "EdgecatCore", "EdgecatPolicy", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit",
+        "EdgecatLog",
       ],
       path: "Sources/EdgecatPolicyServer"),
 
@@ -93,12 +99,14 @@ let package = Package(
       name: "EdgecatCryptoTests", dependencies: ["EdgecatCrypto"],
       path: "Tests/EdgecatCryptoTests"),
     .testTarget(
-      name: "EdgecatPolicyTests", dependencies: ["EdgecatPolicy", "EdgecatCrypto", "EdgecatStore"],
+      name: "EdgecatPolicyTests",
+      dependencies: ["EdgecatPolicy", "EdgecatCore", "EdgecatCrypto", "EdgecatStore"],
       path: "Tests/EdgecatPolicyTests"),
     .testTarget(
       name: "EdgecatPolicyServerTests",
       dependencies: [
-        "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto",
+        "EdgecatCore", "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC",
+        "EdgecatProto",
       ],
       path: "Tests/EdgecatPolicyServerTests"),
     .testTarget(

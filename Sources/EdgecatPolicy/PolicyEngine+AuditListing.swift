@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 
 /// The filters and page of an audit event listing.

@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 
 /// One decision as the decision log keeps it.

@@ -1,3 +1,5 @@
+import EdgecatCore
+
 /// One page of principals, ordered by name.
 public struct PrincipalPage: Sendable {
   public let principals: [PrincipalInfo]

@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 
 /// A principal as listings show it.

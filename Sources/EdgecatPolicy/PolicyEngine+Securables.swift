@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 
 /// A securable to add to the tree. The parent is implied by the name and must exist.

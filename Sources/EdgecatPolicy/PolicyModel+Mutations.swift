@@ -1,3 +1,5 @@
+import EdgecatCore
+
 extension PolicyModel {
   /// Adds a principal with no groups beyond `account users` and returns its id.
   @discardableResult

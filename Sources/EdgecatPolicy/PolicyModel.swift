@@ -1,3 +1,5 @@
+import EdgecatCore
+
 /// One principal in the in-memory model, with its precomputed group closure.
 struct PrincipalEntry: Sendable {
   let id: Int32

@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 
 /// The numbered migrations of the policy database.

@@ -1,3 +1,5 @@
+import EdgecatCore
+
 /// The data-access decision for a principal reading a table: whether it may, and the row
 /// filter and column masks the engine that serves rows must apply to every reader.
 public struct TableAccess: Sendable {

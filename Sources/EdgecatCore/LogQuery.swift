@@ -2,17 +2,17 @@ import EdgecatStore
 
 /// The position after the last row of a page of a log listed newest first: that row's time
 /// and rowid, which together order rows that share a time.
-struct LogCursor: Sendable, Hashable {
-  let time: Double
-  let rowID: Int64
+public struct LogCursor: Sendable, Hashable {
+  public let time: Double
+  public let rowID: Int64
 
   /// Encodes the cursor as a page token of `list`, the time as its exact bit pattern.
-  func token(list: String) -> String {
+  public func token(list: String) -> String {
     Paging.token(list: list, cursor: String(time.bitPattern, radix: 16) + "/" + String(rowID))
   }
 
   /// Decodes a page token of `list`; nil for an empty token, INVALID_ARGUMENT for a bad one.
-  static func decode(_ token: String, list: String) throws(PolicyError) -> LogCursor? {
+  public static func decode(_ token: String, list: String) throws(ServiceError) -> LogCursor? {
     guard let cursor = try Paging.cursor(in: token, list: list) else { return nil }
     let fields = cursor.split(separator: "/", omittingEmptySubsequences: false)
     guard fields.count == 2, let bits = UInt64(fields[0], radix: 16),
@@ -27,13 +27,15 @@ struct LogCursor: Sendable, Hashable {
 
 /// A SELECT of one page of a time-ordered log table, newest first, built from optional
 /// filters. Every filter value is bound as a parameter.
-struct LogQuery {
+public struct LogQuery {
   private var conditions: [String] = []
-  private(set) var values: [SQLValue] = []
+  public private(set) var values: [SQLValue] = []
+
+  public init() {}
 
   /// Keeps rows with `time` in [start, end); either bound may be nil. A start after the end
   /// is INVALID_ARGUMENT.
-  mutating func time(from start: Double?, to end: Double?) throws(PolicyError) {
+  public mutating func time(from start: Double?, to end: Double?) throws(ServiceError) {
     if let start, let end, start > end {
       throw .invalidArgument(
         "start_time \(DatetimeText.format(start)) is after end_time \(DatetimeText.format(end));"
@@ -50,14 +52,14 @@ struct LogQuery {
   }
 
   /// Keeps rows whose `column` equals `value`; a nil value keeps all.
-  mutating func equal(_ column: String, _ value: String?) {
+  public mutating func equal(_ column: String, _ value: String?) {
     guard let value else { return }
     conditions.append("\(column) = ?")
     values.append(.text(value))
   }
 
   /// Keeps rows older than the last row of the previous page.
-  mutating func after(_ cursor: LogCursor?) {
+  public mutating func after(_ cursor: LogCursor?) {
     guard let cursor else { return }
     conditions.append("(time, rowid) < (?, ?)")
     values.append(.real(cursor.time))
@@ -66,7 +68,7 @@ struct LogQuery {
 
   /// Returns the SELECT of `columns`, rowid and time first, from `table`, with one row more
   /// than `limit` so the caller knows whether another page follows.
-  func sql(columns: String, table: String, limit: Int) -> (String, [SQLValue]) {
+  public func sql(columns: String, table: String, limit: Int) -> (String, [SQLValue]) {
     var text = "SELECT rowid, time, \(columns) FROM \(table)"
     if !conditions.isEmpty { text += " WHERE " + conditions.joined(separator: " AND ") }
     text += " ORDER BY time DESC, rowid DESC LIMIT ?"
@@ -74,7 +76,7 @@ struct LogQuery {
   }
 
   /// Splits the fetched rows into the page and the token of the next one, empty on the last.
-  static func page(_ rows: [Row], limit: Int, list: String) -> (rows: [Row], next: String) {
+  public static func page(_ rows: [Row], limit: Int, list: String) -> (rows: [Row], next: String) {
     guard rows.count > limit else { return (rows, "") }
     let page = Array(rows.prefix(limit))
     let last = page[limit - 1]

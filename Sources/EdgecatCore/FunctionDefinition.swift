@@ -32,7 +32,7 @@ public struct FunctionDefinition: Sendable, Hashable {
 
   /// Returns a copy with names in lower case and types in upper case, or throws
   /// INVALID_ARGUMENT for a bad name, an unknown type, a repeated parameter or a bad body.
-  func validated(functionName: String) throws(PolicyError) -> FunctionDefinition {
+  public func validated(functionName: String) throws(ServiceError) -> FunctionDefinition {
     var seen: Set<String> = []
     var parameters: [FunctionParameter] = []
     for parameter in self.parameters {
@@ -49,7 +49,7 @@ public struct FunctionDefinition: Sendable, Hashable {
       parameters.append(
         FunctionParameter(name: name, type: try Self.validateType(parameter.type, functionName)))
     }
-    let returnType = try self.returnType.map { (type) throws(PolicyError) in
+    let returnType = try self.returnType.map { (type) throws(ServiceError) in
       try Self.validateType(type, functionName)
     }
     try SQLExpression.validateBody(body, functionName: functionName)
@@ -58,7 +58,7 @@ public struct FunctionDefinition: Sendable, Hashable {
 
   private static func validateType(
     _ type: String, _ functionName: String
-  ) throws(PolicyError) -> String {
+  ) throws(ServiceError) -> String {
     let upper = type.uppercased()
     guard typeNames.contains(upper) else {
       let known = typeNames.sorted().joined(separator: ", ")

@@ -20,7 +20,7 @@ public enum DatetimeText {
   /// Parses `YYYY-MM-DD HH:MM:SS` with an optional fraction of 1 to 3 digits, as SQLite's
   /// datetime functions write it, into seconds since the Unix epoch. Anything else is
   /// INVALID_ARGUMENT naming `field`.
-  public static func parse(_ text: String, field: String) throws(PolicyError) -> Double {
+  public static func parse(_ text: String, field: String) throws(ServiceError) -> Double {
     let bytes = Array(text.utf8)
     func number(_ start: Int, _ count: Int) -> Int64? {
       guard start + count <= bytes.count else { return nil }
@@ -34,7 +34,7 @@ public enum DatetimeText {
     func separator(_ index: Int, _ expected: String) -> Bool {
       index < bytes.count && expected.utf8.contains(bytes[index])
     }
-    let invalid = PolicyError.invalidArgument(
+    let invalid = ServiceError.invalidArgument(
       "\(field) '\(text)' is not a UTC time; use SQLite datetime text such as"
         + " '2030-01-31 23:59:59.000'")
     guard separator(4, "-"), separator(7, "-"), separator(10, " T"), separator(13, ":"),

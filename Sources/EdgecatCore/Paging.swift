@@ -1,11 +1,11 @@
 /// Page sizes and page tokens of the list calls.
-enum Paging {
-  static let defaultPageSize = 100
-  static let maximumPageSize = 1000
+public enum Paging {
+  public static let defaultPageSize = 100
+  public static let maximumPageSize = 1000
 
   /// Returns the number of items a page holds: 0 means 100 and a size above 1000 is clamped to
   /// 1000. A negative size is INVALID_ARGUMENT.
-  static func limit(_ pageSize: Int) throws(PolicyError) -> Int {
+  public static func limit(_ pageSize: Int) throws(ServiceError) -> Int {
     guard pageSize >= 0 else {
       throw .invalidArgument(
         "page_size \(pageSize) is negative; use 0 for the default of \(defaultPageSize), or a"
@@ -16,13 +16,13 @@ enum Paging {
 
   /// Encodes the cursor of `list` as an opaque token: base64url without padding of
   /// `<list>:<cursor>`, so that a token of one list is rejected by another.
-  static func token(list: String, cursor: String) -> String {
+  public static func token(list: String, cursor: String) -> String {
     Base64URL.encode(Array((list + ":" + cursor).utf8))
   }
 
   /// Returns the cursor in `token`, or nil for an empty token, which starts at the first page.
   /// A token that is not one this list returned is INVALID_ARGUMENT.
-  static func cursor(in token: String, list: String) throws(PolicyError) -> String? {
+  public static func cursor(in token: String, list: String) throws(ServiceError) -> String? {
     guard !token.isEmpty else { return nil }
     let prefix = list + ":"
     guard let bytes = Base64URL.decode(token), let text = String(validating: bytes, as: UTF8.self),
@@ -37,7 +37,7 @@ enum Paging {
 }
 
 /// Base64url (RFC 4648 section 5) without padding.
-enum Base64URL {
+public enum Base64URL {
   private static let alphabet = Array(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
@@ -47,7 +47,7 @@ enum Base64URL {
     return table
   }()
 
-  static func encode(_ bytes: [UInt8]) -> String {
+  public static func encode(_ bytes: [UInt8]) -> String {
     var output: [UInt8] = []
     output.reserveCapacity((bytes.count * 4 + 2) / 3)
     var index = 0
@@ -66,7 +66,7 @@ enum Base64URL {
 
   /// Returns the decoded bytes, or nil when `text` has a character outside the alphabet, a
   /// length no encoding produces, or unused bits that are not zero.
-  static func decode(_ text: String) -> [UInt8]? {
+  public static func decode(_ text: String) -> [UInt8]? {
     let input = Array(text.utf8)
     guard input.count % 4 != 1 else { return nil }
     var output: [UInt8] = []

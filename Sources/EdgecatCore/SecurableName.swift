@@ -10,10 +10,10 @@ public struct SecurableName: Sendable, Hashable, CustomStringConvertible {
   /// The metastore, the root of the tree, whose full name is empty.
   public static let metastore = SecurableName(validatedParts: [])
 
-  init(validatedParts: [String]) { parts = validatedParts }
+  public init(validatedParts: [String]) { parts = validatedParts }
 
   /// Validates `text` and folds it to lower case. The empty string names the metastore.
-  public init(_ text: String) throws(PolicyError) {
+  public init(_ text: String) throws(ServiceError) {
     guard !text.isEmpty else {
       parts = []
       return
@@ -37,14 +37,14 @@ public struct SecurableName: Sendable, Hashable, CustomStringConvertible {
   public var description: String { parts.isEmpty ? "metastore" : fullName }
 
   /// The name of the enclosing securable; the metastore for a catalog.
-  var parent: SecurableName? {
+  public var parent: SecurableName? {
     parts.isEmpty ? nil : SecurableName(validatedParts: Array(parts.dropLast()))
   }
 
   /// Checks one part: 1 to 255 ASCII letters, digits, `_` or `-`. Returns it in lower case.
-  static func validatePart(
+  public static func validatePart(
     _ part: String, position: Int, of text: String, noun: String = "securable name"
-  ) throws(PolicyError) -> String {
+  ) throws(ServiceError) -> String {
     let count = part.utf8.count
     guard count > 0 else {
       throw .invalidArgument(
@@ -74,6 +74,6 @@ public struct SecurableName: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Validates a column name by the rules of a name part and folds it to lower case.
-func validateColumnName(_ name: String) throws(PolicyError) -> String {
+public func validateColumnName(_ name: String) throws(ServiceError) -> String {
   try SecurableName.validatePart(name, position: 1, of: name, noun: "column name")
 }

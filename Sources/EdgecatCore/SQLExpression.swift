@@ -1,7 +1,7 @@
 /// A lexical view of a SQL expression: enough to validate a function body and to replace its
 /// parameters by column references token by token, never inside literals or quoted names.
-enum SQLExpression {
-  enum TokenKind: Equatable {
+public enum SQLExpression {
+  public enum TokenKind: Equatable {
     case identifier
     case quotedIdentifier
     case stringLiteral
@@ -10,19 +10,19 @@ enum SQLExpression {
     case symbol
   }
 
-  struct Token {
-    var kind: TokenKind
-    var text: Substring
+  public struct Token {
+    public var kind: TokenKind
+    public var text: Substring
   }
 
   /// Keywords that would make a body read a table or run a statement.
-  static let rejectedKeywords: Set<String> = [
+  public static let rejectedKeywords: Set<String> = [
     "select", "from", "with", "insert", "update", "delete", "attach", "detach", "pragma",
     "create", "drop", "alter", "values", "exists",
   ]
 
   /// Splits `text` into tokens. For an unterminated quote it also returns a message.
-  static func tokenize(_ text: String) -> (tokens: [Token], error: String?) {
+  public static func tokenize(_ text: String) -> (tokens: [Token], error: String?) {
     var tokens: [Token] = []
     var index = text.startIndex
     while index < text.endIndex {
@@ -61,7 +61,7 @@ enum SQLExpression {
   /// a `;`, a `--` or `/*` comment, or a keyword that would read a table or run a statement.
   /// NOTE: this is a lexical check, not a full SQL parse. A grammar error such as `a + * b`
   /// passes here and fails only when the engine that serves rows prepares the expression.
-  static func validateBody(_ body: String, functionName: String) throws(PolicyError) {
+  public static func validateBody(_ body: String, functionName: String) throws(ServiceError) {
     let (tokens, error) = tokenize(body)
     if let error {
       throw .invalidArgument("body of function \(functionName) has \(error); close it")
@@ -106,7 +106,7 @@ enum SQLExpression {
 
   /// Returns `body` in parentheses with each parameter identifier replaced by its column. An
   /// identifier after `.` or before `(` is a qualified name or a function call and is kept.
-  static func substitute(_ body: String, replacements: [String: String]) -> String {
+  public static func substitute(_ body: String, replacements: [String: String]) -> String {
     let tokens = tokenize(body).tokens
     var output = "("
     for (position, token) in tokens.enumerated() {
@@ -124,11 +124,11 @@ enum SQLExpression {
   }
 
   /// Returns `name` as is when it is a plain identifier, else in double quotes.
-  static func quoteIfNeeded(_ name: String) -> String {
+  public static func quoteIfNeeded(_ name: String) -> String {
     isPlainIdentifier(name) ? name : "\"" + name.replacingDoubleQuotes() + "\""
   }
 
-  static func isPlainIdentifier(_ name: String) -> Bool {
+  public static func isPlainIdentifier(_ name: String) -> Bool {
     guard let first = name.first, first.isASCII, first.isLetter || first == "_" else {
       return false
     }
