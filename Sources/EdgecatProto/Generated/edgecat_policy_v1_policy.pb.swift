@@ -319,6 +319,23 @@ public struct Edgecat_Policy_V1_GetSecurableRequest: Sendable, Hashable {
   public init() {}
 }
 
+public struct Edgecat_Policy_V1_ListSecurablesRequest: Sendable, Hashable {
+  /// 0 means 100; larger than 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+  public var pageSize: Int32 = 0
+  public var pageToken: String = ""
+
+  public init() {}
+}
+
+public struct Edgecat_Policy_V1_ListSecurablesResponse: Sendable, Hashable {
+  /// By full name; function definitions included.
+  public var securables: [Edgecat_Policy_V1_Securable] = []
+  /// Empty on the last page.
+  public var nextPageToken: String = ""
+
+  public init() {}
+}
+
 public struct Edgecat_Policy_V1_TransferOwnershipRequest: Sendable, Hashable {
   public var type: Edgecat_Policy_V1_SecurableType = .unspecified
   public var fullName: String = ""
@@ -1371,6 +1388,56 @@ extension Edgecat_Policy_V1_GetSecurableRequest: ProtoMessage, CBackedMessage {
   func write(to writer: CMessageWriter) {
     writer.setEnum(0, self.type)
     writer.setString(1, self.fullName)
+  }
+}
+
+extension Edgecat_Policy_V1_ListSecurablesRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListSecurablesRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.pageSize = reader.scalar(0, as: Int32.self)
+    self.pageToken = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.pageSize)
+    writer.setString(1, self.pageToken)
+  }
+}
+
+extension Edgecat_Policy_V1_ListSecurablesResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.policy.v1.ListSecurablesResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes() -> [UInt8] {
+    ProtoCodec.encode(self)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.securables = reader.repeatedMessage(0, as: Edgecat_Policy_V1_Securable.self)
+    self.nextPageToken = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.securables)
+    writer.setString(1, self.nextPageToken)
   }
 }
 

@@ -97,6 +97,3099 @@ void   edgecat__catalog__v1__metastore_summary__free_unpacked
   assert(message->base.descriptor == &edgecat__catalog__v1__metastore_summary__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   edgecat__catalog__v1__audit_fields__init
+                     (Edgecat__Catalog__V1__AuditFields         *message)
+{
+  static const Edgecat__Catalog__V1__AuditFields init_value = EDGECAT__CATALOG__V1__AUDIT_FIELDS__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__audit_fields__get_packed_size
+                     (const Edgecat__Catalog__V1__AuditFields *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__audit_fields__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__audit_fields__pack
+                     (const Edgecat__Catalog__V1__AuditFields *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__audit_fields__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__audit_fields__pack_to_buffer
+                     (const Edgecat__Catalog__V1__AuditFields *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__audit_fields__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__AuditFields *
+       edgecat__catalog__v1__audit_fields__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__AuditFields *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__audit_fields__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__audit_fields__free_unpacked
+                     (Edgecat__Catalog__V1__AuditFields *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__audit_fields__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__catalog_info__properties_entry__init
+                     (Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry init_value = EDGECAT__CATALOG__V1__CATALOG_INFO__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__catalog_info__init
+                     (Edgecat__Catalog__V1__CatalogInfo         *message)
+{
+  static const Edgecat__Catalog__V1__CatalogInfo init_value = EDGECAT__CATALOG__V1__CATALOG_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__catalog_info__get_packed_size
+                     (const Edgecat__Catalog__V1__CatalogInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__catalog_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__catalog_info__pack
+                     (const Edgecat__Catalog__V1__CatalogInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__catalog_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__catalog_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CatalogInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__catalog_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CatalogInfo *
+       edgecat__catalog__v1__catalog_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CatalogInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__catalog_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__catalog_info__free_unpacked
+                     (Edgecat__Catalog__V1__CatalogInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__catalog_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__create_catalog_request__properties_entry__init
+                     (Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__CREATE_CATALOG_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__create_catalog_request__init
+                     (Edgecat__Catalog__V1__CreateCatalogRequest         *message)
+{
+  static const Edgecat__Catalog__V1__CreateCatalogRequest init_value = EDGECAT__CATALOG__V1__CREATE_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__create_catalog_request__get_packed_size
+                     (const Edgecat__Catalog__V1__CreateCatalogRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__create_catalog_request__pack
+                     (const Edgecat__Catalog__V1__CreateCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__create_catalog_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CreateCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CreateCatalogRequest *
+       edgecat__catalog__v1__create_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CreateCatalogRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__create_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__create_catalog_request__free_unpacked
+                     (Edgecat__Catalog__V1__CreateCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_catalog_request__init
+                     (Edgecat__Catalog__V1__GetCatalogRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetCatalogRequest init_value = EDGECAT__CATALOG__V1__GET_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_catalog_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetCatalogRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_catalog_request__pack
+                     (const Edgecat__Catalog__V1__GetCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_catalog_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetCatalogRequest *
+       edgecat__catalog__v1__get_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetCatalogRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_catalog_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_catalogs_request__init
+                     (Edgecat__Catalog__V1__ListCatalogsRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListCatalogsRequest init_value = EDGECAT__CATALOG__V1__LIST_CATALOGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_catalogs_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListCatalogsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_catalogs_request__pack
+                     (const Edgecat__Catalog__V1__ListCatalogsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_catalogs_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListCatalogsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListCatalogsRequest *
+       edgecat__catalog__v1__list_catalogs_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListCatalogsRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_catalogs_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_catalogs_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListCatalogsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_catalogs_response__init
+                     (Edgecat__Catalog__V1__ListCatalogsResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListCatalogsResponse init_value = EDGECAT__CATALOG__V1__LIST_CATALOGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_catalogs_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListCatalogsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_catalogs_response__pack
+                     (const Edgecat__Catalog__V1__ListCatalogsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_catalogs_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListCatalogsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListCatalogsResponse *
+       edgecat__catalog__v1__list_catalogs_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListCatalogsResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_catalogs_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_catalogs_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListCatalogsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_catalogs_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_catalog_request__properties_entry__init
+                     (Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__UPDATE_CATALOG_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__update_catalog_request__init
+                     (Edgecat__Catalog__V1__UpdateCatalogRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateCatalogRequest init_value = EDGECAT__CATALOG__V1__UPDATE_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_catalog_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateCatalogRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_catalog_request__pack
+                     (const Edgecat__Catalog__V1__UpdateCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_catalog_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateCatalogRequest *
+       edgecat__catalog__v1__update_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateCatalogRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_catalog_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_catalog_request__init
+                     (Edgecat__Catalog__V1__DeleteCatalogRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteCatalogRequest init_value = EDGECAT__CATALOG__V1__DELETE_CATALOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_catalog_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteCatalogRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_catalog_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_catalog_request__pack
+                     (const Edgecat__Catalog__V1__DeleteCatalogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_catalog_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_catalog_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteCatalogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_catalog_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteCatalogRequest *
+       edgecat__catalog__v1__delete_catalog_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteCatalogRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_catalog_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_catalog_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteCatalogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_catalog_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_response__init
+                     (Edgecat__Catalog__V1__DeleteResponse         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteResponse init_value = EDGECAT__CATALOG__V1__DELETE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_response__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_response__pack
+                     (const Edgecat__Catalog__V1__DeleteResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteResponse *
+       edgecat__catalog__v1__delete_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_response__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__schema_info__properties_entry__init
+                     (Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry init_value = EDGECAT__CATALOG__V1__SCHEMA_INFO__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__schema_info__init
+                     (Edgecat__Catalog__V1__SchemaInfo         *message)
+{
+  static const Edgecat__Catalog__V1__SchemaInfo init_value = EDGECAT__CATALOG__V1__SCHEMA_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__schema_info__get_packed_size
+                     (const Edgecat__Catalog__V1__SchemaInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__schema_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__schema_info__pack
+                     (const Edgecat__Catalog__V1__SchemaInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__schema_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__schema_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__SchemaInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__schema_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__SchemaInfo *
+       edgecat__catalog__v1__schema_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__SchemaInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__schema_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__schema_info__free_unpacked
+                     (Edgecat__Catalog__V1__SchemaInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__schema_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__create_schema_request__properties_entry__init
+                     (Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__CREATE_SCHEMA_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__create_schema_request__init
+                     (Edgecat__Catalog__V1__CreateSchemaRequest         *message)
+{
+  static const Edgecat__Catalog__V1__CreateSchemaRequest init_value = EDGECAT__CATALOG__V1__CREATE_SCHEMA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__create_schema_request__get_packed_size
+                     (const Edgecat__Catalog__V1__CreateSchemaRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_schema_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__create_schema_request__pack
+                     (const Edgecat__Catalog__V1__CreateSchemaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_schema_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__create_schema_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CreateSchemaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_schema_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CreateSchemaRequest *
+       edgecat__catalog__v1__create_schema_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CreateSchemaRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__create_schema_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__create_schema_request__free_unpacked
+                     (Edgecat__Catalog__V1__CreateSchemaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_schema_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_schema_request__init
+                     (Edgecat__Catalog__V1__GetSchemaRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetSchemaRequest init_value = EDGECAT__CATALOG__V1__GET_SCHEMA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_schema_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetSchemaRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_schema_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_schema_request__pack
+                     (const Edgecat__Catalog__V1__GetSchemaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_schema_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_schema_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetSchemaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_schema_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetSchemaRequest *
+       edgecat__catalog__v1__get_schema_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetSchemaRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_schema_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_schema_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetSchemaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_schema_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_schemas_request__init
+                     (Edgecat__Catalog__V1__ListSchemasRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListSchemasRequest init_value = EDGECAT__CATALOG__V1__LIST_SCHEMAS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_schemas_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListSchemasRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_schemas_request__pack
+                     (const Edgecat__Catalog__V1__ListSchemasRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_schemas_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListSchemasRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListSchemasRequest *
+       edgecat__catalog__v1__list_schemas_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListSchemasRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_schemas_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_schemas_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListSchemasRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_schemas_response__init
+                     (Edgecat__Catalog__V1__ListSchemasResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListSchemasResponse init_value = EDGECAT__CATALOG__V1__LIST_SCHEMAS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_schemas_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListSchemasResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_schemas_response__pack
+                     (const Edgecat__Catalog__V1__ListSchemasResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_schemas_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListSchemasResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListSchemasResponse *
+       edgecat__catalog__v1__list_schemas_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListSchemasResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_schemas_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_schemas_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListSchemasResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_schemas_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_schema_request__properties_entry__init
+                     (Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__UPDATE_SCHEMA_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__update_schema_request__init
+                     (Edgecat__Catalog__V1__UpdateSchemaRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateSchemaRequest init_value = EDGECAT__CATALOG__V1__UPDATE_SCHEMA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_schema_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateSchemaRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_schema_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_schema_request__pack
+                     (const Edgecat__Catalog__V1__UpdateSchemaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_schema_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_schema_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateSchemaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_schema_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateSchemaRequest *
+       edgecat__catalog__v1__update_schema_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateSchemaRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_schema_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_schema_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateSchemaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_schema_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_schema_request__init
+                     (Edgecat__Catalog__V1__DeleteSchemaRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteSchemaRequest init_value = EDGECAT__CATALOG__V1__DELETE_SCHEMA_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_schema_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteSchemaRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_schema_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_schema_request__pack
+                     (const Edgecat__Catalog__V1__DeleteSchemaRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_schema_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_schema_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteSchemaRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_schema_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteSchemaRequest *
+       edgecat__catalog__v1__delete_schema_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteSchemaRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_schema_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_schema_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteSchemaRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_schema_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__column_info__init
+                     (Edgecat__Catalog__V1__ColumnInfo         *message)
+{
+  static const Edgecat__Catalog__V1__ColumnInfo init_value = EDGECAT__CATALOG__V1__COLUMN_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__column_info__get_packed_size
+                     (const Edgecat__Catalog__V1__ColumnInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__column_info__pack
+                     (const Edgecat__Catalog__V1__ColumnInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__column_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ColumnInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ColumnInfo *
+       edgecat__catalog__v1__column_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ColumnInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__column_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__column_info__free_unpacked
+                     (Edgecat__Catalog__V1__ColumnInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__row_filter__init
+                     (Edgecat__Catalog__V1__RowFilter         *message)
+{
+  static const Edgecat__Catalog__V1__RowFilter init_value = EDGECAT__CATALOG__V1__ROW_FILTER__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__row_filter__get_packed_size
+                     (const Edgecat__Catalog__V1__RowFilter *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__row_filter__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__row_filter__pack
+                     (const Edgecat__Catalog__V1__RowFilter *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__row_filter__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__row_filter__pack_to_buffer
+                     (const Edgecat__Catalog__V1__RowFilter *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__row_filter__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__RowFilter *
+       edgecat__catalog__v1__row_filter__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__RowFilter *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__row_filter__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__row_filter__free_unpacked
+                     (Edgecat__Catalog__V1__RowFilter *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__row_filter__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__column_mask__init
+                     (Edgecat__Catalog__V1__ColumnMask         *message)
+{
+  static const Edgecat__Catalog__V1__ColumnMask init_value = EDGECAT__CATALOG__V1__COLUMN_MASK__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__column_mask__get_packed_size
+                     (const Edgecat__Catalog__V1__ColumnMask *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_mask__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__column_mask__pack
+                     (const Edgecat__Catalog__V1__ColumnMask *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_mask__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__column_mask__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ColumnMask *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_mask__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ColumnMask *
+       edgecat__catalog__v1__column_mask__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ColumnMask *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__column_mask__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__column_mask__free_unpacked
+                     (Edgecat__Catalog__V1__ColumnMask *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__column_mask__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__table_info__properties_entry__init
+                     (Edgecat__Catalog__V1__TableInfo__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__TableInfo__PropertiesEntry init_value = EDGECAT__CATALOG__V1__TABLE_INFO__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__table_info__column_masks_entry__init
+                     (Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry         *message)
+{
+  static const Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry init_value = EDGECAT__CATALOG__V1__TABLE_INFO__COLUMN_MASKS_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__table_info__init
+                     (Edgecat__Catalog__V1__TableInfo         *message)
+{
+  static const Edgecat__Catalog__V1__TableInfo init_value = EDGECAT__CATALOG__V1__TABLE_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__table_info__get_packed_size
+                     (const Edgecat__Catalog__V1__TableInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__table_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__table_info__pack
+                     (const Edgecat__Catalog__V1__TableInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__table_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__table_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__TableInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__table_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__TableInfo *
+       edgecat__catalog__v1__table_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__TableInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__table_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__table_info__free_unpacked
+                     (Edgecat__Catalog__V1__TableInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__table_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__create_table_request__properties_entry__init
+                     (Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__CREATE_TABLE_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__create_table_request__init
+                     (Edgecat__Catalog__V1__CreateTableRequest         *message)
+{
+  static const Edgecat__Catalog__V1__CreateTableRequest init_value = EDGECAT__CATALOG__V1__CREATE_TABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__create_table_request__get_packed_size
+                     (const Edgecat__Catalog__V1__CreateTableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_table_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__create_table_request__pack
+                     (const Edgecat__Catalog__V1__CreateTableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_table_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__create_table_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CreateTableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_table_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CreateTableRequest *
+       edgecat__catalog__v1__create_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CreateTableRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__create_table_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__create_table_request__free_unpacked
+                     (Edgecat__Catalog__V1__CreateTableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_table_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_table_request__init
+                     (Edgecat__Catalog__V1__GetTableRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetTableRequest init_value = EDGECAT__CATALOG__V1__GET_TABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_table_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetTableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_table_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_table_request__pack
+                     (const Edgecat__Catalog__V1__GetTableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_table_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_table_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetTableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_table_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetTableRequest *
+       edgecat__catalog__v1__get_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetTableRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_table_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_table_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetTableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_table_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_tables_request__init
+                     (Edgecat__Catalog__V1__ListTablesRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListTablesRequest init_value = EDGECAT__CATALOG__V1__LIST_TABLES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_tables_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListTablesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_tables_request__pack
+                     (const Edgecat__Catalog__V1__ListTablesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_tables_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListTablesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListTablesRequest *
+       edgecat__catalog__v1__list_tables_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListTablesRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_tables_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_tables_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListTablesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_tables_response__init
+                     (Edgecat__Catalog__V1__ListTablesResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListTablesResponse init_value = EDGECAT__CATALOG__V1__LIST_TABLES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_tables_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListTablesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_tables_response__pack
+                     (const Edgecat__Catalog__V1__ListTablesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_tables_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListTablesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListTablesResponse *
+       edgecat__catalog__v1__list_tables_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListTablesResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_tables_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_tables_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListTablesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tables_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_table_request__properties_entry__init
+                     (Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__UPDATE_TABLE_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__update_table_request__init
+                     (Edgecat__Catalog__V1__UpdateTableRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateTableRequest init_value = EDGECAT__CATALOG__V1__UPDATE_TABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_table_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateTableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_table_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_table_request__pack
+                     (const Edgecat__Catalog__V1__UpdateTableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_table_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_table_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateTableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_table_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateTableRequest *
+       edgecat__catalog__v1__update_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateTableRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_table_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_table_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateTableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_table_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_table_request__init
+                     (Edgecat__Catalog__V1__DeleteTableRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteTableRequest init_value = EDGECAT__CATALOG__V1__DELETE_TABLE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_table_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteTableRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_table_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_table_request__pack
+                     (const Edgecat__Catalog__V1__DeleteTableRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_table_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_table_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteTableRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_table_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteTableRequest *
+       edgecat__catalog__v1__delete_table_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteTableRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_table_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_table_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteTableRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_table_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__volume_info__init
+                     (Edgecat__Catalog__V1__VolumeInfo         *message)
+{
+  static const Edgecat__Catalog__V1__VolumeInfo init_value = EDGECAT__CATALOG__V1__VOLUME_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__volume_info__get_packed_size
+                     (const Edgecat__Catalog__V1__VolumeInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__volume_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__volume_info__pack
+                     (const Edgecat__Catalog__V1__VolumeInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__volume_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__volume_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__VolumeInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__volume_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__VolumeInfo *
+       edgecat__catalog__v1__volume_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__VolumeInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__volume_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__volume_info__free_unpacked
+                     (Edgecat__Catalog__V1__VolumeInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__volume_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__create_volume_request__init
+                     (Edgecat__Catalog__V1__CreateVolumeRequest         *message)
+{
+  static const Edgecat__Catalog__V1__CreateVolumeRequest init_value = EDGECAT__CATALOG__V1__CREATE_VOLUME_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__create_volume_request__get_packed_size
+                     (const Edgecat__Catalog__V1__CreateVolumeRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_volume_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__create_volume_request__pack
+                     (const Edgecat__Catalog__V1__CreateVolumeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_volume_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__create_volume_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CreateVolumeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_volume_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CreateVolumeRequest *
+       edgecat__catalog__v1__create_volume_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CreateVolumeRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__create_volume_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__create_volume_request__free_unpacked
+                     (Edgecat__Catalog__V1__CreateVolumeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_volume_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_volume_request__init
+                     (Edgecat__Catalog__V1__GetVolumeRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetVolumeRequest init_value = EDGECAT__CATALOG__V1__GET_VOLUME_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_volume_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetVolumeRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_volume_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_volume_request__pack
+                     (const Edgecat__Catalog__V1__GetVolumeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_volume_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_volume_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetVolumeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_volume_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetVolumeRequest *
+       edgecat__catalog__v1__get_volume_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetVolumeRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_volume_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_volume_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetVolumeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_volume_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_volumes_request__init
+                     (Edgecat__Catalog__V1__ListVolumesRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListVolumesRequest init_value = EDGECAT__CATALOG__V1__LIST_VOLUMES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_volumes_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListVolumesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_volumes_request__pack
+                     (const Edgecat__Catalog__V1__ListVolumesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_volumes_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListVolumesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListVolumesRequest *
+       edgecat__catalog__v1__list_volumes_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListVolumesRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_volumes_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_volumes_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListVolumesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_volumes_response__init
+                     (Edgecat__Catalog__V1__ListVolumesResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListVolumesResponse init_value = EDGECAT__CATALOG__V1__LIST_VOLUMES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_volumes_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListVolumesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_volumes_response__pack
+                     (const Edgecat__Catalog__V1__ListVolumesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_volumes_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListVolumesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListVolumesResponse *
+       edgecat__catalog__v1__list_volumes_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListVolumesResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_volumes_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_volumes_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListVolumesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_volumes_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_volume_request__init
+                     (Edgecat__Catalog__V1__UpdateVolumeRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateVolumeRequest init_value = EDGECAT__CATALOG__V1__UPDATE_VOLUME_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_volume_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateVolumeRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_volume_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_volume_request__pack
+                     (const Edgecat__Catalog__V1__UpdateVolumeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_volume_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_volume_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateVolumeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_volume_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateVolumeRequest *
+       edgecat__catalog__v1__update_volume_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateVolumeRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_volume_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_volume_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateVolumeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_volume_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_volume_request__init
+                     (Edgecat__Catalog__V1__DeleteVolumeRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteVolumeRequest init_value = EDGECAT__CATALOG__V1__DELETE_VOLUME_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_volume_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteVolumeRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_volume_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_volume_request__pack
+                     (const Edgecat__Catalog__V1__DeleteVolumeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_volume_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_volume_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteVolumeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_volume_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteVolumeRequest *
+       edgecat__catalog__v1__delete_volume_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteVolumeRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_volume_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_volume_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteVolumeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_volume_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__function_info__init
+                     (Edgecat__Catalog__V1__FunctionInfo         *message)
+{
+  static const Edgecat__Catalog__V1__FunctionInfo init_value = EDGECAT__CATALOG__V1__FUNCTION_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__function_info__get_packed_size
+                     (const Edgecat__Catalog__V1__FunctionInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__function_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__function_info__pack
+                     (const Edgecat__Catalog__V1__FunctionInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__function_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__function_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__FunctionInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__function_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__FunctionInfo *
+       edgecat__catalog__v1__function_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__FunctionInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__function_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__function_info__free_unpacked
+                     (Edgecat__Catalog__V1__FunctionInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__function_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__create_function_request__init
+                     (Edgecat__Catalog__V1__CreateFunctionRequest         *message)
+{
+  static const Edgecat__Catalog__V1__CreateFunctionRequest init_value = EDGECAT__CATALOG__V1__CREATE_FUNCTION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__create_function_request__get_packed_size
+                     (const Edgecat__Catalog__V1__CreateFunctionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_function_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__create_function_request__pack
+                     (const Edgecat__Catalog__V1__CreateFunctionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_function_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__create_function_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__CreateFunctionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_function_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__CreateFunctionRequest *
+       edgecat__catalog__v1__create_function_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__CreateFunctionRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__create_function_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__create_function_request__free_unpacked
+                     (Edgecat__Catalog__V1__CreateFunctionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__create_function_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_function_request__init
+                     (Edgecat__Catalog__V1__GetFunctionRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetFunctionRequest init_value = EDGECAT__CATALOG__V1__GET_FUNCTION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_function_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetFunctionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_function_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_function_request__pack
+                     (const Edgecat__Catalog__V1__GetFunctionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_function_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_function_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetFunctionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_function_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetFunctionRequest *
+       edgecat__catalog__v1__get_function_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetFunctionRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_function_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_function_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetFunctionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_function_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_functions_request__init
+                     (Edgecat__Catalog__V1__ListFunctionsRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListFunctionsRequest init_value = EDGECAT__CATALOG__V1__LIST_FUNCTIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_functions_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListFunctionsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_functions_request__pack
+                     (const Edgecat__Catalog__V1__ListFunctionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_functions_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListFunctionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListFunctionsRequest *
+       edgecat__catalog__v1__list_functions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListFunctionsRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_functions_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_functions_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListFunctionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_functions_response__init
+                     (Edgecat__Catalog__V1__ListFunctionsResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListFunctionsResponse init_value = EDGECAT__CATALOG__V1__LIST_FUNCTIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_functions_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListFunctionsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_functions_response__pack
+                     (const Edgecat__Catalog__V1__ListFunctionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_functions_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListFunctionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListFunctionsResponse *
+       edgecat__catalog__v1__list_functions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListFunctionsResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_functions_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_functions_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListFunctionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_functions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_function_request__init
+                     (Edgecat__Catalog__V1__UpdateFunctionRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateFunctionRequest init_value = EDGECAT__CATALOG__V1__UPDATE_FUNCTION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_function_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateFunctionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_function_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_function_request__pack
+                     (const Edgecat__Catalog__V1__UpdateFunctionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_function_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_function_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateFunctionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_function_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateFunctionRequest *
+       edgecat__catalog__v1__update_function_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateFunctionRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_function_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_function_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateFunctionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_function_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_function_request__init
+                     (Edgecat__Catalog__V1__DeleteFunctionRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteFunctionRequest init_value = EDGECAT__CATALOG__V1__DELETE_FUNCTION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_function_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteFunctionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_function_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_function_request__pack
+                     (const Edgecat__Catalog__V1__DeleteFunctionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_function_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_function_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteFunctionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_function_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteFunctionRequest *
+       edgecat__catalog__v1__delete_function_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteFunctionRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_function_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_function_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteFunctionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_function_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__hosted_object_info__properties_entry__init
+                     (Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry init_value = EDGECAT__CATALOG__V1__HOSTED_OBJECT_INFO__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__hosted_object_info__init
+                     (Edgecat__Catalog__V1__HostedObjectInfo         *message)
+{
+  static const Edgecat__Catalog__V1__HostedObjectInfo init_value = EDGECAT__CATALOG__V1__HOSTED_OBJECT_INFO__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__hosted_object_info__get_packed_size
+                     (const Edgecat__Catalog__V1__HostedObjectInfo *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__hosted_object_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__hosted_object_info__pack
+                     (const Edgecat__Catalog__V1__HostedObjectInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__hosted_object_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__hosted_object_info__pack_to_buffer
+                     (const Edgecat__Catalog__V1__HostedObjectInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__hosted_object_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__HostedObjectInfo *
+       edgecat__catalog__v1__hosted_object_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__HostedObjectInfo *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__hosted_object_info__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__hosted_object_info__free_unpacked
+                     (Edgecat__Catalog__V1__HostedObjectInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__hosted_object_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__register_hosted_object_request__properties_entry__init
+                     (Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__REGISTER_HOSTED_OBJECT_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__register_hosted_object_request__init
+                     (Edgecat__Catalog__V1__RegisterHostedObjectRequest         *message)
+{
+  static const Edgecat__Catalog__V1__RegisterHostedObjectRequest init_value = EDGECAT__CATALOG__V1__REGISTER_HOSTED_OBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__register_hosted_object_request__get_packed_size
+                     (const Edgecat__Catalog__V1__RegisterHostedObjectRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__register_hosted_object_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__register_hosted_object_request__pack
+                     (const Edgecat__Catalog__V1__RegisterHostedObjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__register_hosted_object_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__register_hosted_object_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__RegisterHostedObjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__register_hosted_object_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__RegisterHostedObjectRequest *
+       edgecat__catalog__v1__register_hosted_object_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__RegisterHostedObjectRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__register_hosted_object_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__register_hosted_object_request__free_unpacked
+                     (Edgecat__Catalog__V1__RegisterHostedObjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__register_hosted_object_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_hosted_object_request__init
+                     (Edgecat__Catalog__V1__GetHostedObjectRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetHostedObjectRequest init_value = EDGECAT__CATALOG__V1__GET_HOSTED_OBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_hosted_object_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetHostedObjectRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_hosted_object_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_hosted_object_request__pack
+                     (const Edgecat__Catalog__V1__GetHostedObjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_hosted_object_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_hosted_object_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetHostedObjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_hosted_object_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetHostedObjectRequest *
+       edgecat__catalog__v1__get_hosted_object_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetHostedObjectRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_hosted_object_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_hosted_object_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetHostedObjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_hosted_object_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_hosted_objects_request__init
+                     (Edgecat__Catalog__V1__ListHostedObjectsRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListHostedObjectsRequest init_value = EDGECAT__CATALOG__V1__LIST_HOSTED_OBJECTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_hosted_objects_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListHostedObjectsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_hosted_objects_request__pack
+                     (const Edgecat__Catalog__V1__ListHostedObjectsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_hosted_objects_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListHostedObjectsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListHostedObjectsRequest *
+       edgecat__catalog__v1__list_hosted_objects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListHostedObjectsRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_hosted_objects_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_hosted_objects_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListHostedObjectsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_hosted_objects_response__init
+                     (Edgecat__Catalog__V1__ListHostedObjectsResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListHostedObjectsResponse init_value = EDGECAT__CATALOG__V1__LIST_HOSTED_OBJECTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_hosted_objects_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListHostedObjectsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_hosted_objects_response__pack
+                     (const Edgecat__Catalog__V1__ListHostedObjectsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_hosted_objects_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListHostedObjectsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListHostedObjectsResponse *
+       edgecat__catalog__v1__list_hosted_objects_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListHostedObjectsResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_hosted_objects_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_hosted_objects_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListHostedObjectsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_hosted_objects_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__update_hosted_object_request__properties_entry__init
+                     (Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry init_value = EDGECAT__CATALOG__V1__UPDATE_HOSTED_OBJECT_REQUEST__PROPERTIES_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__catalog__v1__update_hosted_object_request__init
+                     (Edgecat__Catalog__V1__UpdateHostedObjectRequest         *message)
+{
+  static const Edgecat__Catalog__V1__UpdateHostedObjectRequest init_value = EDGECAT__CATALOG__V1__UPDATE_HOSTED_OBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__update_hosted_object_request__get_packed_size
+                     (const Edgecat__Catalog__V1__UpdateHostedObjectRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_hosted_object_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__update_hosted_object_request__pack
+                     (const Edgecat__Catalog__V1__UpdateHostedObjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_hosted_object_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__update_hosted_object_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__UpdateHostedObjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_hosted_object_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__UpdateHostedObjectRequest *
+       edgecat__catalog__v1__update_hosted_object_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__UpdateHostedObjectRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__update_hosted_object_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__update_hosted_object_request__free_unpacked
+                     (Edgecat__Catalog__V1__UpdateHostedObjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__update_hosted_object_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_hosted_object_request__init
+                     (Edgecat__Catalog__V1__DeleteHostedObjectRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteHostedObjectRequest init_value = EDGECAT__CATALOG__V1__DELETE_HOSTED_OBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_hosted_object_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteHostedObjectRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_hosted_object_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_hosted_object_request__pack
+                     (const Edgecat__Catalog__V1__DeleteHostedObjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_hosted_object_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_hosted_object_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteHostedObjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_hosted_object_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteHostedObjectRequest *
+       edgecat__catalog__v1__delete_hosted_object_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteHostedObjectRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_hosted_object_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_hosted_object_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteHostedObjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_hosted_object_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__set_row_filter_request__init
+                     (Edgecat__Catalog__V1__SetRowFilterRequest         *message)
+{
+  static const Edgecat__Catalog__V1__SetRowFilterRequest init_value = EDGECAT__CATALOG__V1__SET_ROW_FILTER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__set_row_filter_request__get_packed_size
+                     (const Edgecat__Catalog__V1__SetRowFilterRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_row_filter_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__set_row_filter_request__pack
+                     (const Edgecat__Catalog__V1__SetRowFilterRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_row_filter_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__set_row_filter_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__SetRowFilterRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_row_filter_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__SetRowFilterRequest *
+       edgecat__catalog__v1__set_row_filter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__SetRowFilterRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__set_row_filter_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__set_row_filter_request__free_unpacked
+                     (Edgecat__Catalog__V1__SetRowFilterRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_row_filter_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__drop_row_filter_request__init
+                     (Edgecat__Catalog__V1__DropRowFilterRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DropRowFilterRequest init_value = EDGECAT__CATALOG__V1__DROP_ROW_FILTER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__drop_row_filter_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DropRowFilterRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__drop_row_filter_request__pack
+                     (const Edgecat__Catalog__V1__DropRowFilterRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__drop_row_filter_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DropRowFilterRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_row_filter_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DropRowFilterRequest *
+       edgecat__catalog__v1__drop_row_filter_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DropRowFilterRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__drop_row_filter_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__drop_row_filter_request__free_unpacked
+                     (Edgecat__Catalog__V1__DropRowFilterRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_row_filter_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__set_column_mask_request__init
+                     (Edgecat__Catalog__V1__SetColumnMaskRequest         *message)
+{
+  static const Edgecat__Catalog__V1__SetColumnMaskRequest init_value = EDGECAT__CATALOG__V1__SET_COLUMN_MASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__set_column_mask_request__get_packed_size
+                     (const Edgecat__Catalog__V1__SetColumnMaskRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__set_column_mask_request__pack
+                     (const Edgecat__Catalog__V1__SetColumnMaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__set_column_mask_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__SetColumnMaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_column_mask_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__SetColumnMaskRequest *
+       edgecat__catalog__v1__set_column_mask_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__SetColumnMaskRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__set_column_mask_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__set_column_mask_request__free_unpacked
+                     (Edgecat__Catalog__V1__SetColumnMaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_column_mask_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__drop_column_mask_request__init
+                     (Edgecat__Catalog__V1__DropColumnMaskRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DropColumnMaskRequest init_value = EDGECAT__CATALOG__V1__DROP_COLUMN_MASK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__drop_column_mask_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DropColumnMaskRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__drop_column_mask_request__pack
+                     (const Edgecat__Catalog__V1__DropColumnMaskRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__drop_column_mask_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DropColumnMaskRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_column_mask_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DropColumnMaskRequest *
+       edgecat__catalog__v1__drop_column_mask_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DropColumnMaskRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__drop_column_mask_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__drop_column_mask_request__free_unpacked
+                     (Edgecat__Catalog__V1__DropColumnMaskRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__drop_column_mask_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__tag__init
+                     (Edgecat__Catalog__V1__Tag         *message)
+{
+  static const Edgecat__Catalog__V1__Tag init_value = EDGECAT__CATALOG__V1__TAG__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__tag__get_packed_size
+                     (const Edgecat__Catalog__V1__Tag *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__tag__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__tag__pack
+                     (const Edgecat__Catalog__V1__Tag *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__tag__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__tag__pack_to_buffer
+                     (const Edgecat__Catalog__V1__Tag *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__tag__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__Tag *
+       edgecat__catalog__v1__tag__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__Tag *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__tag__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__tag__free_unpacked
+                     (Edgecat__Catalog__V1__Tag *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__tag__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__set_tag_request__init
+                     (Edgecat__Catalog__V1__SetTagRequest         *message)
+{
+  static const Edgecat__Catalog__V1__SetTagRequest init_value = EDGECAT__CATALOG__V1__SET_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__set_tag_request__get_packed_size
+                     (const Edgecat__Catalog__V1__SetTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__set_tag_request__pack
+                     (const Edgecat__Catalog__V1__SetTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__set_tag_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__SetTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__SetTagRequest *
+       edgecat__catalog__v1__set_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__SetTagRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__set_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__set_tag_request__free_unpacked
+                     (Edgecat__Catalog__V1__SetTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__set_tag_response__init
+                     (Edgecat__Catalog__V1__SetTagResponse         *message)
+{
+  static const Edgecat__Catalog__V1__SetTagResponse init_value = EDGECAT__CATALOG__V1__SET_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__set_tag_response__get_packed_size
+                     (const Edgecat__Catalog__V1__SetTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__set_tag_response__pack
+                     (const Edgecat__Catalog__V1__SetTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__set_tag_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__SetTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__SetTagResponse *
+       edgecat__catalog__v1__set_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__SetTagResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__set_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__set_tag_response__free_unpacked
+                     (Edgecat__Catalog__V1__SetTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__set_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_tag_request__init
+                     (Edgecat__Catalog__V1__DeleteTagRequest         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteTagRequest init_value = EDGECAT__CATALOG__V1__DELETE_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_tag_request__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_tag_request__pack
+                     (const Edgecat__Catalog__V1__DeleteTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_tag_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteTagRequest *
+       edgecat__catalog__v1__delete_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteTagRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_tag_request__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__delete_tag_response__init
+                     (Edgecat__Catalog__V1__DeleteTagResponse         *message)
+{
+  static const Edgecat__Catalog__V1__DeleteTagResponse init_value = EDGECAT__CATALOG__V1__DELETE_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__delete_tag_response__get_packed_size
+                     (const Edgecat__Catalog__V1__DeleteTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__delete_tag_response__pack
+                     (const Edgecat__Catalog__V1__DeleteTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__delete_tag_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__DeleteTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__DeleteTagResponse *
+       edgecat__catalog__v1__delete_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__DeleteTagResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__delete_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__delete_tag_response__free_unpacked
+                     (Edgecat__Catalog__V1__DeleteTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__delete_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_tags_request__init
+                     (Edgecat__Catalog__V1__ListTagsRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ListTagsRequest init_value = EDGECAT__CATALOG__V1__LIST_TAGS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_tags_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ListTagsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_tags_request__pack
+                     (const Edgecat__Catalog__V1__ListTagsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_tags_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListTagsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListTagsRequest *
+       edgecat__catalog__v1__list_tags_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListTagsRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_tags_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_tags_request__free_unpacked
+                     (Edgecat__Catalog__V1__ListTagsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__list_tags_response__init
+                     (Edgecat__Catalog__V1__ListTagsResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ListTagsResponse init_value = EDGECAT__CATALOG__V1__LIST_TAGS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__list_tags_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ListTagsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__list_tags_response__pack
+                     (const Edgecat__Catalog__V1__ListTagsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__list_tags_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ListTagsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ListTagsResponse *
+       edgecat__catalog__v1__list_tags_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ListTagsResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__list_tags_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__list_tags_response__free_unpacked
+                     (Edgecat__Catalog__V1__ListTagsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__list_tags_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__new_lineage_edge__init
+                     (Edgecat__Catalog__V1__NewLineageEdge         *message)
+{
+  static const Edgecat__Catalog__V1__NewLineageEdge init_value = EDGECAT__CATALOG__V1__NEW_LINEAGE_EDGE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__new_lineage_edge__get_packed_size
+                     (const Edgecat__Catalog__V1__NewLineageEdge *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__new_lineage_edge__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__new_lineage_edge__pack
+                     (const Edgecat__Catalog__V1__NewLineageEdge *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__new_lineage_edge__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__new_lineage_edge__pack_to_buffer
+                     (const Edgecat__Catalog__V1__NewLineageEdge *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__new_lineage_edge__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__NewLineageEdge *
+       edgecat__catalog__v1__new_lineage_edge__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__NewLineageEdge *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__new_lineage_edge__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__new_lineage_edge__free_unpacked
+                     (Edgecat__Catalog__V1__NewLineageEdge *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__new_lineage_edge__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__add_lineage_edges_request__init
+                     (Edgecat__Catalog__V1__AddLineageEdgesRequest         *message)
+{
+  static const Edgecat__Catalog__V1__AddLineageEdgesRequest init_value = EDGECAT__CATALOG__V1__ADD_LINEAGE_EDGES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__add_lineage_edges_request__get_packed_size
+                     (const Edgecat__Catalog__V1__AddLineageEdgesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__add_lineage_edges_request__pack
+                     (const Edgecat__Catalog__V1__AddLineageEdgesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__add_lineage_edges_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__AddLineageEdgesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__AddLineageEdgesRequest *
+       edgecat__catalog__v1__add_lineage_edges_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__AddLineageEdgesRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__add_lineage_edges_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__add_lineage_edges_request__free_unpacked
+                     (Edgecat__Catalog__V1__AddLineageEdgesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__add_lineage_edges_response__init
+                     (Edgecat__Catalog__V1__AddLineageEdgesResponse         *message)
+{
+  static const Edgecat__Catalog__V1__AddLineageEdgesResponse init_value = EDGECAT__CATALOG__V1__ADD_LINEAGE_EDGES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__add_lineage_edges_response__get_packed_size
+                     (const Edgecat__Catalog__V1__AddLineageEdgesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__add_lineage_edges_response__pack
+                     (const Edgecat__Catalog__V1__AddLineageEdgesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__add_lineage_edges_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__AddLineageEdgesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__AddLineageEdgesResponse *
+       edgecat__catalog__v1__add_lineage_edges_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__AddLineageEdgesResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__add_lineage_edges_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__add_lineage_edges_response__free_unpacked
+                     (Edgecat__Catalog__V1__AddLineageEdgesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__add_lineage_edges_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__lineage_node__init
+                     (Edgecat__Catalog__V1__LineageNode         *message)
+{
+  static const Edgecat__Catalog__V1__LineageNode init_value = EDGECAT__CATALOG__V1__LINEAGE_NODE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__lineage_node__get_packed_size
+                     (const Edgecat__Catalog__V1__LineageNode *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_node__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__lineage_node__pack
+                     (const Edgecat__Catalog__V1__LineageNode *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_node__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__lineage_node__pack_to_buffer
+                     (const Edgecat__Catalog__V1__LineageNode *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_node__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__LineageNode *
+       edgecat__catalog__v1__lineage_node__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__LineageNode *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__lineage_node__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__lineage_node__free_unpacked
+                     (Edgecat__Catalog__V1__LineageNode *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_node__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__lineage_edge__init
+                     (Edgecat__Catalog__V1__LineageEdge         *message)
+{
+  static const Edgecat__Catalog__V1__LineageEdge init_value = EDGECAT__CATALOG__V1__LINEAGE_EDGE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__lineage_edge__get_packed_size
+                     (const Edgecat__Catalog__V1__LineageEdge *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_edge__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__lineage_edge__pack
+                     (const Edgecat__Catalog__V1__LineageEdge *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_edge__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__lineage_edge__pack_to_buffer
+                     (const Edgecat__Catalog__V1__LineageEdge *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_edge__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__LineageEdge *
+       edgecat__catalog__v1__lineage_edge__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__LineageEdge *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__lineage_edge__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__lineage_edge__free_unpacked
+                     (Edgecat__Catalog__V1__LineageEdge *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__lineage_edge__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_lineage_request__init
+                     (Edgecat__Catalog__V1__GetLineageRequest         *message)
+{
+  static const Edgecat__Catalog__V1__GetLineageRequest init_value = EDGECAT__CATALOG__V1__GET_LINEAGE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_lineage_request__get_packed_size
+                     (const Edgecat__Catalog__V1__GetLineageRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_lineage_request__pack
+                     (const Edgecat__Catalog__V1__GetLineageRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_lineage_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetLineageRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetLineageRequest *
+       edgecat__catalog__v1__get_lineage_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetLineageRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_lineage_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_lineage_request__free_unpacked
+                     (Edgecat__Catalog__V1__GetLineageRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__get_lineage_response__init
+                     (Edgecat__Catalog__V1__GetLineageResponse         *message)
+{
+  static const Edgecat__Catalog__V1__GetLineageResponse init_value = EDGECAT__CATALOG__V1__GET_LINEAGE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__get_lineage_response__get_packed_size
+                     (const Edgecat__Catalog__V1__GetLineageResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__get_lineage_response__pack
+                     (const Edgecat__Catalog__V1__GetLineageResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__get_lineage_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__GetLineageResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__GetLineageResponse *
+       edgecat__catalog__v1__get_lineage_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__GetLineageResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__get_lineage_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__get_lineage_response__free_unpacked
+                     (Edgecat__Catalog__V1__GetLineageResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__get_lineage_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__reconcile_request__init
+                     (Edgecat__Catalog__V1__ReconcileRequest         *message)
+{
+  static const Edgecat__Catalog__V1__ReconcileRequest init_value = EDGECAT__CATALOG__V1__RECONCILE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__reconcile_request__get_packed_size
+                     (const Edgecat__Catalog__V1__ReconcileRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__reconcile_request__pack
+                     (const Edgecat__Catalog__V1__ReconcileRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__reconcile_request__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ReconcileRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ReconcileRequest *
+       edgecat__catalog__v1__reconcile_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ReconcileRequest *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__reconcile_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__reconcile_request__free_unpacked
+                     (Edgecat__Catalog__V1__ReconcileRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__catalog__v1__reconcile_response__init
+                     (Edgecat__Catalog__V1__ReconcileResponse         *message)
+{
+  static const Edgecat__Catalog__V1__ReconcileResponse init_value = EDGECAT__CATALOG__V1__RECONCILE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__catalog__v1__reconcile_response__get_packed_size
+                     (const Edgecat__Catalog__V1__ReconcileResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__catalog__v1__reconcile_response__pack
+                     (const Edgecat__Catalog__V1__ReconcileResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__catalog__v1__reconcile_response__pack_to_buffer
+                     (const Edgecat__Catalog__V1__ReconcileResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Catalog__V1__ReconcileResponse *
+       edgecat__catalog__v1__reconcile_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Catalog__V1__ReconcileResponse *)
+     protobuf_c_message_unpack (&edgecat__catalog__v1__reconcile_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__catalog__v1__reconcile_response__free_unpacked
+                     (Edgecat__Catalog__V1__ReconcileResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__catalog__v1__reconcile_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 #define edgecat__catalog__v1__get_metastore_summary_request__field_descriptors NULL
 #define edgecat__catalog__v1__get_metastore_summary_request__field_indices_by_name NULL
 #define edgecat__catalog__v1__get_metastore_summary_request__number_ranges NULL
@@ -115,7 +3208,7 @@ const ProtobufCMessageDescriptor edgecat__catalog__v1__get_metastore_summary_req
   (ProtobufCMessageInit) edgecat__catalog__v1__get_metastore_summary_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__catalog__v1__metastore_summary__field_descriptors[4] =
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__metastore_summary__field_descriptors[5] =
 {
   {
     "metastore_id",
@@ -165,9 +3258,22 @@ static const ProtobufCFieldDescriptor edgecat__catalog__v1__metastore_summary__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "created_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__MetastoreSummary, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__catalog__v1__metastore_summary__field_indices_by_name[] = {
   2,   /* field[2] = admin_group */
+  4,   /* field[4] = created_at */
   3,   /* field[3] = created_at_ms */
   0,   /* field[0] = metastore_id */
   1,   /* field[1] = name */
@@ -175,7 +3281,7 @@ static const unsigned edgecat__catalog__v1__metastore_summary__field_indices_by_
 static const ProtobufCIntRange edgecat__catalog__v1__metastore_summary__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor edgecat__catalog__v1__metastore_summary__descriptor =
 {
@@ -185,19 +3291,5606 @@ const ProtobufCMessageDescriptor edgecat__catalog__v1__metastore_summary__descri
   "Edgecat__Catalog__V1__MetastoreSummary",
   "edgecat.catalog.v1",
   sizeof(Edgecat__Catalog__V1__MetastoreSummary),
-  4,
+  5,
   edgecat__catalog__v1__metastore_summary__field_descriptors,
   edgecat__catalog__v1__metastore_summary__field_indices_by_name,
   1,  edgecat__catalog__v1__metastore_summary__number_ranges,
   (ProtobufCMessageInit) edgecat__catalog__v1__metastore_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor edgecat__catalog__v1__catalog_service__method_descriptors[1] =
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__audit_fields__field_descriptors[4] =
+{
+  {
+    "created_at",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__AuditFields, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__AuditFields, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__AuditFields, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_by",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__AuditFields, updated_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__audit_fields__field_indices_by_name[] = {
+  0,   /* field[0] = created_at */
+  1,   /* field[1] = created_by */
+  2,   /* field[2] = updated_at */
+  3,   /* field[3] = updated_by */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__audit_fields__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__audit_fields__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.AuditFields",
+  "AuditFields",
+  "Edgecat__Catalog__V1__AuditFields",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__AuditFields),
+  4,
+  edgecat__catalog__v1__audit_fields__field_descriptors,
+  edgecat__catalog__v1__audit_fields__field_indices_by_name,
+  1,  edgecat__catalog__v1__audit_fields__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__audit_fields__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__catalog_info__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__catalog_info__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__catalog_info__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__catalog_info__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CatalogInfo.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CatalogInfo__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__catalog_info__properties_entry__field_descriptors,
+  edgecat__catalog__v1__catalog_info__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__catalog_info__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__catalog_info__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__catalog_info__field_descriptors[6] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, n_properties),
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, properties),
+    &edgecat__catalog__v1__catalog_info__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "environments",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, n_environments),
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, environments),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CatalogInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__catalog_info__field_indices_by_name[] = {
+  5,   /* field[5] = audit */
+  1,   /* field[1] = comment */
+  4,   /* field[4] = environments */
+  0,   /* field[0] = name */
+  3,   /* field[3] = owner */
+  2,   /* field[2] = properties */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__catalog_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__catalog_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CatalogInfo",
+  "CatalogInfo",
+  "Edgecat__Catalog__V1__CatalogInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CatalogInfo),
+  6,
+  edgecat__catalog__v1__catalog_info__field_descriptors,
+  edgecat__catalog__v1__catalog_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__catalog_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__catalog_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_catalog_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_catalog_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_catalog_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_catalog_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateCatalogRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateCatalogRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__create_catalog_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__create_catalog_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_catalog_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_catalog_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_catalog_request__field_descriptors[5] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, properties),
+    &edgecat__catalog__v1__create_catalog_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "environments",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, n_environments),
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, environments),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "if_not_exists",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateCatalogRequest, if_not_exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_catalog_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  3,   /* field[3] = environments */
+  4,   /* field[4] = if_not_exists */
+  0,   /* field[0] = name */
+  2,   /* field[2] = properties */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_catalog_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateCatalogRequest",
+  "CreateCatalogRequest",
+  "Edgecat__Catalog__V1__CreateCatalogRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateCatalogRequest),
+  5,
+  edgecat__catalog__v1__create_catalog_request__field_descriptors,
+  edgecat__catalog__v1__create_catalog_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_catalog_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_catalog_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetCatalogRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_catalog_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_catalog_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetCatalogRequest",
+  "GetCatalogRequest",
+  "Edgecat__Catalog__V1__GetCatalogRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetCatalogRequest),
+  1,
+  edgecat__catalog__v1__get_catalog_request__field_descriptors,
+  edgecat__catalog__v1__get_catalog_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_catalog_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_catalogs_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListCatalogsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListCatalogsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_catalogs_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_catalogs_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_catalogs_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListCatalogsRequest",
+  "ListCatalogsRequest",
+  "Edgecat__Catalog__V1__ListCatalogsRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListCatalogsRequest),
+  2,
+  edgecat__catalog__v1__list_catalogs_request__field_descriptors,
+  edgecat__catalog__v1__list_catalogs_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_catalogs_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_catalogs_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_catalogs_response__field_descriptors[2] =
+{
+  {
+    "catalogs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListCatalogsResponse, n_catalogs),
+    offsetof(Edgecat__Catalog__V1__ListCatalogsResponse, catalogs),
+    &edgecat__catalog__v1__catalog_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListCatalogsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_catalogs_response__field_indices_by_name[] = {
+  0,   /* field[0] = catalogs */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_catalogs_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_catalogs_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListCatalogsResponse",
+  "ListCatalogsResponse",
+  "Edgecat__Catalog__V1__ListCatalogsResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListCatalogsResponse),
+  2,
+  edgecat__catalog__v1__list_catalogs_response__field_descriptors,
+  edgecat__catalog__v1__list_catalogs_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_catalogs_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_catalogs_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_catalog_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_catalog_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_catalog_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_catalog_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateCatalogRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateCatalogRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__update_catalog_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__update_catalog_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_catalog_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_catalog_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_catalog_request__field_descriptors[6] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, properties),
+    &edgecat__catalog__v1__update_catalog_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "environments",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, n_environments),
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, environments),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateCatalogRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_catalog_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  4,   /* field[4] = environments */
+  0,   /* field[0] = name */
+  3,   /* field[3] = owner */
+  2,   /* field[2] = properties */
+  5,   /* field[5] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_catalog_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateCatalogRequest",
+  "UpdateCatalogRequest",
+  "Edgecat__Catalog__V1__UpdateCatalogRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateCatalogRequest),
+  6,
+  edgecat__catalog__v1__update_catalog_request__field_descriptors,
+  edgecat__catalog__v1__update_catalog_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_catalog_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_catalog_request__field_descriptors[2] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteCatalogRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "force",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteCatalogRequest, force),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_catalog_request__field_indices_by_name[] = {
+  1,   /* field[1] = force */
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_catalog_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_catalog_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteCatalogRequest",
+  "DeleteCatalogRequest",
+  "Edgecat__Catalog__V1__DeleteCatalogRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteCatalogRequest),
+  2,
+  edgecat__catalog__v1__delete_catalog_request__field_descriptors,
+  edgecat__catalog__v1__delete_catalog_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_catalog_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_catalog_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_response__field_descriptors[1] =
+{
+  {
+    "dropped",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__DeleteResponse, n_dropped),
+    offsetof(Edgecat__Catalog__V1__DeleteResponse, dropped),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_response__field_indices_by_name[] = {
+  0,   /* field[0] = dropped */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteResponse",
+  "DeleteResponse",
+  "Edgecat__Catalog__V1__DeleteResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteResponse),
+  1,
+  edgecat__catalog__v1__delete_response__field_descriptors,
+  edgecat__catalog__v1__delete_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__schema_info__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__schema_info__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__schema_info__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__schema_info__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SchemaInfo.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SchemaInfo__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__schema_info__properties_entry__field_descriptors,
+  edgecat__catalog__v1__schema_info__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__schema_info__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__schema_info__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__schema_info__field_descriptors[7] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, n_properties),
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, properties),
+    &edgecat__catalog__v1__schema_info__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SchemaInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__schema_info__field_indices_by_name[] = {
+  6,   /* field[6] = audit */
+  1,   /* field[1] = catalog_name */
+  3,   /* field[3] = comment */
+  2,   /* field[2] = full_name */
+  0,   /* field[0] = name */
+  5,   /* field[5] = owner */
+  4,   /* field[4] = properties */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__schema_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__schema_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SchemaInfo",
+  "SchemaInfo",
+  "Edgecat__Catalog__V1__SchemaInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SchemaInfo),
+  7,
+  edgecat__catalog__v1__schema_info__field_descriptors,
+  edgecat__catalog__v1__schema_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__schema_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__schema_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_schema_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_schema_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_schema_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_schema_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateSchemaRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateSchemaRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__create_schema_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__create_schema_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_schema_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_schema_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_schema_request__field_descriptors[5] =
+{
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, properties),
+    &edgecat__catalog__v1__create_schema_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "if_not_exists",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateSchemaRequest, if_not_exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_schema_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog_name */
+  2,   /* field[2] = comment */
+  4,   /* field[4] = if_not_exists */
+  1,   /* field[1] = name */
+  3,   /* field[3] = properties */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_schema_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_schema_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateSchemaRequest",
+  "CreateSchemaRequest",
+  "Edgecat__Catalog__V1__CreateSchemaRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateSchemaRequest),
+  5,
+  edgecat__catalog__v1__create_schema_request__field_descriptors,
+  edgecat__catalog__v1__create_schema_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_schema_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_schema_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_schema_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetSchemaRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_schema_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_schema_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_schema_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetSchemaRequest",
+  "GetSchemaRequest",
+  "Edgecat__Catalog__V1__GetSchemaRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetSchemaRequest),
+  1,
+  edgecat__catalog__v1__get_schema_request__field_descriptors,
+  edgecat__catalog__v1__get_schema_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_schema_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_schema_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_schemas_request__field_descriptors[3] =
+{
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListSchemasRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListSchemasRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListSchemasRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_schemas_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog_name */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_schemas_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_schemas_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListSchemasRequest",
+  "ListSchemasRequest",
+  "Edgecat__Catalog__V1__ListSchemasRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListSchemasRequest),
+  3,
+  edgecat__catalog__v1__list_schemas_request__field_descriptors,
+  edgecat__catalog__v1__list_schemas_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_schemas_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_schemas_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_schemas_response__field_descriptors[2] =
+{
+  {
+    "schemas",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListSchemasResponse, n_schemas),
+    offsetof(Edgecat__Catalog__V1__ListSchemasResponse, schemas),
+    &edgecat__catalog__v1__schema_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListSchemasResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_schemas_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = schemas */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_schemas_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_schemas_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListSchemasResponse",
+  "ListSchemasResponse",
+  "Edgecat__Catalog__V1__ListSchemasResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListSchemasResponse),
+  2,
+  edgecat__catalog__v1__list_schemas_response__field_descriptors,
+  edgecat__catalog__v1__list_schemas_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_schemas_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_schemas_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_schema_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_schema_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_schema_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_schema_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateSchemaRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateSchemaRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__update_schema_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__update_schema_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_schema_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_schema_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_schema_request__field_descriptors[5] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, properties),
+    &edgecat__catalog__v1__update_schema_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateSchemaRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_schema_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  0,   /* field[0] = full_name */
+  3,   /* field[3] = owner */
+  2,   /* field[2] = properties */
+  4,   /* field[4] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_schema_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_schema_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateSchemaRequest",
+  "UpdateSchemaRequest",
+  "Edgecat__Catalog__V1__UpdateSchemaRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateSchemaRequest),
+  5,
+  edgecat__catalog__v1__update_schema_request__field_descriptors,
+  edgecat__catalog__v1__update_schema_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_schema_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_schema_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_schema_request__field_descriptors[2] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteSchemaRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "force",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteSchemaRequest, force),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_schema_request__field_indices_by_name[] = {
+  1,   /* field[1] = force */
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_schema_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_schema_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteSchemaRequest",
+  "DeleteSchemaRequest",
+  "Edgecat__Catalog__V1__DeleteSchemaRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteSchemaRequest),
+  2,
+  edgecat__catalog__v1__delete_schema_request__field_descriptors,
+  edgecat__catalog__v1__delete_schema_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_schema_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_schema_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__column_info__field_descriptors[4] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ColumnInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ColumnInfo, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "nullable",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ColumnInfo, nullable),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ColumnInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__column_info__field_indices_by_name[] = {
+  3,   /* field[3] = comment */
+  0,   /* field[0] = name */
+  2,   /* field[2] = nullable */
+  1,   /* field[1] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__column_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__column_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ColumnInfo",
+  "ColumnInfo",
+  "Edgecat__Catalog__V1__ColumnInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ColumnInfo),
+  4,
+  edgecat__catalog__v1__column_info__field_descriptors,
+  edgecat__catalog__v1__column_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__column_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__column_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__row_filter__field_descriptors[2] =
+{
+  {
+    "function_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RowFilter, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_columns",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__RowFilter, n_input_columns),
+    offsetof(Edgecat__Catalog__V1__RowFilter, input_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__row_filter__field_indices_by_name[] = {
+  0,   /* field[0] = function_full_name */
+  1,   /* field[1] = input_columns */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__row_filter__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__row_filter__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.RowFilter",
+  "RowFilter",
+  "Edgecat__Catalog__V1__RowFilter",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__RowFilter),
+  2,
+  edgecat__catalog__v1__row_filter__field_descriptors,
+  edgecat__catalog__v1__row_filter__field_indices_by_name,
+  1,  edgecat__catalog__v1__row_filter__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__row_filter__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__column_mask__field_descriptors[2] =
+{
+  {
+    "function_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ColumnMask, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "using_columns",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__ColumnMask, n_using_columns),
+    offsetof(Edgecat__Catalog__V1__ColumnMask, using_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__column_mask__field_indices_by_name[] = {
+  0,   /* field[0] = function_full_name */
+  1,   /* field[1] = using_columns */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__column_mask__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__column_mask__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ColumnMask",
+  "ColumnMask",
+  "Edgecat__Catalog__V1__ColumnMask",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ColumnMask),
+  2,
+  edgecat__catalog__v1__column_mask__field_descriptors,
+  edgecat__catalog__v1__column_mask__field_indices_by_name,
+  1,  edgecat__catalog__v1__column_mask__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__column_mask__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__table_info__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__table_info__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__table_info__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__table_info__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.TableInfo.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__TableInfo__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__TableInfo__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__table_info__properties_entry__field_descriptors,
+  edgecat__catalog__v1__table_info__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__table_info__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__table_info__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__table_info__column_masks_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry, value),
+    &edgecat__catalog__v1__column_mask__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__table_info__column_masks_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__table_info__column_masks_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__table_info__column_masks_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.TableInfo.ColumnMasksEntry",
+  "ColumnMasksEntry",
+  "Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry),
+  2,
+  edgecat__catalog__v1__table_info__column_masks_entry__field_descriptors,
+  edgecat__catalog__v1__table_info__column_masks_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__table_info__column_masks_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__table_info__column_masks_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__table_info__field_descriptors[17] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "table_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, table_type),
+    &edgecat__catalog__v1__table_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_source_format",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, data_source_format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__TableInfo, n_columns),
+    offsetof(Edgecat__Catalog__V1__TableInfo, columns),
+    &edgecat__catalog__v1__column_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partition_columns",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__TableInfo, n_partition_columns),
+    offsetof(Edgecat__Catalog__V1__TableInfo, partition_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_location",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, storage_location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "view_definition",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, view_definition),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__TableInfo, n_properties),
+    offsetof(Edgecat__Catalog__V1__TableInfo, properties),
+    &edgecat__catalog__v1__table_info__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_filter",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, row_filter),
+    &edgecat__catalog__v1__row_filter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column_masks",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__TableInfo, n_column_masks),
+    offsetof(Edgecat__Catalog__V1__TableInfo, column_masks),
+    &edgecat__catalog__v1__table_info__column_masks_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hosted_by",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, hosted_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__TableInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__table_info__field_indices_by_name[] = {
+  16,   /* field[16] = audit */
+  1,   /* field[1] = catalog_name */
+  14,   /* field[14] = column_masks */
+  6,   /* field[6] = columns */
+  10,   /* field[10] = comment */
+  5,   /* field[5] = data_source_format */
+  3,   /* field[3] = full_name */
+  15,   /* field[15] = hosted_by */
+  0,   /* field[0] = name */
+  12,   /* field[12] = owner */
+  7,   /* field[7] = partition_columns */
+  11,   /* field[11] = properties */
+  13,   /* field[13] = row_filter */
+  2,   /* field[2] = schema_name */
+  8,   /* field[8] = storage_location */
+  4,   /* field[4] = table_type */
+  9,   /* field[9] = view_definition */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__table_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__table_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.TableInfo",
+  "TableInfo",
+  "Edgecat__Catalog__V1__TableInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__TableInfo),
+  17,
+  edgecat__catalog__v1__table_info__field_descriptors,
+  edgecat__catalog__v1__table_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__table_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__table_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_table_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_table_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_table_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_table_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateTableRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateTableRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__create_table_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__create_table_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_table_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_table_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_table_request__field_descriptors[12] =
+{
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "table_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, table_type),
+    &edgecat__catalog__v1__table_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data_source_format",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, data_source_format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, n_columns),
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, columns),
+    &edgecat__catalog__v1__column_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "partition_columns",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, n_partition_columns),
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, partition_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_location",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, storage_location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "view_definition",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, view_definition),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, properties),
+    &edgecat__catalog__v1__create_table_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "if_not_exists",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateTableRequest, if_not_exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_table_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog_name */
+  5,   /* field[5] = columns */
+  9,   /* field[9] = comment */
+  4,   /* field[4] = data_source_format */
+  11,   /* field[11] = if_not_exists */
+  2,   /* field[2] = name */
+  6,   /* field[6] = partition_columns */
+  10,   /* field[10] = properties */
+  1,   /* field[1] = schema_name */
+  7,   /* field[7] = storage_location */
+  3,   /* field[3] = table_type */
+  8,   /* field[8] = view_definition */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_table_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 12 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_table_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateTableRequest",
+  "CreateTableRequest",
+  "Edgecat__Catalog__V1__CreateTableRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateTableRequest),
+  12,
+  edgecat__catalog__v1__create_table_request__field_descriptors,
+  edgecat__catalog__v1__create_table_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_table_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_table_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_table_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetTableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_table_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_table_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_table_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetTableRequest",
+  "GetTableRequest",
+  "Edgecat__Catalog__V1__GetTableRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetTableRequest),
+  1,
+  edgecat__catalog__v1__get_table_request__field_descriptors,
+  edgecat__catalog__v1__get_table_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_table_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_table_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_tables_request__field_descriptors[3] =
+{
+  {
+    "schema_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTablesRequest, schema_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTablesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTablesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_tables_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = schema_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_tables_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_tables_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListTablesRequest",
+  "ListTablesRequest",
+  "Edgecat__Catalog__V1__ListTablesRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListTablesRequest),
+  3,
+  edgecat__catalog__v1__list_tables_request__field_descriptors,
+  edgecat__catalog__v1__list_tables_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_tables_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_tables_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_tables_response__field_descriptors[2] =
+{
+  {
+    "tables",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListTablesResponse, n_tables),
+    offsetof(Edgecat__Catalog__V1__ListTablesResponse, tables),
+    &edgecat__catalog__v1__table_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTablesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_tables_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = tables */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_tables_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_tables_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListTablesResponse",
+  "ListTablesResponse",
+  "Edgecat__Catalog__V1__ListTablesResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListTablesResponse),
+  2,
+  edgecat__catalog__v1__list_tables_response__field_descriptors,
+  edgecat__catalog__v1__list_tables_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_tables_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_tables_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_table_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_table_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_table_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_table_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateTableRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateTableRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__update_table_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__update_table_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_table_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_table_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_table_request__field_descriptors[6] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, properties),
+    &edgecat__catalog__v1__update_table_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, n_columns),
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, columns),
+    &edgecat__catalog__v1__column_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateTableRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_table_request__field_indices_by_name[] = {
+  4,   /* field[4] = columns */
+  1,   /* field[1] = comment */
+  0,   /* field[0] = full_name */
+  3,   /* field[3] = owner */
+  2,   /* field[2] = properties */
+  5,   /* field[5] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_table_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_table_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateTableRequest",
+  "UpdateTableRequest",
+  "Edgecat__Catalog__V1__UpdateTableRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateTableRequest),
+  6,
+  edgecat__catalog__v1__update_table_request__field_descriptors,
+  edgecat__catalog__v1__update_table_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_table_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_table_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_table_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteTableRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_table_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_table_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_table_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteTableRequest",
+  "DeleteTableRequest",
+  "Edgecat__Catalog__V1__DeleteTableRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteTableRequest),
+  1,
+  edgecat__catalog__v1__delete_table_request__field_descriptors,
+  edgecat__catalog__v1__delete_table_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_table_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_table_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__volume_info__field_descriptors[9] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "volume_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, volume_type),
+    &edgecat__catalog__v1__volume_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_location",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, storage_location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__VolumeInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__volume_info__field_indices_by_name[] = {
+  8,   /* field[8] = audit */
+  1,   /* field[1] = catalog_name */
+  6,   /* field[6] = comment */
+  3,   /* field[3] = full_name */
+  0,   /* field[0] = name */
+  7,   /* field[7] = owner */
+  2,   /* field[2] = schema_name */
+  5,   /* field[5] = storage_location */
+  4,   /* field[4] = volume_type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__volume_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__volume_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.VolumeInfo",
+  "VolumeInfo",
+  "Edgecat__Catalog__V1__VolumeInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__VolumeInfo),
+  9,
+  edgecat__catalog__v1__volume_info__field_descriptors,
+  edgecat__catalog__v1__volume_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__volume_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__volume_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_volume_request__field_descriptors[7] =
+{
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "volume_type",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, volume_type),
+    &edgecat__catalog__v1__volume_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "storage_location",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, storage_location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "if_not_exists",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateVolumeRequest, if_not_exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_volume_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog_name */
+  5,   /* field[5] = comment */
+  6,   /* field[6] = if_not_exists */
+  2,   /* field[2] = name */
+  1,   /* field[1] = schema_name */
+  4,   /* field[4] = storage_location */
+  3,   /* field[3] = volume_type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_volume_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_volume_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateVolumeRequest",
+  "CreateVolumeRequest",
+  "Edgecat__Catalog__V1__CreateVolumeRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateVolumeRequest),
+  7,
+  edgecat__catalog__v1__create_volume_request__field_descriptors,
+  edgecat__catalog__v1__create_volume_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_volume_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_volume_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_volume_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetVolumeRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_volume_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_volume_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_volume_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetVolumeRequest",
+  "GetVolumeRequest",
+  "Edgecat__Catalog__V1__GetVolumeRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetVolumeRequest),
+  1,
+  edgecat__catalog__v1__get_volume_request__field_descriptors,
+  edgecat__catalog__v1__get_volume_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_volume_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_volume_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_volumes_request__field_descriptors[3] =
+{
+  {
+    "schema_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListVolumesRequest, schema_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListVolumesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListVolumesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_volumes_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = schema_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_volumes_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_volumes_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListVolumesRequest",
+  "ListVolumesRequest",
+  "Edgecat__Catalog__V1__ListVolumesRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListVolumesRequest),
+  3,
+  edgecat__catalog__v1__list_volumes_request__field_descriptors,
+  edgecat__catalog__v1__list_volumes_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_volumes_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_volumes_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_volumes_response__field_descriptors[2] =
+{
+  {
+    "volumes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListVolumesResponse, n_volumes),
+    offsetof(Edgecat__Catalog__V1__ListVolumesResponse, volumes),
+    &edgecat__catalog__v1__volume_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListVolumesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_volumes_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = volumes */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_volumes_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_volumes_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListVolumesResponse",
+  "ListVolumesResponse",
+  "Edgecat__Catalog__V1__ListVolumesResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListVolumesResponse),
+  2,
+  edgecat__catalog__v1__list_volumes_response__field_descriptors,
+  edgecat__catalog__v1__list_volumes_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_volumes_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_volumes_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_volume_request__field_descriptors[4] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateVolumeRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateVolumeRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateVolumeRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateVolumeRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateVolumeRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_volume_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  0,   /* field[0] = full_name */
+  2,   /* field[2] = owner */
+  3,   /* field[3] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_volume_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_volume_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateVolumeRequest",
+  "UpdateVolumeRequest",
+  "Edgecat__Catalog__V1__UpdateVolumeRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateVolumeRequest),
+  4,
+  edgecat__catalog__v1__update_volume_request__field_descriptors,
+  edgecat__catalog__v1__update_volume_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_volume_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_volume_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_volume_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteVolumeRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_volume_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_volume_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_volume_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteVolumeRequest",
+  "DeleteVolumeRequest",
+  "Edgecat__Catalog__V1__DeleteVolumeRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteVolumeRequest),
+  1,
+  edgecat__catalog__v1__delete_volume_request__field_descriptors,
+  edgecat__catalog__v1__delete_volume_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_volume_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_volume_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__function_info__field_descriptors[10] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parameters",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, n_parameters),
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, parameters),
+    &edgecat__policy__v1__function_parameter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_type",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, return_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__FunctionInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__function_info__field_indices_by_name[] = {
+  9,   /* field[9] = audit */
+  6,   /* field[6] = body */
+  1,   /* field[1] = catalog_name */
+  7,   /* field[7] = comment */
+  3,   /* field[3] = full_name */
+  0,   /* field[0] = name */
+  8,   /* field[8] = owner */
+  4,   /* field[4] = parameters */
+  5,   /* field[5] = return_type */
+  2,   /* field[2] = schema_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__function_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__function_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.FunctionInfo",
+  "FunctionInfo",
+  "Edgecat__Catalog__V1__FunctionInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__FunctionInfo),
+  10,
+  edgecat__catalog__v1__function_info__field_descriptors,
+  edgecat__catalog__v1__function_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__function_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__function_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__create_function_request__field_descriptors[8] =
+{
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parameters",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, n_parameters),
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, parameters),
+    &edgecat__policy__v1__function_parameter__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "return_type",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, return_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "if_not_exists",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__CreateFunctionRequest, if_not_exists),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__create_function_request__field_indices_by_name[] = {
+  5,   /* field[5] = body */
+  0,   /* field[0] = catalog_name */
+  6,   /* field[6] = comment */
+  7,   /* field[7] = if_not_exists */
+  2,   /* field[2] = name */
+  3,   /* field[3] = parameters */
+  4,   /* field[4] = return_type */
+  1,   /* field[1] = schema_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__create_function_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__create_function_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.CreateFunctionRequest",
+  "CreateFunctionRequest",
+  "Edgecat__Catalog__V1__CreateFunctionRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__CreateFunctionRequest),
+  8,
+  edgecat__catalog__v1__create_function_request__field_descriptors,
+  edgecat__catalog__v1__create_function_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__create_function_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__create_function_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_function_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetFunctionRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_function_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_function_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_function_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetFunctionRequest",
+  "GetFunctionRequest",
+  "Edgecat__Catalog__V1__GetFunctionRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetFunctionRequest),
+  1,
+  edgecat__catalog__v1__get_function_request__field_descriptors,
+  edgecat__catalog__v1__get_function_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_function_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_function_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_functions_request__field_descriptors[3] =
+{
+  {
+    "schema_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListFunctionsRequest, schema_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListFunctionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListFunctionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_functions_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = schema_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_functions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_functions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListFunctionsRequest",
+  "ListFunctionsRequest",
+  "Edgecat__Catalog__V1__ListFunctionsRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListFunctionsRequest),
+  3,
+  edgecat__catalog__v1__list_functions_request__field_descriptors,
+  edgecat__catalog__v1__list_functions_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_functions_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_functions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_functions_response__field_descriptors[2] =
+{
+  {
+    "functions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListFunctionsResponse, n_functions),
+    offsetof(Edgecat__Catalog__V1__ListFunctionsResponse, functions),
+    &edgecat__catalog__v1__function_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListFunctionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_functions_response__field_indices_by_name[] = {
+  0,   /* field[0] = functions */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_functions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_functions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListFunctionsResponse",
+  "ListFunctionsResponse",
+  "Edgecat__Catalog__V1__ListFunctionsResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListFunctionsResponse),
+  2,
+  edgecat__catalog__v1__list_functions_response__field_descriptors,
+  edgecat__catalog__v1__list_functions_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_functions_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_functions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_function_request__field_descriptors[4] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateFunctionRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateFunctionRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateFunctionRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateFunctionRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateFunctionRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_function_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  0,   /* field[0] = full_name */
+  2,   /* field[2] = owner */
+  3,   /* field[3] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_function_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_function_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateFunctionRequest",
+  "UpdateFunctionRequest",
+  "Edgecat__Catalog__V1__UpdateFunctionRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateFunctionRequest),
+  4,
+  edgecat__catalog__v1__update_function_request__field_descriptors,
+  edgecat__catalog__v1__update_function_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_function_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_function_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_function_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteFunctionRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_function_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_function_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_function_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteFunctionRequest",
+  "DeleteFunctionRequest",
+  "Edgecat__Catalog__V1__DeleteFunctionRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteFunctionRequest),
+  1,
+  edgecat__catalog__v1__delete_function_request__field_descriptors,
+  edgecat__catalog__v1__delete_function_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_function_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_function_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__hosted_object_info__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__hosted_object_info__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__hosted_object_info__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__hosted_object_info__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.HostedObjectInfo.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__hosted_object_info__properties_entry__field_descriptors,
+  edgecat__catalog__v1__hosted_object_info__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__hosted_object_info__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__hosted_object_info__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__hosted_object_info__field_descriptors[11] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, n_properties),
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, properties),
+    &edgecat__catalog__v1__hosted_object_info__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "hosted_by",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, hosted_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, n_columns),
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, columns),
+    &edgecat__catalog__v1__column_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "audit",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__HostedObjectInfo, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__hosted_object_info__field_indices_by_name[] = {
+  10,   /* field[10] = audit */
+  2,   /* field[2] = catalog_name */
+  9,   /* field[9] = columns */
+  5,   /* field[5] = comment */
+  4,   /* field[4] = full_name */
+  8,   /* field[8] = hosted_by */
+  1,   /* field[1] = name */
+  7,   /* field[7] = owner */
+  6,   /* field[6] = properties */
+  3,   /* field[3] = schema_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__hosted_object_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__hosted_object_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.HostedObjectInfo",
+  "HostedObjectInfo",
+  "Edgecat__Catalog__V1__HostedObjectInfo",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__HostedObjectInfo),
+  11,
+  edgecat__catalog__v1__hosted_object_info__field_descriptors,
+  edgecat__catalog__v1__hosted_object_info__field_indices_by_name,
+  1,  edgecat__catalog__v1__hosted_object_info__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__hosted_object_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__register_hosted_object_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__register_hosted_object_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__register_hosted_object_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__register_hosted_object_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.RegisterHostedObjectRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__RegisterHostedObjectRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__register_hosted_object_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__register_hosted_object_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__register_hosted_object_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__register_hosted_object_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__register_hosted_object_request__field_descriptors[8] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "catalog_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, properties),
+    &edgecat__catalog__v1__register_hosted_object_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "columns",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, n_columns),
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, columns),
+    &edgecat__catalog__v1__column_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adopt_existing",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__RegisterHostedObjectRequest, adopt_existing),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__register_hosted_object_request__field_indices_by_name[] = {
+  7,   /* field[7] = adopt_existing */
+  1,   /* field[1] = catalog_name */
+  6,   /* field[6] = columns */
+  4,   /* field[4] = comment */
+  3,   /* field[3] = name */
+  5,   /* field[5] = properties */
+  2,   /* field[2] = schema_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__register_hosted_object_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__register_hosted_object_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.RegisterHostedObjectRequest",
+  "RegisterHostedObjectRequest",
+  "Edgecat__Catalog__V1__RegisterHostedObjectRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__RegisterHostedObjectRequest),
+  8,
+  edgecat__catalog__v1__register_hosted_object_request__field_descriptors,
+  edgecat__catalog__v1__register_hosted_object_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__register_hosted_object_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__register_hosted_object_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_hosted_object_request__field_descriptors[2] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetHostedObjectRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetHostedObjectRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_hosted_object_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_hosted_object_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_hosted_object_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetHostedObjectRequest",
+  "GetHostedObjectRequest",
+  "Edgecat__Catalog__V1__GetHostedObjectRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetHostedObjectRequest),
+  2,
+  edgecat__catalog__v1__get_hosted_object_request__field_descriptors,
+  edgecat__catalog__v1__get_hosted_object_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_hosted_object_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_hosted_object_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_hosted_objects_request__field_descriptors[4] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsRequest, schema_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_hosted_objects_request__field_indices_by_name[] = {
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  1,   /* field[1] = schema_full_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_hosted_objects_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_hosted_objects_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListHostedObjectsRequest",
+  "ListHostedObjectsRequest",
+  "Edgecat__Catalog__V1__ListHostedObjectsRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListHostedObjectsRequest),
+  4,
+  edgecat__catalog__v1__list_hosted_objects_request__field_descriptors,
+  edgecat__catalog__v1__list_hosted_objects_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_hosted_objects_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_hosted_objects_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_hosted_objects_response__field_descriptors[2] =
+{
+  {
+    "objects",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsResponse, n_objects),
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsResponse, objects),
+    &edgecat__catalog__v1__hosted_object_info__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListHostedObjectsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_hosted_objects_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = objects */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_hosted_objects_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_hosted_objects_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListHostedObjectsResponse",
+  "ListHostedObjectsResponse",
+  "Edgecat__Catalog__V1__ListHostedObjectsResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListHostedObjectsResponse),
+  2,
+  edgecat__catalog__v1__list_hosted_objects_response__field_descriptors,
+  edgecat__catalog__v1__list_hosted_objects_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_hosted_objects_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_hosted_objects_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_hosted_object_request__properties_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_hosted_object_request__properties_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_hosted_object_request__properties_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_hosted_object_request__properties_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateHostedObjectRequest.PropertiesEntry",
+  "PropertiesEntry",
+  "Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateHostedObjectRequest__PropertiesEntry),
+  2,
+  edgecat__catalog__v1__update_hosted_object_request__properties_entry__field_descriptors,
+  edgecat__catalog__v1__update_hosted_object_request__properties_entry__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_hosted_object_request__properties_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_hosted_object_request__properties_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__update_hosted_object_request__field_descriptors[6] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "properties",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, n_properties),
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, properties),
+    &edgecat__catalog__v1__update_hosted_object_request__properties_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, n_update_mask),
+    offsetof(Edgecat__Catalog__V1__UpdateHostedObjectRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__update_hosted_object_request__field_indices_by_name[] = {
+  2,   /* field[2] = comment */
+  1,   /* field[1] = full_name */
+  4,   /* field[4] = owner */
+  3,   /* field[3] = properties */
+  0,   /* field[0] = type */
+  5,   /* field[5] = update_mask */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__update_hosted_object_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__update_hosted_object_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.UpdateHostedObjectRequest",
+  "UpdateHostedObjectRequest",
+  "Edgecat__Catalog__V1__UpdateHostedObjectRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__UpdateHostedObjectRequest),
+  6,
+  edgecat__catalog__v1__update_hosted_object_request__field_descriptors,
+  edgecat__catalog__v1__update_hosted_object_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__update_hosted_object_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__update_hosted_object_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_hosted_object_request__field_descriptors[2] =
+{
+  {
+    "type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteHostedObjectRequest, type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteHostedObjectRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_hosted_object_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_hosted_object_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_hosted_object_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteHostedObjectRequest",
+  "DeleteHostedObjectRequest",
+  "Edgecat__Catalog__V1__DeleteHostedObjectRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteHostedObjectRequest),
+  2,
+  edgecat__catalog__v1__delete_hosted_object_request__field_descriptors,
+  edgecat__catalog__v1__delete_hosted_object_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_hosted_object_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_hosted_object_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__set_row_filter_request__field_descriptors[3] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetRowFilterRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetRowFilterRequest, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_columns",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__SetRowFilterRequest, n_input_columns),
+    offsetof(Edgecat__Catalog__V1__SetRowFilterRequest, input_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__set_row_filter_request__field_indices_by_name[] = {
+  1,   /* field[1] = function_full_name */
+  2,   /* field[2] = input_columns */
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__set_row_filter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__set_row_filter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SetRowFilterRequest",
+  "SetRowFilterRequest",
+  "Edgecat__Catalog__V1__SetRowFilterRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SetRowFilterRequest),
+  3,
+  edgecat__catalog__v1__set_row_filter_request__field_descriptors,
+  edgecat__catalog__v1__set_row_filter_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__set_row_filter_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__set_row_filter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__drop_row_filter_request__field_descriptors[1] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DropRowFilterRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__drop_row_filter_request__field_indices_by_name[] = {
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__drop_row_filter_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__drop_row_filter_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DropRowFilterRequest",
+  "DropRowFilterRequest",
+  "Edgecat__Catalog__V1__DropRowFilterRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DropRowFilterRequest),
+  1,
+  edgecat__catalog__v1__drop_row_filter_request__field_descriptors,
+  edgecat__catalog__v1__drop_row_filter_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__drop_row_filter_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__drop_row_filter_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__set_column_mask_request__field_descriptors[4] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetColumnMaskRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetColumnMaskRequest, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "function_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetColumnMaskRequest, function_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "using_columns",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__SetColumnMaskRequest, n_using_columns),
+    offsetof(Edgecat__Catalog__V1__SetColumnMaskRequest, using_columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__set_column_mask_request__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  2,   /* field[2] = function_full_name */
+  0,   /* field[0] = table_full_name */
+  3,   /* field[3] = using_columns */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__set_column_mask_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__set_column_mask_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SetColumnMaskRequest",
+  "SetColumnMaskRequest",
+  "Edgecat__Catalog__V1__SetColumnMaskRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SetColumnMaskRequest),
+  4,
+  edgecat__catalog__v1__set_column_mask_request__field_descriptors,
+  edgecat__catalog__v1__set_column_mask_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__set_column_mask_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__set_column_mask_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__drop_column_mask_request__field_descriptors[2] =
+{
+  {
+    "table_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DropColumnMaskRequest, table_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "column",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DropColumnMaskRequest, column),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__drop_column_mask_request__field_indices_by_name[] = {
+  1,   /* field[1] = column */
+  0,   /* field[0] = table_full_name */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__drop_column_mask_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__drop_column_mask_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DropColumnMaskRequest",
+  "DropColumnMaskRequest",
+  "Edgecat__Catalog__V1__DropColumnMaskRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DropColumnMaskRequest),
+  2,
+  edgecat__catalog__v1__drop_column_mask_request__field_descriptors,
+  edgecat__catalog__v1__drop_column_mask_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__drop_column_mask_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__drop_column_mask_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__tag__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__Tag, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__Tag, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__tag__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__tag__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__tag__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.Tag",
+  "Tag",
+  "Edgecat__Catalog__V1__Tag",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__Tag),
+  2,
+  edgecat__catalog__v1__tag__field_descriptors,
+  edgecat__catalog__v1__tag__field_indices_by_name,
+  1,  edgecat__catalog__v1__tag__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__tag__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__set_tag_request__field_descriptors[3] =
+{
+  {
+    "securable_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetTagRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetTagRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__SetTagRequest, tag),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__set_tag_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = securable_type */
+  2,   /* field[2] = tag */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__set_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__set_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SetTagRequest",
+  "SetTagRequest",
+  "Edgecat__Catalog__V1__SetTagRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SetTagRequest),
+  3,
+  edgecat__catalog__v1__set_tag_request__field_descriptors,
+  edgecat__catalog__v1__set_tag_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__set_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__set_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__catalog__v1__set_tag_response__field_descriptors NULL
+#define edgecat__catalog__v1__set_tag_response__field_indices_by_name NULL
+#define edgecat__catalog__v1__set_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__catalog__v1__set_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.SetTagResponse",
+  "SetTagResponse",
+  "Edgecat__Catalog__V1__SetTagResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__SetTagResponse),
+  0,
+  edgecat__catalog__v1__set_tag_response__field_descriptors,
+  edgecat__catalog__v1__set_tag_response__field_indices_by_name,
+  0,  edgecat__catalog__v1__set_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__set_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__delete_tag_request__field_descriptors[3] =
+{
+  {
+    "securable_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteTagRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteTagRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__DeleteTagRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__delete_tag_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  2,   /* field[2] = key */
+  0,   /* field[0] = securable_type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__delete_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteTagRequest",
+  "DeleteTagRequest",
+  "Edgecat__Catalog__V1__DeleteTagRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteTagRequest),
+  3,
+  edgecat__catalog__v1__delete_tag_request__field_descriptors,
+  edgecat__catalog__v1__delete_tag_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__delete_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__catalog__v1__delete_tag_response__field_descriptors NULL
+#define edgecat__catalog__v1__delete_tag_response__field_indices_by_name NULL
+#define edgecat__catalog__v1__delete_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__catalog__v1__delete_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.DeleteTagResponse",
+  "DeleteTagResponse",
+  "Edgecat__Catalog__V1__DeleteTagResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__DeleteTagResponse),
+  0,
+  edgecat__catalog__v1__delete_tag_response__field_descriptors,
+  edgecat__catalog__v1__delete_tag_response__field_indices_by_name,
+  0,  edgecat__catalog__v1__delete_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__delete_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_tags_request__field_descriptors[2] =
+{
+  {
+    "securable_type",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTagsRequest, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ListTagsRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_tags_request__field_indices_by_name[] = {
+  1,   /* field[1] = full_name */
+  0,   /* field[0] = securable_type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_tags_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_tags_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListTagsRequest",
+  "ListTagsRequest",
+  "Edgecat__Catalog__V1__ListTagsRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListTagsRequest),
+  2,
+  edgecat__catalog__v1__list_tags_request__field_descriptors,
+  edgecat__catalog__v1__list_tags_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_tags_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_tags_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__list_tags_response__field_descriptors[1] =
+{
+  {
+    "tags",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__ListTagsResponse, n_tags),
+    offsetof(Edgecat__Catalog__V1__ListTagsResponse, tags),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__list_tags_response__field_indices_by_name[] = {
+  0,   /* field[0] = tags */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__list_tags_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__list_tags_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ListTagsResponse",
+  "ListTagsResponse",
+  "Edgecat__Catalog__V1__ListTagsResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ListTagsResponse),
+  1,
+  edgecat__catalog__v1__list_tags_response__field_descriptors,
+  edgecat__catalog__v1__list_tags_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__list_tags_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__list_tags_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__new_lineage_edge__field_descriptors[3] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__NewLineageEdge, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__NewLineageEdge, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__NewLineageEdge, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__new_lineage_edge__field_indices_by_name[] = {
+  2,   /* field[2] = kind */
+  0,   /* field[0] = source */
+  1,   /* field[1] = target */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__new_lineage_edge__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__new_lineage_edge__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.NewLineageEdge",
+  "NewLineageEdge",
+  "Edgecat__Catalog__V1__NewLineageEdge",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__NewLineageEdge),
+  3,
+  edgecat__catalog__v1__new_lineage_edge__field_descriptors,
+  edgecat__catalog__v1__new_lineage_edge__field_indices_by_name,
+  1,  edgecat__catalog__v1__new_lineage_edge__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__new_lineage_edge__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__add_lineage_edges_request__field_descriptors[1] =
+{
+  {
+    "edges",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__AddLineageEdgesRequest, n_edges),
+    offsetof(Edgecat__Catalog__V1__AddLineageEdgesRequest, edges),
+    &edgecat__catalog__v1__new_lineage_edge__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__add_lineage_edges_request__field_indices_by_name[] = {
+  0,   /* field[0] = edges */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__add_lineage_edges_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__add_lineage_edges_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.AddLineageEdgesRequest",
+  "AddLineageEdgesRequest",
+  "Edgecat__Catalog__V1__AddLineageEdgesRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__AddLineageEdgesRequest),
+  1,
+  edgecat__catalog__v1__add_lineage_edges_request__field_descriptors,
+  edgecat__catalog__v1__add_lineage_edges_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__add_lineage_edges_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__add_lineage_edges_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__add_lineage_edges_response__field_descriptors[1] =
+{
+  {
+    "added",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__AddLineageEdgesResponse, added),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__add_lineage_edges_response__field_indices_by_name[] = {
+  0,   /* field[0] = added */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__add_lineage_edges_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__add_lineage_edges_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.AddLineageEdgesResponse",
+  "AddLineageEdgesResponse",
+  "Edgecat__Catalog__V1__AddLineageEdgesResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__AddLineageEdgesResponse),
+  1,
+  edgecat__catalog__v1__add_lineage_edges_response__field_descriptors,
+  edgecat__catalog__v1__add_lineage_edges_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__add_lineage_edges_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__add_lineage_edges_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__lineage_node__field_descriptors[4] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageNode, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "securable_type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageNode, securable_type),
+    &edgecat__policy__v1__securable_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "redacted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageNode, redacted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "distance",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageNode, distance),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__lineage_node__field_indices_by_name[] = {
+  3,   /* field[3] = distance */
+  0,   /* field[0] = id */
+  2,   /* field[2] = redacted */
+  1,   /* field[1] = securable_type */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__lineage_node__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__lineage_node__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.LineageNode",
+  "LineageNode",
+  "Edgecat__Catalog__V1__LineageNode",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__LineageNode),
+  4,
+  edgecat__catalog__v1__lineage_node__field_descriptors,
+  edgecat__catalog__v1__lineage_node__field_indices_by_name,
+  1,  edgecat__catalog__v1__lineage_node__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__lineage_node__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__lineage_edge__field_descriptors[5] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageEdge, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageEdge, target),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageEdge, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded_by",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageEdge, recorded_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded_at",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__LineageEdge, recorded_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__lineage_edge__field_indices_by_name[] = {
+  2,   /* field[2] = kind */
+  4,   /* field[4] = recorded_at */
+  3,   /* field[3] = recorded_by */
+  0,   /* field[0] = source */
+  1,   /* field[1] = target */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__lineage_edge__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__lineage_edge__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.LineageEdge",
+  "LineageEdge",
+  "Edgecat__Catalog__V1__LineageEdge",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__LineageEdge),
+  5,
+  edgecat__catalog__v1__lineage_edge__field_descriptors,
+  edgecat__catalog__v1__lineage_edge__field_indices_by_name,
+  1,  edgecat__catalog__v1__lineage_edge__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__lineage_edge__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_lineage_request__field_descriptors[3] =
+{
+  {
+    "node",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetLineageRequest, node),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "direction",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetLineageRequest, direction),
+    &edgecat__catalog__v1__lineage_direction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "depth",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__GetLineageRequest, depth),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_lineage_request__field_indices_by_name[] = {
+  2,   /* field[2] = depth */
+  1,   /* field[1] = direction */
+  0,   /* field[0] = node */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_lineage_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_lineage_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetLineageRequest",
+  "GetLineageRequest",
+  "Edgecat__Catalog__V1__GetLineageRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetLineageRequest),
+  3,
+  edgecat__catalog__v1__get_lineage_request__field_descriptors,
+  edgecat__catalog__v1__get_lineage_request__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_lineage_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_lineage_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__get_lineage_response__field_descriptors[2] =
+{
+  {
+    "nodes",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__GetLineageResponse, n_nodes),
+    offsetof(Edgecat__Catalog__V1__GetLineageResponse, nodes),
+    &edgecat__catalog__v1__lineage_node__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "edges",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Catalog__V1__GetLineageResponse, n_edges),
+    offsetof(Edgecat__Catalog__V1__GetLineageResponse, edges),
+    &edgecat__catalog__v1__lineage_edge__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__get_lineage_response__field_indices_by_name[] = {
+  1,   /* field[1] = edges */
+  0,   /* field[0] = nodes */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__get_lineage_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__get_lineage_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.GetLineageResponse",
+  "GetLineageResponse",
+  "Edgecat__Catalog__V1__GetLineageResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__GetLineageResponse),
+  2,
+  edgecat__catalog__v1__get_lineage_response__field_descriptors,
+  edgecat__catalog__v1__get_lineage_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__get_lineage_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__get_lineage_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__catalog__v1__reconcile_request__field_descriptors NULL
+#define edgecat__catalog__v1__reconcile_request__field_indices_by_name NULL
+#define edgecat__catalog__v1__reconcile_request__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ReconcileRequest",
+  "ReconcileRequest",
+  "Edgecat__Catalog__V1__ReconcileRequest",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ReconcileRequest),
+  0,
+  edgecat__catalog__v1__reconcile_request__field_descriptors,
+  edgecat__catalog__v1__reconcile_request__field_indices_by_name,
+  0,  edgecat__catalog__v1__reconcile_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__reconcile_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__reconcile_response__field_descriptors[3] =
+{
+  {
+    "registered",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, n_registered),
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, registered),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dropped",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, n_dropped),
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, dropped),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owners_fixed",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, n_owners_fixed),
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, owners_fixed),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__reconcile_response__field_indices_by_name[] = {
+  1,   /* field[1] = dropped */
+  2,   /* field[2] = owners_fixed */
+  0,   /* field[0] = registered */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__reconcile_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.ReconcileResponse",
+  "ReconcileResponse",
+  "Edgecat__Catalog__V1__ReconcileResponse",
+  "edgecat.catalog.v1",
+  sizeof(Edgecat__Catalog__V1__ReconcileResponse),
+  3,
+  edgecat__catalog__v1__reconcile_response__field_descriptors,
+  edgecat__catalog__v1__reconcile_response__field_indices_by_name,
+  1,  edgecat__catalog__v1__reconcile_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__catalog__v1__reconcile_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue edgecat__catalog__v1__table_type__enum_values_by_number[4] =
+{
+  { "TABLE_TYPE_UNSPECIFIED", "EDGECAT__CATALOG__V1__TABLE_TYPE__TABLE_TYPE_UNSPECIFIED", 0 },
+  { "TABLE_TYPE_MANAGED", "EDGECAT__CATALOG__V1__TABLE_TYPE__TABLE_TYPE_MANAGED", 1 },
+  { "TABLE_TYPE_EXTERNAL", "EDGECAT__CATALOG__V1__TABLE_TYPE__TABLE_TYPE_EXTERNAL", 2 },
+  { "TABLE_TYPE_VIEW", "EDGECAT__CATALOG__V1__TABLE_TYPE__TABLE_TYPE_VIEW", 3 },
+};
+static const ProtobufCIntRange edgecat__catalog__v1__table_type__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__catalog__v1__table_type__enum_values_by_name[4] =
+{
+  { "TABLE_TYPE_EXTERNAL", 2 },
+  { "TABLE_TYPE_MANAGED", 1 },
+  { "TABLE_TYPE_UNSPECIFIED", 0 },
+  { "TABLE_TYPE_VIEW", 3 },
+};
+const ProtobufCEnumDescriptor edgecat__catalog__v1__table_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.TableType",
+  "TableType",
+  "Edgecat__Catalog__V1__TableType",
+  "edgecat.catalog.v1",
+  4,
+  edgecat__catalog__v1__table_type__enum_values_by_number,
+  4,
+  edgecat__catalog__v1__table_type__enum_values_by_name,
+  1,
+  edgecat__catalog__v1__table_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__catalog__v1__volume_type__enum_values_by_number[3] =
+{
+  { "VOLUME_TYPE_UNSPECIFIED", "EDGECAT__CATALOG__V1__VOLUME_TYPE__VOLUME_TYPE_UNSPECIFIED", 0 },
+  { "VOLUME_TYPE_MANAGED", "EDGECAT__CATALOG__V1__VOLUME_TYPE__VOLUME_TYPE_MANAGED", 1 },
+  { "VOLUME_TYPE_EXTERNAL", "EDGECAT__CATALOG__V1__VOLUME_TYPE__VOLUME_TYPE_EXTERNAL", 2 },
+};
+static const ProtobufCIntRange edgecat__catalog__v1__volume_type__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex edgecat__catalog__v1__volume_type__enum_values_by_name[3] =
+{
+  { "VOLUME_TYPE_EXTERNAL", 2 },
+  { "VOLUME_TYPE_MANAGED", 1 },
+  { "VOLUME_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__catalog__v1__volume_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.VolumeType",
+  "VolumeType",
+  "Edgecat__Catalog__V1__VolumeType",
+  "edgecat.catalog.v1",
+  3,
+  edgecat__catalog__v1__volume_type__enum_values_by_number,
+  3,
+  edgecat__catalog__v1__volume_type__enum_values_by_name,
+  1,
+  edgecat__catalog__v1__volume_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__catalog__v1__lineage_direction__enum_values_by_number[4] =
+{
+  { "LINEAGE_DIRECTION_UNSPECIFIED", "EDGECAT__CATALOG__V1__LINEAGE_DIRECTION__LINEAGE_DIRECTION_UNSPECIFIED", 0 },
+  { "LINEAGE_DIRECTION_UPSTREAM", "EDGECAT__CATALOG__V1__LINEAGE_DIRECTION__LINEAGE_DIRECTION_UPSTREAM", 1 },
+  { "LINEAGE_DIRECTION_DOWNSTREAM", "EDGECAT__CATALOG__V1__LINEAGE_DIRECTION__LINEAGE_DIRECTION_DOWNSTREAM", 2 },
+  { "LINEAGE_DIRECTION_BOTH", "EDGECAT__CATALOG__V1__LINEAGE_DIRECTION__LINEAGE_DIRECTION_BOTH", 3 },
+};
+static const ProtobufCIntRange edgecat__catalog__v1__lineage_direction__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__catalog__v1__lineage_direction__enum_values_by_name[4] =
+{
+  { "LINEAGE_DIRECTION_BOTH", 3 },
+  { "LINEAGE_DIRECTION_DOWNSTREAM", 2 },
+  { "LINEAGE_DIRECTION_UNSPECIFIED", 0 },
+  { "LINEAGE_DIRECTION_UPSTREAM", 1 },
+};
+const ProtobufCEnumDescriptor edgecat__catalog__v1__lineage_direction__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.catalog.v1.LineageDirection",
+  "LineageDirection",
+  "Edgecat__Catalog__V1__LineageDirection",
+  "edgecat.catalog.v1",
+  4,
+  edgecat__catalog__v1__lineage_direction__enum_values_by_number,
+  4,
+  edgecat__catalog__v1__lineage_direction__enum_values_by_name,
+  1,
+  edgecat__catalog__v1__lineage_direction__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor edgecat__catalog__v1__catalog_service__method_descriptors[42] =
 {
   { "GetMetastoreSummary", &edgecat__catalog__v1__get_metastore_summary_request__descriptor, &edgecat__catalog__v1__metastore_summary__descriptor },
+  { "CreateCatalog", &edgecat__catalog__v1__create_catalog_request__descriptor, &edgecat__catalog__v1__catalog_info__descriptor },
+  { "GetCatalog", &edgecat__catalog__v1__get_catalog_request__descriptor, &edgecat__catalog__v1__catalog_info__descriptor },
+  { "ListCatalogs", &edgecat__catalog__v1__list_catalogs_request__descriptor, &edgecat__catalog__v1__list_catalogs_response__descriptor },
+  { "UpdateCatalog", &edgecat__catalog__v1__update_catalog_request__descriptor, &edgecat__catalog__v1__catalog_info__descriptor },
+  { "DeleteCatalog", &edgecat__catalog__v1__delete_catalog_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "CreateSchema", &edgecat__catalog__v1__create_schema_request__descriptor, &edgecat__catalog__v1__schema_info__descriptor },
+  { "GetSchema", &edgecat__catalog__v1__get_schema_request__descriptor, &edgecat__catalog__v1__schema_info__descriptor },
+  { "ListSchemas", &edgecat__catalog__v1__list_schemas_request__descriptor, &edgecat__catalog__v1__list_schemas_response__descriptor },
+  { "UpdateSchema", &edgecat__catalog__v1__update_schema_request__descriptor, &edgecat__catalog__v1__schema_info__descriptor },
+  { "DeleteSchema", &edgecat__catalog__v1__delete_schema_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "CreateTable", &edgecat__catalog__v1__create_table_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "GetTable", &edgecat__catalog__v1__get_table_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "ListTables", &edgecat__catalog__v1__list_tables_request__descriptor, &edgecat__catalog__v1__list_tables_response__descriptor },
+  { "UpdateTable", &edgecat__catalog__v1__update_table_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "DeleteTable", &edgecat__catalog__v1__delete_table_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "CreateVolume", &edgecat__catalog__v1__create_volume_request__descriptor, &edgecat__catalog__v1__volume_info__descriptor },
+  { "GetVolume", &edgecat__catalog__v1__get_volume_request__descriptor, &edgecat__catalog__v1__volume_info__descriptor },
+  { "ListVolumes", &edgecat__catalog__v1__list_volumes_request__descriptor, &edgecat__catalog__v1__list_volumes_response__descriptor },
+  { "UpdateVolume", &edgecat__catalog__v1__update_volume_request__descriptor, &edgecat__catalog__v1__volume_info__descriptor },
+  { "DeleteVolume", &edgecat__catalog__v1__delete_volume_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "CreateFunction", &edgecat__catalog__v1__create_function_request__descriptor, &edgecat__catalog__v1__function_info__descriptor },
+  { "GetFunction", &edgecat__catalog__v1__get_function_request__descriptor, &edgecat__catalog__v1__function_info__descriptor },
+  { "ListFunctions", &edgecat__catalog__v1__list_functions_request__descriptor, &edgecat__catalog__v1__list_functions_response__descriptor },
+  { "UpdateFunction", &edgecat__catalog__v1__update_function_request__descriptor, &edgecat__catalog__v1__function_info__descriptor },
+  { "DeleteFunction", &edgecat__catalog__v1__delete_function_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "RegisterHostedObject", &edgecat__catalog__v1__register_hosted_object_request__descriptor, &edgecat__catalog__v1__hosted_object_info__descriptor },
+  { "GetHostedObject", &edgecat__catalog__v1__get_hosted_object_request__descriptor, &edgecat__catalog__v1__hosted_object_info__descriptor },
+  { "ListHostedObjects", &edgecat__catalog__v1__list_hosted_objects_request__descriptor, &edgecat__catalog__v1__list_hosted_objects_response__descriptor },
+  { "UpdateHostedObject", &edgecat__catalog__v1__update_hosted_object_request__descriptor, &edgecat__catalog__v1__hosted_object_info__descriptor },
+  { "DeleteHostedObject", &edgecat__catalog__v1__delete_hosted_object_request__descriptor, &edgecat__catalog__v1__delete_response__descriptor },
+  { "SetRowFilter", &edgecat__catalog__v1__set_row_filter_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "DropRowFilter", &edgecat__catalog__v1__drop_row_filter_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "SetColumnMask", &edgecat__catalog__v1__set_column_mask_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "DropColumnMask", &edgecat__catalog__v1__drop_column_mask_request__descriptor, &edgecat__catalog__v1__table_info__descriptor },
+  { "SetTag", &edgecat__catalog__v1__set_tag_request__descriptor, &edgecat__catalog__v1__set_tag_response__descriptor },
+  { "DeleteTag", &edgecat__catalog__v1__delete_tag_request__descriptor, &edgecat__catalog__v1__delete_tag_response__descriptor },
+  { "ListTags", &edgecat__catalog__v1__list_tags_request__descriptor, &edgecat__catalog__v1__list_tags_response__descriptor },
+  { "AddLineageEdges", &edgecat__catalog__v1__add_lineage_edges_request__descriptor, &edgecat__catalog__v1__add_lineage_edges_response__descriptor },
+  { "GetLineage", &edgecat__catalog__v1__get_lineage_request__descriptor, &edgecat__catalog__v1__get_lineage_response__descriptor },
+  { "Reconcile", &edgecat__catalog__v1__reconcile_request__descriptor, &edgecat__catalog__v1__reconcile_response__descriptor },
+  { "ListAuditEvents", &edgecat__audit__v1__list_audit_events_request__descriptor, &edgecat__audit__v1__list_audit_events_response__descriptor },
 };
 const unsigned edgecat__catalog__v1__catalog_service__method_indices_by_name[] = {
-  0         /* GetMetastoreSummary */
+  38,        /* AddLineageEdges */
+  1,        /* CreateCatalog */
+  21,        /* CreateFunction */
+  6,        /* CreateSchema */
+  11,        /* CreateTable */
+  16,        /* CreateVolume */
+  5,        /* DeleteCatalog */
+  25,        /* DeleteFunction */
+  30,        /* DeleteHostedObject */
+  10,        /* DeleteSchema */
+  15,        /* DeleteTable */
+  36,        /* DeleteTag */
+  20,        /* DeleteVolume */
+  34,        /* DropColumnMask */
+  32,        /* DropRowFilter */
+  2,        /* GetCatalog */
+  22,        /* GetFunction */
+  27,        /* GetHostedObject */
+  39,        /* GetLineage */
+  0,        /* GetMetastoreSummary */
+  7,        /* GetSchema */
+  12,        /* GetTable */
+  17,        /* GetVolume */
+  41,        /* ListAuditEvents */
+  3,        /* ListCatalogs */
+  23,        /* ListFunctions */
+  28,        /* ListHostedObjects */
+  8,        /* ListSchemas */
+  13,        /* ListTables */
+  37,        /* ListTags */
+  18,        /* ListVolumes */
+  40,        /* Reconcile */
+  26,        /* RegisterHostedObject */
+  33,        /* SetColumnMask */
+  31,        /* SetRowFilter */
+  35,        /* SetTag */
+  4,        /* UpdateCatalog */
+  24,        /* UpdateFunction */
+  29,        /* UpdateHostedObject */
+  9,        /* UpdateSchema */
+  14,        /* UpdateTable */
+  19         /* UpdateVolume */
 };
 const ProtobufCServiceDescriptor edgecat__catalog__v1__catalog_service__descriptor =
 {
@@ -206,7 +8899,7 @@ const ProtobufCServiceDescriptor edgecat__catalog__v1__catalog_service__descript
   "CatalogService",
   "Edgecat__Catalog__V1__CatalogService",
   "edgecat.catalog.v1",
-  1,
+  42,
   edgecat__catalog__v1__catalog_service__method_descriptors,
   edgecat__catalog__v1__catalog_service__method_indices_by_name
 };
@@ -217,6 +8910,334 @@ void edgecat__catalog__v1__catalog_service__get_metastore_summary(ProtobufCServi
 {
   assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__create_catalog(ProtobufCService *service,
+                                                           const Edgecat__Catalog__V1__CreateCatalogRequest *input,
+                                                           Edgecat__Catalog__V1__CatalogInfo_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_catalog(ProtobufCService *service,
+                                                        const Edgecat__Catalog__V1__GetCatalogRequest *input,
+                                                        Edgecat__Catalog__V1__CatalogInfo_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_catalogs(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__ListCatalogsRequest *input,
+                                                          Edgecat__Catalog__V1__ListCatalogsResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_catalog(ProtobufCService *service,
+                                                           const Edgecat__Catalog__V1__UpdateCatalogRequest *input,
+                                                           Edgecat__Catalog__V1__CatalogInfo_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_catalog(ProtobufCService *service,
+                                                           const Edgecat__Catalog__V1__DeleteCatalogRequest *input,
+                                                           Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__create_schema(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__CreateSchemaRequest *input,
+                                                          Edgecat__Catalog__V1__SchemaInfo_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_schema(ProtobufCService *service,
+                                                       const Edgecat__Catalog__V1__GetSchemaRequest *input,
+                                                       Edgecat__Catalog__V1__SchemaInfo_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_schemas(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__ListSchemasRequest *input,
+                                                         Edgecat__Catalog__V1__ListSchemasResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_schema(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__UpdateSchemaRequest *input,
+                                                          Edgecat__Catalog__V1__SchemaInfo_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_schema(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__DeleteSchemaRequest *input,
+                                                          Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__create_table(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__CreateTableRequest *input,
+                                                         Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_table(ProtobufCService *service,
+                                                      const Edgecat__Catalog__V1__GetTableRequest *input,
+                                                      Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_tables(ProtobufCService *service,
+                                                        const Edgecat__Catalog__V1__ListTablesRequest *input,
+                                                        Edgecat__Catalog__V1__ListTablesResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_table(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__UpdateTableRequest *input,
+                                                         Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_table(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__DeleteTableRequest *input,
+                                                         Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__create_volume(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__CreateVolumeRequest *input,
+                                                          Edgecat__Catalog__V1__VolumeInfo_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_volume(ProtobufCService *service,
+                                                       const Edgecat__Catalog__V1__GetVolumeRequest *input,
+                                                       Edgecat__Catalog__V1__VolumeInfo_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_volumes(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__ListVolumesRequest *input,
+                                                         Edgecat__Catalog__V1__ListVolumesResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_volume(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__UpdateVolumeRequest *input,
+                                                          Edgecat__Catalog__V1__VolumeInfo_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_volume(ProtobufCService *service,
+                                                          const Edgecat__Catalog__V1__DeleteVolumeRequest *input,
+                                                          Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__create_function(ProtobufCService *service,
+                                                            const Edgecat__Catalog__V1__CreateFunctionRequest *input,
+                                                            Edgecat__Catalog__V1__FunctionInfo_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_function(ProtobufCService *service,
+                                                         const Edgecat__Catalog__V1__GetFunctionRequest *input,
+                                                         Edgecat__Catalog__V1__FunctionInfo_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_functions(ProtobufCService *service,
+                                                           const Edgecat__Catalog__V1__ListFunctionsRequest *input,
+                                                           Edgecat__Catalog__V1__ListFunctionsResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_function(ProtobufCService *service,
+                                                            const Edgecat__Catalog__V1__UpdateFunctionRequest *input,
+                                                            Edgecat__Catalog__V1__FunctionInfo_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_function(ProtobufCService *service,
+                                                            const Edgecat__Catalog__V1__DeleteFunctionRequest *input,
+                                                            Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__register_hosted_object(ProtobufCService *service,
+                                                                   const Edgecat__Catalog__V1__RegisterHostedObjectRequest *input,
+                                                                   Edgecat__Catalog__V1__HostedObjectInfo_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_hosted_object(ProtobufCService *service,
+                                                              const Edgecat__Catalog__V1__GetHostedObjectRequest *input,
+                                                              Edgecat__Catalog__V1__HostedObjectInfo_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_hosted_objects(ProtobufCService *service,
+                                                                const Edgecat__Catalog__V1__ListHostedObjectsRequest *input,
+                                                                Edgecat__Catalog__V1__ListHostedObjectsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__update_hosted_object(ProtobufCService *service,
+                                                                 const Edgecat__Catalog__V1__UpdateHostedObjectRequest *input,
+                                                                 Edgecat__Catalog__V1__HostedObjectInfo_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_hosted_object(ProtobufCService *service,
+                                                                 const Edgecat__Catalog__V1__DeleteHostedObjectRequest *input,
+                                                                 Edgecat__Catalog__V1__DeleteResponse_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__set_row_filter(ProtobufCService *service,
+                                                           const Edgecat__Catalog__V1__SetRowFilterRequest *input,
+                                                           Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__drop_row_filter(ProtobufCService *service,
+                                                            const Edgecat__Catalog__V1__DropRowFilterRequest *input,
+                                                            Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__set_column_mask(ProtobufCService *service,
+                                                            const Edgecat__Catalog__V1__SetColumnMaskRequest *input,
+                                                            Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__drop_column_mask(ProtobufCService *service,
+                                                             const Edgecat__Catalog__V1__DropColumnMaskRequest *input,
+                                                             Edgecat__Catalog__V1__TableInfo_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__set_tag(ProtobufCService *service,
+                                                    const Edgecat__Catalog__V1__SetTagRequest *input,
+                                                    Edgecat__Catalog__V1__SetTagResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__delete_tag(ProtobufCService *service,
+                                                       const Edgecat__Catalog__V1__DeleteTagRequest *input,
+                                                       Edgecat__Catalog__V1__DeleteTagResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 36, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_tags(ProtobufCService *service,
+                                                      const Edgecat__Catalog__V1__ListTagsRequest *input,
+                                                      Edgecat__Catalog__V1__ListTagsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 37, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__add_lineage_edges(ProtobufCService *service,
+                                                              const Edgecat__Catalog__V1__AddLineageEdgesRequest *input,
+                                                              Edgecat__Catalog__V1__AddLineageEdgesResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 38, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__get_lineage(ProtobufCService *service,
+                                                        const Edgecat__Catalog__V1__GetLineageRequest *input,
+                                                        Edgecat__Catalog__V1__GetLineageResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 39, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__reconcile(ProtobufCService *service,
+                                                      const Edgecat__Catalog__V1__ReconcileRequest *input,
+                                                      Edgecat__Catalog__V1__ReconcileResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 40, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__catalog__v1__catalog_service__list_audit_events(ProtobufCService *service,
+                                                              const Edgecat__Audit__V1__ListAuditEventsRequest *input,
+                                                              Edgecat__Audit__V1__ListAuditEventsResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__catalog__v1__catalog_service__descriptor);
+  service->invoke(service, 41, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__catalog__v1__catalog_service__init (Edgecat__Catalog__V1__CatalogService_Service *service,
                                                   Edgecat__Catalog__V1__CatalogService_ServiceDestroy destroy)

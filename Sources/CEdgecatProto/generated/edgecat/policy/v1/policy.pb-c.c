@@ -1195,6 +1195,96 @@ void   edgecat__policy__v1__get_securable_request__free_unpacked
   assert(message->base.descriptor == &edgecat__policy__v1__get_securable_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   edgecat__policy__v1__list_securables_request__init
+                     (Edgecat__Policy__V1__ListSecurablesRequest         *message)
+{
+  static const Edgecat__Policy__V1__ListSecurablesRequest init_value = EDGECAT__POLICY__V1__LIST_SECURABLES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_securables_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListSecurablesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_securables_request__pack
+                     (const Edgecat__Policy__V1__ListSecurablesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_securables_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListSecurablesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListSecurablesRequest *
+       edgecat__policy__v1__list_securables_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListSecurablesRequest *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_securables_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_securables_request__free_unpacked
+                     (Edgecat__Policy__V1__ListSecurablesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__policy__v1__list_securables_response__init
+                     (Edgecat__Policy__V1__ListSecurablesResponse         *message)
+{
+  static const Edgecat__Policy__V1__ListSecurablesResponse init_value = EDGECAT__POLICY__V1__LIST_SECURABLES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__policy__v1__list_securables_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListSecurablesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__policy__v1__list_securables_response__pack
+                     (const Edgecat__Policy__V1__ListSecurablesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__policy__v1__list_securables_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListSecurablesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Policy__V1__ListSecurablesResponse *
+       edgecat__policy__v1__list_securables_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Policy__V1__ListSecurablesResponse *)
+     protobuf_c_message_unpack (&edgecat__policy__v1__list_securables_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__policy__v1__list_securables_response__free_unpacked
+                     (Edgecat__Policy__V1__ListSecurablesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__policy__v1__list_securables_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   edgecat__policy__v1__transfer_ownership_request__init
                      (Edgecat__Policy__V1__TransferOwnershipRequest         *message)
 {
@@ -4225,6 +4315,108 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__get_securable_request__des
   (ProtobufCMessageInit) edgecat__policy__v1__get_securable_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_securables_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListSecurablesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListSecurablesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_securables_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_securables_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_securables_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListSecurablesRequest",
+  "ListSecurablesRequest",
+  "Edgecat__Policy__V1__ListSecurablesRequest",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListSecurablesRequest),
+  2,
+  edgecat__policy__v1__list_securables_request__field_descriptors,
+  edgecat__policy__v1__list_securables_request__field_indices_by_name,
+  1,  edgecat__policy__v1__list_securables_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_securables_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_securables_response__field_descriptors[2] =
+{
+  {
+    "securables",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Policy__V1__ListSecurablesResponse, n_securables),
+    offsetof(Edgecat__Policy__V1__ListSecurablesResponse, securables),
+    &edgecat__policy__v1__securable__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListSecurablesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__policy__v1__list_securables_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = securables */
+};
+static const ProtobufCIntRange edgecat__policy__v1__list_securables_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__policy__v1__list_securables_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.ListSecurablesResponse",
+  "ListSecurablesResponse",
+  "Edgecat__Policy__V1__ListSecurablesResponse",
+  "edgecat.policy.v1",
+  sizeof(Edgecat__Policy__V1__ListSecurablesResponse),
+  2,
+  edgecat__policy__v1__list_securables_response__field_descriptors,
+  edgecat__policy__v1__list_securables_response__field_indices_by_name,
+  1,  edgecat__policy__v1__list_securables_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__policy__v1__list_securables_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor edgecat__policy__v1__transfer_ownership_request__field_descriptors[3] =
 {
   {
@@ -6213,7 +6405,7 @@ const ProtobufCEnumDescriptor edgecat__policy__v1__principal_type__descriptor =
   edgecat__policy__v1__principal_type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__method_descriptors[29] =
+static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__method_descriptors[30] =
 {
   { "CreatePrincipal", &edgecat__policy__v1__create_principal_request__descriptor, &edgecat__policy__v1__principal__descriptor },
   { "GetPrincipal", &edgecat__policy__v1__get_principal_request__descriptor, &edgecat__policy__v1__principal__descriptor },
@@ -6230,6 +6422,7 @@ static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__meth
   { "DropSecurable", &edgecat__policy__v1__drop_securable_request__descriptor, &edgecat__policy__v1__drop_securable_response__descriptor },
   { "GetSecurable", &edgecat__policy__v1__get_securable_request__descriptor, &edgecat__policy__v1__securable__descriptor },
   { "TransferOwnership", &edgecat__policy__v1__transfer_ownership_request__descriptor, &edgecat__policy__v1__securable__descriptor },
+  { "ListSecurables", &edgecat__policy__v1__list_securables_request__descriptor, &edgecat__policy__v1__list_securables_response__descriptor },
   { "Grant", &edgecat__policy__v1__update_privileges_request__descriptor, &edgecat__policy__v1__update_privileges_response__descriptor },
   { "Revoke", &edgecat__policy__v1__update_privileges_request__descriptor, &edgecat__policy__v1__update_privileges_response__descriptor },
   { "ListGrants", &edgecat__policy__v1__list_grants_request__descriptor, &edgecat__policy__v1__list_grants_response__descriptor },
@@ -6248,33 +6441,34 @@ static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__meth
 const unsigned edgecat__policy__v1__policy_service__method_indices_by_name[] = {
   4,        /* AddGroupMember */
   10,        /* Authenticate */
-  20,        /* BatchCheck */
-  19,        /* Check */
+  21,        /* BatchCheck */
+  20,        /* Check */
   0,        /* CreatePrincipal */
   7,        /* CreateToken */
   3,        /* DeletePrincipal */
-  24,        /* DropColumnMask */
-  22,        /* DropRowFilter */
+  25,        /* DropColumnMask */
+  23,        /* DropRowFilter */
   12,        /* DropSecurable */
-  18,        /* GetEffectivePrivileges */
+  19,        /* GetEffectivePrivileges */
   1,        /* GetPrincipal */
   13,        /* GetSecurable */
-  15,        /* Grant */
-  27,        /* ListAuditEvents */
-  28,        /* ListDecisions */
-  17,        /* ListGrants */
+  16,        /* Grant */
+  28,        /* ListAuditEvents */
+  29,        /* ListDecisions */
+  18,        /* ListGrants */
   2,        /* ListPrincipals */
+  15,        /* ListSecurables */
   8,        /* ListTokens */
   11,        /* RegisterSecurable */
   5,        /* RemoveGroupMember */
-  25,        /* ResolveTableAccess */
-  16,        /* Revoke */
+  26,        /* ResolveTableAccess */
+  17,        /* Revoke */
   9,        /* RevokeToken */
-  23,        /* SetColumnMask */
+  24,        /* SetColumnMask */
   6,        /* SetPrincipalAttribute */
-  21,        /* SetRowFilter */
+  22,        /* SetRowFilter */
   14,        /* TransferOwnership */
-  26         /* Watch */
+  27         /* Watch */
 };
 const ProtobufCServiceDescriptor edgecat__policy__v1__policy_service__descriptor =
 {
@@ -6283,7 +6477,7 @@ const ProtobufCServiceDescriptor edgecat__policy__v1__policy_service__descriptor
   "PolicyService",
   "Edgecat__Policy__V1__PolicyService",
   "edgecat.policy.v1",
-  29,
+  30,
   edgecat__policy__v1__policy_service__method_descriptors,
   edgecat__policy__v1__policy_service__method_indices_by_name
 };
@@ -6407,13 +6601,21 @@ void edgecat__policy__v1__policy_service__transfer_ownership(ProtobufCService *s
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void edgecat__policy__v1__policy_service__list_securables(ProtobufCService *service,
+                                                          const Edgecat__Policy__V1__ListSecurablesRequest *input,
+                                                          Edgecat__Policy__V1__ListSecurablesResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void edgecat__policy__v1__policy_service__grant(ProtobufCService *service,
                                                 const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
                                                 Edgecat__Policy__V1__UpdatePrivilegesResponse_Closure closure,
                                                 void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__revoke(ProtobufCService *service,
                                                  const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
@@ -6421,7 +6623,7 @@ void edgecat__policy__v1__policy_service__revoke(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__list_grants(ProtobufCService *service,
                                                       const Edgecat__Policy__V1__ListGrantsRequest *input,
@@ -6429,7 +6631,7 @@ void edgecat__policy__v1__policy_service__list_grants(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__get_effective_privileges(ProtobufCService *service,
                                                                    const Edgecat__Policy__V1__GetEffectivePrivilegesRequest *input,
@@ -6437,7 +6639,7 @@ void edgecat__policy__v1__policy_service__get_effective_privileges(ProtobufCServ
                                                                    void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__check(ProtobufCService *service,
                                                 const Edgecat__Policy__V1__CheckRequest *input,
@@ -6445,7 +6647,7 @@ void edgecat__policy__v1__policy_service__check(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__batch_check(ProtobufCService *service,
                                                       const Edgecat__Policy__V1__BatchCheckRequest *input,
@@ -6453,7 +6655,7 @@ void edgecat__policy__v1__policy_service__batch_check(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__set_row_filter(ProtobufCService *service,
                                                          const Edgecat__Policy__V1__SetRowFilterRequest *input,
@@ -6461,7 +6663,7 @@ void edgecat__policy__v1__policy_service__set_row_filter(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__drop_row_filter(ProtobufCService *service,
                                                           const Edgecat__Policy__V1__DropRowFilterRequest *input,
@@ -6469,7 +6671,7 @@ void edgecat__policy__v1__policy_service__drop_row_filter(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__set_column_mask(ProtobufCService *service,
                                                           const Edgecat__Policy__V1__SetColumnMaskRequest *input,
@@ -6477,7 +6679,7 @@ void edgecat__policy__v1__policy_service__set_column_mask(ProtobufCService *serv
                                                           void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__drop_column_mask(ProtobufCService *service,
                                                            const Edgecat__Policy__V1__DropColumnMaskRequest *input,
@@ -6485,7 +6687,7 @@ void edgecat__policy__v1__policy_service__drop_column_mask(ProtobufCService *ser
                                                            void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__resolve_table_access(ProtobufCService *service,
                                                                const Edgecat__Policy__V1__ResolveTableAccessRequest *input,
@@ -6493,7 +6695,7 @@ void edgecat__policy__v1__policy_service__resolve_table_access(ProtobufCService 
                                                                void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__watch(ProtobufCService *service,
                                                 const Edgecat__Policy__V1__WatchRequest *input,
@@ -6501,7 +6703,7 @@ void edgecat__policy__v1__policy_service__watch(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__list_audit_events(ProtobufCService *service,
                                                             const Edgecat__Audit__V1__ListAuditEventsRequest *input,
@@ -6509,7 +6711,7 @@ void edgecat__policy__v1__policy_service__list_audit_events(ProtobufCService *se
                                                             void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__list_decisions(ProtobufCService *service,
                                                          const Edgecat__Policy__V1__ListDecisionsRequest *input,
@@ -6517,7 +6719,7 @@ void edgecat__policy__v1__policy_service__list_decisions(ProtobufCService *servi
                                                          void *closure_data)
 {
   assert(service->descriptor == &edgecat__policy__v1__policy_service__descriptor);
-  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__policy__v1__policy_service__init (Edgecat__Policy__V1__PolicyService_Service *service,
                                                 Edgecat__Policy__V1__PolicyService_ServiceDestroy destroy)

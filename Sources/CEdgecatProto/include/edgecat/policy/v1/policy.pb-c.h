@@ -45,6 +45,8 @@ typedef struct Edgecat__Policy__V1__RegisterSecurableRequest Edgecat__Policy__V1
 typedef struct Edgecat__Policy__V1__DropSecurableRequest Edgecat__Policy__V1__DropSecurableRequest;
 typedef struct Edgecat__Policy__V1__DropSecurableResponse Edgecat__Policy__V1__DropSecurableResponse;
 typedef struct Edgecat__Policy__V1__GetSecurableRequest Edgecat__Policy__V1__GetSecurableRequest;
+typedef struct Edgecat__Policy__V1__ListSecurablesRequest Edgecat__Policy__V1__ListSecurablesRequest;
+typedef struct Edgecat__Policy__V1__ListSecurablesResponse Edgecat__Policy__V1__ListSecurablesResponse;
 typedef struct Edgecat__Policy__V1__TransferOwnershipRequest Edgecat__Policy__V1__TransferOwnershipRequest;
 typedef struct Edgecat__Policy__V1__UpdatePrivilegesRequest Edgecat__Policy__V1__UpdatePrivilegesRequest;
 typedef struct Edgecat__Policy__V1__UpdatePrivilegesResponse Edgecat__Policy__V1__UpdatePrivilegesResponse;
@@ -534,6 +536,38 @@ struct  Edgecat__Policy__V1__GetSecurableRequest
 #define EDGECAT__POLICY__V1__GET_SECURABLE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__get_securable_request__descriptor) \
     , EDGECAT__POLICY__V1__SECURABLE_TYPE__SECURABLE_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Edgecat__Policy__V1__ListSecurablesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * 0 means 100; larger than 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+   */
+  int32_t page_size;
+  char *page_token;
+};
+#define EDGECAT__POLICY__V1__LIST_SECURABLES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__list_securables_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+struct  Edgecat__Policy__V1__ListSecurablesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * By full name; function definitions included.
+   */
+  size_t n_securables;
+  Edgecat__Policy__V1__Securable **securables;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+};
+#define EDGECAT__POLICY__V1__LIST_SECURABLES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__list_securables_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Edgecat__Policy__V1__TransferOwnershipRequest
@@ -1522,6 +1556,44 @@ Edgecat__Policy__V1__GetSecurableRequest *
 void   edgecat__policy__v1__get_securable_request__free_unpacked
                      (Edgecat__Policy__V1__GetSecurableRequest *message,
                       ProtobufCAllocator *allocator);
+/* Edgecat__Policy__V1__ListSecurablesRequest methods */
+void   edgecat__policy__v1__list_securables_request__init
+                     (Edgecat__Policy__V1__ListSecurablesRequest         *message);
+size_t edgecat__policy__v1__list_securables_request__get_packed_size
+                     (const Edgecat__Policy__V1__ListSecurablesRequest   *message);
+size_t edgecat__policy__v1__list_securables_request__pack
+                     (const Edgecat__Policy__V1__ListSecurablesRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__policy__v1__list_securables_request__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListSecurablesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Policy__V1__ListSecurablesRequest *
+       edgecat__policy__v1__list_securables_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__policy__v1__list_securables_request__free_unpacked
+                     (Edgecat__Policy__V1__ListSecurablesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Policy__V1__ListSecurablesResponse methods */
+void   edgecat__policy__v1__list_securables_response__init
+                     (Edgecat__Policy__V1__ListSecurablesResponse         *message);
+size_t edgecat__policy__v1__list_securables_response__get_packed_size
+                     (const Edgecat__Policy__V1__ListSecurablesResponse   *message);
+size_t edgecat__policy__v1__list_securables_response__pack
+                     (const Edgecat__Policy__V1__ListSecurablesResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__policy__v1__list_securables_response__pack_to_buffer
+                     (const Edgecat__Policy__V1__ListSecurablesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Policy__V1__ListSecurablesResponse *
+       edgecat__policy__v1__list_securables_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__policy__v1__list_securables_response__free_unpacked
+                     (Edgecat__Policy__V1__ListSecurablesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Edgecat__Policy__V1__TransferOwnershipRequest methods */
 void   edgecat__policy__v1__transfer_ownership_request__init
                      (Edgecat__Policy__V1__TransferOwnershipRequest         *message);
@@ -2200,6 +2272,12 @@ typedef void (*Edgecat__Policy__V1__DropSecurableResponse_Closure)
 typedef void (*Edgecat__Policy__V1__GetSecurableRequest_Closure)
                  (const Edgecat__Policy__V1__GetSecurableRequest *message,
                   void *closure_data);
+typedef void (*Edgecat__Policy__V1__ListSecurablesRequest_Closure)
+                 (const Edgecat__Policy__V1__ListSecurablesRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Policy__V1__ListSecurablesResponse_Closure)
+                 (const Edgecat__Policy__V1__ListSecurablesResponse *message,
+                  void *closure_data);
 typedef void (*Edgecat__Policy__V1__TransferOwnershipRequest_Closure)
                  (const Edgecat__Policy__V1__TransferOwnershipRequest *message,
                   void *closure_data);
@@ -2360,6 +2438,10 @@ struct Edgecat__Policy__V1__PolicyService_Service
                              const Edgecat__Policy__V1__TransferOwnershipRequest *input,
                              Edgecat__Policy__V1__Securable_Closure closure,
                              void *closure_data);
+  void (*list_securables)(Edgecat__Policy__V1__PolicyService_Service *service,
+                          const Edgecat__Policy__V1__ListSecurablesRequest *input,
+                          Edgecat__Policy__V1__ListSecurablesResponse_Closure closure,
+                          void *closure_data);
   void (*grant)(Edgecat__Policy__V1__PolicyService_Service *service,
                 const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
                 Edgecat__Policy__V1__UpdatePrivilegesResponse_Closure closure,
@@ -2439,6 +2521,7 @@ void edgecat__policy__v1__policy_service__init (Edgecat__Policy__V1__PolicyServi
       function_prefix__ ## drop_securable,\
       function_prefix__ ## get_securable,\
       function_prefix__ ## transfer_ownership,\
+      function_prefix__ ## list_securables,\
       function_prefix__ ## grant,\
       function_prefix__ ## revoke,\
       function_prefix__ ## list_grants,\
@@ -2513,6 +2596,10 @@ void edgecat__policy__v1__policy_service__transfer_ownership(ProtobufCService *s
                                                              const Edgecat__Policy__V1__TransferOwnershipRequest *input,
                                                              Edgecat__Policy__V1__Securable_Closure closure,
                                                              void *closure_data);
+void edgecat__policy__v1__policy_service__list_securables(ProtobufCService *service,
+                                                          const Edgecat__Policy__V1__ListSecurablesRequest *input,
+                                                          Edgecat__Policy__V1__ListSecurablesResponse_Closure closure,
+                                                          void *closure_data);
 void edgecat__policy__v1__policy_service__grant(ProtobufCService *service,
                                                 const Edgecat__Policy__V1__UpdatePrivilegesRequest *input,
                                                 Edgecat__Policy__V1__UpdatePrivilegesResponse_Closure closure,
@@ -2603,6 +2690,8 @@ extern const ProtobufCMessageDescriptor edgecat__policy__v1__register_securable_
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__drop_securable_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__drop_securable_response__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__get_securable_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__policy__v1__list_securables_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__policy__v1__list_securables_response__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__transfer_ownership_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__update_privileges_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__update_privileges_response__descriptor;
