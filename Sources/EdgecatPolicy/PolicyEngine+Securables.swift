@@ -30,6 +30,8 @@ public struct SecurableInfo: Sendable, Hashable {
   /// The dotted lower case name; empty for the metastore.
   public let fullName: String
   public let owner: String
+  /// When the securable was registered, in seconds since the Unix epoch.
+  public let createdAt: Double
   public let function: FunctionDefinition?
   public let columns: [String]
   /// The full names of the direct children, sorted.
@@ -119,10 +121,7 @@ extension PolicyEngine {
   ) throws(PolicyError) -> SecurableInfo {
     let model = snapshot.model
     let entry = try lookUpSecurable(fullName, type: type, in: model)
-    return SecurableInfo(
-      type: entry.type, fullName: entry.fullName, owner: model.principal(entry.owner).name,
-      function: entry.function, columns: entry.columns,
-      children: entry.children.map { model.securable($0).fullName }.sorted())
+    return info(of: entry, in: model)
   }
 
   /// Throws PERMISSION_DENIED unless the actor is an admin or edgecat service, or may grant,

@@ -1,4 +1,3 @@
-import EdgecatCore
 import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
@@ -6,74 +5,6 @@ import EdgecatRPC
 extension PolicyServer {
   var grantMethods: [RPCMethod] {
     [
-      .unary(Self.path("RegisterSecurable")) {
-        (request: Edgecat_Policy_V1_RegisterSecurableRequest, context) in
-        let caller = try caller(context)
-        guard let type = try securableType(request.type) else {
-          throw RPCError(
-            .invalidArgument,
-            "type of securable \"\(request.fullName)\" is missing; set CATALOG, SCHEMA, TABLE, "
-              + "VIEW, VOLUME, FUNCTION or REGISTERED_MODEL")
-        }
-        var function: FunctionDefinition?
-        if let info = request.function, type == .function {
-          function = FunctionDefinition(
-            parameters: info.parameters.map { FunctionParameter(name: $0.name, type: $0.type) },
-            returnType: info.returnType.isEmpty ? nil : info.returnType, body: info.body)
-        }
-        let registration = SecurableRegistration(
-          type: type, fullName: request.fullName,
-          owner: request.owner.isEmpty ? caller.context.principal : request.owner,
-          function: function)
-        _ = try await write {
-          try await engine.registerSecurable(registration, context: caller.context)
-        }
-        return try securableMessage(request.fullName, type: type)
-      },
-      .unary(Self.path("DropSecurable")) {
-        (request: Edgecat_Policy_V1_DropSecurableRequest, context) in
-        let caller = try caller(context)
-        // The catalog is the namespace authority: it drops the securable in its own database
-        // and then here, passing the end user, whose right to drop the engine checks.
-        guard caller.isService || caller.isAdmin else {
-          throw RPCError(
-            .permissionDenied,
-            "\(caller.authenticated.principal) may not drop securables in the policy service; "
-              + "drop them through the catalog")
-        }
-        let type = try securableType(request.type)
-        let info = try mapped { () throws(PolicyError) in
-          try engine.securable(named: request.fullName, type: type)
-        }
-        if !info.children.isEmpty && !request.cascade {
-          throw RPCError(
-            .failedPrecondition,
-            "\(info.type.displayName) \(info.fullName) has \(info.children.count) "
-              + (info.children.count == 1 ? "child" : "children") + "; "
-              + "drop them first or set cascade")
-        }
-        var response = Edgecat_Policy_V1_DropSecurableResponse()
-        response.revision = try await write {
-          try await engine.dropSecurable(request.fullName, type: type, context: caller.context)
-        }
-        response.dropped = [info.fullName]
-        return response
-      },
-      .synchronousUnary(Self.path("GetSecurable")) {
-        (request: Edgecat_Policy_V1_GetSecurableRequest, context) in
-        _ = try caller(context)
-        return try securableMessage(request.fullName, type: try securableType(request.type))
-      },
-      .unary(Self.path("TransferOwnership")) {
-        (request: Edgecat_Policy_V1_TransferOwnershipRequest, context) in
-        let caller = try caller(context)
-        let type = try securableType(request.type)
-        _ = try await write {
-          try await engine.transferOwnership(
-            of: request.fullName, type: type, to: request.newOwner, context: caller.context)
-        }
-        return try securableMessage(request.fullName, type: type)
-      },
       .unary(Self.path("Grant")) { (request: Edgecat_Policy_V1_UpdatePrivilegesRequest, context) in
         let caller = try caller(context)
         let granted = try privileges(request.privileges)
@@ -150,31 +81,6 @@ extension PolicyServer {
         "\(caller.context.principal) may ask only about itself, not \(principal); that is for "
           + "members of edgecat-services and metastore-admins")
     }
-  }
-
-  func securableMessage(_ fullName: String, type: SecurableType?) throws(RPCError)
-    -> Edgecat_Policy_V1_Securable
-  {
-    let info = try mapped { () throws(PolicyError) in
-      try engine.securable(named: fullName, type: type)
-    }
-    var message = Edgecat_Policy_V1_Securable()
-    message.type = info.type.proto
-    message.fullName = info.fullName
-    message.owner = info.owner
-    if let function = info.function {
-      var functionInfo = Edgecat_Policy_V1_FunctionInfo()
-      functionInfo.parameters = function.parameters.map { parameter in
-        var message = Edgecat_Policy_V1_FunctionParameter()
-        message.name = parameter.name
-        message.type = parameter.type
-        return message
-      }
-      functionInfo.returnType = function.returnType ?? ""
-      functionInfo.body = function.body
-      message.function = functionInfo
-    }
-    return message
   }
 
   private func sourceMessage(_ source: PrivilegeSource) -> Edgecat_Policy_V1_PrivilegeSource {

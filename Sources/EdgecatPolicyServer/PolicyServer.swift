@@ -24,8 +24,8 @@ public struct PolicyServer: RPCService {
   static func path(_ method: String) -> String { "/edgecat.policy.v1.PolicyService/\(method)" }
 
   public var methods: [RPCMethod] {
-    identityMethods + principalListMethods + grantMethods + decisionMethods + logMethods
-      + [watchMethod]
+    identityMethods + principalListMethods + securableMethods + grantMethods + decisionMethods
+      + logMethods + [watchMethod]
   }
 
   /// The caller of a call: the token's principal, or the end user in `x-edgecat-principal`
