@@ -41,61 +41,6 @@ public enum EdgecatMetadata {
   }
 }
 
-/// Authenticates the callers of a service through its `PolicyClient`.
-public struct CallAuthenticator: Sendable {
-  public let policy: PolicyClient
-
-  public init(policy: PolicyClient) {
-    self.policy = policy
-  }
-
-  /// Resolves the bearer token of a call and the end user it acts for. A missing or rejected
-  /// token is UNAUTHENTICATED; `x-edgecat-principal` counts only from edgecat-services members.
-  public func identify(_ context: ServerContext) async throws(RPCError) -> CallIdentity {
-    try await identify(
-      metadata: context.metadata, requestID: context.requestID, deadline: context.deadline)
-  }
-
-  /// Resolves the caller from request metadata; `identify(_:)` with the parts spelled out.
-  public func identify(metadata: Metadata, requestID: String, deadline: Deadline? = nil)
-    async throws(RPCError) -> CallIdentity
-  {
-    guard let token = EdgecatMetadata.bearerToken(metadata) else {
-      throw RPCError(
-        .unauthenticated,
-        "the call has no bearer token; send metadata \"authorization: Bearer <token>\"")
-    }
-    let caller = try await policy.authenticate(
-      token: token, requestID: requestID, deadline: deadline)
-    var principal = caller.principal
-    if let onBehalfOf = metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty,
-      caller.groups.contains(BuiltInGroups.services)
-    {
-      principal = onBehalfOf
-    }
-    return CallIdentity(
-      principal: principal, caller: caller.principal, callerGroups: caller.groups,
-      requestID: requestID, environment: metadata[EdgecatMetadata.environment])
-  }
-
-  /// Throws PERMISSION_DENIED naming the principal, privilege, securable and the missing
-  /// privileges unless the policy service allows it.
-  public func authorize(
-    _ identity: CallIdentity, _ privilege: String, on type: SecurableKind, _ securable: String,
-    deadline: Deadline? = nil
-  ) async throws(RPCError) {
-    let decision = try await policy.check(
-      principal: identity.principal, privilege: privilege, type: type, securable: securable,
-      requestID: identity.requestID, deadline: deadline)
-    guard decision.allowed else {
-      throw RPCError(
-        .permissionDenied,
-        "\(identity.principal) may not \(privilege) on \(type.displayName) \(securable): "
-          + decision.reason)
-    }
-  }
-}
-
 extension SecurableKind {
   /// Lower-case name as people write it, such as "catalog" or "registered model".
   public var displayName: String {

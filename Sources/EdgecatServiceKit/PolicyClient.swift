@@ -19,9 +19,9 @@ public final class PolicyClient: Sendable {
   let rpcClient: RPCClient
   /// This service's own bearer token.
   let token: String
-  private let leaseDuration: Duration
+  let leaseDuration: Duration
   private let callTimeout: Duration
-  private let cache = Mutex(PolicyCache())
+  let cache = Mutex(PolicyCache())
   private let watchTask = Mutex<Task<Void, Never>?>(nil)
   /// The open Watch call; a change it received but this client has not applied yet makes the
   /// cache unusable until it is applied.
@@ -59,7 +59,7 @@ public final class PolicyClient: Sendable {
   }
 
   /// True when the Watch stream has delivered messages that are not applied yet.
-  private var watchHasUnappliedMessages: Bool {
+  var watchHasUnappliedMessages: Bool {
     watchCall.withLock { $0?.hasUnreadResponses ?? false }
   }
 
