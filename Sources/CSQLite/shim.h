@@ -6,3 +6,9 @@
 static inline sqlite3_destructor_type csqlite_transient(void) {
   return SQLITE_TRANSIENT;
 }
+
+/// Calls `sqlite3_db_config` for an option that takes an int and an int pointer, such as
+/// SQLITE_DBCONFIG_DQS_DML; Swift cannot call the variadic C function itself.
+static inline int csqlite_db_config_flag(sqlite3 *db, int option, int value) {
+  return sqlite3_db_config(db, option, value, (int *)0);
+}

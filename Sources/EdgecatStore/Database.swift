@@ -11,6 +11,8 @@ public final class Database {
 
   private(set) var handle: OpaquePointer?
   var statements: [String: Statement] = [:]
+  /// The installed authorizer handler, to which SQLite keeps an unretained pointer.
+  var authorizer: AuthorizerBox?
   /// The number of prepared statements kept; the cache is emptied when it would grow past this.
   let statementCacheCapacity: Int
   let logger: Logger
@@ -62,6 +64,7 @@ public final class Database {
     // Every statement this connection prepared is in the cache, so close cannot find one open.
     precondition(result == SQLITE_OK, "sqlite3_close returned \(result) with no open statements")
     self.handle = nil
+    authorizer = nil
   }
 
   /// The row id of the most recent successful INSERT on this connection.

@@ -14,10 +14,13 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
   public let sql: String?
   /// The version of the migration that failed, when the failure happened in one.
   public let migration: Int?
+  /// The UTF-8 byte offset in the SQL text of the token that failed to prepare, as
+  /// `sqlite3_error_offset` reports it; nil when SQLite reports none.
+  public let byteOffset: Int?
 
   public init(
     code: Int32, extendedCode: Int32? = nil, message: String, operation: String,
-    sql: String? = nil, migration: Int? = nil
+    sql: String? = nil, migration: Int? = nil, byteOffset: Int? = nil
   ) {
     self.code = code & 0xff
     self.extendedCode = extendedCode ?? code
@@ -25,6 +28,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     self.operation = operation
     self.sql = sql.map(StoreError.firstLine)
     self.migration = migration
+    self.byteOffset = byteOffset
   }
 
   /// True for any `SQLITE_CONSTRAINT` failure: unique, primary key, foreign key, check, not null.
@@ -48,7 +52,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
   func inMigration(_ version: Int) -> StoreError {
     StoreError(
       code: code, extendedCode: extendedCode, message: message, operation: operation, sql: sql,
-      migration: version)
+      migration: version, byteOffset: byteOffset)
   }
 
   /// Returns the error SQLite reports on `handle` for a call that returned `resultCode`.
