@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatStore
 import Glibc
 
@@ -22,11 +23,7 @@ public struct PolicyOptions: Sendable {
   }
 
   /// Reads `CLOCK_REALTIME`.
-  public static let systemClock: @Sendable () -> Double = {
-    var now = timespec()
-    clock_gettime(CLOCK_REALTIME, &now)
-    return Double(now.tv_sec) + Double(now.tv_nsec) / 1_000_000_000
-  }
+  public static let systemClock: @Sendable () -> Double = { wallClockSeconds() }
 }
 
 /// Settings of the decision log, which keeps every Check and BatchCheck decision in SQLite.

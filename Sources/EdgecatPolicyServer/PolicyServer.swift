@@ -86,24 +86,6 @@ public struct PolicyServer: RPCService {
   }
 }
 
-extension PolicyError {
-  /// The gRPC status for this error.
-  var rpcError: RPCError {
-    let code: StatusCode =
-      switch self.code {
-      case .invalidArgument: .invalidArgument
-      case .notFound: .notFound
-      case .alreadyExists: .alreadyExists
-      case .failedPrecondition: .failedPrecondition
-      case .permissionDenied: .permissionDenied
-      case .unauthenticated: .unauthenticated
-      case .outOfRange: .outOfRange
-      case .internal: .internal
-      }
-    return RPCError(code, message)
-  }
-}
-
 /// Runs a throwing engine call and maps its `PolicyError` to a gRPC status.
 func mapped<Value>(_ body: () throws(PolicyError) -> Value) throws(RPCError) -> Value {
   do {

@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatPolicy
 import Testing
 
