@@ -8,6 +8,7 @@ let package = Package(
     .library(name: "EdgecatRPC", targets: ["EdgecatRPC"]),
     .library(name: "EdgecatStore", targets: ["EdgecatStore"]),
     .executable(name: "edgecat-policy", targets: ["edgecat-policy"]),
+    .executable(name: "edgecat-catalog", targets: ["edgecat-catalog"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -47,7 +48,9 @@ let package = Package(
 
     // Names, errors, paging, time text and SQL expression handling that every service's
     // logic shares.
-    .target(name: "EdgecatCore", dependencies: ["EdgecatStore"], path: "Sources/EdgecatCore"),
+    .target(
+      name: "EdgecatCore", dependencies: ["EdgecatStore", "EdgecatLog"], path: "Sources/EdgecatCore"
+    ),
 
     // The policy service's logic: principals, tokens, securables, grants and decisions.
     .target(
@@ -55,10 +58,16 @@ let package = Package(
       dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatCrypto", "EdgecatLog"],
       path: "Sources/EdgecatPolicy"),
 
+    // The catalog service's storage: the namespace, tags, lineage and audit events.
+    .target(
+      name: "EdgecatCatalog",
+      dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
+      path: "Sources/EdgecatCatalog"),
+
     // Plumbing every service shares: flags, authentication, the policy client.
     .target(
       name: "EdgecatServiceKit",
-      dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatLog", "EdgecatCrypto"],
+      dependencies: ["EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatLog", "EdgecatCrypto"],
       path: "Sources/EdgecatServiceKit"),
 
     // edgecat.policy.v1.PolicyService over the policy engine.
@@ -69,6 +78,15 @@ let package = Package(
         "EdgecatLog",
       ],
       path: "Sources/EdgecatPolicyServer"),
+
+    // edgecat.catalog.v1.CatalogService over the catalog engine and the policy client.
+    .target(
+      name: "EdgecatCatalogServer",
+      dependencies: [
+        "EdgecatCatalog", "EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit",
+        "EdgecatLog", "EdgecatCrypto", "EdgecatStore",
+      ],
+      path: "Sources/EdgecatCatalogServer"),
 
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
@@ -82,6 +100,12 @@ let package = Package(
         "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog",
       ],
       path: "services/edgecat-policy"),
+    .executableTarget(
+      name: "edgecat-catalog",
+      dependencies: [
+        "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog",
+      ],
+      path: "services/edgecat-catalog"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -113,6 +137,13 @@ let package = Package(
       name: "EdgecatServiceKitTests",
       dependencies: ["EdgecatServiceKit", "EdgecatRPC", "EdgecatProto"],
       path: "Tests/EdgecatServiceKitTests"),
+    .testTarget(
+      name: "EdgecatCatalogTests",
+      dependencies: [
+        "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy", "EdgecatPolicyServer",
+        "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore",
+      ],
+      path: "Tests/EdgecatCatalogTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
