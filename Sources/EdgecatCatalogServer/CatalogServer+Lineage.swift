@@ -1,0 +1,144 @@
+import EdgecatCatalog
+import EdgecatCore
+import EdgecatProto
+import EdgecatRPC
+
+extension CatalogServer {
+  /// The deepest walk GetLineage takes.
+  static let maximumLineageDepth = 10
+  /// The most edges one AddLineageEdges call may carry.
+  static let maximumLineageBatch = 1000
+
+  var lineageMethods: [RPCMethod] {
+    [
+      .unary(Self.path("AddLineageEdges")) {
+        (request: Edgecat_Catalog_V1_AddLineageEdgesRequest, context) in
+        let caller = try await caller(context)
+        return try await auditedWrite(
+          caller, "AddLineageEdges", nil, [("edges", String(request.edges.count))]
+        ) { audit throws(RPCError) in
+          try requireService(caller, to: "add lineage edges")
+          guard request.edges.count <= Self.maximumLineageBatch else {
+            throw RPCError(
+              .invalidArgument,
+              "the request has \(request.edges.count) edges; send at most"
+                + " \(Self.maximumLineageBatch) per call")
+          }
+          var edges: [LineageEdgeRecord] = []
+          for edge in request.edges {
+            edges.append(
+              LineageEdgeRecord(
+                source: try LineageNodeName.validate(edge.source, field: "source"),
+                target: try LineageNodeName.validate(edge.target, field: "target"),
+                kind: try LineageNodeName.validateKind(edge.kind), recordedBy: caller.principal,
+                recordedAt: engine.clock()))
+          }
+          let added = try await mappedAsync { () async throws(ServiceError) in
+            try await engine.addLineageEdges(edges, audit: audit)
+          }
+          var response = Edgecat_Catalog_V1_AddLineageEdgesResponse()
+          response.added = Int32(added)
+          return response
+        }
+      },
+      .unary(Self.path("GetLineage")) { (request: Edgecat_Catalog_V1_GetLineageRequest, context) in
+        let caller = try await caller(context)
+        return try await auditedRead(caller, "GetLineage", request.node) { () throws(RPCError) in
+          try await lineage(request, caller)
+        }
+      },
+    ]
+  }
+
+  private func lineage(
+    _ request: Edgecat_Catalog_V1_GetLineageRequest, _ caller: Caller
+  ) async throws(RPCError) -> Edgecat_Catalog_V1_GetLineageResponse {
+    guard request.depth >= 0, request.depth <= Self.maximumLineageDepth else {
+      throw RPCError(
+        .invalidArgument,
+        "depth \(request.depth) is out of range; use 1 to \(Self.maximumLineageDepth), or 0 for"
+          + " the default of 3")
+    }
+    let depth = request.depth == 0 ? 3 : Int(request.depth)
+    let start = try LineageNodeName.validate(request.node, field: "node")
+    try await authorizeLineageStart(start, caller)
+
+    var walk = LineageWalk(start: start)
+    switch request.direction {
+    case .upstream: try await walk.follow(engine, downstream: false, depth: depth)
+    case .downstream: try await walk.follow(engine, downstream: true, depth: depth)
+    case .both, .unspecified, .unrecognized:
+      try await walk.follow(engine, downstream: false, depth: depth)
+      try await walk.follow(engine, downstream: true, depth: depth)
+    }
+    let visibility = try await lineageVisibility(walk, caller)
+    return walk.response(visibility: visibility)
+  }
+
+  /// The start needs BROWSE: on the securable, or on the model of a model version. Devices
+  /// and deployments are for edgecat services and admins.
+  private func authorizeLineageStart(_ start: String, _ caller: Caller) async throws(RPCError) {
+    if let model = LineageNodeName.model(ofVersion: start) {
+      try await authorize(caller, "BROWSE", .registeredModel, model)
+    } else if LineageNodeName.isExternal(start) {
+      guard caller.identity.callerIsService || caller.identity.callerIsAdmin else {
+        try await requireAdmin(caller, to: "read the lineage of \(start)")
+        return
+      }
+    } else {
+      let name = try mapped { () throws(ServiceError) in try SecurableName(start) }
+      let object = try await existing(name, ObjectKind.allCases, caller)
+      try await authorize(caller, "BROWSE", object.kind.securableKind, object.fullName)
+    }
+  }
+
+  /// Decides which nodes of the walk the end user may see: securables by BROWSE, model
+  /// versions by BROWSE on their model, and other external nodes when a neighbor is visible.
+  private func lineageVisibility(
+    _ walk: LineageWalk, _ caller: Caller
+  ) async throws(RPCError) -> [String: (visible: Bool, kind: SecurableKind)] {
+    var result: [String: (visible: Bool, kind: SecurableKind)] = [:]
+    var objects: [CatalogObject] = []
+    var versionsByModel: [String: [String]] = [:]
+    for node in walk.distances.keys {
+      if let model = LineageNodeName.model(ofVersion: node) {
+        versionsByModel[model, default: []].append(node)
+      } else if !LineageNodeName.isExternal(node) {
+        let object = try await mappedAsync { () async throws(ServiceError) in
+          try await engine.object(node)
+        }
+        if let object { objects.append(object) } else { result[node] = (false, .unspecified) }
+      }
+    }
+    let allowed = try await visibility(browse: objects, caller)
+    for (object, isAllowed) in zip(objects, allowed) {
+      result[object.fullName] = (isAllowed, object.kind.securableKind)
+    }
+    let models = Array(versionsByModel.keys)
+    let modelAllowed = try await authenticator.allowed(
+      caller.identity, anyOf: ["BROWSE"], on: .registeredModel, models, deadline: caller.deadline)
+    for (model, isAllowed) in zip(models, modelAllowed) {
+      for version in versionsByModel[model] ?? [] { result[version] = (isAllowed, .unspecified) }
+    }
+    for node in walk.distances.keys where result[node] == nil {
+      let neighborVisible = walk.neighbors(of: node).contains { result[$0]?.visible == true }
+      result[node] = (neighborVisible, .unspecified)
+    }
+    return result
+  }
+
+  private func visibility(
+    browse objects: [CatalogObject], _ caller: Caller
+  ) async throws(RPCError) -> [Bool] {
+    var result = [Bool](repeating: false, count: objects.count)
+    for kind in ObjectKind.allCases {
+      let indexes = objects.indices.filter { objects[$0].kind == kind }
+      guard !indexes.isEmpty else { continue }
+      let allowed = try await authenticator.allowed(
+        caller.identity, anyOf: ["BROWSE"], on: kind.securableKind,
+        indexes.map { objects[$0].fullName }, deadline: caller.deadline)
+      for (index, isAllowed) in zip(indexes, allowed) { result[index] = isAllowed }
+    }
+    return result
+  }
+}

@@ -1,0 +1,143 @@
+import EdgecatCatalog
+import EdgecatCore
+import EdgecatCrypto
+import EdgecatProto
+import EdgecatRPC
+import EdgecatServiceKit
+
+extension CatalogServer {
+  /// Authenticates the call and resolves its end user and environment.
+  func caller(_ context: ServerContext) async throws(RPCError) -> Caller {
+    let identity = try await authenticator.identify(context)
+    let named = context.metadata[EdgecatMetadata.environment].flatMap { $0.isEmpty ? nil : $0 }
+    return Caller(
+      identity: identity, peer: context.peer, environment: named ?? environment,
+      deadline: context.deadline)
+  }
+
+  /// Validates a full name of `kind` and folds it to lower case.
+  func name(_ text: String, _ kind: ObjectKind, field: String) throws(RPCError) -> SecurableName {
+    let name = try mapped { () throws(ServiceError) in try SecurableName(text) }
+    guard name.parts.count == kind.depth else {
+      let shape = ["", "catalog", "catalog.schema", "catalog.schema.name"][kind.depth]
+      throw RPCError(
+        .invalidArgument,
+        "\(field) \"\(text)\" has \(name.parts.count) parts; a \(kind.displayName) is named"
+          + " \(shape)")
+    }
+    return name
+  }
+
+  /// Joins name parts from separate request fields and validates them as a name of `kind`.
+  func name(parts: [String], _ kind: ObjectKind) throws(RPCError) -> SecurableName {
+    for (index, part) in parts.enumerated() where part.isEmpty {
+      let field = ["catalog_name", "schema_name", "name"][index + 3 - parts.count]
+      throw RPCError(.invalidArgument, "\(field) is empty; set it")
+    }
+    return try name(parts.joined(separator: "."), kind, field: "name")
+  }
+
+  /// Throws NOT_FOUND when the catalog is bound to environments that exclude the caller's, so
+  /// that a bound catalog does not exist for other environments.
+  func requireEnvironment(_ caller: Caller, catalog: String) throws(RPCError) {
+    let bound = engine.environments(ofCatalog: catalog)
+    guard !bound.isEmpty else { return }
+    guard let environment = caller.environment, bound.contains(environment) else {
+      let named =
+        caller.environment.map { "environment \($0)" } ?? "requests without an"
+        + " environment"
+      throw RPCError(
+        .notFound,
+        "catalog \(catalog) does not exist for \(named); it is bound to"
+          + " \(bound.joined(separator: ", ")), so send x-edgecat-environment with one of them")
+    }
+  }
+
+  /// Throws PERMISSION_DENIED unless the end user holds `privilege` on the securable.
+  func authorize(
+    _ caller: Caller, _ privilege: String, _ kind: SecurableKind, _ fullName: String
+  ) async throws(RPCError) {
+    try await authenticator.authorize(
+      caller.identity, privilege, on: kind, fullName, deadline: caller.deadline)
+  }
+
+  /// Returns the object, or NOT_FOUND when it does not exist, is of another kind, or lies in
+  /// a catalog bound away from the caller's environment.
+  func existing(
+    _ name: SecurableName, _ kinds: [ObjectKind], _ caller: Caller
+  ) async throws(RPCError) -> CatalogObject {
+    try requireEnvironment(caller, catalog: name.parts[0])
+    let object = try await mappedAsync { () async throws(ServiceError) in
+      try await engine.object(name.fullName)
+    }
+    guard let object, kinds.contains(object.kind) else {
+      let noun = kinds.map(\.displayName).joined(separator: " or ")
+      throw RPCError(.notFound, "\(noun) \(name.fullName) does not exist; check the name")
+    }
+    return object
+  }
+
+  /// Returns the object after checking that the end user may see it: BROWSE or one of the
+  /// kind's privileges. Otherwise PERMISSION_DENIED naming what is missing.
+  func visible(
+    _ name: SecurableName, _ kinds: [ObjectKind], _ caller: Caller
+  ) async throws(RPCError) -> CatalogObject {
+    let object = try await existing(name, kinds, caller)
+    let allowed = try await authenticator.allowed(
+      caller.identity, anyOf: object.kind.visibilityPrivileges, on: object.kind.securableKind,
+      [object.fullName], deadline: caller.deadline)
+    guard allowed.first == true else {
+      try await authorize(caller, "BROWSE", object.kind.securableKind, object.fullName)
+      return object
+    }
+    return object
+  }
+
+  /// Throws PERMISSION_DENIED unless the caller is a member of edgecat-services or an admin.
+  func requireService(_ caller: Caller, to action: String) throws(RPCError) {
+    guard caller.identity.callerIsService || caller.identity.callerIsAdmin else {
+      throw RPCError(
+        .permissionDenied,
+        "\(caller.identity.caller) may not \(action); only members of edgecat-services and"
+          + " metastore admins may")
+    }
+  }
+
+  /// Throws PERMISSION_DENIED unless the end user is a metastore admin. A caller acting for
+  /// itself is decided by its groups; an end user passed along by a service is looked up.
+  func requireAdmin(_ caller: Caller, to action: String) async throws(RPCError) {
+    var isAdmin = caller.identity.callerIsAdmin
+    if caller.identity.caller != caller.principal {
+      var request = Edgecat_Policy_V1_GetEffectivePrivilegesRequest()
+      request.principal = caller.principal
+      request.securableType = .metastore
+      let response: Edgecat_Policy_V1_GetEffectivePrivilegesResponse = try await policy.call(
+        "GetEffectivePrivileges", request, requestID: caller.requestID,
+        deadline: caller.deadline)
+      isAdmin = response.privileges.contains { $0.sources.contains { $0.kind == .admin } }
+    }
+    guard isAdmin else {
+      throw RPCError(
+        .permissionDenied, "\(caller.principal) may not \(action); only metastore admins may")
+    }
+  }
+}
+
+/// Runs a throwing engine call and maps its `ServiceError` to a gRPC status.
+func mapped<Value>(_ body: () throws(ServiceError) -> Value) throws(RPCError) -> Value {
+  do {
+    return try body()
+  } catch {
+    throw error.rpcError
+  }
+}
+
+func mappedAsync<Value>(_ body: () async throws(ServiceError) -> Value) async throws(RPCError)
+  -> Value
+{
+  do {
+    return try await body()
+  } catch {
+    throw error.rpcError
+  }
+}

@@ -1,0 +1,93 @@
+// edgecat-catalog: the namespace of catalogs, schemas, tables, views, volumes, functions and
+// hosted objects, with tags, lineage and audit events, kept in one SQLite database in
+// --data-dir. Every securable it creates is registered with edgecat-policy.
+import EdgecatCatalog
+import EdgecatCatalogServer
+import EdgecatLog
+import EdgecatRPC
+import EdgecatServiceKit
+import Glibc
+
+let options = ServiceOptions.parseOrExit(
+  name: "catalog",
+  summary: "Serves edgecat.catalog.v1.CatalogService: the namespace, tags, lineage and audit.",
+  defaultPort: 7402,
+  extraFlags: [
+    Flag("metastore-name", default: "edgecat", help: "name of the metastore on first start"),
+    Flag(
+      "reconcile-retry-ms", default: "1000",
+      help: "milliseconds between attempts of the start-up reconcile while the policy service"
+        + " is unreachable"),
+  ])
+Logger.level = options.logLevel
+umask(0o077)
+let logger = Logger(component: "catalog")
+
+func fail(_ message: String, _ fields: KeyValuePairs<String, any CustomStringConvertible> = [:])
+  -> Never
+{
+  logger.error(message, fields)
+  exit(1)
+}
+
+guard let retryMilliseconds = Int(options.flags["reconcile-retry-ms"] ?? ""), retryMilliseconds > 0
+else {
+  StandardError.write(
+    "edgecat-catalog: --reconcile-retry-ms must be a positive number of milliseconds\n")
+  exit(2)
+}
+guard let tokenFile = options.tokenFile else {
+  StandardError.write(
+    "edgecat-catalog: --token-file is missing; pass the file with this service's token, as"
+      + " edgecat-policy --bootstrap-service catalog=PATH wrote it\n")
+  exit(2)
+}
+let token: String
+do {
+  token = try readTokenFile(tokenFile)
+} catch {
+  fail("cannot read the token file", ["path": tokenFile, "error": error.message])
+}
+
+if let error = createDirectories(options.dataDirectory) {
+  fail("cannot create the data folder", ["path": options.dataDirectory, "errno": error])
+}
+let databasePath = options.dataDirectory + "/catalog.db"
+let engine: CatalogEngine
+do {
+  engine = try await CatalogEngine.open(
+    path: databasePath, metastoreName: options.flags["metastore-name"] ?? "edgecat")
+} catch {
+  fail("cannot open the catalog database", ["path": databasePath, "error": "\(error)"])
+}
+
+let policy = PolicyClient(endpoint: options.policyEndpoint, serviceToken: token)
+policy.startWatching()
+let catalog = CatalogServer(engine: engine, policy: policy, environment: options.environment)
+let server = RPCServer(services: [catalog])
+do {
+  let port = try server.start(listeningOn: options.listen)
+  try options.writePortFile(port)
+} catch {
+  fail("cannot listen", ["listen": options.listen, "error": "\(error)"])
+}
+
+let reconcile = Task {
+  while !Task.isCancelled {
+    do {
+      _ = try await catalog.reconcile()
+      return
+    } catch {
+      logger.warning(
+        "start-up reconcile failed, retrying",
+        ["policy.endpoint": options.policyEndpoint, "error": "\(error)"])
+      try? await Task.sleep(for: .milliseconds(retryMilliseconds))
+    }
+  }
+}
+await server.runUntilSignalled()
+reconcile.cancel()
+policy.close()
+await engine.close()
+logger.info("catalog service stopped")
+exit(0)
