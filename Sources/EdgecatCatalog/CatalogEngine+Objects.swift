@@ -34,6 +34,7 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "creating \(object.fullName)")
     }
+    if object.kind == .catalog { rememberEnvironments(of: object) }
   }
 
   private static func requireParent(of object: CatalogObject, in db: Database) throws {
@@ -136,9 +137,11 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "updating \(object.fullName)")
     }
-    if object.kind == .catalog {
-      let info = try? CatalogDetails.catalog(object.details)
-      setEnvironments(info?.environments ?? [], ofCatalog: object.fullName)
-    }
+    if object.kind == .catalog { rememberEnvironments(of: object) }
+  }
+
+  private func rememberEnvironments(of catalog: CatalogObject) {
+    let info = try? CatalogDetails.catalog(catalog.details)
+    setEnvironments(info?.environments ?? [], ofCatalog: catalog.fullName)
   }
 }

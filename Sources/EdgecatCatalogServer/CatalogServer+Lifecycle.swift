@@ -53,8 +53,10 @@ extension CatalogServer {
     return object
   }
 
-  /// Registers the securable with the policy service, owned by the object's owner. A stale
-  /// securable of that name there, which the catalog does not have, is dropped first.
+  /// Registers the securable with the policy service, owned by the object's owner. The call
+  /// is made as this service, because only edgecat services may register; the end user's
+  /// create privilege was checked before. A stale securable of that name there, which the
+  /// catalog does not have, is dropped first.
   func register(
     _ object: CatalogObject, _ caller: Caller?, function: Edgecat_Policy_V1_FunctionInfo?
   ) async throws(RPCError) {
@@ -66,16 +68,14 @@ extension CatalogServer {
     let requestID = caller?.requestID ?? "reconcile"
     do {
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
-        onBehalfOf: caller?.principal)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
     } catch  where error.code == .alreadyExists {
       logger.warning(
         "policy service had a securable the catalog lacks; replacing it",
         ["securable": object.fullName, "request.id": requestID])
       try await dropInPolicy(object.kind.securableKind, object.fullName, cascade: true, nil)
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
-        onBehalfOf: caller?.principal)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
     }
   }
 

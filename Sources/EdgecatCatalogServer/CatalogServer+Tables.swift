@@ -138,14 +138,8 @@ extension CatalogServer {
     details.columns = try columns(request.columns, table: fullName)
     let columnNames = Set(details.columns.map(\.name))
     for partition in request.partitionColumns {
-      let name = partition.lowercased()
-      guard columnNames.contains(name) else {
-        throw RPCError(
-          .invalidArgument,
-          "partition column \"\(partition)\" of \(fullName) is not one of its columns; add it"
-            + " to columns or remove it from partition_columns")
-      }
-      details.partitionColumns.append(name)
+      details.partitionColumns.append(
+        try partitionColumn(partition, columns: columnNames, table: fullName))
     }
     details.storageLocation = request.storageLocation
     try validateComment(request.comment)
@@ -153,6 +147,37 @@ extension CatalogServer {
     try validateProperties(request.properties)
     details.properties = request.properties
     return details
+  }
+
+  /// The transforms a partition may apply to a column, as Spark SQL writes them.
+  static let partitionTransforms: Set<String> = [
+    "date", "year", "month", "day", "hour", "years", "months", "days", "hours",
+  ]
+
+  /// Validates one partition: a column name, or a transform of a column such as
+  /// `date(timestamp)`. Returns it in lower case without spaces.
+  private func partitionColumn(
+    _ text: String, columns: Set<String>, table: String
+  ) throws(RPCError) -> String {
+    let compact = text.lowercased().filter { !$0.isWhitespace }
+    var column = compact
+    if let open = compact.firstIndex(of: "("), compact.hasSuffix(")") {
+      let transform = String(compact[..<open])
+      guard Self.partitionTransforms.contains(transform) else {
+        throw RPCError(
+          .invalidArgument,
+          "partition \"\(text)\" of \(table) uses \(transform)(); use a column or one of"
+            + " \(Self.partitionTransforms.sorted().joined(separator: ", ")) applied to a column")
+      }
+      column = String(compact[compact.index(after: open)..<compact.index(before: compact.endIndex)])
+    }
+    guard columns.contains(column) else {
+      throw RPCError(
+        .invalidArgument,
+        "partition \"\(text)\" of \(table) does not name one of its columns; add the column"
+          + " or fix partition_columns")
+    }
+    return compact
   }
 
   private func dataSourceFormat(_ text: String, _ fullName: String) throws(RPCError) -> String {

@@ -11,7 +11,8 @@ extension PolicyClient {
         backoff = .milliseconds(50)
       } catch {
         markDisconnected()
-        logFollowFailure(error)
+        // A cancelled task is a client being closed, not a failure.
+        if !Task.isCancelled { logFollowFailure(error) }
       }
       markDisconnected()
       try? await Task.sleep(for: backoff)

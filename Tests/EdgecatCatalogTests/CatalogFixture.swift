@@ -133,8 +133,8 @@ final class CatalogFixture: Sendable {
 
   func stop() async {
     await catalogServer.shutdown()
-    await policyServer.shutdown()
     policyClient.close()
+    await policyServer.shutdown()
     await catalogEngine.close()
     policyEngine.close()
     group.shutdown()

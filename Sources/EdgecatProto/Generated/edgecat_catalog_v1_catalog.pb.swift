@@ -323,6 +323,7 @@ public struct Edgecat_Catalog_V1_TableInfo: Sendable, Hashable {
   /// Data format such as "DELTA", the default, "PARQUET" or "CSV"; empty for views.
   public var dataSourceFormat: String = ""
   public var columns: [Edgecat_Catalog_V1_ColumnInfo] = []
+  /// Columns, or transforms of a column such as "date(timestamp)".
   public var partitionColumns: [String] = []
   public var storageLocation: String = ""
   /// The view's query; nothing here runs it.
@@ -349,6 +350,7 @@ public struct Edgecat_Catalog_V1_CreateTableRequest: Sendable, Hashable {
   public var tableType: Edgecat_Catalog_V1_TableType = .unspecified
   public var dataSourceFormat: String = ""
   public var columns: [Edgecat_Catalog_V1_ColumnInfo] = []
+  /// Columns, or transforms of a column such as "date(timestamp)".
   public var partitionColumns: [String] = []
   public var storageLocation: String = ""
   /// Required for views.

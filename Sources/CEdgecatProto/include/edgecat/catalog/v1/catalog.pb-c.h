@@ -575,6 +575,9 @@ struct  Edgecat__Catalog__V1__TableInfo
   char *data_source_format;
   size_t n_columns;
   Edgecat__Catalog__V1__ColumnInfo **columns;
+  /*
+   * Columns, or transforms of a column such as "date(timestamp)".
+   */
   size_t n_partition_columns;
   char **partition_columns;
   char *storage_location;
@@ -628,6 +631,9 @@ struct  Edgecat__Catalog__V1__CreateTableRequest
   char *data_source_format;
   size_t n_columns;
   Edgecat__Catalog__V1__ColumnInfo **columns;
+  /*
+   * Columns, or transforms of a column such as "date(timestamp)".
+   */
   size_t n_partition_columns;
   char **partition_columns;
   char *storage_location;
