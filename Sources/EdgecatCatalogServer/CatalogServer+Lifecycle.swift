@@ -54,7 +54,10 @@ extension CatalogServer {
   }
 
   /// Registers the securable with the policy service, owned by the object's owner. A stale
-  /// securable of that name there, which the catalog does not have, is dropped first.
+  /// securable of that name there, which the catalog does not have, is dropped first. The call
+  /// is made as this service rather than for the end user, because the policy service lets
+  /// only edgecat-services members and admins register. `create` has checked the end user's
+  /// create privilege before this call.
   func register(
     _ object: CatalogObject, _ caller: Caller?, function: Edgecat_Policy_V1_FunctionInfo?
   ) async throws(RPCError) {
@@ -66,16 +69,14 @@ extension CatalogServer {
     let requestID = caller?.requestID ?? "reconcile"
     do {
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
-        onBehalfOf: caller?.principal)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
     } catch  where error.code == .alreadyExists {
       logger.warning(
         "policy service had a securable the catalog lacks; replacing it",
         ["securable": object.fullName, "request.id": requestID])
       try await dropInPolicy(object.kind.securableKind, object.fullName, cascade: true, nil)
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
-        onBehalfOf: caller?.principal)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
     }
   }
 
