@@ -4,13 +4,27 @@ import EdgecatStore
 extension CatalogEngine {
   /// Inserts a new object with its audit event in one transaction. The parent must exist and
   /// not be in a drop; a taken name of any kind is ALREADY_EXISTS naming the existing kind.
-  public func insert(_ object: CatalogObject, audit: AuditRecord) async throws(ServiceError) {
+  /// With `ifNotExists`, an existing object of the same kind that is not being dropped is
+  /// returned instead, and only the audit event is written. Nil means the object was inserted.
+  /// The existing row is read in the write transaction, because a concurrent create of the
+  /// name may be staged in the same group commit, which readers do not see yet.
+  @discardableResult
+  public func insert(
+    _ object: CatalogObject, audit: AuditRecord, ifNotExists: Bool = false
+  ) async throws(ServiceError) -> CatalogObject? {
     do {
-      try await store.write { db in
+      return try await store.write { db in
         try Self.requireParent(of: object, in: db)
         if let row = try db.queryOne(
-          "SELECT kind FROM objects WHERE full_name = ?", .text(object.fullName))
+          "SELECT \(CatalogObject.columns), state FROM objects WHERE full_name = ?",
+          .text(object.fullName))
         {
+          if ifNotExists, row[9].int64 == 0, let existing = CatalogObject(row: row),
+            existing.kind == object.kind
+          {
+            try AuditTrail.insert(audit, into: db)
+            return existing
+          }
           let kind = ObjectKind(rawValue: row[0].string ?? "")?.displayName ?? "object"
           throw ServiceError.alreadyExists(
             "\(object.kind.displayName) \(object.fullName) cannot be created: a \(kind) of"
@@ -27,6 +41,7 @@ extension CatalogEngine {
           .real(object.createdAt), .text(object.createdBy), .real(object.updatedAt),
           .text(object.updatedBy))
         try AuditTrail.insert(audit, into: db)
+        return nil
       }
     } catch let error as StoreError where error.isConstraintViolation {
       throw .alreadyExists(

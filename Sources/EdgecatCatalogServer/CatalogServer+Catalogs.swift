@@ -12,7 +12,7 @@ extension CatalogServer {
         return try await auditedWrite(
           caller, "CreateCatalog", request.name, [("name", request.name)]
         ) { audit throws(RPCError) in
-          let name = try name(request.name, .catalog, field: "name")
+          let name = try name(parts: [request.name], .catalog)
           try validateComment(request.comment)
           try validateProperties(request.properties)
           var details = Edgecat_Catalog_V1_CatalogInfo()

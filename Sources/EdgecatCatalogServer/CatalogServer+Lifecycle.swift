@@ -21,16 +21,12 @@ extension CatalogServer {
     if object.kind.depth > 1 { try requireEnvironment(caller, catalog: object.catalogName) }
     try await authorize(caller, object.kind.createPrivilege, parentKind, object.parentName)
 
-    do {
-      try await engine.insert(object, audit: audit)
-    } catch {
-      if error.code == .alreadyExists, ifNotExists,
-        let existing = try? await engine.object(object.fullName), existing.kind == object.kind
-      {
-        return existing
-      }
-      throw error.rpcError
+    // NOTE: an existing object returned here may still be registering with the policy
+    // service under a concurrent create, which deletes it again if that registration fails.
+    let existing = try await mappedAsync { () async throws(ServiceError) in
+      try await engine.insert(object, audit: audit, ifNotExists: ifNotExists)
     }
+    if let existing { return existing }
 
     do {
       try await register(object, caller, function: function)

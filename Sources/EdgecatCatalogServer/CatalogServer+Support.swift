@@ -28,11 +28,15 @@ extension CatalogServer {
     return name
   }
 
-  /// Joins name parts from separate request fields and validates them as a name of `kind`.
+  /// Validates name parts from separate request fields, each on its own so that a '.' inside
+  /// one is rejected as a character of that field, and joins them into a name of `kind`.
   func name(parts: [String], _ kind: ObjectKind) throws(RPCError) -> SecurableName {
-    for (index, part) in parts.enumerated() where part.isEmpty {
+    for (index, part) in parts.enumerated() {
       let field = ["catalog_name", "schema_name", "name"][index + 3 - parts.count]
-      throw RPCError(.invalidArgument, "\(field) is empty; set it")
+      guard !part.isEmpty else { throw RPCError(.invalidArgument, "\(field) is empty; set it") }
+      _ = try mapped { () throws(ServiceError) in
+        try SecurableName.validatePart(part, position: 1, of: part, noun: field)
+      }
     }
     return try name(parts.joined(separator: "."), kind, field: "name")
   }
