@@ -121,8 +121,10 @@ class HTTP2Connection: EventSource {
 
   private func writeOutput() {
     while outputOffset < output.count {
+      // MSG_NOSIGNAL: a peer that has gone away makes send fail with EPIPE instead of
+      // raising SIGPIPE, whose default action ends the process.
       let written = output.withUnsafeBytes {
-        write(fd, $0.baseAddress! + outputOffset, output.count - outputOffset)
+        send(fd, $0.baseAddress! + outputOffset, output.count - outputOffset, Int32(MSG_NOSIGNAL))
       }
       if written < 0 {
         if errno == EINTR { continue }
