@@ -9,8 +9,9 @@ extension CatalogEngine {
   public func beginDrop(
     _ fullName: String, kind: ObjectKind, force: Bool
   ) async throws(ServiceError) -> [String] {
+    let names: [String]
     do {
-      return try await store.write { db in
+      names = try await store.write { db in
         guard
           let row = try db.queryOne(
             "SELECT kind, catalog_name, schema_name FROM objects WHERE full_name = ?"
@@ -50,6 +51,8 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "dropping \(fullName)")
     }
+    cache.invalidate(names)
+    return names
   }
 
   /// Makes objects marked by `beginDrop` visible again.
@@ -63,6 +66,7 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "restoring \(names.first ?? "")")
     }
+    cache.invalidate(names)
   }
 
   /// Deletes the objects, their tags and the lineage edges that touch them, with the audit
@@ -81,6 +85,7 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "dropping \(names.first ?? "")")
     }
+    cache.invalidate(names)
     for name in names where !name.contains(".") { setEnvironments([], ofCatalog: name) }
   }
 }

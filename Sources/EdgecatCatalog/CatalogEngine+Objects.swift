@@ -12,8 +12,9 @@ extension CatalogEngine {
   public func insert(
     _ object: CatalogObject, audit: AuditRecord, ifNotExists: Bool = false
   ) async throws(ServiceError) -> CatalogObject? {
+    let existing: CatalogObject?
     do {
-      return try await store.write { db in
+      existing = try await store.write { db in
         try Self.requireParent(of: object, in: db)
         if let row = try db.queryOne(
           "SELECT \(CatalogObject.columns), state FROM objects WHERE full_name = ?",
@@ -49,7 +50,10 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "creating \(object.fullName)")
     }
+    guard existing == nil else { return existing }
+    cache.invalidate([object.fullName])
     if object.kind == .catalog { rememberEnvironments(of: object) }
+    return nil
   }
 
   private static func requireParent(of object: CatalogObject, in db: Database) throws {
@@ -67,17 +71,23 @@ extension CatalogEngine {
   }
 
   /// Returns the object named `fullName`, or nil when there is none or it is being dropped.
+  /// Served from memory when read before and unchanged since.
   public func object(_ fullName: String) async throws(ServiceError) -> CatalogObject? {
+    let (cached, generation) = cache.lookup(fullName)
+    if let cached { return cached }
+    let object: CatalogObject?
     do {
       let row = try await store.read { db in
         try db.queryOne(
           "SELECT \(CatalogObject.columns) FROM objects WHERE full_name = ? AND state = 0",
           .text(fullName))
       }
-      return row.flatMap(CatalogObject.init(row:))
+      object = row.flatMap(CatalogObject.init(row:))
     } catch {
       throw storageError(error, "reading \(fullName)")
     }
+    if let object { cache.store(object, readAt: generation) }
+    return object
   }
 
   /// Returns up to `limit` objects under `parent` (empty for the catalogs) whose kind is in
@@ -152,6 +162,7 @@ extension CatalogEngine {
     } catch {
       throw storageError(error, "updating \(object.fullName)")
     }
+    cache.invalidate([object.fullName])
     if object.kind == .catalog { rememberEnvironments(of: object) }
   }
 

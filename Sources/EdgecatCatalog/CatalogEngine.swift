@@ -18,6 +18,7 @@ public final class CatalogEngine: Sendable {
   /// every request checks them. Catalogs bound to none are absent.
   private let environments: Mutex<[String: [String]]>
   public let clock: @Sendable () -> Double
+  let cache = ObjectCache()
 
   private init(
     store: Store, metastore: MetastoreInfo, environments: [String: [String]],

@@ -9,9 +9,8 @@ extension CatalogServer {
     _ caller: Caller, _ action: String, _ securable: String?,
     _ parameters: [(String, String)], result: String = "OK"
   ) -> AuditRecord {
-    let random = (try? SecureRandom.bytes(count: 12)) ?? []
-    return AuditRecord(
-      id: "evt-" + Hex.encode(random), time: engine.clock(), action: action,
+    AuditRecord(
+      id: eventIDs.next(), time: engine.clock(), action: action,
       principal: caller.principal, securable: securable,
       parameters: encodeJSONObject(parameters), result: result, requestID: caller.requestID,
       peer: caller.peer)

@@ -1,5 +1,6 @@
 import EdgecatCatalog
 import EdgecatCore
+import EdgecatCrypto
 import EdgecatLog
 import EdgecatRPC
 import EdgecatServiceKit
@@ -14,8 +15,11 @@ public struct CatalogServer: RPCService {
   /// The environment of requests that name none in `x-edgecat-environment`.
   let environment: String?
   let logger = Logger(component: "catalog")
+  let eventIDs: AuditEventIDs
 
-  public init(engine: CatalogEngine, policy: PolicyClient, environment: String? = nil) {
+  /// Throws when the system's random source fails, which the audit event ids need.
+  public init(engine: CatalogEngine, policy: PolicyClient, environment: String? = nil) throws {
+    eventIDs = AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8))
     self.engine = engine
     authenticator = CallAuthenticator(policy: policy)
     self.environment = environment

@@ -53,7 +53,7 @@ final class CatalogFixture: Sendable {
     let policyClient = PolicyClient(
       endpoint: policyEndpoint, serviceToken: tokens.services[0].secret, group: group)
     policyClient.startWatching()
-    let catalog = CatalogServer(engine: catalogEngine, policy: policyClient)
+    let catalog = try CatalogServer(engine: catalogEngine, policy: policyClient)
     let catalogServer = RPCServer(services: [catalog], configuration: configuration, group: group)
     let catalogPort = try catalogServer.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
     return CatalogFixture(

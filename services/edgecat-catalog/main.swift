@@ -63,7 +63,12 @@ do {
 
 let policy = PolicyClient(endpoint: options.policyEndpoint, serviceToken: token)
 policy.startWatching()
-let catalog = CatalogServer(engine: engine, policy: policy, environment: options.environment)
+let catalog: CatalogServer
+do {
+  catalog = try CatalogServer(engine: engine, policy: policy, environment: options.environment)
+} catch {
+  fail("cannot read the system's random source", ["error": "\(error)"])
+}
 let server = RPCServer(services: [catalog])
 do {
   let port = try server.start(listeningOn: options.listen)
