@@ -45,4 +45,6 @@ public struct AuditEvent: Sendable, Hashable {
   public let requestID: String
   /// The revision after the mutation.
   public let revision: UInt64
+  /// HOST:PORT of the caller; empty for calls made in process.
+  public var peer: String = ""
 }

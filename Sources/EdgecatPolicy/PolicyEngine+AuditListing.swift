@@ -23,7 +23,8 @@ extension PolicyEngine {
     query.equal("securable", filter.securable)
     query.after(try LogCursor.decode(filter.pageToken, list: Self.auditList))
     let (sql, values) = query.sql(
-      columns: "id, action, principal, securable, parameters, result, request_id, revision",
+      columns:
+        "id, action, principal, securable, parameters, result, request_id, revision, peer",
       table: "audit_events", limit: limit)
 
     let rows: [Row]
@@ -39,7 +40,8 @@ extension PolicyEngine {
         id: row[2].string ?? "", time: row[1].double ?? 0, action: row[3].string ?? "",
         principal: row[4].string ?? "", securable: row[5].string,
         parameters: row[6].string ?? "{}", result: row[7].string ?? "",
-        requestID: row[8].string ?? "", revision: UInt64(row[9].int64 ?? 0))
+        requestID: row[8].string ?? "", revision: UInt64(row[9].int64 ?? 0),
+        peer: row[10].string ?? "")
     }
     return AuditEventPage(events: events, nextPageToken: next)
   }

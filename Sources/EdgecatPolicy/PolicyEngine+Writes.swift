@@ -86,16 +86,16 @@ extension PolicyEngine {
     return AuditEvent(
       id: id, time: options.clock(), action: details.action, principal: context.principal,
       securable: details.securable, parameters: encodeJSONObject(details.parameters),
-      result: result, requestID: context.requestID, revision: revision)
+      result: result, requestID: context.requestID, revision: revision, peer: context.peer)
   }
 
   private static func insertAudit(_ event: AuditEvent, into db: Database) throws {
     try db.execute(
       "INSERT INTO audit_events (id, time, action, principal, securable, parameters, result,"
-        + " request_id, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        + " request_id, revision, peer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       .text(event.id), .real(event.time), .text(event.action), .text(event.principal),
       SQLValue(event.securable), .text(event.parameters), .text(event.result),
-      .text(event.requestID), .integer(Int64(event.revision)))
+      .text(event.requestID), .integer(Int64(event.revision)), .text(event.peer))
   }
 
   /// Returns the newest audit events, newest first, up to `limit`.

@@ -115,8 +115,10 @@ extension PolicyModel {
   }
 
   private static func splitName(_ text: String) -> [String] {
-    text.isEmpty ? [] : text.split(separator: ".", omittingEmptySubsequences: false).map {
-      String($0)
-    }
+    text.isEmpty
+      ? []
+      : text.split(separator: ".", omittingEmptySubsequences: false).map {
+        String($0)
+      }
   }
 }

@@ -59,10 +59,13 @@ public struct RequestContext: Sendable, Hashable {
   public var principal: String
   /// The request id (metadata `x-request-id`) recorded with the audit event.
   public var requestID: String
+  /// HOST:PORT of the caller, recorded with the audit event; empty for calls made in process.
+  public var peer: String
 
-  public init(principal: String, requestID: String) {
+  public init(principal: String, requestID: String, peer: String = "") {
     self.principal = principal
     self.requestID = requestID
+    self.peer = peer
   }
 }
 

@@ -63,6 +63,10 @@ enum PolicySchema {
         CREATE INDEX decision_log_by_principal ON decision_log (principal, time);
         CREATE INDEX decision_log_by_securable ON decision_log (securable, time);
         """),
+    // The caller's address in audit events; rows written before this migration have none.
+    Migration(
+      version: 3,
+      sql: "ALTER TABLE audit_events ADD COLUMN peer TEXT NOT NULL DEFAULT '';"),
   ]
 
   /// Joins names for a list column; names never contain a comma.

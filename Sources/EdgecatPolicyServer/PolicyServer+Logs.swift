@@ -80,8 +80,7 @@ extension PolicyServer {
     message.parameters = event.parameters
     message.result = event.result
     message.requestID = event.requestID
-    // NOTE: the engine does not record the caller's address, so `peer` stays empty. Filling
-    // it needs the peer in RequestContext and an audit_events column.
+    message.peer = event.peer
     return message
   }
 

@@ -64,7 +64,8 @@ public struct PolicyServer: RPCService {
     }
     return Caller(
       authenticated: authenticated,
-      context: RequestContext(principal: principal, requestID: context.requestID))
+      context: RequestContext(
+        principal: principal, requestID: context.requestID, peer: context.peer))
   }
 
   /// Runs an engine write, then waits until every Watch subscriber acknowledged its revision or

@@ -135,6 +135,26 @@ struct ListingServiceTests {
     await fixture.stop()
   }
 
+  @Test("audit events record the caller's address")
+  func auditPeer() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var create = Edgecat_Policy_V1_CreatePrincipalRequest()
+    create.name = "carol@example.com"
+    create.type = .user
+    let _: Edgecat_Policy_V1_Principal = try await client.unary(
+      path("CreatePrincipal"), create, metadata: fixture.metadata(token: fixture.adminToken))
+    var request = AuditRequest()
+    request.principal = "admin@example.com"
+    request.action = "createPrincipal"
+    let response: AuditResponse = try await client.unary(
+      path("ListAuditEvents"), request, metadata: fixture.metadata(token: fixture.adminToken))
+    let event = response.events.first { $0.securable.isEmpty && $0.parameters.contains("carol") }
+    #expect(event?.peer.hasPrefix("127.0.0.1:") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("audit events reject a bad time")
   func listAuditEventsBadTime() async throws {
     let fixture = try await PolicyFixture.start()
