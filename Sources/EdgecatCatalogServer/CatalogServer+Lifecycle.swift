@@ -140,7 +140,8 @@ extension CatalogServer {
   }
 
   /// Applies an update for the end user: MANAGE (which owners have) for metadata, and the
-  /// policy service's own rules for an owner change, which it applies first.
+  /// policy service's own rules for an owner change, which it applies first. When the catalog
+  /// then fails to store the update, the policy service gets the old owner back.
   func update(
     _ object: CatalogObject, details: [UInt8], owner: String?, _ caller: Caller,
     audit: AuditRecord
@@ -150,14 +151,27 @@ extension CatalogServer {
       try await authorize(caller, "MANAGE", object.kind.securableKind, object.fullName)
       changed.details = details
     }
+    var transferred = false
     if let owner, owner != object.owner {
       changed = try await transfer(changed, to: owner, caller)
+      transferred = true
     }
     changed.updatedAt = engine.clock()
     changed.updatedBy = caller.principal
     let stored = changed
-    try await mappedAsync { () async throws(ServiceError) in
+    do {
       try await engine.update(stored, audit: audit)
+    } catch {
+      if transferred {
+        do {
+          _ = try await transfer(stored, to: object.owner, nil)
+        } catch {
+          logger.error(
+            "restoring the owner in the policy service failed; reconcile will restore it",
+            ["securable": object.fullName, "error": "\(error)"])
+        }
+      }
+      throw error.rpcError
     }
     return stored
   }
