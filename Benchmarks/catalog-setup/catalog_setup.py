@@ -2,9 +2,9 @@
 
 Creates a user with a token, a catalog, a schema and a table, and grants the user USE_CATALOG,
 USE_SCHEMA and SELECT, so that GetTable on that table is allowed behind a policy check. Then
-it reads the table once and writes two framed gRPC messages for h2load (a flag byte, a 4-byte
-big-endian length and the message): the GetTableRequest, and the CheckRequest the catalog
-makes for it, for a Check run at the same load.
+it reads the table once and writes two framed gRPC messages for h2load: the GetTableRequest,
+and the CheckRequest the catalog makes for it, for a Check run at the same load. A framed
+message is a flag byte, a 4-byte big-endian length and the message.
 """
 
 from __future__ import annotations

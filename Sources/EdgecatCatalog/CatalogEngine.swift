@@ -71,7 +71,7 @@ public final class CatalogEngine: Sendable {
     store.close()
   }
 
-  /// The environments a catalog is bound to; empty when it is visible from every environment.
+  /// Returns the environments a catalog is bound to, empty when every environment sees it.
   public func environments(ofCatalog name: String) -> [String] {
     environments.withLock { $0[name] ?? [] }
   }

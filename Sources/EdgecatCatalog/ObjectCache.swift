@@ -1,9 +1,9 @@
 import Synchronization
 
 /// Objects read recently, by full name, so that reads behind a policy check skip SQLite.
-/// Every write invalidates the names it touched after it commits and bumps a generation; a
-/// read stores what it read only when no invalidation happened since it looked, so a read that
-/// raced with a write cannot bring back the old row. Thread-safe.
+/// Every write invalidates the names it touched after it commits and bumps a generation. A
+/// read stores what it read only when no invalidation happened since its lookup, so a read
+/// that raced with a write cannot bring back the old row. Thread-safe.
 final class ObjectCache: Sendable {
   private struct State {
     var entries: [String: CatalogObject] = [:]

@@ -75,9 +75,10 @@ extension CatalogServer {
     }
   }
 
-  /// Drops an object and, with `force`, everything in it: hides the rows, drops the securable
-  /// in the policy service for the end user (which checks the right to drop and that no
-  /// dropped function is still bound), then deletes the rows, or shows them again on failure.
+  /// Drops an object and, with `force`, everything in it. The rows are hidden first. Then the
+  /// policy service drops the securable for the end user, checking the right to drop and that
+  /// no dropped function is still bound. The rows are deleted after that, or shown again when
+  /// the policy service refused.
   func drop(
     _ object: CatalogObject, _ caller: Caller, force: Bool, audit: AuditRecord
   ) async throws(RPCError) -> Edgecat_Catalog_V1_DeleteResponse {

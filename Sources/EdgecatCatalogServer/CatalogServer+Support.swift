@@ -57,7 +57,7 @@ extension CatalogServer {
     }
   }
 
-  /// Throws PERMISSION_DENIED unless the end user holds `privilege` on the securable.
+  /// Throws PERMISSION_DENIED unless the end user has `privilege` on the securable.
   func authorize(
     _ caller: Caller, _ privilege: String, _ kind: SecurableKind, _ fullName: String
   ) async throws(RPCError) {

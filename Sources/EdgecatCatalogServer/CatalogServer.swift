@@ -6,8 +6,8 @@ import EdgecatRPC
 import EdgecatServiceKit
 
 /// `edgecat.catalog.v1.CatalogService` over the catalog engine. Each call is authenticated
-/// and authorized through the policy service; each create registers the securable there and
-/// each drop removes it, undoing the catalog's side when the policy service fails.
+/// and authorized through the policy service. Each create registers the securable there and
+/// each drop removes it, and the catalog's side is undone when the policy service fails.
 public struct CatalogServer: RPCService {
   public let serviceName = "edgecat.catalog.v1.CatalogService"
   let engine: CatalogEngine
