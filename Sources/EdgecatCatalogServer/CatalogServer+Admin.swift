@@ -25,34 +25,47 @@ extension CatalogServer {
 
   var adminMethods: [RPCMethod] {
     [
-      .unary(Self.path("Reconcile")) { (_: Edgecat_Catalog_V1_ReconcileRequest, context) in
+      .unary(Self.path("Reconcile")) { (request: Edgecat_Catalog_V1_ReconcileRequest, context) in
         let caller = try await caller(context)
-        return try await auditedRead(caller, "Reconcile", nil) { () throws(RPCError) in
+        return try await auditedRead(
+          caller, "Reconcile", nil,
+          [("drop_unknown_catalogs", String(request.dropUnknownCatalogs))]
+        ) { () throws(RPCError) in
           try await requireAdmin(caller, to: "reconcile the catalog with the policy service")
-          return try await Reconciler(server: self).run()
+          return try await Reconciler(
+            server: self, dropUnknownCatalogs: request.dropUnknownCatalogs
+          ).run()
         }
       },
       .unary(Self.path("ListAuditEvents")) {
         (request: Edgecat_Audit_V1_ListAuditEventsRequest, context) in
         let caller = try await caller(context)
-        try await requireAdmin(caller, to: "list audit events")
-        let filter = AuditEventFilter(
-          startTime: try time(request.startTime, field: "start_time"),
-          endTime: try time(request.endTime, field: "end_time"),
-          principal: request.principal.isEmpty ? nil : request.principal,
-          action: request.action.isEmpty ? nil : request.action,
-          securable: request.securable.isEmpty ? nil : request.securable,
-          pageSize: Int(request.pageSize), pageToken: request.pageToken)
-        await engine.auditBuffer.flush()
-        let page = try await mappedAsync { () async throws(ServiceError) in
-          try await engine.listAuditEvents(filter)
+        return try await auditedRead(caller, "ListAuditEvents", nil) { () throws(RPCError) in
+          try await auditEvents(request, caller)
         }
-        var response = Edgecat_Audit_V1_ListAuditEventsResponse()
-        response.events = page.events.map(auditMessage)
-        response.nextPageToken = page.nextPageToken
-        return response
       },
     ]
+  }
+
+  private func auditEvents(
+    _ request: Edgecat_Audit_V1_ListAuditEventsRequest, _ caller: Caller
+  ) async throws(RPCError) -> Edgecat_Audit_V1_ListAuditEventsResponse {
+    try await requireAdmin(caller, to: "list audit events")
+    let filter = AuditEventFilter(
+      startTime: try time(request.startTime, field: "start_time"),
+      endTime: try time(request.endTime, field: "end_time"),
+      principal: request.principal.isEmpty ? nil : request.principal,
+      action: request.action.isEmpty ? nil : request.action,
+      securable: request.securable.isEmpty ? nil : request.securable,
+      pageSize: Int(request.pageSize), pageToken: request.pageToken)
+    await engine.auditBuffer.flush()
+    let page = try await mappedAsync { () async throws(ServiceError) in
+      try await engine.listAuditEvents(filter)
+    }
+    var response = Edgecat_Audit_V1_ListAuditEventsResponse()
+    response.events = page.events.map(auditMessage)
+    response.nextPageToken = page.nextPageToken
+    return response
   }
 
   private func time(_ text: String, field: String) throws(RPCError) -> Double? {

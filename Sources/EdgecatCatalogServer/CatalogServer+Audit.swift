@@ -4,12 +4,17 @@ import EdgecatCrypto
 import EdgecatRPC
 
 extension CatalogServer {
-  /// Returns the audit event of one call made by `caller`.
+  /// Returns the audit event of one call made by `caller`. A call a service made for an end
+  /// user names that service as `caller` among the parameters.
   func auditRecord(
     _ caller: Caller, _ action: String, _ securable: String?,
     _ parameters: [(String, String)], result: String = "OK"
   ) -> AuditRecord {
-    AuditRecord(
+    var parameters = parameters
+    if caller.identity.caller != caller.principal {
+      parameters.append(("caller", caller.identity.caller))
+    }
+    return AuditRecord(
       id: eventIDs.next(), time: engine.clock(), action: action,
       principal: caller.principal, securable: securable,
       parameters: encodeJSONObject(parameters), result: result, requestID: caller.requestID,

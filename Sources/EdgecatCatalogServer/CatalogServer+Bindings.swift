@@ -49,7 +49,7 @@ extension CatalogServer {
         let caller = try await caller(context)
         return try await auditedWrite(caller, "DropRowFilter", request.tableFullName) {
           audit throws(RPCError) in
-          let table = try await existing(
+          let table = try await visible(
             try name(request.tableFullName, .table, field: "table_full_name"), [.table], caller)
           var policyRequest = Edgecat_Policy_V1_DropRowFilterRequest()
           policyRequest.tableFullName = table.fullName
@@ -95,7 +95,7 @@ extension CatalogServer {
         return try await auditedWrite(
           caller, "DropColumnMask", request.tableFullName, [("column", request.column)]
         ) { audit throws(RPCError) in
-          let table = try await existing(
+          let table = try await visible(
             try name(request.tableFullName, .table, field: "table_full_name"), [.table], caller)
           var details = try decoded(table, CatalogDetails.table)
           let column = request.column.lowercased()
@@ -117,10 +117,13 @@ extension CatalogServer {
   ) async throws(RPCError) -> (
     CatalogObject, Edgecat_Catalog_V1_TableInfo, Edgecat_Catalog_V1_FunctionInfo
   ) {
-    let table = try await existing(
+    // The table's visibility and EXECUTE on the function, which binding needs, come first, so
+    // that the column and signature checks below tell a caller nothing it may not see.
+    let table = try await visible(
       try name(tableName, .table, field: "table_full_name"), [.table], caller)
     let functionObject = try await existing(
       try name(functionName, .function, field: "function_full_name"), [.function], caller)
+    try await authorize(caller, "EXECUTE", .function, functionObject.fullName)
     return (
       table, try decoded(table, CatalogDetails.table), try functionInfo(functionObject)
     )

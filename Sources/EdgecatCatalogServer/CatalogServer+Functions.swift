@@ -93,6 +93,12 @@ extension CatalogServer {
     parameters: [Edgecat_Policy_V1_FunctionParameter], returnType: String, body: String,
     fullName: String
   ) throws(RPCError) -> Edgecat_Policy_V1_FunctionInfo {
+    guard body.count <= maximumCommentLength else {
+      throw RPCError(
+        .invalidArgument,
+        "body of function \(fullName) has \(body.count) characters; the maximum is"
+          + " \(maximumCommentLength)")
+    }
     let definition = try mapped { () throws(ServiceError) in
       try FunctionDefinition(
         parameters: parameters.map { FunctionParameter(name: $0.name, type: $0.type) },

@@ -33,6 +33,10 @@ extension CatalogServer {
                 kind: try LineageNodeName.validateKind(edge.kind), recordedBy: caller.principal,
                 recordedAt: engine.clock()))
           }
+          for edge in edges {
+            try await requireLineageNode(edge.source, caller)
+            try await requireLineageNode(edge.target, caller)
+          }
           let added = try await mappedAsync { () async throws(ServiceError) in
             try await engine.addLineageEdges(edges, audit: audit)
           }
@@ -67,12 +71,31 @@ extension CatalogServer {
     switch request.direction {
     case .upstream: try await walk.follow(engine, downstream: false, depth: depth)
     case .downstream: try await walk.follow(engine, downstream: true, depth: depth)
-    case .both, .unspecified, .unrecognized:
+    case .both, .unspecified:
       try await walk.follow(engine, downstream: false, depth: depth)
       try await walk.follow(engine, downstream: true, depth: depth)
+    case .unrecognized(let value):
+      throw RPCError(
+        .invalidArgument,
+        "direction \(value) is not a lineage direction; use UPSTREAM, DOWNSTREAM or BOTH")
     }
     let visibility = try await lineageVisibility(walk, caller)
     return walk.response(visibility: visibility)
+  }
+
+  /// Throws NOT_FOUND unless a securable node, or the model of a model version node, exists.
+  /// Device and deployment nodes name things outside the catalog and are taken as given.
+  private func requireLineageNode(_ node: String, _ caller: Caller) async throws(RPCError) {
+    let securable: String
+    if let model = LineageNodeName.model(ofVersion: node) {
+      securable = model
+    } else if LineageNodeName.isExternal(node) {
+      return
+    } else {
+      securable = node
+    }
+    let name = try mapped { () throws(ServiceError) in try SecurableName(securable) }
+    _ = try await existing(name, ObjectKind.allCases, caller)
   }
 
   /// The start needs BROWSE: on the securable, or on the model of a model version. Devices

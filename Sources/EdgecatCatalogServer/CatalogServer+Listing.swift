@@ -30,9 +30,26 @@ extension CatalogServer {
       for (object, isVisible) in zip(batch, allowed) where isVisible { visible.append(object) }
       if batch.count < limit + 1 { break }
     }
-    guard visible.count > limit else { return (visible, "") }
-    let page = Array(visible.prefix(limit))
-    return (page, Paging.token(list: list, cursor: key(page[limit - 1])))
+    let count = Self.pageCount(visible, limit: limit)
+    guard visible.count > count else { return (visible, "") }
+    let page = Array(visible.prefix(count))
+    return (page, Paging.token(list: list, cursor: key(page[count - 1])))
+  }
+
+  /// Stored bytes a page may carry; the rest of the 4 MiB message limit is left for names and
+  /// encoding, which each object's estimate adds `perObjectOverhead` for.
+  static let maximumPageBytes = 3 * 1024 * 1024
+  static let perObjectOverhead = 512
+
+  /// Returns how many of `objects` the page holds: at most `limit`, and only as many as fit in
+  /// `maximumPageBytes`, but at least one.
+  static func pageCount(_ objects: [CatalogObject], limit: Int) -> Int {
+    var bytes = 0
+    for (index, object) in objects.prefix(limit).enumerated() {
+      bytes += object.details.count + perObjectOverhead
+      if bytes > maximumPageBytes { return max(1, index) }
+    }
+    return min(limit, objects.count)
   }
 
   /// Returns, for each object, whether the end user may see it, deciding each kind's

@@ -146,12 +146,18 @@ func validateComment(_ comment: String) throws(RPCError) {
   }
 }
 
-/// Checks property keys: 1 to 255 characters each.
+/// Checks property keys (1 to 255 characters without control characters) and value lengths.
 func validateProperties(_ properties: [String: String]) throws(RPCError) {
   for (key, value) in properties {
     guard !key.isEmpty, key.count <= 255 else {
       throw RPCError(
         .invalidArgument, "property key \"\(key)\" has \(key.count) characters; use 1 to 255")
+    }
+    guard !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    else {
+      throw RPCError(
+        .invalidArgument,
+        "property key \(key.debugDescription) contains a control character; remove it")
     }
     guard value.count <= maximumCommentLength else {
       throw RPCError(

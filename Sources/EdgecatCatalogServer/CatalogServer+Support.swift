@@ -9,7 +9,10 @@ extension CatalogServer {
   /// Authenticates the call and resolves its end user and environment.
   func caller(_ context: ServerContext) async throws(RPCError) -> Caller {
     let identity = try await authenticator.identify(context)
-    let named = context.metadata[EdgecatMetadata.environment].flatMap { $0.isEmpty ? nil : $0 }
+    // Environment names are stored in lower case, so the header is compared in lower case.
+    let named = context.metadata[EdgecatMetadata.environment].flatMap {
+      $0.isEmpty ? nil : $0.lowercased()
+    }
     return Caller(
       identity: identity, peer: context.peer, environment: named ?? environment,
       deadline: context.deadline)
@@ -22,8 +25,8 @@ extension CatalogServer {
       let shape = ["", "catalog", "catalog.schema", "catalog.schema.name"][kind.depth]
       throw RPCError(
         .invalidArgument,
-        "\(field) \"\(text)\" has \(name.parts.count) parts; a \(kind.displayName) is named"
-          + " \(shape)")
+        "\(field) \"\(text)\" has \(name.parts.count) \(name.parts.count == 1 ? "part" : "parts");"
+          + " a \(kind.displayName) is named \(shape)")
     }
     return name
   }
@@ -31,8 +34,10 @@ extension CatalogServer {
   /// Validates name parts from separate request fields, each on its own so that a '.' inside
   /// one is rejected as a character of that field, and joins them into a name of `kind`.
   func name(parts: [String], _ kind: ObjectKind) throws(RPCError) -> SecurableName {
-    for (index, part) in parts.enumerated() {
-      let field = ["catalog_name", "schema_name", "name"][index + 3 - parts.count]
+    let fields =
+      [["name"], ["catalog_name", "name"], ["catalog_name", "schema_name", "name"]][
+        parts.count - 1]
+    for (part, field) in zip(parts, fields) {
       guard !part.isEmpty else { throw RPCError(.invalidArgument, "\(field) is empty; set it") }
       _ = try mapped { () throws(ServiceError) in
         try SecurableName.validatePart(part, position: 1, of: part, noun: field)
@@ -46,14 +51,19 @@ extension CatalogServer {
   func requireEnvironment(_ caller: Caller, catalog: String) throws(RPCError) {
     let bound = engine.environments(ofCatalog: catalog)
     guard !bound.isEmpty else { return }
-    guard let environment = caller.environment, bound.contains(environment) else {
-      let named =
-        caller.environment.map { "environment \($0)" } ?? "requests without an"
-        + " environment"
+    // The message is the one a missing catalog gets, with the environment added, so that it
+    // does not tell other environments where the catalog is bound.
+    guard let environment = caller.environment else {
       throw RPCError(
         .notFound,
-        "catalog \(catalog) does not exist for \(named); it is bound to"
-          + " \(bound.joined(separator: ", ")), so send x-edgecat-environment with one of them")
+        "catalog \(catalog) does not exist for requests without x-edgecat-environment; check"
+          + " the name, or send the environment the catalog belongs to")
+    }
+    guard bound.contains(environment) else {
+      throw RPCError(
+        .notFound,
+        "catalog \(catalog) does not exist in environment \(environment); check the name and"
+          + " x-edgecat-environment")
     }
   }
 
@@ -75,7 +85,8 @@ extension CatalogServer {
       try await engine.object(name.fullName)
     }
     guard let object, kinds.contains(object.kind) else {
-      let noun = kinds.map(\.displayName).joined(separator: " or ")
+      let noun =
+        kinds.count > 2 ? "securable" : kinds.map(\.displayName).joined(separator: " or ")
       throw RPCError(.notFound, "\(noun) \(name.fullName) does not exist; check the name")
     }
     return object

@@ -66,8 +66,9 @@ extension CatalogServer {
             details.properties = request.properties
           }
           if mask.includes("columns", isSet: !request.columns.isEmpty) {
+            let previous = details.columns
             details.columns = try columns(request.columns, table: object.fullName)
-            try requireBoundColumns(details, table: object.fullName)
+            try requireBoundColumns(details, previous: previous, table: object.fullName)
           }
           let owner = mask.includes("owner", isSet: !request.owner.isEmpty) ? request.owner : nil
           return try tableInfo(
@@ -115,8 +116,11 @@ extension CatalogServer {
   ) throws(RPCError) -> Edgecat_Catalog_V1_TableInfo {
     var details = Edgecat_Catalog_V1_TableInfo()
     switch request.tableType {
-    case .unspecified, .managed: details.tableType = .managed
+    case .unspecified, .managed:
+      try requireNoViewDefinition(request, fullName)
+      details.tableType = .managed
     case .external:
+      try requireNoViewDefinition(request, fullName)
       guard !request.storageLocation.isEmpty else {
         throw RPCError(
           .invalidArgument,
@@ -180,6 +184,17 @@ extension CatalogServer {
     return compact
   }
 
+  private func requireNoViewDefinition(
+    _ request: Edgecat_Catalog_V1_CreateTableRequest, _ fullName: String
+  ) throws(RPCError) {
+    guard request.viewDefinition.isEmpty else {
+      throw RPCError(
+        .invalidArgument,
+        "table \(fullName) has a view_definition but is not a view; set table_type VIEW or"
+          + " remove the definition")
+    }
+  }
+
   private func dataSourceFormat(_ text: String, _ fullName: String) throws(RPCError) -> String {
     let known = ["DELTA", "PARQUET", "CSV", "JSON", "AVRO", "ORC", "TEXT"]
     let format = text.isEmpty ? "DELTA" : text.uppercased()
@@ -192,10 +207,18 @@ extension CatalogServer {
     return format
   }
 
+  /// The most columns a table may have.
+  static let maximumColumns = 4096
+
   /// Validates column names (folded to lower case, unique) and types (canonical Spark SQL).
   func columns(
     _ columns: [Edgecat_Catalog_V1_ColumnInfo], table: String
   ) throws(RPCError) -> [Edgecat_Catalog_V1_ColumnInfo] {
+    guard columns.count <= Self.maximumColumns else {
+      throw RPCError(
+        .invalidArgument,
+        "table \(table) has \(columns.count) columns; the maximum is \(Self.maximumColumns)")
+    }
     var seen: Set<String> = []
     var result: [Edgecat_Catalog_V1_ColumnInfo] = []
     for column in columns {
@@ -214,19 +237,49 @@ extension CatalogServer {
     return result
   }
 
-  /// Throws FAILED_PRECONDITION when a column that a row filter or mask uses is missing.
+  /// Throws FAILED_PRECONDITION when a column that a row filter, a mask or a partition uses
+  /// is missing, or when a column bound to a filter or mask changes its type, which the bound
+  /// function's signature was checked against.
   func requireBoundColumns(
-    _ details: Edgecat_Catalog_V1_TableInfo, table: String
+    _ details: Edgecat_Catalog_V1_TableInfo, previous: [Edgecat_Catalog_V1_ColumnInfo],
+    table: String
   ) throws(RPCError) {
-    let names = Set(details.columns.map(\.name))
+    let types = Dictionary(details.columns.map { ($0.name, $0.type) }) { first, _ in first }
+    let previousTypes = Dictionary(previous.map { ($0.name, $0.type) }) { first, _ in first }
     var bound = details.rowFilter?.inputColumns ?? []
     for (column, mask) in details.columnMasks { bound += [column] + mask.usingColumns }
-    for column in bound where !names.contains(column) {
-      throw RPCError(
-        .failedPrecondition,
-        "column \"\(column)\" of \(table) is used by a row filter or column mask; drop that"
-          + " binding before removing the column")
+    for column in bound {
+      guard let type = types[column] else {
+        throw RPCError(
+          .failedPrecondition,
+          "column \"\(column)\" of \(table) is used by a row filter or column mask; drop that"
+            + " binding before removing the column")
+      }
+      if let before = previousTypes[column], before != type {
+        throw RPCError(
+          .failedPrecondition,
+          "column \"\(column)\" of \(table) is used by a row filter or column mask, so its type"
+            + " cannot change from \(before) to \(type); drop that binding first")
+      }
     }
+    for partition in details.partitionColumns {
+      let column = Self.partitionSource(partition)
+      guard types[column] != nil else {
+        throw RPCError(
+          .failedPrecondition,
+          "partition \"\(partition)\" of \(table) uses column \"\(column)\"; keep the column")
+      }
+    }
+  }
+
+  /// The column a partition reads: the argument of a transform such as `date(ts)`, or the
+  /// partition itself.
+  static func partitionSource(_ partition: String) -> String {
+    guard let open = partition.firstIndex(of: "("), partition.hasSuffix(")") else {
+      return partition
+    }
+    return String(
+      partition[partition.index(after: open)..<partition.index(before: partition.endIndex)])
   }
 }
 

@@ -8,8 +8,14 @@ import EdgecatRPC
 /// finishes drops a crash interrupted, registers what the policy service lacks, drops what
 /// only the policy service has and sets owners that differ. A step that fails is logged and
 /// the pass goes on; the pass itself fails only when the policy service cannot list.
+///
+/// A catalog that only the policy service has is kept unless `dropUnknownCatalogs` is set.
+/// The catalog creates its own row before registering and drops the policy side before its
+/// own row, so a crash never leaves such a catalog; one appears when this service runs on
+/// another data folder than before, and dropping it would delete every grant in it.
 struct Reconciler {
   let server: CatalogServer
+  var dropUnknownCatalogs = false
 
   private var engine: CatalogEngine { server.engine }
 
@@ -48,6 +54,8 @@ struct Reconciler {
             _ = try await server.transfer(object, to: object.owner, nil)
           })
         {
+          server.logger.info(
+            "reconcile set an owner", ["securable": object.fullName, "owner": object.owner])
           response.ownersFixed.append(object.fullName)
         }
         continue
@@ -59,6 +67,7 @@ struct Reconciler {
           try await server.register(object, nil, function: function)
         })
       {
+        server.logger.info("reconcile registered a securable", ["securable": object.fullName])
         response.registered.append(object.fullName)
       }
     }
@@ -66,12 +75,24 @@ struct Reconciler {
     var dropped: [String] = []
     for (name, securable) in remote.sorted(by: { $0.key < $1.key })
     where !dropped.contains(where: { isWithin(name, $0) }) {
+      if securable.type == .catalog && !dropUnknownCatalogs {
+        dropped.append(name)
+        response.unknownCatalogs.append(name)
+        server.logger.warning(
+          "policy service has a catalog this catalog's database lacks; keeping it",
+          [
+            "securable": name,
+            "hint": "check --data-dir, or Reconcile with drop_unknown_catalogs to drop it",
+          ])
+        continue
+      }
       if await attempt(
         "drop", name,
         { () async throws(RPCError) in
           try await server.dropInPolicy(securable.type, name, cascade: true, nil)
         })
       {
+        server.logger.info("reconcile dropped a securable", ["securable": name])
         dropped.append(name)
         response.dropped.append(name)
       }
@@ -81,6 +102,7 @@ struct Reconciler {
       [
         "registered": response.registered.count, "dropped": response.dropped.count,
         "owners_fixed": response.ownersFixed.count,
+        "unknown_catalogs": response.unknownCatalogs.count,
       ])
     return response
   }
@@ -89,7 +111,9 @@ struct Reconciler {
   private func policySecurables() async throws(RPCError) -> [String: Edgecat_Policy_V1_Securable] {
     var result: [String: Edgecat_Policy_V1_Securable] = [:]
     var request = Edgecat_Policy_V1_ListSecurablesRequest()
-    request.pageSize = 1000
+    // Function bodies are up to 10,000 characters, so 100 securables stay far below the
+    // 4 MiB message limit.
+    request.pageSize = 100
     repeat {
       let page: Edgecat_Policy_V1_ListSecurablesResponse = try await server.policy.call(
         "ListSecurables", request, requestID: "reconcile")

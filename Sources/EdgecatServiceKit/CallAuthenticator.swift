@@ -19,6 +19,11 @@ public struct CallAuthenticator: Sendable {
   public func identify(metadata: Metadata, requestID: String, deadline: Deadline? = nil)
     async throws(RPCError) -> CallIdentity
   {
+    guard metadata.entries.filter({ $0.key == "authorization" }).count <= 1 else {
+      throw RPCError(
+        .unauthenticated,
+        "the call has more than one authorization header; send exactly one bearer token")
+    }
     guard let token = EdgecatMetadata.bearerToken(metadata) else {
       throw RPCError(
         .unauthenticated,
@@ -47,10 +52,9 @@ public struct CallAuthenticator: Sendable {
       principal: identity.principal, privilege: privilege, type: type, securable: securable,
       requestID: identity.requestID, deadline: deadline)
     guard decision.allowed else {
-      throw RPCError(
-        .permissionDenied,
-        "\(identity.principal) may not \(privilege) on \(type.displayName) \(securable): "
-          + decision.reason)
+      // The policy service's reason names the principal, the privilege, the securable and
+      // every missing privilege.
+      throw RPCError(.permissionDenied, decision.reason)
     }
   }
 

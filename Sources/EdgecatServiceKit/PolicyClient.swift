@@ -153,10 +153,12 @@ public final class PolicyClient: Sendable {
             "policy.endpoint": endpoint, "rpc.method": method, "request.id": requestID,
             "error": error.message,
           ])
+        // The address stays in the log: callers of this service need not learn it.
+        let what =
+          error.code == .unavailable ? "cannot be reached" : "did not answer in time"
         throw RPCError(
           .unavailable,
-          "the policy service at \(endpoint) did not answer in time (\(error.code)), so the "
-            + "request is denied; retry once it is reachable")
+          "the policy service \(what), so the request is denied; retry once it is reachable")
       default:
         throw error
       }

@@ -82,6 +82,15 @@ let reconcile = Task {
     do {
       _ = try await catalog.reconcile()
       return
+    } catch let error as RPCError
+      where error.code == .permissionDenied || error.code == .unauthenticated
+    {
+      // Retrying cannot help: the token in --token-file is not one edgecat-policy accepts
+      // from a service.
+      fail(
+        "the policy service rejected this service's token; pass the token of a member of"
+          + " edgecat-services in --token-file",
+        ["token_file": tokenFile, "error": "\(error)"])
     } catch {
       logger.warning(
         "start-up reconcile failed, retrying",

@@ -759,6 +759,10 @@ public struct Edgecat_Catalog_V1_GetLineageResponse: Sendable, Hashable {
 }
 
 public struct Edgecat_Catalog_V1_ReconcileRequest: Sendable, Hashable {
+  /// Also drops catalogs that only the policy service has, with everything in them and their
+  /// grants.
+  public var dropUnknownCatalogs: Bool = false
+
   public init() {}
 }
 
@@ -769,6 +773,8 @@ public struct Edgecat_Catalog_V1_ReconcileResponse: Sendable, Hashable {
   public var dropped: [String] = []
   /// Securables whose owner differed, now set to the catalog's owner.
   public var ownersFixed: [String] = []
+  /// Catalogs that only the policy service has, left in place.
+  public var unknownCatalogs: [String] = []
 
   public init() {}
 }
@@ -2728,7 +2734,7 @@ extension Edgecat_Catalog_V1_GetLineageResponse: ProtoMessage, CBackedMessage {
 extension Edgecat_Catalog_V1_ReconcileRequest: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.catalog.v1.ReconcileRequest"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [])
+    named: protoMessageName, fieldNumbers: [1])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -2740,16 +2746,18 @@ extension Edgecat_Catalog_V1_ReconcileRequest: ProtoMessage, CBackedMessage {
 
   init(cReader reader: CMessageReader) {
     self.init()
+    self.dropUnknownCatalogs = reader.bool(0)
   }
 
   func write(to writer: CMessageWriter) {
+    writer.setBool(0, self.dropUnknownCatalogs)
   }
 }
 
 extension Edgecat_Catalog_V1_ReconcileResponse: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.catalog.v1.ReconcileResponse"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2, 3])
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -2764,11 +2772,13 @@ extension Edgecat_Catalog_V1_ReconcileResponse: ProtoMessage, CBackedMessage {
     self.registered = reader.repeatedString(0)
     self.dropped = reader.repeatedString(1)
     self.ownersFixed = reader.repeatedString(2)
+    self.unknownCatalogs = reader.repeatedString(3)
   }
 
   func write(to writer: CMessageWriter) {
     writer.setRepeatedString(0, self.registered)
     writer.setRepeatedString(1, self.dropped)
     writer.setRepeatedString(2, self.ownersFixed)
+    writer.setRepeatedString(3, self.unknownCatalogs)
   }
 }

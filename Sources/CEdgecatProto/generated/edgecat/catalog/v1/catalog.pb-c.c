@@ -8627,9 +8627,29 @@ const ProtobufCMessageDescriptor edgecat__catalog__v1__get_lineage_response__des
   (ProtobufCMessageInit) edgecat__catalog__v1__get_lineage_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define edgecat__catalog__v1__reconcile_request__field_descriptors NULL
-#define edgecat__catalog__v1__reconcile_request__field_indices_by_name NULL
-#define edgecat__catalog__v1__reconcile_request__number_ranges NULL
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__reconcile_request__field_descriptors[1] =
+{
+  {
+    "drop_unknown_catalogs",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Catalog__V1__ReconcileRequest, drop_unknown_catalogs),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__catalog__v1__reconcile_request__field_indices_by_name[] = {
+  0,   /* field[0] = drop_unknown_catalogs */
+};
+static const ProtobufCIntRange edgecat__catalog__v1__reconcile_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
 const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -8638,14 +8658,14 @@ const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_request__descri
   "Edgecat__Catalog__V1__ReconcileRequest",
   "edgecat.catalog.v1",
   sizeof(Edgecat__Catalog__V1__ReconcileRequest),
-  0,
+  1,
   edgecat__catalog__v1__reconcile_request__field_descriptors,
   edgecat__catalog__v1__reconcile_request__field_indices_by_name,
-  0,  edgecat__catalog__v1__reconcile_request__number_ranges,
+  1,  edgecat__catalog__v1__reconcile_request__number_ranges,
   (ProtobufCMessageInit) edgecat__catalog__v1__reconcile_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__catalog__v1__reconcile_response__field_descriptors[3] =
+static const ProtobufCFieldDescriptor edgecat__catalog__v1__reconcile_response__field_descriptors[4] =
 {
   {
     "registered",
@@ -8683,16 +8703,29 @@ static const ProtobufCFieldDescriptor edgecat__catalog__v1__reconcile_response__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "unknown_catalogs",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, n_unknown_catalogs),
+    offsetof(Edgecat__Catalog__V1__ReconcileResponse, unknown_catalogs),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__catalog__v1__reconcile_response__field_indices_by_name[] = {
   1,   /* field[1] = dropped */
   2,   /* field[2] = owners_fixed */
   0,   /* field[0] = registered */
+  3,   /* field[3] = unknown_catalogs */
 };
 static const ProtobufCIntRange edgecat__catalog__v1__reconcile_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_response__descriptor =
 {
@@ -8702,7 +8735,7 @@ const ProtobufCMessageDescriptor edgecat__catalog__v1__reconcile_response__descr
   "Edgecat__Catalog__V1__ReconcileResponse",
   "edgecat.catalog.v1",
   sizeof(Edgecat__Catalog__V1__ReconcileResponse),
-  3,
+  4,
   edgecat__catalog__v1__reconcile_response__field_descriptors,
   edgecat__catalog__v1__reconcile_response__field_indices_by_name,
   1,  edgecat__catalog__v1__reconcile_response__number_ranges,

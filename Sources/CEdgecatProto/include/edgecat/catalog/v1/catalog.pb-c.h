@@ -1353,10 +1353,15 @@ struct  Edgecat__Catalog__V1__GetLineageResponse
 struct  Edgecat__Catalog__V1__ReconcileRequest
 {
   ProtobufCMessage base;
+  /*
+   * Also drops catalogs that only the policy service has, with everything in them and their
+   * grants.
+   */
+  protobuf_c_boolean drop_unknown_catalogs;
 };
 #define EDGECAT__CATALOG__V1__RECONCILE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__catalog__v1__reconcile_request__descriptor) \
-     }
+    , 0 }
 
 
 struct  Edgecat__Catalog__V1__ReconcileResponse
@@ -1377,10 +1382,15 @@ struct  Edgecat__Catalog__V1__ReconcileResponse
    */
   size_t n_owners_fixed;
   char **owners_fixed;
+  /*
+   * Catalogs that only the policy service has, left in place.
+   */
+  size_t n_unknown_catalogs;
+  char **unknown_catalogs;
 };
 #define EDGECAT__CATALOG__V1__RECONCILE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__catalog__v1__reconcile_response__descriptor) \
-    , 0,NULL, 0,NULL, 0,NULL }
+    , 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 /* Edgecat__Catalog__V1__GetMetastoreSummaryRequest methods */
