@@ -8,6 +8,8 @@ struct RequestHead {
   var contentType = ""
   var contentTypeIsGRPC = false
   var timeout: String?
+  /// The `grpc-encoding` the client compresses its messages with, when it sent one.
+  var encoding: String?
   var requestID: String?
   var metadata = Metadata()
   /// A `-bin` key whose value was not valid base64.
@@ -40,6 +42,10 @@ struct RequestHead {
     if Self.equals(name, "te") || Self.equals(name, "grpc-accept-encoding") { return }
     if Self.equals(name, "grpc-timeout") {
       timeout = String(decoding: value, as: UTF8.self)
+      return
+    }
+    if Self.equals(name, "grpc-encoding") {
+      encoding = String(decoding: value, as: UTF8.self)
       return
     }
     let key = String(decoding: name, as: UTF8.self)

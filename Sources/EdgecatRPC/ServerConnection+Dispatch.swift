@@ -51,6 +51,16 @@ extension ServerConnection {
             "grpc-timeout \"\(timeout)\" is malformed; send up to 8 digits and a unit of H M S m u n"
         ))
     }
+    // The gRPC HTTP/2 protocol answers an encoding the server does not support with
+    // UNIMPLEMENTED; this server supports none but identity.
+    if let encoding = head.encoding, encoding != "identity" {
+      return finish(
+        call,
+        status: RPCStatus(
+          code: .unimplemented,
+          message:
+            "grpc-encoding \"\(encoding)\" is not supported; send messages uncompressed"))
+    }
     if let badMetadata = head.badMetadata {
       return finish(
         call,

@@ -382,6 +382,15 @@ def test_unknown_method(channel):
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
 
 
+@pytest.mark.skipif(os.environ.get("EDGECAT_INTEROP_TARGET") == "python",
+                    reason="the grpcio reference server accepts gzip")
+def test_gzip_request_is_unimplemented(echo, pb):
+    error = rpc_error(lambda: echo.Get(pb.EchoRequest(text="x" * 5000), timeout=TIMEOUT_S,
+                                       compression=grpc.Compression.Gzip))
+    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert "gzip" in error.details()
+
+
 def test_unknown_service(channel):
     nope = channel.unary_unary("/edgecat.testing.v1.NoSuchService/Get")
     error = rpc_error(lambda: nope(b"", timeout=TIMEOUT_S))
