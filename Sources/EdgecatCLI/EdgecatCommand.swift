@@ -7,7 +7,9 @@ public enum EdgecatCommand {
   /// Every noun, in the order `edgecat --help` lists them.
   public static let nouns: [Noun] =
     [
-      PrincipalCommands.noun, GroupCommands.noun, TokenCommands.noun,
+      PrincipalCommands.noun, GroupCommands.noun, TokenCommands.noun, CatalogCommands.noun,
+      SchemaCommands.noun, TableCommands.noun, VolumeCommands.noun, FunctionCommands.noun,
+      GrantCommands.noun, LineageCommands.noun, AuditCommands.noun, CheckCommand.noun,
     ] + plannedNouns
 
   /// Nouns whose services do not exist yet; they are listed in help and fail when run.

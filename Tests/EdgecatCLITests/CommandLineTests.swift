@@ -90,6 +90,16 @@ struct CommandLineTests {
       (["principal", "create", "x", "--attribute", "region"], "use KEY=VALUE"),
       (["token", "create", "x", "--ttl", "soon"], "--ttl \"soon\" is invalid"),
       (["group", "list"], "no token is set for edgecat-policy"),
+      (["catalog", "delete", "x", "--force=yes"], "--force is a switch"),
+      (["schema", "create", "ml_models"], "schema name \"ml_models\" is invalid"),
+      (
+        ["table", "create", "a.b.c", "--column", "id"], "--column \"id\" is invalid; use NAME:TYPE"
+      ),
+      (["lineage", "get", "a", "--depth", "11"], "--depth \"11\" is invalid"),
+      (["grant", "add", "galaxy", "x"], "securable type \"galaxy\" is unknown"),
+      (["grant", "add", "catalog"], "needs the catalog's full name"),
+      (["grant", "add", "catalog", "c", "--principal", "p"], "needs --privilege"),
+      (["check", "alice", "SELECT", "metastore", "extra"], "the metastore has no name"),
     ])
   func usageErrors(arguments: [String], message: String) async throws {
     let result = try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent"])
