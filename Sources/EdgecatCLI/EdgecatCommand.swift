@@ -10,6 +10,7 @@ public enum EdgecatCommand {
       PrincipalCommands.noun, GroupCommands.noun, TokenCommands.noun, CatalogCommands.noun,
       SchemaCommands.noun, TableCommands.noun, VolumeCommands.noun, FunctionCommands.noun,
       GrantCommands.noun, LineageCommands.noun, AuditCommands.noun, CheckCommand.noun,
+      SQLCommand.noun,
     ] + plannedNouns
 
   /// Nouns whose services do not exist yet; they are listed in help and fail when run.
