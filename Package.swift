@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "EdgecatStore", targets: ["EdgecatStore"]),
     .executable(name: "edgecat-policy", targets: ["edgecat-policy"]),
     .executable(name: "edgecat-catalog", targets: ["edgecat-catalog"]),
+    .executable(name: "edgecat", targets: ["edgecat"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -88,6 +89,10 @@ let package = Package(
       ],
       path: "Sources/EdgecatCatalogServer"),
 
+    // The admin CLI's commands, settings, output formats and SQL statements.
+    .target(
+      name: "EdgecatCLI", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatCLI"),
+
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
       name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"
@@ -106,6 +111,7 @@ let package = Package(
         "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog",
       ],
       path: "services/edgecat-catalog"),
+    .executableTarget(name: "edgecat", dependencies: ["EdgecatCLI"], path: "services/edgecat"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -144,6 +150,13 @@ let package = Package(
         "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore",
       ],
       path: "Tests/EdgecatCatalogTests"),
+    .testTarget(
+      name: "EdgecatCLITests",
+      dependencies: [
+        "EdgecatCLI", "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy",
+        "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto",
+      ],
+      path: "Tests/EdgecatCLITests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

@@ -1,0 +1,104 @@
+import EdgecatProto
+
+/// `edgecat audit`: the audit events of every service, and the policy decision log.
+enum AuditCommands {
+  /// The services that serve ListAuditEvents in this version.
+  static let auditedServices: [Service] = [.policy, .catalog]
+
+  static let timeFlags = [
+    FlagSpec(
+      "start-time", value: "TIME",
+      help: "earliest time, inclusive, UTC as YYYY-MM-DD HH:MM:SS[.SSS]"),
+    FlagSpec("end-time", value: "TIME", help: "latest time, exclusive, in the same format"),
+  ]
+
+  static let noun = Noun(
+    "audit", "audit events and the decision log (admins only)",
+    verbs: [
+      Verb(
+        "list", "list audit events of every service, merged by time, newest first",
+        flags: [
+          FlagSpec(
+            "service", value: "NAME",
+            help: "only this service: \(auditedServices.map(\.rawValue).joined(separator: ", "))"
+              + " (default: all of them)"),
+          FlagSpec("principal", value: "NAME", help: "only events for this principal"),
+          FlagSpec("action", value: "NAME", help: "only this action, such as Grant"),
+          FlagSpec("securable", value: "FULL_NAME", help: "only events on this securable"),
+        ] + timeFlags + Paging.flags, run: listEvents),
+      Verb(
+        "decisions", "list the decision log of Check calls, newest first",
+        flags: [
+          FlagSpec("principal", value: "NAME", help: "only decisions about this principal"),
+          FlagSpec("securable", value: "FULL_NAME", help: "only decisions on this securable"),
+        ] + timeFlags + Paging.flags, run: listDecisions),
+    ])
+
+  static func listEvents(_ invocation: Invocation) async throws -> CommandOutput {
+    let arguments = invocation.arguments
+    var services = auditedServices
+    if let name = arguments["service"] {
+      guard let service = auditedServices.first(where: { $0.rawValue == name }) else {
+        throw CLIError.usage(
+          "--service \"\(name)\" does not serve audit events; use"
+            + " \(auditedServices.map(\.rawValue).joined(separator: " or "))")
+      }
+      services = [service]
+    }
+    var events: [Edgecat_Audit_V1_AuditEvent] = []
+    for service in services {
+      events += try await Paging.collect(arguments) { size, token in
+        var request = Edgecat_Audit_V1_ListAuditEventsRequest()
+        request.startTime = arguments["start-time"] ?? ""
+        request.endTime = arguments["end-time"] ?? ""
+        request.principal = arguments["principal"] ?? ""
+        request.action = arguments["action"] ?? ""
+        request.securable = arguments["securable"] ?? ""
+        request.pageSize = size
+        request.pageToken = token
+        let response: Edgecat_Audit_V1_ListAuditEventsResponse = try await invocation.clients
+          .call(service, "ListAuditEvents", request)
+        return (response.events, response.nextPageToken)
+      }
+    }
+    // Each service's page is newest first; merging sorts by time, then by service and id so
+    // that equal times print in a stable order.
+    events.sort { left, right in
+      if left.time != right.time { return left.time > right.time }
+      if left.service != right.service { return left.service < right.service }
+      return left.eventID > right.eventID
+    }
+    if let maximum = try arguments.integer("max-results", in: 1...1_000_000) {
+      events = Array(events.prefix(maximum))
+    }
+    return .list(
+      events.map(PolicyJSON.auditEvent),
+      columns: [
+        TableColumn("time"), TableColumn("service"), TableColumn("action"),
+        TableColumn("principal"), TableColumn("securable"), TableColumn("result"),
+        TableColumn("request_id", header: "REQUEST_ID"),
+      ])
+  }
+
+  static func listDecisions(_ invocation: Invocation) async throws -> CommandOutput {
+    let arguments = invocation.arguments
+    let decisions = try await Paging.collect(arguments) { size, token in
+      var request = Edgecat_Policy_V1_ListDecisionsRequest()
+      request.startTime = arguments["start-time"] ?? ""
+      request.endTime = arguments["end-time"] ?? ""
+      request.principal = arguments["principal"] ?? ""
+      request.securable = arguments["securable"] ?? ""
+      request.pageSize = size
+      request.pageToken = token
+      let response: Edgecat_Policy_V1_ListDecisionsResponse = try await invocation.clients.call(
+        .policy, "ListDecisions", request)
+      return (response.decisions, response.nextPageToken)
+    }
+    return .list(
+      decisions.map(PolicyJSON.decision),
+      columns: [
+        TableColumn("time"), TableColumn("principal"), TableColumn("privilege"),
+        TableColumn("securable"), TableColumn("allowed"), TableColumn("caller"),
+      ])
+  }
+}

@@ -1,0 +1,128 @@
+import EdgecatCLI
+import Testing
+
+/// The command line without services: help, version, usage errors and their exit codes.
+@Suite("Command line")
+struct CommandLineTests {
+  /// Runs the binary with no service reachable and no token.
+  func edgecat(_ arguments: String...) async throws -> CLIResult {
+    try await edgecat(arguments)
+  }
+
+  func edgecat(_ arguments: [String]) async throws -> CLIResult {
+    try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent", "PATH": "/usr/bin"])
+  }
+
+  @Test("--version prints the version")
+  func version() async throws {
+    let result = try await edgecat("--version")
+    #expect(result.status == 0)
+    #expect(result.stdout == "edgecat \(EdgecatCommand.version)\n")
+  }
+
+  @Test("no command prints usage and exits 2")
+  func noCommand() async throws {
+    let result = try await edgecat()
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("usage: edgecat [global flags] <noun> <verb>"))
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test("every noun and verb has help", arguments: EdgecatCommand.nouns.map(\.name))
+  func help(noun: String) async throws {
+    let nounHelp = try await edgecat(noun, "--help")
+    #expect(nounHelp.status == 0)
+    #expect(nounHelp.stdout.hasPrefix("usage: edgecat"))
+    let entry = try #require(EdgecatCommand.nouns.first { $0.name == noun })
+    for verb in entry.verbs {
+      let verbHelp = try await edgecat(noun, verb.name, "--help")
+      #expect(verbHelp.status == 0, "\(noun) \(verb.name) --help")
+      #expect(verbHelp.stdout.hasPrefix("usage: edgecat \(noun) \(verb.name)"))
+      for flag in verb.flags {
+        #expect(verbHelp.stdout.contains("--\(flag.name)"), "\(noun) \(verb.name) --\(flag.name)")
+      }
+    }
+  }
+
+  @Test("help lines fit in 100 columns", arguments: EdgecatCommand.nouns.map(\.name))
+  func helpWidth(noun: String) async throws {
+    let entry = try #require(EdgecatCommand.nouns.first { $0.name == noun })
+    let commands = [["--help"], [noun, "--help"]] + entry.verbs.map { [noun, $0.name, "--help"] }
+    for arguments in commands {
+      let result = try await edgecat(arguments)
+      let long = result.lines.filter { $0.count > 100 }
+      #expect(long.isEmpty, "\(arguments): \(long)")
+    }
+  }
+
+  @Test("help names the units of flags")
+  func helpUnits() async throws {
+    let global = try await edgecat("--help")
+    #expect(global.stdout.contains("--timeout SECONDS"))
+    #expect(global.stdout.contains("in seconds (default: 30)"))
+    #expect(global.stdout.contains("EDGECAT_POLICY_ENDPOINT"))
+    #expect(global.stdout.contains("policy_endpoint"))
+    let token = try await edgecat("token", "create", "--help")
+    #expect(token.stdout.contains("--ttl SECONDS"))
+    #expect(token.stdout.contains("lifetime in seconds"))
+  }
+
+  @Test(
+    "usage errors exit 2 naming the value",
+    arguments: [
+      (["nonsense"], "unknown command \"nonsense\""),
+      (["group", "rename"], "unknown verb \"rename\" for edgecat group"),
+      (["group"], "edgecat group needs a verb"),
+      (["group", "list", "--colour"], "unknown flag --colour for edgecat group list"),
+      (["group", "create"], "edgecat group create needs NAME"),
+      (["group", "get", "a", "b"], "takes no argument \"b\""),
+      (["group", "add-member", "a"], "needs MEMBER"),
+      (["--output", "xml", "group", "list"], "--output \"xml\" is not an output format"),
+      (["--output"], "--output needs a value"),
+      (["--output", "json", "--output", "table", "group", "list"], "--output was given twice"),
+      (["--timeout", "-3", "group", "list"], "--timeout \"-3\" is invalid"),
+      (["--policy-endpoint", "nowhere", "group", "list"], "--policy-endpoint \"nowhere\""),
+      (["group", "list", "--max-results", "0"], "--max-results \"0\" is invalid"),
+      (["group", "list", "--page-size", "1001"], "--page-size \"1001\" is invalid"),
+      (
+        ["principal", "create", "x", "--type", "robot"], "--type \"robot\" is not a principal type"
+      ),
+      (["principal", "create", "x", "--attribute", "region"], "use KEY=VALUE"),
+      (["token", "create", "x", "--ttl", "soon"], "--ttl \"soon\" is invalid"),
+      (["group", "list"], "no token is set for edgecat-policy"),
+      (["catalog", "delete", "x", "--force=yes"], "--force is a switch"),
+      (["schema", "create", "ml_models"], "schema name \"ml_models\" is invalid"),
+      (
+        ["table", "create", "a.b.c", "--column", "id"], "--column \"id\" is invalid; use NAME:TYPE"
+      ),
+      (["lineage", "get", "a", "--depth", "11"], "--depth \"11\" is invalid"),
+      (["grant", "add", "galaxy", "x"], "securable type \"galaxy\" is unknown"),
+      (["grant", "add", "catalog"], "needs the catalog's full name"),
+      (["grant", "add", "catalog", "c", "--principal", "p"], "needs --privilege"),
+      (["check", "alice", "SELECT", "metastore", "extra"], "the metastore has no name"),
+    ])
+  func usageErrors(arguments: [String], message: String) async throws {
+    let result = try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
+    #expect(result.stderr.hasPrefix("edgecat: "))
+    #expect(result.stdout.isEmpty)
+  }
+
+  @Test("a noun of a later service exits 1 naming it")
+  func plannedNoun() async throws {
+    let result = try await edgecat("model", "list")
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("edgecat model needs edgecat-registry"))
+  }
+
+  @Test("an unreachable service exits 1 naming the endpoint flag")
+  func unreachable() async throws {
+    let result = try await CLIRunner.run(
+      ["--token", "x", "--policy-endpoint", "127.0.0.1:1", "group", "list"],
+      environment: ["HOME": "/nonexistent"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("edgecat-policy at 127.0.0.1:1 returned UNAVAILABLE"))
+    #expect(result.stderr.contains("set --policy-endpoint"))
+  }
+}
