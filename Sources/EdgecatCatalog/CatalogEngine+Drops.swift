@@ -79,6 +79,13 @@ extension CatalogEngine {
           try db.execute("DELETE FROM tags WHERE full_name = ?", .text(name))
           try db.execute(
             "DELETE FROM lineage_edges WHERE source = ? OR target = ?", .text(name), .text(name))
+          // The versions of a dropped model go with it. The prefix has no LIKE wildcard
+          // because substr compares it exactly.
+          let versions = "model-version:" + name + "/"
+          try db.execute(
+            "DELETE FROM lineage_edges WHERE substr(source, 1, ?) = ? OR substr(target, 1, ?) = ?",
+            .integer(Int64(versions.utf8.count)), .text(versions),
+            .integer(Int64(versions.utf8.count)), .text(versions))
         }
         if let audit { try AuditTrail.insert(audit, into: db) }
       }

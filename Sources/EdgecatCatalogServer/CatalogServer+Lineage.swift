@@ -137,7 +137,15 @@ extension CatalogServer {
     for (object, isAllowed) in zip(objects, allowed) {
       result[object.fullName] = (isAllowed, object.kind.securableKind)
     }
-    let models = Array(versionsByModel.keys)
+    // A model dropped since its versions' edges were recorded makes them redacted, because
+    // asking the policy service about a missing model fails the whole batch.
+    var models: [String] = []
+    for model in versionsByModel.keys.sorted() {
+      let object = try await mappedAsync { () async throws(ServiceError) in
+        try await engine.object(model)
+      }
+      if object?.kind == .registeredModel { models.append(model) }
+    }
     let modelAllowed = try await authenticator.allowed(
       caller.identity, anyOf: ["BROWSE"], on: .registeredModel, models, deadline: caller.deadline)
     for (model, isAllowed) in zip(models, modelAllowed) {

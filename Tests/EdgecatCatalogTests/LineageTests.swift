@@ -85,6 +85,21 @@ struct LineageTests {
     #expect(redactedEdge?.recordedBy == "")
   }
 
+  @Test("a dropped model takes its versions' edges")
+  func droppedModel() async throws {
+    let fixture = try await Self.makeWorld()
+    defer { Task { await fixture.stop() } }
+    var request = Edgecat_Catalog_V1_DeleteHostedObjectRequest()
+    request.type = .registeredModel
+    request.fullName = "main.features.churn"
+    let _: Edgecat_Catalog_V1_DeleteResponse = try await fixture.call(
+      "DeleteHostedObject", request, token: fixture.serviceToken,
+      onBehalfOf: CatalogFixture.admin)
+    let lineage = try await fixture.lineage(
+      "main.raw.events", .downstream, depth: 3, token: fixture.adminToken)
+    #expect(lineage.nodes.map(\.id) == ["main.raw.events", "main.features.user_features"])
+  }
+
   @Test("start without BROWSE is denied")
   func startDenied() async throws {
     let fixture = try await Self.makeWorld()
