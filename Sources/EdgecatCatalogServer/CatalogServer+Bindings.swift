@@ -35,7 +35,8 @@ extension CatalogServer {
           policyRequest.columns = columns
           let _: Edgecat_Policy_V1_SetRowFilterResponse = try await policy.call(
             "SetRowFilter", policyRequest, requestID: caller.requestID,
-            deadline: caller.deadline, onBehalfOf: caller.principal)
+            deadline: caller.deadline, onBehalfOf: caller.principal,
+            timeout: policy.writeTimeout)
           var filter = Edgecat_Catalog_V1_RowFilter()
           filter.functionFullName = function.fullName
           filter.inputColumns = columns
@@ -55,7 +56,8 @@ extension CatalogServer {
           policyRequest.tableFullName = table.fullName
           let _: Edgecat_Policy_V1_DropRowFilterResponse = try await policy.call(
             "DropRowFilter", policyRequest, requestID: caller.requestID,
-            deadline: caller.deadline, onBehalfOf: caller.principal)
+            deadline: caller.deadline, onBehalfOf: caller.principal,
+            timeout: policy.writeTimeout)
           var details = try decoded(table, CatalogDetails.table)
           details.rowFilter = nil
           return try await storeBinding(table, details, caller, audit)
@@ -80,7 +82,8 @@ extension CatalogServer {
           policyRequest.usingColumns = using
           let _: Edgecat_Policy_V1_SetColumnMaskResponse = try await policy.call(
             "SetColumnMask", policyRequest, requestID: caller.requestID,
-            deadline: caller.deadline, onBehalfOf: caller.principal)
+            deadline: caller.deadline, onBehalfOf: caller.principal,
+            timeout: policy.writeTimeout)
           var mask = Edgecat_Catalog_V1_ColumnMask()
           mask.functionFullName = function.fullName
           mask.usingColumns = using
@@ -104,7 +107,8 @@ extension CatalogServer {
           policyRequest.column = column
           let _: Edgecat_Policy_V1_DropColumnMaskResponse = try await policy.call(
             "DropColumnMask", policyRequest, requestID: caller.requestID,
-            deadline: caller.deadline, onBehalfOf: caller.principal)
+            deadline: caller.deadline, onBehalfOf: caller.principal,
+            timeout: policy.writeTimeout)
           details.columnMasks[column] = nil
           return try await storeBinding(table, details, caller, audit)
         }

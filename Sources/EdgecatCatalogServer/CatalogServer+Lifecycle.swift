@@ -64,14 +64,16 @@ extension CatalogServer {
     let requestID = caller?.requestID ?? "reconcile"
     do {
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
+        timeout: policy.writeTimeout)
     } catch  where error.code == .alreadyExists {
       logger.warning(
         "policy service had a securable the catalog lacks; replacing it",
         ["securable": object.fullName, "request.id": requestID])
       try await dropInPolicy(object.kind.securableKind, object.fullName, cascade: true, nil)
       let _: Edgecat_Policy_V1_Securable = try await policy.call(
-        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline)
+        "RegisterSecurable", request, requestID: requestID, deadline: caller?.deadline,
+        timeout: policy.writeTimeout)
     }
   }
 
@@ -117,7 +119,7 @@ extension CatalogServer {
     do {
       let _: Edgecat_Policy_V1_DropSecurableResponse = try await policy.call(
         "DropSecurable", request, requestID: caller?.requestID ?? "reconcile",
-        deadline: caller?.deadline, onBehalfOf: caller?.principal)
+        deadline: caller?.deadline, onBehalfOf: caller?.principal, timeout: policy.writeTimeout)
     } catch  where error.code == .notFound {
       return
     }
@@ -134,7 +136,7 @@ extension CatalogServer {
     request.newOwner = owner
     let response: Edgecat_Policy_V1_Securable = try await policy.call(
       "TransferOwnership", request, requestID: caller?.requestID ?? "reconcile",
-      deadline: caller?.deadline, onBehalfOf: caller?.principal)
+      deadline: caller?.deadline, onBehalfOf: caller?.principal, timeout: policy.writeTimeout)
     var changed = object
     changed.owner = response.owner
     return changed

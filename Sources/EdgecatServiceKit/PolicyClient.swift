@@ -21,6 +21,10 @@ public final class PolicyClient: Sendable {
   let token: String
   let leaseDuration: Duration
   private let callTimeout: Duration
+  /// The bound on policy writes such as RegisterSecurable. A write returns only after every
+  /// Watch subscriber acknowledged it or its lease ran out (the lease plus a margin of 1 s),
+  /// then commits with an fsync, so it takes longer than a check.
+  public let writeTimeout: Duration
   let cache = Mutex(PolicyCache())
   private let watchTask = Mutex<Task<Void, Never>?>(nil)
   /// The open Watch call; a change it received but this client has not applied yet makes the
@@ -32,12 +36,14 @@ public final class PolicyClient: Sendable {
   /// service. `callTimeout` bounds each call when the request has no earlier deadline.
   public init(
     endpoint: Endpoint, serviceToken: String, leaseDuration: Duration = .milliseconds(300),
-    callTimeout: Duration = .seconds(2), group: EventLoopGroup = .shared
+    callTimeout: Duration = .seconds(2), writeTimeout: Duration = .seconds(10),
+    group: EventLoopGroup = .shared
   ) {
     self.endpoint = endpoint
     token = serviceToken
     self.leaseDuration = leaseDuration
     self.callTimeout = callTimeout
+    self.writeTimeout = writeTimeout
     rpcClient = RPCClient(endpoint: endpoint, group: group)
   }
 
@@ -131,15 +137,17 @@ public final class PolicyClient: Sendable {
 
   /// Calls one unary method of the policy service with this service's token. Connection
   /// failures and timeouts become UNAVAILABLE, so that callers deny.
+  /// `timeout` replaces `callTimeout` for this call, such as `writeTimeout` for writes.
   public func call<Request: ProtoMessage, Response: ProtoMessage>(
     _ method: String, _ request: Request, requestID: String, deadline: Deadline? = nil,
-    onBehalfOf principal: String? = nil
+    onBehalfOf principal: String? = nil, timeout limit: Duration? = nil
   ) async throws(RPCError) -> Response {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(token)")
     metadata.add("x-request-id", requestID)
     if let principal { metadata.add("x-edgecat-principal", principal) }
-    let timeout = min(deadline?.remaining ?? callTimeout, callTimeout)
+    let bound = limit ?? callTimeout
+    let timeout = min(deadline?.remaining ?? bound, bound)
     do {
       return try await rpcClient.unary(
         "/edgecat.policy.v1.PolicyService/\(method)", request, metadata: metadata,
