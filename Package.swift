@@ -64,6 +64,12 @@ let package = Package(
       dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
       path: "Sources/EdgecatCatalog"),
 
+    // The registry service's storage: model versions, aliases, artifacts and audit events.
+    .target(
+      name: "EdgecatRegistry",
+      dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
+      path: "Sources/EdgecatRegistry"),
+
     // Plumbing every service shares: flags, authentication, the policy client.
     .target(
       name: "EdgecatServiceKit",
@@ -144,6 +150,10 @@ let package = Package(
         "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore",
       ],
       path: "Tests/EdgecatCatalogTests"),
+    .testTarget(
+      name: "EdgecatRegistryTests",
+      dependencies: ["EdgecatRegistry", "EdgecatCore", "EdgecatProto", "EdgecatCrypto"],
+      path: "Tests/EdgecatRegistryTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

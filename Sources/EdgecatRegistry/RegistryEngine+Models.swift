@@ -1,0 +1,88 @@
+import EdgecatCore
+import EdgecatStore
+
+extension RegistryEngine {
+  /// Starts the state of a model that the catalog just created. State left under the same
+  /// name by a model whose drop this service has not processed yet belongs to that old model,
+  /// so it is deleted first. Returns the numbers of the versions deleted that way.
+  @discardableResult
+  public func startModel(_ fullName: String, audit: AuditRecord) async throws(ServiceError)
+    -> [Int64]
+  {
+    let now = clock()
+    let (deleted, artifacts): ([Int64], Set<String>)
+    do {
+      (deleted, artifacts) = try await store.write { db in
+        let stale = try Self.deleteModelRows(fullName, in: db)
+        try db.execute(
+          "INSERT INTO models (full_name, last_version, created_at) VALUES (?, 0, ?)",
+          .text(fullName), .real(now))
+        try AuditTrail.insert(audit, into: db)
+        return stale
+      }
+    } catch {
+      throw storageError(error, "starting registered model \(fullName)")
+    }
+    await releaseArtifacts(artifacts)
+    return deleted
+  }
+
+  /// Deletes a model's versions, aliases and counter with the audit event, then the artifacts
+  /// no other version uses. Returns the numbers of the deleted versions. A model without
+  /// state deletes nothing and succeeds.
+  @discardableResult
+  public func dropModel(_ fullName: String, audit: AuditRecord) async throws(ServiceError)
+    -> [Int64]
+  {
+    let (deleted, artifacts): ([Int64], Set<String>)
+    do {
+      (deleted, artifacts) = try await store.write { db in
+        let result = try Self.deleteModelRows(fullName, in: db)
+        try AuditTrail.insert(audit.adding("versions", String(result.0.count)), into: db)
+        return result
+      }
+    } catch {
+      throw storageError(error, "deleting the versions of \(fullName)")
+    }
+    await releaseArtifacts(artifacts)
+    return deleted
+  }
+
+  /// Returns the number of versions `model` has.
+  public func versionCount(of model: String) async throws(ServiceError) -> Int {
+    do {
+      return try await store.read { db in
+        try db.queryOne("SELECT count(*) FROM model_versions WHERE model = ?", .text(model))?[0]
+          .int ?? 0
+      }
+    } catch {
+      throw storageError(error, "counting the versions of \(model)")
+    }
+  }
+
+  /// Returns the full names of every model this service has state for, sorted.
+  public func modelNames() async throws(ServiceError) -> [String] {
+    do {
+      return try await store.read { db in
+        try db.query("SELECT full_name FROM models ORDER BY full_name").compactMap {
+          $0[0].string
+        }
+      }
+    } catch {
+      throw storageError(error, "listing the models")
+    }
+  }
+
+  /// Deletes every row of a model and returns its version numbers and artifact hashes.
+  static func deleteModelRows(_ fullName: String, in db: Database) throws
+    -> ([Int64], Set<String>)
+  {
+    let rows = try db.query(
+      "SELECT version, artifact_sha256 FROM model_versions WHERE model = ? ORDER BY version",
+      .text(fullName))
+    try db.execute("DELETE FROM aliases WHERE model = ?", .text(fullName))
+    try db.execute("DELETE FROM model_versions WHERE model = ?", .text(fullName))
+    try db.execute("DELETE FROM models WHERE full_name = ?", .text(fullName))
+    return (rows.compactMap { $0[0].int64 }, Set(rows.compactMap { $0[1].string }))
+  }
+}
