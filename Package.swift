@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "EdgecatStore", targets: ["EdgecatStore"]),
     .executable(name: "edgecat-policy", targets: ["edgecat-policy"]),
     .executable(name: "edgecat-catalog", targets: ["edgecat-catalog"]),
+    .executable(name: "edgecat-registry", targets: ["edgecat-registry"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -94,6 +95,16 @@ let package = Package(
       ],
       path: "Sources/EdgecatCatalogServer"),
 
+    // edgecat.registry.v1.ModelRegistryService over the registry engine, the catalog and the
+    // policy client.
+    .target(
+      name: "EdgecatRegistryServer",
+      dependencies: [
+        "EdgecatRegistry", "EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit",
+        "EdgecatLog", "EdgecatCrypto",
+      ],
+      path: "Sources/EdgecatRegistryServer"),
+
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
       name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"
@@ -112,6 +123,13 @@ let package = Package(
         "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog",
       ],
       path: "services/edgecat-catalog"),
+    .executableTarget(
+      name: "edgecat-registry",
+      dependencies: [
+        "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatRPC", "EdgecatServiceKit",
+        "EdgecatLog",
+      ],
+      path: "services/edgecat-registry"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -152,7 +170,11 @@ let package = Package(
       path: "Tests/EdgecatCatalogTests"),
     .testTarget(
       name: "EdgecatRegistryTests",
-      dependencies: ["EdgecatRegistry", "EdgecatCore", "EdgecatProto", "EdgecatCrypto"],
+      dependencies: [
+        "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatCatalog", "EdgecatCatalogServer",
+        "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC",
+        "EdgecatProto", "EdgecatCore", "EdgecatCrypto",
+      ],
       path: "Tests/EdgecatRegistryTests"),
     .testTarget(
       name: "EdgecatRPCTests",

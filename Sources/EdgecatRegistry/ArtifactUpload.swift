@@ -15,6 +15,7 @@ public final class ArtifactUpload: Sendable {
   /// The audit event of a successful upload. Failures store it with their status code.
   let audit: AuditRecord
   private let ended = Atomic<Bool>(false)
+  private let failed = Atomic<Bool>(false)
 
   init(
     engine: RegistryEngine, file: ArtifactFile, model: String, version: Int64,
@@ -28,6 +29,10 @@ public final class ArtifactUpload: Sendable {
     declaredSize = size
     self.audit = audit
   }
+
+  /// True once the upload made the version FAILED_REGISTRATION, which stored the audit event
+  /// with the status change.
+  public var failedRegistration: Bool { failed.load(ordering: .relaxed) }
 
   /// Bytes received so far.
   public var receivedSize: Int64 { file.byteCount }
@@ -90,6 +95,7 @@ public final class ArtifactUpload: Sendable {
     var event = audit
     event.result = "INVALID_ARGUMENT"
     try await engine.markFailed(model, version, reason: reason, audit: event)
+    failed.store(true, ordering: .relaxed)
     throw .invalidArgument(
       "\(reason); version \(version) of \(model) is now FAILED_REGISTRATION, so create a new"
         + " version and upload again")

@@ -48,15 +48,27 @@ extension RegistryEngine {
     return deleted
   }
 
-  /// Returns the number of versions `model` has.
-  public func versionCount(of model: String) async throws(ServiceError) -> Int {
+  /// Returns the numbers of `model`'s versions in order.
+  public func versionNumbers(of model: String) async throws(ServiceError) -> [Int64] {
     do {
       return try await store.read { db in
-        try db.queryOne("SELECT count(*) FROM model_versions WHERE model = ?", .text(model))?[0]
-          .int ?? 0
+        try db.query(
+          "SELECT version FROM model_versions WHERE model = ? ORDER BY version", .text(model)
+        ).compactMap { $0[0].int64 }
       }
     } catch {
-      throw storageError(error, "counting the versions of \(model)")
+      throw storageError(error, "listing the versions of \(model)")
+    }
+  }
+
+  /// True when this service has state for the model: a counter row, with or without versions.
+  public func hasModel(_ fullName: String) async throws(ServiceError) -> Bool {
+    do {
+      return try await store.read { db in
+        try db.queryOne("SELECT 1 FROM models WHERE full_name = ?", .text(fullName)) != nil
+      }
+    } catch {
+      throw storageError(error, "looking up model \(fullName)")
     }
   }
 

@@ -67,7 +67,7 @@ public enum VersionDetails {
   }
 
   /// Sorts tags by key. A later tag with a key given before replaces it.
-  static func sortedTags(_ tags: [TagMessage]) -> [TagMessage] {
+  public static func sortedTags(_ tags: [TagMessage]) -> [TagMessage] {
     var byKey: [String: TagMessage] = [:]
     for tag in tags { byKey[tag.key] = tag }
     return byKey.keys.sorted().map { byKey[$0]! }

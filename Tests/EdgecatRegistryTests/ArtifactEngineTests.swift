@@ -184,7 +184,7 @@ struct ArtifactEngineTests {
       "champion", of: "main.ml.defects", to: 2, audit: fixture.audit())
     let deleted = try await fixture.engine.dropModel("main.ml.defects", audit: fixture.audit())
     #expect(deleted == [1, 2])
-    #expect(try await fixture.engine.versionCount(of: "main.ml.defects") == 0)
+    #expect(try await fixture.engine.versionNumbers(of: "main.ml.defects").isEmpty)
     #expect(try await fixture.engine.aliases(of: "main.ml.defects").isEmpty)
     #expect(fixture.blobFiles() == [SHA256.hexDigest(shared)])
     #expect(try await fixture.engine.modelNames() == ["main.ml.other"])

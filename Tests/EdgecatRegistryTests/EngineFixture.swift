@@ -31,7 +31,7 @@ final class EngineFixture: Sendable {
     _ = system("rm -rf '\(folder)'")
   }
 
-  /// An audit event of `action` by alice.
+  /// Returns an audit event of `action` by alice.
   func audit(_ action: String = "Test") -> AuditRecord {
     AuditRecord(
       id: "evt-\(action)-\(wallClockSeconds())", time: wallClockSeconds(), action: action,
@@ -49,7 +49,7 @@ final class EngineFixture: Sendable {
       audit: audit("CreateModelVersion"))
   }
 
-  /// Uploads `bytes` to a version, declaring their real hash and size unless told otherwise.
+  /// Uploads `bytes` to a version, declaring their real hash and size unless others are given.
   @discardableResult
   func upload(
     _ bytes: [UInt8], to version: Int64, model: String = "main.ml.defects",
@@ -67,11 +67,14 @@ final class EngineFixture: Sendable {
     return try await upload.finish()
   }
 
-  /// The names of the files in the blob folder and its tmp folder, sorted.
-  func blobFiles() -> [String] {
+  /// Lists the files in the blob folder and its tmp folder, sorted.
+  func blobFiles() -> [String] { Self.files(in: blobFolder) }
+
+  /// Lists the files in `folder` and its tmp folder, sorted.
+  static func files(in folder: String) -> [String] {
     var names: [String] = []
-    for folder in [blobFolder, blobFolder + "/tmp"] {
-      guard let directory = opendir(folder) else { continue }
+    for path in [folder, folder + "/tmp"] {
+      guard let directory = opendir(path) else { continue }
       while let entry = readdir(directory) {
         let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
           String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
