@@ -10,9 +10,9 @@ extension RegistryEngine {
     -> [Int64]
   {
     let now = clock()
-    let (deleted, artifacts): ([Int64], Set<String>)
+    let deleted: DeletedModelRows
     do {
-      (deleted, artifacts) = try await store.write { db in
+      deleted = try await store.write { db in
         let stale = try Self.deleteModelRows(fullName, in: db)
         try db.execute(
           "INSERT INTO models (full_name, last_version, created_at) VALUES (?, 0, ?)",
@@ -23,8 +23,9 @@ extension RegistryEngine {
     } catch {
       throw storageError(error, "starting registered model \(fullName)")
     }
-    await releaseArtifacts(artifacts)
-    return deleted
+    desiredStates.changed(deleted.devices)
+    await releaseArtifacts(deleted.artifacts)
+    return deleted.versions
   }
 
   /// Deletes a model's versions, aliases and counter with the audit event, then the artifacts
@@ -34,18 +35,19 @@ extension RegistryEngine {
   public func dropModel(_ fullName: String, audit: AuditRecord) async throws(ServiceError)
     -> [Int64]
   {
-    let (deleted, artifacts): ([Int64], Set<String>)
+    let deleted: DeletedModelRows
     do {
-      (deleted, artifacts) = try await store.write { db in
+      deleted = try await store.write { db in
         let result = try Self.deleteModelRows(fullName, in: db)
-        try AuditTrail.insert(audit.adding("versions", String(result.0.count)), into: db)
+        try AuditTrail.insert(audit.adding("versions", String(result.versions.count)), into: db)
         return result
       }
     } catch {
       throw storageError(error, "deleting the versions of \(fullName)")
     }
-    await releaseArtifacts(artifacts)
-    return deleted
+    desiredStates.changed(deleted.devices)
+    await releaseArtifacts(deleted.artifacts)
+    return deleted.versions
   }
 
   /// Returns the numbers of `model`'s versions in order.
@@ -85,16 +87,34 @@ extension RegistryEngine {
     }
   }
 
-  /// Deletes every row of a model and returns its version numbers and artifact hashes.
-  static func deleteModelRows(_ fullName: String, in db: Database) throws
-    -> ([Int64], Set<String>)
-  {
+  /// Deletes every row of a model, its deployments and the desired states that name it, and
+  /// returns its version numbers and artifact hashes.
+  static func deleteModelRows(_ fullName: String, in db: Database) throws -> DeletedModelRows {
     let rows = try db.query(
       "SELECT version, artifact_sha256 FROM model_versions WHERE model = ? ORDER BY version",
       .text(fullName))
+    let now = wallClockSeconds()
+    let devices = try db.query(
+      "SELECT device_id FROM desired_states WHERE model = ?", .text(fullName)
+    ).compactMap { $0[0].string }
+    for device in devices { try clearDesired(device, model: fullName, at: now, in: db) }
+    try db.execute(
+      "DELETE FROM deployment_devices WHERE deployment_id IN"
+        + " (SELECT id FROM deployments WHERE model = ?)", .text(fullName))
+    try db.execute("DELETE FROM deployments WHERE model = ?", .text(fullName))
     try db.execute("DELETE FROM aliases WHERE model = ?", .text(fullName))
     try db.execute("DELETE FROM model_versions WHERE model = ?", .text(fullName))
     try db.execute("DELETE FROM models WHERE full_name = ?", .text(fullName))
-    return (rows.compactMap { $0[0].int64 }, Set(rows.compactMap { $0[1].string }))
+    return DeletedModelRows(
+      versions: rows.compactMap { $0[0].int64 }, artifacts: Set(rows.compactMap { $0[1].string }),
+      devices: devices)
   }
+}
+
+/// The rows deleting a model removed.
+struct DeletedModelRows: Sendable {
+  let versions: [Int64]
+  let artifacts: Set<String>
+  /// Devices whose desired state named the model.
+  let devices: [String]
 }

@@ -4,7 +4,7 @@ import EdgecatStore
 extension RegistryEngine {
   /// Deletes a version and the aliases that name it, with its audit event, then its artifact
   /// when no other version uses it. Returns the deleted aliases. A missing version is
-  /// NOT_FOUND.
+  /// NOT_FOUND, and one that devices have as desired state FAILED_PRECONDITION.
   @discardableResult
   public func deleteVersion(_ model: String, _ number: Int64, audit: AuditRecord)
     async throws(ServiceError) -> [String]
@@ -13,6 +13,15 @@ extension RegistryEngine {
     do {
       (aliases, artifact) = try await store.write { db in
         let record = try Self.requireVersion(model, number, in: db)
+        let desired =
+          try db.queryOne(
+            "SELECT count(*) FROM desired_states WHERE model = ? AND version = ?", .text(model),
+            .integer(number))?[0].int ?? 0
+        guard desired == 0 else {
+          throw ServiceError.failedPrecondition(
+            "version \(number) of \(model) is the desired state of \(desired) devices; deploy"
+              + " another version to them or roll the deployment back first")
+        }
         try Self.deleteRows(of: record.key, in: db)
         try AuditTrail.insert(audit, into: db)
         return (record.aliases, record.artifactSHA256)

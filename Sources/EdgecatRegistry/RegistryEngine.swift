@@ -21,6 +21,8 @@ public final class RegistryEngine: Sendable {
   /// Uploads larger than this many bytes are RESOURCE_EXHAUSTED.
   public let maximumArtifactBytes: Int64
   public let clock: @Sendable () -> Double
+  /// The open desired-state watches, woken after each commit that changes a desired state.
+  public let desiredStates = DesiredStateNotifier()
   /// Versions with an upload in progress, so that two uploads of one version cannot race.
   let uploading = Mutex<Set<VersionKey>>([])
 

@@ -32,14 +32,22 @@ public final class CatalogClient: Sendable {
   func call<Request: ProtoMessage, Response: ProtoMessage>(
     _ method: String, _ request: Request, for caller: Caller
   ) async throws(RPCError) -> Response {
+    try await call(
+      method, request, onBehalfOf: caller.principal, requestID: caller.requestID,
+      environment: caller.environment, deadline: caller.deadline)
+  }
+
+  /// Calls one unary method for `principal`, or as this service when it is nil.
+  func call<Request: ProtoMessage, Response: ProtoMessage>(
+    _ method: String, _ request: Request, onBehalfOf principal: String?, requestID: String,
+    environment: String? = nil, deadline: Deadline? = nil
+  ) async throws(RPCError) -> Response {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(token)")
-    metadata.add(EdgecatMetadata.requestID, caller.requestID)
-    metadata.add(EdgecatMetadata.principal, caller.principal)
-    if let environment = caller.environment {
-      metadata.add(EdgecatMetadata.environment, environment)
-    }
-    let timeout = min(caller.deadline?.remaining ?? callTimeout, callTimeout)
+    metadata.add(EdgecatMetadata.requestID, requestID)
+    if let principal { metadata.add(EdgecatMetadata.principal, principal) }
+    if let environment { metadata.add(EdgecatMetadata.environment, environment) }
+    let timeout = min(deadline?.remaining ?? callTimeout, callTimeout)
     do {
       return try await rpcClient.unary(
         "/edgecat.catalog.v1.CatalogService/\(method)", request, metadata: metadata,
@@ -50,7 +58,7 @@ public final class CatalogClient: Sendable {
         logger.warning(
           "catalog service unavailable",
           [
-            "catalog.endpoint": endpoint, "rpc.method": method, "request.id": caller.requestID,
+            "catalog.endpoint": endpoint, "rpc.method": method, "request.id": requestID,
             "error": error.message,
           ])
         throw RPCError(
@@ -59,6 +67,37 @@ public final class CatalogClient: Sendable {
             + " it is reachable")
       default:
         throw error
+      }
+    }
+  }
+}
+
+extension CatalogClient {
+  /// Records that devices were given a model version, as lineage edges of `kind` from the
+  /// version to each device. A failure is logged and does not undo the deployment step.
+  func recordDeployment(
+    model: String, version: Int64, devices: [String], kind: String = "DEPLOYED_TO",
+    onBehalfOf principal: String?, requestID: String
+  ) async {
+    var start = 0
+    while start < devices.count {
+      let batch = devices[start..<min(devices.count, start + 1000)]
+      start += batch.count
+      var request = Edgecat_Catalog_V1_AddLineageEdgesRequest()
+      request.edges = batch.map { device in
+        var edge = Edgecat_Catalog_V1_NewLineageEdge()
+        edge.source = "model-version:\(model)/\(version)"
+        edge.target = "device:\(device)"
+        edge.kind = kind
+        return edge
+      }
+      do {
+        let _: Edgecat_Catalog_V1_AddLineageEdgesResponse = try await call(
+          "AddLineageEdges", request, onBehalfOf: principal, requestID: requestID)
+      } catch {
+        logger.error(
+          "recording deployment lineage failed",
+          ["model": model, "version": version, "devices": batch.count, "error": error.message])
       }
     }
   }

@@ -37,6 +37,9 @@ extension RegistryServer {
 
   /// Throws PERMISSION_DENIED naming the missing privileges unless the end user has
   /// `privilege` on the model, and NOT_FOUND when the policy service has no such model.
+  // NOTE: calls authorized here do not reach the catalog, so a catalog bound to other
+  // environments than the request's is not hidden from them. Enforcing it needs the
+  // catalog's bindings here, from GetCatalog or a cache of them.
   func authorize(_ caller: Caller, _ privilege: String, model: String) async throws(RPCError) {
     do {
       try await authenticator.authorize(

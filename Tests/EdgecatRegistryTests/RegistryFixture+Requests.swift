@@ -77,6 +77,7 @@ extension RegistryFixture {
     var first = Edgecat_Registry_V1_UploadArtifactRequest()
     first.header = header
     try await call.send(first)
+
     let limit = min(bytes.count, sendCount ?? cancelAfter ?? bytes.count)
     var offset = 0
     while offset < limit {
@@ -91,6 +92,7 @@ extension RegistryFixture {
       throw RPCError(.cancelled, "the test cancelled the upload")
     }
     call.closeSend()
+
     var response: ModelVersionMessage?
     for try await message in call.responses { response = message }
     let status = await call.status

@@ -26,6 +26,7 @@ final class RegistryFixture: Sendable {
   let registryPolicy: PolicyClient
   let catalogClient: CatalogClient
   let following: Task<Void, Never>
+  let rollouts: Task<Void, Never>
   let policyEndpoint: Endpoint
   let catalogEndpoint: Endpoint
   let registryEndpoint: Endpoint
@@ -37,7 +38,14 @@ final class RegistryFixture: Sendable {
   static let alice = "alice@example.com"
   static let bob = "bob@example.com"
 
-  static func start(maximumArtifactBytes: Int64 = 1 << 20) async throws -> RegistryFixture {
+  /// Rollout defaults short enough for tests: 50 ms of soak and a 3 s stage timeout.
+  static let testRolloutDefaults = RolloutDefaults(
+    soakMilliseconds: 50, stageTimeoutMilliseconds: 3000)
+
+  /// Starts the services. The rollout scheduler steps every 20 ms.
+  static func start(
+    maximumArtifactBytes: Int64 = 1 << 20, rolloutDefaults: RolloutDefaults = testRolloutDefaults
+  ) async throws -> RegistryFixture {
     var template = Array("/tmp/edgecat-registry-server-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
     let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
@@ -80,17 +88,23 @@ final class RegistryFixture: Sendable {
       engine: registryEngine, policy: registryPolicy, principal: "service:registry")
     registryPolicy.startWatching()
     let following = Task { await follower.run() }
+    let scheduler = try RolloutScheduler(
+      engine: registryEngine, catalog: catalogClient, interval: .milliseconds(20),
+      principal: "service:registry")
+    let rollouts = Task { await scheduler.run() }
+    let registry = try RegistryServer(
+      engine: registryEngine, policy: registryPolicy, catalog: catalogClient,
+      rolloutDefaults: rolloutDefaults)
     let registryServer = RPCServer(
-      services: [
-        try RegistryServer(engine: registryEngine, policy: registryPolicy, catalog: catalogClient)
-      ], configuration: configuration, group: group)
+      services: [registry], configuration: configuration, group: group)
     let registryEndpoint = try loopback(registryServer)
 
     let fixture = RegistryFixture(
       folder: folder, group: group, policyEngine: policyEngine, policyServer: policyServer,
       catalogEngine: catalogEngine, catalogServer: catalogServer, catalogPolicy: catalogPolicy,
       registryEngine: registryEngine, registryServer: registryServer,
-      registryPolicy: registryPolicy, catalogClient: catalogClient, following: following,
+      registryPolicy: registryPolicy, catalogClient: catalogClient,
+      tasks: (following, rollouts),
       endpoints: (policyEndpoint, catalogEndpoint, registryEndpoint),
       tokens: (tokens.admin.secret, aliceToken.secret, bobToken.secret))
     try await fixture.createNamespace()
@@ -106,7 +120,7 @@ final class RegistryFixture: Sendable {
     folder: String, group: EventLoopGroup, policyEngine: PolicyEngine, policyServer: RPCServer,
     catalogEngine: CatalogEngine, catalogServer: RPCServer, catalogPolicy: PolicyClient,
     registryEngine: RegistryEngine, registryServer: RPCServer, registryPolicy: PolicyClient,
-    catalogClient: CatalogClient, following: Task<Void, Never>,
+    catalogClient: CatalogClient, tasks: (Task<Void, Never>, Task<Void, Never>),
     endpoints: (Endpoint, Endpoint, Endpoint), tokens: (String, String, String)
   ) {
     self.folder = folder
@@ -120,7 +134,7 @@ final class RegistryFixture: Sendable {
     self.registryServer = registryServer
     self.registryPolicy = registryPolicy
     self.catalogClient = catalogClient
-    self.following = following
+    (following, rollouts) = tasks
     (policyEndpoint, catalogEndpoint, registryEndpoint) = endpoints
     (adminToken, aliceToken, bobToken) = tokens
   }
@@ -156,6 +170,7 @@ final class RegistryFixture: Sendable {
   func stop() async {
     await registryServer.shutdown()
     following.cancel()
+    rollouts.cancel()
     registryPolicy.close()
     catalogClient.close()
     await catalogServer.shutdown()

@@ -18,6 +18,26 @@ let options = ServiceOptions.parseOrExit(
       "max-artifact-bytes", default: String(RegistryEngine.defaultMaximumArtifactBytes),
       help: "maximum artifact size an upload may declare, in bytes"),
     Flag(
+      "rollout-tick-ms", default: "1000",
+      help: "milliseconds between steps of the staged rollouts: reports are checked, stages"
+        + " advance or halt"),
+    Flag(
+      "default-stages", default: "10,50,100",
+      help: "cumulative percentages of the selected devices per stage, for deployments that"
+        + " set none"),
+    Flag(
+      "default-soak-ms", default: "60000",
+      help: "milliseconds between a stage's end and the next stage, for deployments that set"
+        + " none"),
+    Flag(
+      "default-stage-timeout-ms", default: "600000",
+      help: "milliseconds a device has to report the new version running before it counts as"
+        + " failed, for deployments that set none"),
+    Flag(
+      "default-error-threshold-percent", default: "20",
+      help: "percentage of a stage's devices whose failure halts the rollout, for deployments"
+        + " that set none"),
+    Flag(
       "service-principal", default: "service:registry",
       help: "principal of this service's token, recorded in the audit events of its own"
         + " actions"),
@@ -39,6 +59,38 @@ else {
   StandardError.write("edgecat-registry: --max-artifact-bytes must be a positive number of bytes\n")
   exit(2)
 }
+/// Parses a flag that must be a positive whole number, or exits with a usage error.
+func positive(_ name: String) -> Int64 {
+  guard let value = Int64(options.flags[name] ?? ""), value > 0 else {
+    StandardError.write("edgecat-registry: --\(name) must be a positive whole number\n")
+    exit(2)
+  }
+  return value
+}
+
+let tickMilliseconds = positive("rollout-tick-ms")
+let stageText = options.flags["default-stages"] ?? ""
+let stageParts = stageText.split(separator: ",")
+let stages = stageParts.compactMap { Int32($0.trimmingPrefix(" ")) }
+guard stages.count == stageParts.count else {
+  StandardError.write(
+    "edgecat-registry: --default-stages \"\(stageText)\" is invalid; use percentages such as"
+      + " 10,50,100\n")
+  exit(2)
+}
+let rolloutDefaults = RolloutDefaults(
+  stagePercents: stages, soakMilliseconds: positive("default-soak-ms"),
+  stageTimeoutMilliseconds: positive("default-stage-timeout-ms"),
+  errorThresholdPercent: Double(options.flags["default-error-threshold-percent"] ?? "") ?? -1)
+do {
+  _ = try rolloutDefaults.filled(nil)
+} catch {
+  StandardError.write(
+    "edgecat-registry: the default rollout flags are invalid: \(error.message); use a threshold"
+      + " from 0 to 100\n")
+  exit(2)
+}
+
 guard let tokenFile = options.tokenFile else {
   StandardError.write(
     "edgecat-registry: --token-file is missing; pass the file with this service's token, as"
@@ -68,10 +120,15 @@ do {
 let policy = PolicyClient(endpoint: options.policyEndpoint, serviceToken: token)
 let catalog = CatalogClient(endpoint: options.catalogEndpoint, serviceToken: token)
 let registry: RegistryServer
+let scheduler: RolloutScheduler
 let dropFollower: ModelDropFollower
 do {
   registry = try RegistryServer(
-    engine: engine, policy: policy, catalog: catalog, environment: options.environment)
+    engine: engine, policy: policy, catalog: catalog, environment: options.environment,
+    rolloutDefaults: rolloutDefaults)
+  scheduler = try RolloutScheduler(
+    engine: engine, catalog: catalog, interval: .milliseconds(tickMilliseconds),
+    principal: options.flags["service-principal"] ?? "service:registry")
   dropFollower = try ModelDropFollower(
     engine: engine, policy: policy,
     principal: options.flags["service-principal"] ?? "service:registry")
@@ -80,6 +137,7 @@ do {
 }
 policy.startWatching()
 let following = Task { await dropFollower.run() }
+let rollouts = Task { await scheduler.run() }
 
 let server = RPCServer(services: [registry])
 do {
@@ -90,6 +148,7 @@ do {
 }
 await server.runUntilSignalled()
 following.cancel()
+rollouts.cancel()
 policy.close()
 catalog.close()
 await engine.close()

@@ -2,11 +2,11 @@
 
 public enum Edgecat_Registry_V1_ModelVersionStatus: ProtoEnum {
   case unspecified
-  /// Created; waiting for its artifact.
+  /// Created and waiting for its artifact.
   case pendingRegistration
   /// The artifact is stored and matches its declared SHA-256 and size.
   case ready
-  /// The uploaded bytes did not match; `status_message` says how.
+  /// The uploaded bytes did not match, and `status_message` says how.
   case failedRegistration
   /// A value that this version of the proto file does not define.
   case unrecognized(Int32)
@@ -49,7 +49,7 @@ public enum Edgecat_Registry_V1_ModelRunState: ProtoEnum {
   case downloading
   /// The application loaded the model and serves it.
   case running
-  /// The download, verification, load or health check failed; `message` says which.
+  /// The download, verification, load or health check failed, and `message` says which.
   case failed
   /// A value that this version of the proto file does not define.
   case unrecognized(Int32)
@@ -90,9 +90,9 @@ public enum Edgecat_Registry_V1_DeploymentState: ProtoEnum {
   case unspecified
   /// Stages are being rolled out.
   case rollingOut
-  /// Paused by a caller; the current stage's devices keep their desired state.
+  /// Paused by a caller. The current stage's devices keep their desired state.
   case paused
-  /// A stage's failures crossed the error threshold; later stages were not started.
+  /// A stage's failures crossed the error threshold. Later stages were not started.
   case halted
   /// Every stage finished under the error threshold.
   case succeeded
@@ -148,7 +148,7 @@ public enum Edgecat_Registry_V1_DeviceRolloutState: ProtoEnum {
   case unspecified
   /// In a stage that has not started.
   case waiting
-  /// Its desired state names the new version; no report of it running yet.
+  /// Its desired state names the new version. No report of it running yet.
   case targeted
   /// It reported the new version RUNNING.
   case updated
@@ -210,7 +210,7 @@ public struct Edgecat_Registry_V1_RegisteredModel: Sendable, Hashable {
   public var tags: [Edgecat_Catalog_V1_Tag] = []
   /// By alias.
   public var aliases: [Edgecat_Registry_V1_ModelAlias] = []
-  /// The highest READY version, which "models:/<name>/latest" resolves to; 0 when there is none.
+  /// The highest READY version, which "models:/<name>/latest" resolves to, 0 when there is none.
   public var latestVersion: Int64 = 0
   public var audit: Edgecat_Catalog_V1_AuditFields? = nil
 
@@ -236,9 +236,9 @@ public struct Edgecat_Registry_V1_GetRegisteredModelRequest: Sendable, Hashable 
 }
 
 public struct Edgecat_Registry_V1_ListRegisteredModelsRequest: Sendable, Hashable {
-  /// "catalog.schema"; empty lists every schema the caller may see.
+  /// "catalog.schema". Empty lists every schema the caller may see.
   public var schemaFullName: String = ""
-  /// 0 means 100; larger than 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+  /// 0 means 100. Larger than 1000 is clamped to 1000. Negative is INVALID_ARGUMENT.
   public var pageSize: Int32 = 0
   public var pageToken: String = ""
 
@@ -246,7 +246,7 @@ public struct Edgecat_Registry_V1_ListRegisteredModelsRequest: Sendable, Hashabl
 }
 
 public struct Edgecat_Registry_V1_ListRegisteredModelsResponse: Sendable, Hashable {
-  /// Without aliases and latest version, which GetRegisteredModel returns.
+  /// Without tags, aliases and latest version, which GetRegisteredModel returns.
   public var models: [Edgecat_Registry_V1_RegisteredModel] = []
   /// Empty on the last page.
   public var nextPageToken: String = ""
@@ -267,7 +267,7 @@ public struct Edgecat_Registry_V1_UpdateRegisteredModelRequest: Sendable, Hashab
 
 public struct Edgecat_Registry_V1_DeleteRegisteredModelRequest: Sendable, Hashable {
   public var fullName: String = ""
-  /// Also deletes the model's versions; without it, a model with versions is
+  /// Also deletes the model's versions. Without it, a model with versions is
   /// FAILED_PRECONDITION.
   public var force: Bool = false
 
@@ -308,7 +308,7 @@ public struct Edgecat_Registry_V1_TensorSpec: Sendable, Hashable {
   public var name: String = ""
   /// Element type, such as "float32" or "int64".
   public var type: String = ""
-  /// Dimensions; -1 stands for a dimension of any size.
+  /// Dimensions, where -1 stands for a dimension of any size.
   public var shape: [Int64] = []
 
   public init() {}
@@ -330,16 +330,16 @@ public struct Edgecat_Registry_V1_ModelVersion: Sendable, Hashable {
   /// Full names of the tables the version was trained on, recorded as lineage.
   public var trainingTables: [String] = []
   public var signature: Edgecat_Registry_V1_ModelSignature? = nil
-  /// An example input as JSON text; empty when none was given.
+  /// An example input as JSON text. Empty when none was given.
   public var inputExample: String = ""
   /// Artifact format, such as "onnx", the default.
   public var format: String = ""
   /// By key.
   public var tags: [Edgecat_Catalog_V1_Tag] = []
   public var status: Edgecat_Registry_V1_ModelVersionStatus = .unspecified
-  /// Why registration failed; empty otherwise.
+  /// Why registration failed. Empty otherwise.
   public var statusMessage: String = ""
-  /// Lower-case hex SHA-256 and size in bytes of the stored artifact; set once READY.
+  /// Lower-case hex SHA-256 and size in bytes of the stored artifact. Set once READY.
   public var artifactSha256: String = ""
   public var artifactSize: Int64 = 0
   /// Aliases that name this version, sorted.
@@ -359,11 +359,11 @@ public struct Edgecat_Registry_V1_ModelVersion: Sendable, Hashable {
 public struct Edgecat_Registry_V1_CreateModelVersionRequest: Sendable, Hashable {
   public var modelFullName: String = ""
   public var source: String = ""
-  /// Full names of existing tables or views.
+  /// Full names of tables or views that exist and that the caller may see.
   public var trainingTables: [String] = []
   /// Required, with at least one input and one output.
   public var signature: Edgecat_Registry_V1_ModelSignature? = nil
-  /// JSON text; optional.
+  /// Optional JSON text.
   public var inputExample: String = ""
   /// "onnx" when empty.
   public var format: String = ""
@@ -479,7 +479,7 @@ public struct Edgecat_Registry_V1_UploadArtifactRequest: Sendable, Hashable {
 public struct Edgecat_Registry_V1_DownloadArtifactRequest: Sendable, Hashable {
   public var modelFullName: String = ""
   public var version: Int64 = 0
-  /// First byte to send; 0 for the whole artifact. Past the end is OUT_OF_RANGE.
+  /// First byte to send, 0 for the whole artifact. Past the end is OUT_OF_RANGE.
   public var offset: Int64 = 0
 
   public init() {}
@@ -489,7 +489,7 @@ public struct Edgecat_Registry_V1_DownloadArtifactResponse: Sendable, Hashable {
   /// Position of `data` in the artifact.
   public var offset: Int64 = 0
   public var data: [UInt8] = []
-  /// The whole artifact's SHA-256 and size; set in the first message only.
+  /// The whole artifact's SHA-256 and size. Set in the first message only.
   public var sha256: String = ""
   public var sizeBytes: Int64 = 0
 
@@ -497,7 +497,7 @@ public struct Edgecat_Registry_V1_DownloadArtifactResponse: Sendable, Hashable {
 }
 
 public struct Edgecat_Registry_V1_ModelAlias: Sendable, Hashable {
-  /// 1 to 255 letters, digits, '_' and '-'; "latest" and "v" followed by digits are reserved.
+  /// 1 to 255 letters, digits, '_' and '-'. "latest" and "v" with digits are reserved.
   public var alias: String = ""
   public var version: Int64 = 0
 
@@ -543,7 +543,7 @@ public struct Edgecat_Registry_V1_DeviceSelector: Sendable, Hashable {
   public var group: String = ""
   /// Each label must be present with this value.
   public var labels: [String: String] = [:]
-  /// Only these devices; empty for no restriction by id.
+  /// Only these devices. Empty for no restriction by id.
   public var deviceIds: [String] = []
 
   public init() {}
@@ -560,7 +560,7 @@ public struct Edgecat_Registry_V1_ReportedModel: Sendable, Hashable {
 }
 
 public struct Edgecat_Registry_V1_Device: Sendable, Hashable {
-  /// 1 to 255 ASCII letters, digits, '_', '-', '.' or ':'; the device's principal is
+  /// 1 to 255 ASCII letters, digits, '_', '-', '.' or ':'. The device's principal is
   /// "device:<device_id>".
   public var deviceID: String = ""
   public var location: String = ""
@@ -568,9 +568,9 @@ public struct Edgecat_Registry_V1_Device: Sendable, Hashable {
   public var region: String = ""
   public var group: String = ""
   public var labels: [String: String] = [:]
-  /// The models the device last reported, by model name.
+  /// The models of the device's last report, in the order it sent them.
   public var reportedModels: [Edgecat_Registry_V1_ReportedModel] = []
-  /// When the device last reported; empty when it never did.
+  /// When the device last reported. Empty when it never did.
   public var reportedAt: String = ""
   /// The agent version from the last report.
   public var agentVersion: String = ""
@@ -637,18 +637,19 @@ public struct Edgecat_Registry_V1_ListDevicesResponse: Sendable, Hashable {
 
 public struct Edgecat_Registry_V1_RolloutStrategy: Sendable, Hashable {
   /// Cumulative percentages of the selected devices that each stage reaches, increasing and
-  /// ending at 100. Empty means the server's default stages (10, 50, 100); [100] rolls out to
-  /// every device at once.
+  /// ending at 100. Empty means the server's --default-stages (10, 50, 100 unless set), and
+  /// [100] rolls out to every device at once.
   public var stagePercents: [Int32] = []
   /// Milliseconds to wait after a stage's devices are all updated or failed before the next
-  /// stage starts; 0 means the server's default (60 s).
+  /// stage starts. 0 means the server's --default-soak-ms (60 s unless set).
   public var soakMs: Int64 = 0
   /// Milliseconds a targeted device has to report the new version running before it counts as
-  /// failed; 0 means the server's default (10 min).
+  /// failed. 0 means the server's --default-stage-timeout-ms (10 min unless set).
   public var stageTimeoutMs: Int64 = 0
   /// A stage whose failed devices exceed this percentage of the stage's devices halts the
-  /// rollout. Unset means the server's default (20). The oneof gives presence, because 0 is a
-  /// meaningful threshold and the generator rejects proto3 `optional`.
+  /// rollout. Unset means the server's --default-error-threshold-percent (20 unless set). The
+  /// oneof gives presence, because 0 is a meaningful threshold and the generator rejects
+  /// proto3 `optional`.
   public var threshold: OneOf_Threshold? = nil
 
   public var errorThresholdPercent: Double {
@@ -662,8 +663,9 @@ public struct Edgecat_Registry_V1_RolloutStrategy: Sendable, Hashable {
   public init() {}
 
   /// A stage whose failed devices exceed this percentage of the stage's devices halts the
-  /// rollout. Unset means the server's default (20). The oneof gives presence, because 0 is a
-  /// meaningful threshold and the generator rejects proto3 `optional`.
+  /// rollout. Unset means the server's --default-error-threshold-percent (20 unless set). The
+  /// oneof gives presence, because 0 is a meaningful threshold and the generator rejects
+  /// proto3 `optional`.
   public enum OneOf_Threshold: Sendable, Hashable {
     case errorThresholdPercent(Double)
   }
@@ -675,11 +677,12 @@ public struct Edgecat_Registry_V1_DeploymentDevice: Sendable, Hashable {
   /// Index into the strategy's stages.
   public var stage: Int32 = 0
   public var state: Edgecat_Registry_V1_DeviceRolloutState = .unspecified
-  /// The device's desired version of the model when the deployment started; 0 for none.
+  /// The device's desired version of the model when the deployment started, or else the
+  /// version it last reported. 0 for neither.
   public var previousVersion: Int64 = 0
-  /// The version this deployment gave the device; 0 before its stage starts.
+  /// The version this deployment gave the device, 0 before its stage starts.
   public var targetVersion: Int64 = 0
-  /// Why the device failed; empty otherwise.
+  /// Why the device failed. Empty otherwise.
   public var message: String = ""
   public var updatedAt: String = ""
 
@@ -692,9 +695,9 @@ public struct Edgecat_Registry_V1_Deployment: Sendable, Hashable {
   public var modelFullName: String = ""
   /// The version the latest started stage rolled out.
   public var version: Int64 = 0
-  /// The alias deployed; empty for a deployment of a fixed version.
+  /// The alias deployed. Empty for a deployment of a fixed version.
   public var alias: String = ""
-  /// The version the alias named before it was set to the version deployed; 0 for none or for
+  /// The version the alias named before it was set to the version deployed, 0 for none or for
   /// a deployment of a fixed version. An alert's rollback moves the alias back to it.
   public var aliasPreviousVersion: Int64 = 0
   public var selector: Edgecat_Registry_V1_DeviceSelector? = nil
@@ -703,9 +706,9 @@ public struct Edgecat_Registry_V1_Deployment: Sendable, Hashable {
   public var state: Edgecat_Registry_V1_DeploymentState = .unspecified
   /// Index of the latest started stage.
   public var currentStage: Int32 = 0
-  /// Why the deployment halted, was rolled back or superseded; empty otherwise.
+  /// Why the deployment halted, was rolled back or superseded. Empty otherwise.
   public var stateMessage: String = ""
-  /// By device id; empty in ListDeployments.
+  /// By device id. Empty in ListDeployments.
   public var devices: [Edgecat_Registry_V1_DeploymentDevice] = []
   public var createdBy: String = ""
   public var createdAt: String = ""
@@ -717,7 +720,8 @@ public struct Edgecat_Registry_V1_Deployment: Sendable, Hashable {
 public struct Edgecat_Registry_V1_CreateDeploymentRequest: Sendable, Hashable {
   public var modelFullName: String = ""
   public var target: OneOf_Target? = nil
-  /// Must select at least one registered device.
+  /// Required, and must select at least one registered device. An empty selector selects
+  /// every device.
   public var selector: Edgecat_Registry_V1_DeviceSelector? = nil
   /// Unset means the server's default stages, soak time, stage timeout and error threshold.
   public var strategy: Edgecat_Registry_V1_RolloutStrategy? = nil
@@ -757,7 +761,7 @@ public struct Edgecat_Registry_V1_GetDeploymentRequest: Sendable, Hashable {
 }
 
 public struct Edgecat_Registry_V1_ListDeploymentsRequest: Sendable, Hashable {
-  /// Only deployments of this model; empty for every model.
+  /// Only deployments of this model. Empty for every model.
   public var modelFullName: String = ""
   public var pageSize: Int32 = 0
   public var pageToken: String = ""
@@ -785,15 +789,15 @@ public struct Edgecat_Registry_V1_ResumeDeploymentRequest: Sendable, Hashable {
 }
 
 public struct Edgecat_Registry_V1_RollbackDeploymentRequest: Sendable, Hashable {
-  /// The deployment to roll back; leave empty to name the breaching version instead.
+  /// The deployment to roll back. Leave empty to name the breaching version instead.
   public var deploymentID: String = ""
   /// The model and version an alert found breaching, when `deployment_id` is empty.
   public var modelFullName: String = ""
   public var breachingVersion: Int64 = 0
-  /// The alert firing that asked for the rollback; a repeat with the same id returns the
+  /// The alert firing that asked for the rollback. A repeat with the same id returns the
   /// deployment it rolled back and changes nothing.
   public var firingID: String = ""
-  /// Why, such as the alert rule's name; stored on the deployment and the rolled-back version.
+  /// Why, such as the alert rule's name. Stored on the deployment and the rolled-back version.
   public var cause: String = ""
 
   public init() {}
@@ -818,7 +822,7 @@ public struct Edgecat_Registry_V1_DesiredState: Sendable, Hashable {
   public var models: [Edgecat_Registry_V1_DesiredModel] = []
   /// Increases with every change of this device's desired state.
   public var generation: UInt64 = 0
-  /// When the desired state last changed; empty when it never did.
+  /// When the desired state last changed. Empty when it never did.
   public var updatedAt: String = ""
 
   public init() {}
@@ -838,7 +842,7 @@ public struct Edgecat_Registry_V1_WatchDesiredStateRequest: Sendable, Hashable {
 
 public struct Edgecat_Registry_V1_ReportDeviceStateRequest: Sendable, Hashable {
   public var deviceID: String = ""
-  /// Every model the device runs or tries to run; replaces the previous report.
+  /// Every model the device runs or tries to run. Replaces the previous report.
   public var models: [Edgecat_Registry_V1_ReportedModel] = []
   public var agentVersion: String = ""
 

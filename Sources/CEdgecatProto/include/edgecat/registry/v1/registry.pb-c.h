@@ -91,7 +91,7 @@ typedef struct Edgecat__Registry__V1__ResendDesiredStateResponse Edgecat__Regist
 typedef enum _Edgecat__Registry__V1__ModelVersionStatus {
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_UNSPECIFIED = 0,
   /*
-   * Created; waiting for its artifact.
+   * Created and waiting for its artifact.
    */
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_PENDING_REGISTRATION = 1,
   /*
@@ -99,7 +99,7 @@ typedef enum _Edgecat__Registry__V1__ModelVersionStatus {
    */
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_READY = 2,
   /*
-   * The uploaded bytes did not match; `status_message` says how.
+   * The uploaded bytes did not match, and `status_message` says how.
    */
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_FAILED_REGISTRATION = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS)
@@ -115,7 +115,7 @@ typedef enum _Edgecat__Registry__V1__ModelRunState {
    */
   EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_RUNNING = 2,
   /*
-   * The download, verification, load or health check failed; `message` says which.
+   * The download, verification, load or health check failed, and `message` says which.
    */
   EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_FAILED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__REGISTRY__V1__MODEL_RUN_STATE)
@@ -127,11 +127,11 @@ typedef enum _Edgecat__Registry__V1__DeploymentState {
    */
   EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_ROLLING_OUT = 1,
   /*
-   * Paused by a caller; the current stage's devices keep their desired state.
+   * Paused by a caller. The current stage's devices keep their desired state.
    */
   EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_PAUSED = 2,
   /*
-   * A stage's failures crossed the error threshold; later stages were not started.
+   * A stage's failures crossed the error threshold. Later stages were not started.
    */
   EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_HALTED = 3,
   /*
@@ -155,7 +155,7 @@ typedef enum _Edgecat__Registry__V1__DeviceRolloutState {
    */
   EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_WAITING = 1,
   /*
-   * Its desired state names the new version; no report of it running yet.
+   * Its desired state names the new version. No report of it running yet.
    */
   EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_TARGETED = 2,
   /*
@@ -199,7 +199,7 @@ struct  Edgecat__Registry__V1__RegisteredModel
   size_t n_aliases;
   Edgecat__Registry__V1__ModelAlias **aliases;
   /*
-   * The highest READY version, which "models:/<name>/latest" resolves to; 0 when there is none.
+   * The highest READY version, which "models:/<name>/latest" resolves to, 0 when there is none.
    */
   int64_t latest_version;
   Edgecat__Catalog__V1__AuditFields *audit;
@@ -244,11 +244,11 @@ struct  Edgecat__Registry__V1__ListRegisteredModelsRequest
 {
   ProtobufCMessage base;
   /*
-   * "catalog.schema"; empty lists every schema the caller may see.
+   * "catalog.schema". Empty lists every schema the caller may see.
    */
   char *schema_full_name;
   /*
-   * 0 means 100; larger than 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
+   * 0 means 100. Larger than 1000 is clamped to 1000. Negative is INVALID_ARGUMENT.
    */
   int32_t page_size;
   char *page_token;
@@ -262,7 +262,7 @@ struct  Edgecat__Registry__V1__ListRegisteredModelsResponse
 {
   ProtobufCMessage base;
   /*
-   * Without aliases and latest version, which GetRegisteredModel returns.
+   * Without tags, aliases and latest version, which GetRegisteredModel returns.
    */
   size_t n_models;
   Edgecat__Registry__V1__RegisteredModel **models;
@@ -301,7 +301,7 @@ struct  Edgecat__Registry__V1__DeleteRegisteredModelRequest
   ProtobufCMessage base;
   char *full_name;
   /*
-   * Also deletes the model's versions; without it, a model with versions is
+   * Also deletes the model's versions. Without it, a model with versions is
    * FAILED_PRECONDITION.
    */
   protobuf_c_boolean force;
@@ -377,7 +377,7 @@ struct  Edgecat__Registry__V1__TensorSpec
    */
   char *type;
   /*
-   * Dimensions; -1 stands for a dimension of any size.
+   * Dimensions, where -1 stands for a dimension of any size.
    */
   size_t n_shape;
   int64_t *shape;
@@ -419,7 +419,7 @@ struct  Edgecat__Registry__V1__ModelVersion
   char **training_tables;
   Edgecat__Registry__V1__ModelSignature *signature;
   /*
-   * An example input as JSON text; empty when none was given.
+   * An example input as JSON text. Empty when none was given.
    */
   char *input_example;
   /*
@@ -433,11 +433,11 @@ struct  Edgecat__Registry__V1__ModelVersion
   Edgecat__Catalog__V1__Tag **tags;
   Edgecat__Registry__V1__ModelVersionStatus status;
   /*
-   * Why registration failed; empty otherwise.
+   * Why registration failed. Empty otherwise.
    */
   char *status_message;
   /*
-   * Lower-case hex SHA-256 and size in bytes of the stored artifact; set once READY.
+   * Lower-case hex SHA-256 and size in bytes of the stored artifact. Set once READY.
    */
   char *artifact_sha256;
   int64_t artifact_size;
@@ -470,7 +470,7 @@ struct  Edgecat__Registry__V1__CreateModelVersionRequest
   char *model_full_name;
   char *source;
   /*
-   * Full names of existing tables or views.
+   * Full names of tables or views that exist and that the caller may see.
    */
   size_t n_training_tables;
   char **training_tables;
@@ -479,7 +479,7 @@ struct  Edgecat__Registry__V1__CreateModelVersionRequest
    */
   Edgecat__Registry__V1__ModelSignature *signature;
   /*
-   * JSON text; optional.
+   * Optional JSON text.
    */
   char *input_example;
   /*
@@ -652,7 +652,7 @@ struct  Edgecat__Registry__V1__DownloadArtifactRequest
   char *model_full_name;
   int64_t version;
   /*
-   * First byte to send; 0 for the whole artifact. Past the end is OUT_OF_RANGE.
+   * First byte to send, 0 for the whole artifact. Past the end is OUT_OF_RANGE.
    */
   int64_t offset;
 };
@@ -670,7 +670,7 @@ struct  Edgecat__Registry__V1__DownloadArtifactResponse
   int64_t offset;
   ProtobufCBinaryData data;
   /*
-   * The whole artifact's SHA-256 and size; set in the first message only.
+   * The whole artifact's SHA-256 and size. Set in the first message only.
    */
   char *sha256;
   int64_t size_bytes;
@@ -684,7 +684,7 @@ struct  Edgecat__Registry__V1__ModelAlias
 {
   ProtobufCMessage base;
   /*
-   * 1 to 255 letters, digits, '_' and '-'; "latest" and "v" followed by digits are reserved.
+   * 1 to 255 letters, digits, '_' and '-'. "latest" and "v" with digits are reserved.
    */
   char *alias;
   int64_t version;
@@ -775,7 +775,7 @@ struct  Edgecat__Registry__V1__DeviceSelector
   size_t n_labels;
   Edgecat__Registry__V1__DeviceSelector__LabelsEntry **labels;
   /*
-   * Only these devices; empty for no restriction by id.
+   * Only these devices. Empty for no restriction by id.
    */
   size_t n_device_ids;
   char **device_ids;
@@ -816,7 +816,7 @@ struct  Edgecat__Registry__V1__Device
 {
   ProtobufCMessage base;
   /*
-   * 1 to 255 ASCII letters, digits, '_', '-', '.' or ':'; the device's principal is
+   * 1 to 255 ASCII letters, digits, '_', '-', '.' or ':'. The device's principal is
    * "device:<device_id>".
    */
   char *device_id;
@@ -829,12 +829,12 @@ struct  Edgecat__Registry__V1__Device
   size_t n_labels;
   Edgecat__Registry__V1__Device__LabelsEntry **labels;
   /*
-   * The models the device last reported, by model name.
+   * The models of the device's last report, in the order it sent them.
    */
   size_t n_reported_models;
   Edgecat__Registry__V1__ReportedModel **reported_models;
   /*
-   * When the device last reported; empty when it never did.
+   * When the device last reported. Empty when it never did.
    */
   char *reported_at;
   /*
@@ -974,19 +974,19 @@ struct  Edgecat__Registry__V1__RolloutStrategy
   ProtobufCMessage base;
   /*
    * Cumulative percentages of the selected devices that each stage reaches, increasing and
-   * ending at 100. Empty means the server's default stages (10, 50, 100); [100] rolls out to
-   * every device at once.
+   * ending at 100. Empty means the server's --default-stages (10, 50, 100 unless set), and
+   * [100] rolls out to every device at once.
    */
   size_t n_stage_percents;
   int32_t *stage_percents;
   /*
    * Milliseconds to wait after a stage's devices are all updated or failed before the next
-   * stage starts; 0 means the server's default (60 s).
+   * stage starts. 0 means the server's --default-soak-ms (60 s unless set).
    */
   int64_t soak_ms;
   /*
    * Milliseconds a targeted device has to report the new version running before it counts as
-   * failed; 0 means the server's default (10 min).
+   * failed. 0 means the server's --default-stage-timeout-ms (10 min unless set).
    */
   int64_t stage_timeout_ms;
   Edgecat__Registry__V1__RolloutStrategy__ThresholdCase threshold_case;
@@ -1012,15 +1012,16 @@ struct  Edgecat__Registry__V1__DeploymentDevice
   int32_t stage;
   Edgecat__Registry__V1__DeviceRolloutState state;
   /*
-   * The device's desired version of the model when the deployment started; 0 for none.
+   * The device's desired version of the model when the deployment started, or else the
+   * version it last reported. 0 for neither.
    */
   int64_t previous_version;
   /*
-   * The version this deployment gave the device; 0 before its stage starts.
+   * The version this deployment gave the device, 0 before its stage starts.
    */
   int64_t target_version;
   /*
-   * Why the device failed; empty otherwise.
+   * Why the device failed. Empty otherwise.
    */
   char *message;
   char *updated_at;
@@ -1043,11 +1044,11 @@ struct  Edgecat__Registry__V1__Deployment
    */
   int64_t version;
   /*
-   * The alias deployed; empty for a deployment of a fixed version.
+   * The alias deployed. Empty for a deployment of a fixed version.
    */
   char *alias;
   /*
-   * The version the alias named before it was set to the version deployed; 0 for none or for
+   * The version the alias named before it was set to the version deployed, 0 for none or for
    * a deployment of a fixed version. An alert's rollback moves the alias back to it.
    */
   int64_t alias_previous_version;
@@ -1062,11 +1063,11 @@ struct  Edgecat__Registry__V1__Deployment
    */
   int32_t current_stage;
   /*
-   * Why the deployment halted, was rolled back or superseded; empty otherwise.
+   * Why the deployment halted, was rolled back or superseded. Empty otherwise.
    */
   char *state_message;
   /*
-   * By device id; empty in ListDeployments.
+   * By device id. Empty in ListDeployments.
    */
   size_t n_devices;
   Edgecat__Registry__V1__DeploymentDevice **devices;
@@ -1091,7 +1092,8 @@ struct  Edgecat__Registry__V1__CreateDeploymentRequest
   ProtobufCMessage base;
   char *model_full_name;
   /*
-   * Must select at least one registered device.
+   * Required, and must select at least one registered device. An empty selector selects
+   * every device.
    */
   Edgecat__Registry__V1__DeviceSelector *selector;
   /*
@@ -1129,7 +1131,7 @@ struct  Edgecat__Registry__V1__ListDeploymentsRequest
 {
   ProtobufCMessage base;
   /*
-   * Only deployments of this model; empty for every model.
+   * Only deployments of this model. Empty for every model.
    */
   char *model_full_name;
   int32_t page_size;
@@ -1176,7 +1178,7 @@ struct  Edgecat__Registry__V1__RollbackDeploymentRequest
 {
   ProtobufCMessage base;
   /*
-   * The deployment to roll back; leave empty to name the breaching version instead.
+   * The deployment to roll back. Leave empty to name the breaching version instead.
    */
   char *deployment_id;
   /*
@@ -1185,12 +1187,12 @@ struct  Edgecat__Registry__V1__RollbackDeploymentRequest
   char *model_full_name;
   int64_t breaching_version;
   /*
-   * The alert firing that asked for the rollback; a repeat with the same id returns the
+   * The alert firing that asked for the rollback. A repeat with the same id returns the
    * deployment it rolled back and changes nothing.
    */
   char *firing_id;
   /*
-   * Why, such as the alert rule's name; stored on the deployment and the rolled-back version.
+   * Why, such as the alert rule's name. Stored on the deployment and the rolled-back version.
    */
   char *cause;
 };
@@ -1234,7 +1236,7 @@ struct  Edgecat__Registry__V1__DesiredState
    */
   uint64_t generation;
   /*
-   * When the desired state last changed; empty when it never did.
+   * When the desired state last changed. Empty when it never did.
    */
   char *updated_at;
 };
@@ -1268,7 +1270,7 @@ struct  Edgecat__Registry__V1__ReportDeviceStateRequest
   ProtobufCMessage base;
   char *device_id;
   /*
-   * Every model the device runs or tries to run; replaces the previous report.
+   * Every model the device runs or tries to run. Replaces the previous report.
    */
   size_t n_models;
   Edgecat__Registry__V1__ReportedModel **models;
