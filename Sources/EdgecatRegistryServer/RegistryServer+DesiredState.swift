@@ -92,8 +92,9 @@ extension RegistryServer {
       ticker.cancel()
       subscription.finish()
     }
-    var sent: UInt64?
-    try await writer.write(desiredStateMessage(try await desiredState(deviceID)))
+    let initial = try await desiredState(deviceID)
+    try await writer.write(desiredStateMessage(initial))
+    var sent = initial.generation
     for await signal in subscription.signals {
       if context.isServerShuttingDown || Task.isCancelled { return }
       guard signal != .tick else { continue }

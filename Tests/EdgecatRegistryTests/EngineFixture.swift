@@ -3,6 +3,7 @@ import EdgecatCrypto
 import EdgecatProto
 import EdgecatRegistry
 import Glibc
+import Synchronization
 
 /// A registry engine over a fresh database and blob folder in a temporary folder.
 final class EngineFixture: Sendable {
@@ -32,9 +33,13 @@ final class EngineFixture: Sendable {
   }
 
   /// Returns an audit event of `action` by alice.
-  func audit(_ action: String = "Test") -> AuditRecord {
+  func audit(_ action: String = "Test") -> AuditRecord { Self.audit(action) }
+
+  /// Returns an audit event of `action` by alice.
+  static func audit(_ action: String = "Test") -> AuditRecord {
     AuditRecord(
-      id: "evt-\(action)-\(wallClockSeconds())", time: wallClockSeconds(), action: action,
+      id: "evt-\(action)-\(auditCounter.add(1, ordering: .relaxed).newValue)",
+      time: wallClockSeconds(), action: action,
       principal: "alice@example.com", securable: "main.ml.defects", parameters: "{}",
       result: "OK", requestID: "test", peer: "127.0.0.1:1")
   }
@@ -105,6 +110,9 @@ final class EngineFixture: Sendable {
     return request
   }
 }
+
+/// Numbers that make the tests' audit event ids unique.
+private let auditCounter = Atomic<UInt64>(0)
 
 /// Bytes 0, 1, 2, ... wrapping at 251, so that offsets are visible in the content.
 func artifactBytes(_ count: Int) -> [UInt8] {

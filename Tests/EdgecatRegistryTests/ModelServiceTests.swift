@@ -1,6 +1,8 @@
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
+import EdgecatRegistryServer
+import EdgecatServiceKit
 import Testing
 
 @Suite("Registered models over gRPC", .serialized)
@@ -135,7 +137,56 @@ struct ModelServiceTests {
   }
 }
 
+@Suite("Dropped models at connect", .serialized)
+struct DropSweepTests {
+  @Test("a new stream removes models dropped while away")
+  func sweepOnConnect() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.createVersion()
+    // State for a model the policy service never had, as a drop missed while no stream was
+    // open leaves it.
+    let engine = fixture.registryEngine
+    _ = try await engine.createVersion(
+      of: "main.ml.ghost", EngineFixture.versionRequest(), createdBy: RegistryFixture.alice,
+      audit: EngineFixture.audit("CreateModelVersion"))
+    let token = try await fixture.registerServiceToken()
+    let policy = PolicyClient(
+      endpoint: fixture.policyEndpoint, serviceToken: token, group: fixture.group)
+    let follower = try ModelDropFollower(engine: engine, policy: policy, principal: "test")
+    policy.startWatching()
+    let following = Task { await follower.run() }
+    defer {
+      following.cancel()
+      policy.close()
+    }
+    let swept = try await fixture.eventually { try await !engine.hasModel("main.ml.ghost") }
+    #expect(swept)
+    #expect(try await engine.hasModel("main.ml.defects"))
+  }
+}
+
 extension RegistryFixture {
+  /// Creates another member of edgecat-services and returns its token.
+  func registerServiceToken() async throws(RPCError) -> String {
+    var principal = Edgecat_Policy_V1_CreatePrincipalRequest()
+    principal.name = "service:sweeper"
+    principal.type = .servicePrincipal
+    let _: Edgecat_Policy_V1_Principal = try await policy(
+      "CreatePrincipal", principal, token: adminToken)
+    var member = Edgecat_Policy_V1_GroupMemberRequest()
+    member.group = "edgecat-services"
+    member.member = "service:sweeper"
+    let _: Edgecat_Policy_V1_GroupMemberResponse = try await policy(
+      "AddGroupMember", member, token: adminToken)
+    var token = Edgecat_Policy_V1_CreateTokenRequest()
+    token.principal = "service:sweeper"
+    let created: Edgecat_Policy_V1_CreateTokenResponse = try await policy(
+      "CreateToken", token, token: adminToken)
+    return created.token
+  }
+
   func policyEngineHasNoSecurable(_ fullName: String) -> Bool {
     (try? policyEngine.securable(named: fullName)) == nil
   }
