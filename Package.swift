@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "edgecat-policy", targets: ["edgecat-policy"]),
     .executable(name: "edgecat-catalog", targets: ["edgecat-catalog"]),
     .executable(name: "edgecat", targets: ["edgecat"]),
+    .executable(name: "edgecat-registry", targets: ["edgecat-registry"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -65,6 +66,12 @@ let package = Package(
       dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
       path: "Sources/EdgecatCatalog"),
 
+    // The registry service's storage: model versions, aliases, artifacts and audit events.
+    .target(
+      name: "EdgecatRegistry",
+      dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
+      path: "Sources/EdgecatRegistry"),
+
     // Plumbing every service shares: flags, authentication, the policy client.
     .target(
       name: "EdgecatServiceKit",
@@ -92,6 +99,15 @@ let package = Package(
     // The admin CLI's commands, settings, output formats and SQL statements.
     .target(
       name: "EdgecatCLI", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatCLI"),
+    // edgecat.registry.v1.ModelRegistryService over the registry engine, the catalog and the
+    // policy client.
+    .target(
+      name: "EdgecatRegistryServer",
+      dependencies: [
+        "EdgecatRegistry", "EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit",
+        "EdgecatLog", "EdgecatCrypto",
+      ],
+      path: "Sources/EdgecatRegistryServer"),
 
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
@@ -112,6 +128,13 @@ let package = Package(
       ],
       path: "services/edgecat-catalog"),
     .executableTarget(name: "edgecat", dependencies: ["EdgecatCLI"], path: "services/edgecat"),
+    .executableTarget(
+      name: "edgecat-registry",
+      dependencies: [
+        "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatRPC", "EdgecatServiceKit",
+        "EdgecatLog",
+      ],
+      path: "services/edgecat-registry"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -157,6 +180,14 @@ let package = Package(
         "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto",
       ],
       path: "Tests/EdgecatCLITests"),
+    .testTarget(
+      name: "EdgecatRegistryTests",
+      dependencies: [
+        "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatCatalog", "EdgecatCatalogServer",
+        "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC",
+        "EdgecatProto", "EdgecatCore", "EdgecatCrypto",
+      ],
+      path: "Tests/EdgecatRegistryTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

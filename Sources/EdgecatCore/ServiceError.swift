@@ -8,6 +8,7 @@ public enum ServiceErrorCode: String, Sendable, Hashable, CaseIterable {
   case permissionDenied = "PERMISSION_DENIED"
   case unauthenticated = "UNAUTHENTICATED"
   case outOfRange = "OUT_OF_RANGE"
+  case resourceExhausted = "RESOURCE_EXHAUSTED"
   case `internal` = "INTERNAL"
 }
 
@@ -53,5 +54,10 @@ extension ServiceError {
 
   public static func failedPrecondition(_ message: String) -> ServiceError {
     ServiceError(code: .failedPrecondition, message: message)
+  }
+
+  /// A request over a limit, such as an artifact larger than the configured maximum.
+  public static func resourceExhausted(_ message: String) -> ServiceError {
+    ServiceError(code: .resourceExhausted, message: message)
   }
 }

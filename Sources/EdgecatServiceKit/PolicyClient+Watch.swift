@@ -31,10 +31,16 @@ extension PolicyClient {
     start.request = .startRevision(0)
     try await call.send(start)
     try await withTaskCancellationHandler {
+      var announced = false
       for try await response in call.responses {
+        if !announced {
+          announced = true
+          subscribers.publish(.connected)
+        }
         switch response.event {
         case .change(let change)?:
           heard(revision: change.revision)
+          subscribers.publish(.change(change))
           var acknowledgement = Edgecat_Policy_V1_WatchRequest()
           acknowledgement.request = .acknowledgedRevision(change.revision)
           try await call.send(acknowledgement)

@@ -30,6 +30,8 @@ public final class PolicyClient: Sendable {
   /// The open Watch call; a change it received but this client has not applied yet makes the
   /// cache unusable until it is applied.
   private let watchCall = Mutex<ClientCall?>(nil)
+  /// The streams `changes()` returned.
+  let subscribers = PolicySubscribers()
   private let logger = Logger(component: "policy-client")
 
   /// `serviceToken` is the calling service's own token, sent on every call to the policy
@@ -57,6 +59,7 @@ public final class PolicyClient: Sendable {
 
   public func close() {
     watchTask.withLock { $0?.cancel() }
+    subscribers.finishAll()
     rpcClient.close()
   }
 

@@ -13,6 +13,7 @@ extension ServiceError {
       case .permissionDenied: .permissionDenied
       case .unauthenticated: .unauthenticated
       case .outOfRange: .outOfRange
+      case .resourceExhausted: .resourceExhausted
       case .internal: .internal
       }
     return RPCError(code, message)

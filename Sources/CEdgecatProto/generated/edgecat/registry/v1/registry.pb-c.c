@@ -7,51 +7,6 @@
 #endif
 
 #include "edgecat/registry/v1/registry.pb-c.h"
-void   edgecat__registry__v1__get_registered_model_request__init
-                     (Edgecat__Registry__V1__GetRegisteredModelRequest         *message)
-{
-  static const Edgecat__Registry__V1__GetRegisteredModelRequest init_value = EDGECAT__REGISTRY__V1__GET_REGISTERED_MODEL_REQUEST__INIT;
-  *message = init_value;
-}
-size_t edgecat__registry__v1__get_registered_model_request__get_packed_size
-                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message)
-{
-  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t edgecat__registry__v1__get_registered_model_request__pack
-                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t edgecat__registry__v1__get_registered_model_request__pack_to_buffer
-                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Edgecat__Registry__V1__GetRegisteredModelRequest *
-       edgecat__registry__v1__get_registered_model_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Edgecat__Registry__V1__GetRegisteredModelRequest *)
-     protobuf_c_message_unpack (&edgecat__registry__v1__get_registered_model_request__descriptor,
-                                allocator, len, data);
-}
-void   edgecat__registry__v1__get_registered_model_request__free_unpacked
-                     (Edgecat__Registry__V1__GetRegisteredModelRequest *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   edgecat__registry__v1__registered_model__init
                      (Edgecat__Registry__V1__RegisteredModel         *message)
 {
@@ -97,45 +52,2821 @@ void   edgecat__registry__v1__registered_model__free_unpacked
   assert(message->base.descriptor == &edgecat__registry__v1__registered_model__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor edgecat__registry__v1__get_registered_model_request__field_descriptors[1] =
+void   edgecat__registry__v1__create_registered_model_request__init
+                     (Edgecat__Registry__V1__CreateRegisteredModelRequest         *message)
 {
-  {
-    "full_name",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Edgecat__Registry__V1__GetRegisteredModelRequest, full_name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned edgecat__registry__v1__get_registered_model_request__field_indices_by_name[] = {
-  0,   /* field[0] = full_name */
-};
-static const ProtobufCIntRange edgecat__registry__v1__get_registered_model_request__number_ranges[1 + 1] =
+  static const Edgecat__Registry__V1__CreateRegisteredModelRequest init_value = EDGECAT__REGISTRY__V1__CREATE_REGISTERED_MODEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__create_registered_model_request__get_packed_size
+                     (const Edgecat__Registry__V1__CreateRegisteredModelRequest *message)
 {
-  { 1, 0 },
-  { 0, 1 }
-};
-const ProtobufCMessageDescriptor edgecat__registry__v1__get_registered_model_request__descriptor =
+  assert(message->base.descriptor == &edgecat__registry__v1__create_registered_model_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__create_registered_model_request__pack
+                     (const Edgecat__Registry__V1__CreateRegisteredModelRequest *message,
+                      uint8_t       *out)
 {
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.registry.v1.GetRegisteredModelRequest",
-  "GetRegisteredModelRequest",
-  "Edgecat__Registry__V1__GetRegisteredModelRequest",
-  "edgecat.registry.v1",
-  sizeof(Edgecat__Registry__V1__GetRegisteredModelRequest),
-  1,
-  edgecat__registry__v1__get_registered_model_request__field_descriptors,
-  edgecat__registry__v1__get_registered_model_request__field_indices_by_name,
-  1,  edgecat__registry__v1__get_registered_model_request__number_ranges,
-  (ProtobufCMessageInit) edgecat__registry__v1__get_registered_model_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor edgecat__registry__v1__registered_model__field_descriptors[5] =
+  assert(message->base.descriptor == &edgecat__registry__v1__create_registered_model_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__create_registered_model_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__CreateRegisteredModelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_registered_model_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__CreateRegisteredModelRequest *
+       edgecat__registry__v1__create_registered_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__CreateRegisteredModelRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__create_registered_model_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__create_registered_model_request__free_unpacked
+                     (Edgecat__Registry__V1__CreateRegisteredModelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__create_registered_model_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_registered_model_request__init
+                     (Edgecat__Registry__V1__GetRegisteredModelRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetRegisteredModelRequest init_value = EDGECAT__REGISTRY__V1__GET_REGISTERED_MODEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_registered_model_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_registered_model_request__pack
+                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_registered_model_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetRegisteredModelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetRegisteredModelRequest *
+       edgecat__registry__v1__get_registered_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetRegisteredModelRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_registered_model_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_registered_model_request__free_unpacked
+                     (Edgecat__Registry__V1__GetRegisteredModelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_registered_model_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_registered_models_request__init
+                     (Edgecat__Registry__V1__ListRegisteredModelsRequest         *message)
+{
+  static const Edgecat__Registry__V1__ListRegisteredModelsRequest init_value = EDGECAT__REGISTRY__V1__LIST_REGISTERED_MODELS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_registered_models_request__get_packed_size
+                     (const Edgecat__Registry__V1__ListRegisteredModelsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_registered_models_request__pack
+                     (const Edgecat__Registry__V1__ListRegisteredModelsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_registered_models_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListRegisteredModelsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListRegisteredModelsRequest *
+       edgecat__registry__v1__list_registered_models_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListRegisteredModelsRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_registered_models_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_registered_models_request__free_unpacked
+                     (Edgecat__Registry__V1__ListRegisteredModelsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_registered_models_response__init
+                     (Edgecat__Registry__V1__ListRegisteredModelsResponse         *message)
+{
+  static const Edgecat__Registry__V1__ListRegisteredModelsResponse init_value = EDGECAT__REGISTRY__V1__LIST_REGISTERED_MODELS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_registered_models_response__get_packed_size
+                     (const Edgecat__Registry__V1__ListRegisteredModelsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_registered_models_response__pack
+                     (const Edgecat__Registry__V1__ListRegisteredModelsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_registered_models_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListRegisteredModelsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListRegisteredModelsResponse *
+       edgecat__registry__v1__list_registered_models_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListRegisteredModelsResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_registered_models_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_registered_models_response__free_unpacked
+                     (Edgecat__Registry__V1__ListRegisteredModelsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_registered_models_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__update_registered_model_request__init
+                     (Edgecat__Registry__V1__UpdateRegisteredModelRequest         *message)
+{
+  static const Edgecat__Registry__V1__UpdateRegisteredModelRequest init_value = EDGECAT__REGISTRY__V1__UPDATE_REGISTERED_MODEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__update_registered_model_request__get_packed_size
+                     (const Edgecat__Registry__V1__UpdateRegisteredModelRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_registered_model_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__update_registered_model_request__pack
+                     (const Edgecat__Registry__V1__UpdateRegisteredModelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_registered_model_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__update_registered_model_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__UpdateRegisteredModelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_registered_model_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__UpdateRegisteredModelRequest *
+       edgecat__registry__v1__update_registered_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__UpdateRegisteredModelRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__update_registered_model_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__update_registered_model_request__free_unpacked
+                     (Edgecat__Registry__V1__UpdateRegisteredModelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__update_registered_model_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_registered_model_request__init
+                     (Edgecat__Registry__V1__DeleteRegisteredModelRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeleteRegisteredModelRequest init_value = EDGECAT__REGISTRY__V1__DELETE_REGISTERED_MODEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_registered_model_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_registered_model_request__pack
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_registered_model_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteRegisteredModelRequest *
+       edgecat__registry__v1__delete_registered_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteRegisteredModelRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_registered_model_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_registered_model_request__free_unpacked
+                     (Edgecat__Registry__V1__DeleteRegisteredModelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_registered_model_response__init
+                     (Edgecat__Registry__V1__DeleteRegisteredModelResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeleteRegisteredModelResponse init_value = EDGECAT__REGISTRY__V1__DELETE_REGISTERED_MODEL_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_registered_model_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_registered_model_response__pack
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_registered_model_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteRegisteredModelResponse *
+       edgecat__registry__v1__delete_registered_model_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteRegisteredModelResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_registered_model_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_registered_model_response__free_unpacked
+                     (Edgecat__Registry__V1__DeleteRegisteredModelResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__set_registered_model_tag_request__init
+                     (Edgecat__Registry__V1__SetRegisteredModelTagRequest         *message)
+{
+  static const Edgecat__Registry__V1__SetRegisteredModelTagRequest init_value = EDGECAT__REGISTRY__V1__SET_REGISTERED_MODEL_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__set_registered_model_tag_request__get_packed_size
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__set_registered_model_tag_request__pack
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__set_registered_model_tag_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__SetRegisteredModelTagRequest *
+       edgecat__registry__v1__set_registered_model_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__SetRegisteredModelTagRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__set_registered_model_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__set_registered_model_tag_request__free_unpacked
+                     (Edgecat__Registry__V1__SetRegisteredModelTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__set_registered_model_tag_response__init
+                     (Edgecat__Registry__V1__SetRegisteredModelTagResponse         *message)
+{
+  static const Edgecat__Registry__V1__SetRegisteredModelTagResponse init_value = EDGECAT__REGISTRY__V1__SET_REGISTERED_MODEL_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__set_registered_model_tag_response__get_packed_size
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__set_registered_model_tag_response__pack
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__set_registered_model_tag_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__SetRegisteredModelTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__SetRegisteredModelTagResponse *
+       edgecat__registry__v1__set_registered_model_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__SetRegisteredModelTagResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__set_registered_model_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__set_registered_model_tag_response__free_unpacked
+                     (Edgecat__Registry__V1__SetRegisteredModelTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__set_registered_model_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_registered_model_tag_request__init
+                     (Edgecat__Registry__V1__DeleteRegisteredModelTagRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeleteRegisteredModelTagRequest init_value = EDGECAT__REGISTRY__V1__DELETE_REGISTERED_MODEL_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_request__pack
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *
+       edgecat__registry__v1__delete_registered_model_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_registered_model_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_registered_model_tag_request__free_unpacked
+                     (Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_registered_model_tag_response__init
+                     (Edgecat__Registry__V1__DeleteRegisteredModelTagResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeleteRegisteredModelTagResponse init_value = EDGECAT__REGISTRY__V1__DELETE_REGISTERED_MODEL_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_response__pack
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_registered_model_tag_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *
+       edgecat__registry__v1__delete_registered_model_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_registered_model_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_registered_model_tag_response__free_unpacked
+                     (Edgecat__Registry__V1__DeleteRegisteredModelTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_registered_model_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__tensor_spec__init
+                     (Edgecat__Registry__V1__TensorSpec         *message)
+{
+  static const Edgecat__Registry__V1__TensorSpec init_value = EDGECAT__REGISTRY__V1__TENSOR_SPEC__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__tensor_spec__get_packed_size
+                     (const Edgecat__Registry__V1__TensorSpec *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__tensor_spec__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__tensor_spec__pack
+                     (const Edgecat__Registry__V1__TensorSpec *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__tensor_spec__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__tensor_spec__pack_to_buffer
+                     (const Edgecat__Registry__V1__TensorSpec *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__tensor_spec__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__TensorSpec *
+       edgecat__registry__v1__tensor_spec__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__TensorSpec *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__tensor_spec__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__tensor_spec__free_unpacked
+                     (Edgecat__Registry__V1__TensorSpec *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__tensor_spec__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__model_signature__init
+                     (Edgecat__Registry__V1__ModelSignature         *message)
+{
+  static const Edgecat__Registry__V1__ModelSignature init_value = EDGECAT__REGISTRY__V1__MODEL_SIGNATURE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__model_signature__get_packed_size
+                     (const Edgecat__Registry__V1__ModelSignature *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_signature__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__model_signature__pack
+                     (const Edgecat__Registry__V1__ModelSignature *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_signature__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__model_signature__pack_to_buffer
+                     (const Edgecat__Registry__V1__ModelSignature *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_signature__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ModelSignature *
+       edgecat__registry__v1__model_signature__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ModelSignature *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__model_signature__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__model_signature__free_unpacked
+                     (Edgecat__Registry__V1__ModelSignature *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__model_signature__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__model_version__init
+                     (Edgecat__Registry__V1__ModelVersion         *message)
+{
+  static const Edgecat__Registry__V1__ModelVersion init_value = EDGECAT__REGISTRY__V1__MODEL_VERSION__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__model_version__get_packed_size
+                     (const Edgecat__Registry__V1__ModelVersion *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_version__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__model_version__pack
+                     (const Edgecat__Registry__V1__ModelVersion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_version__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__model_version__pack_to_buffer
+                     (const Edgecat__Registry__V1__ModelVersion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_version__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ModelVersion *
+       edgecat__registry__v1__model_version__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ModelVersion *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__model_version__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__model_version__free_unpacked
+                     (Edgecat__Registry__V1__ModelVersion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__model_version__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__create_model_version_request__init
+                     (Edgecat__Registry__V1__CreateModelVersionRequest         *message)
+{
+  static const Edgecat__Registry__V1__CreateModelVersionRequest init_value = EDGECAT__REGISTRY__V1__CREATE_MODEL_VERSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__create_model_version_request__get_packed_size
+                     (const Edgecat__Registry__V1__CreateModelVersionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_model_version_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__create_model_version_request__pack
+                     (const Edgecat__Registry__V1__CreateModelVersionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_model_version_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__create_model_version_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__CreateModelVersionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_model_version_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__CreateModelVersionRequest *
+       edgecat__registry__v1__create_model_version_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__CreateModelVersionRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__create_model_version_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__create_model_version_request__free_unpacked
+                     (Edgecat__Registry__V1__CreateModelVersionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__create_model_version_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_model_version_request__init
+                     (Edgecat__Registry__V1__GetModelVersionRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetModelVersionRequest init_value = EDGECAT__REGISTRY__V1__GET_MODEL_VERSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_model_version_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetModelVersionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_model_version_request__pack
+                     (const Edgecat__Registry__V1__GetModelVersionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_model_version_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetModelVersionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetModelVersionRequest *
+       edgecat__registry__v1__get_model_version_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetModelVersionRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_model_version_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_model_version_request__free_unpacked
+                     (Edgecat__Registry__V1__GetModelVersionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_model_versions_request__init
+                     (Edgecat__Registry__V1__ListModelVersionsRequest         *message)
+{
+  static const Edgecat__Registry__V1__ListModelVersionsRequest init_value = EDGECAT__REGISTRY__V1__LIST_MODEL_VERSIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_model_versions_request__get_packed_size
+                     (const Edgecat__Registry__V1__ListModelVersionsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_model_versions_request__pack
+                     (const Edgecat__Registry__V1__ListModelVersionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_model_versions_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListModelVersionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListModelVersionsRequest *
+       edgecat__registry__v1__list_model_versions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListModelVersionsRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_model_versions_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_model_versions_request__free_unpacked
+                     (Edgecat__Registry__V1__ListModelVersionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_model_versions_response__init
+                     (Edgecat__Registry__V1__ListModelVersionsResponse         *message)
+{
+  static const Edgecat__Registry__V1__ListModelVersionsResponse init_value = EDGECAT__REGISTRY__V1__LIST_MODEL_VERSIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_model_versions_response__get_packed_size
+                     (const Edgecat__Registry__V1__ListModelVersionsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_model_versions_response__pack
+                     (const Edgecat__Registry__V1__ListModelVersionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_model_versions_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListModelVersionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListModelVersionsResponse *
+       edgecat__registry__v1__list_model_versions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListModelVersionsResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_model_versions_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_model_versions_response__free_unpacked
+                     (Edgecat__Registry__V1__ListModelVersionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_model_versions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_version_request__init
+                     (Edgecat__Registry__V1__DeleteModelVersionRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelVersionRequest init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_VERSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_version_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelVersionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_version_request__pack
+                     (const Edgecat__Registry__V1__DeleteModelVersionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_version_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelVersionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelVersionRequest *
+       edgecat__registry__v1__delete_model_version_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelVersionRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_version_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_version_request__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelVersionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_version_response__init
+                     (Edgecat__Registry__V1__DeleteModelVersionResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelVersionResponse init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_VERSION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_version_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelVersionResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_version_response__pack
+                     (const Edgecat__Registry__V1__DeleteModelVersionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_version_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelVersionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelVersionResponse *
+       edgecat__registry__v1__delete_model_version_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelVersionResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_version_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_version_response__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelVersionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__set_model_version_tag_request__init
+                     (Edgecat__Registry__V1__SetModelVersionTagRequest         *message)
+{
+  static const Edgecat__Registry__V1__SetModelVersionTagRequest init_value = EDGECAT__REGISTRY__V1__SET_MODEL_VERSION_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__set_model_version_tag_request__get_packed_size
+                     (const Edgecat__Registry__V1__SetModelVersionTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__set_model_version_tag_request__pack
+                     (const Edgecat__Registry__V1__SetModelVersionTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__set_model_version_tag_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__SetModelVersionTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__SetModelVersionTagRequest *
+       edgecat__registry__v1__set_model_version_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__SetModelVersionTagRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__set_model_version_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__set_model_version_tag_request__free_unpacked
+                     (Edgecat__Registry__V1__SetModelVersionTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__set_model_version_tag_response__init
+                     (Edgecat__Registry__V1__SetModelVersionTagResponse         *message)
+{
+  static const Edgecat__Registry__V1__SetModelVersionTagResponse init_value = EDGECAT__REGISTRY__V1__SET_MODEL_VERSION_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__set_model_version_tag_response__get_packed_size
+                     (const Edgecat__Registry__V1__SetModelVersionTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__set_model_version_tag_response__pack
+                     (const Edgecat__Registry__V1__SetModelVersionTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__set_model_version_tag_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__SetModelVersionTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__SetModelVersionTagResponse *
+       edgecat__registry__v1__set_model_version_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__SetModelVersionTagResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__set_model_version_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__set_model_version_tag_response__free_unpacked
+                     (Edgecat__Registry__V1__SetModelVersionTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_version_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_version_tag_request__init
+                     (Edgecat__Registry__V1__DeleteModelVersionTagRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelVersionTagRequest init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_VERSION_TAG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_version_tag_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_version_tag_request__pack
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_version_tag_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelVersionTagRequest *
+       edgecat__registry__v1__delete_model_version_tag_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelVersionTagRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_version_tag_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_version_tag_request__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelVersionTagRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_version_tag_response__init
+                     (Edgecat__Registry__V1__DeleteModelVersionTagResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelVersionTagResponse init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_VERSION_TAG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_version_tag_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_version_tag_response__pack
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_version_tag_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelVersionTagResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelVersionTagResponse *
+       edgecat__registry__v1__delete_model_version_tag_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelVersionTagResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_version_tag_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_version_tag_response__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelVersionTagResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_version_tag_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__artifact_header__init
+                     (Edgecat__Registry__V1__ArtifactHeader         *message)
+{
+  static const Edgecat__Registry__V1__ArtifactHeader init_value = EDGECAT__REGISTRY__V1__ARTIFACT_HEADER__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__artifact_header__get_packed_size
+                     (const Edgecat__Registry__V1__ArtifactHeader *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__artifact_header__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__artifact_header__pack
+                     (const Edgecat__Registry__V1__ArtifactHeader *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__artifact_header__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__artifact_header__pack_to_buffer
+                     (const Edgecat__Registry__V1__ArtifactHeader *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__artifact_header__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ArtifactHeader *
+       edgecat__registry__v1__artifact_header__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ArtifactHeader *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__artifact_header__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__artifact_header__free_unpacked
+                     (Edgecat__Registry__V1__ArtifactHeader *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__artifact_header__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__upload_artifact_request__init
+                     (Edgecat__Registry__V1__UploadArtifactRequest         *message)
+{
+  static const Edgecat__Registry__V1__UploadArtifactRequest init_value = EDGECAT__REGISTRY__V1__UPLOAD_ARTIFACT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__upload_artifact_request__get_packed_size
+                     (const Edgecat__Registry__V1__UploadArtifactRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__upload_artifact_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__upload_artifact_request__pack
+                     (const Edgecat__Registry__V1__UploadArtifactRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__upload_artifact_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__upload_artifact_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__UploadArtifactRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__upload_artifact_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__UploadArtifactRequest *
+       edgecat__registry__v1__upload_artifact_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__UploadArtifactRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__upload_artifact_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__upload_artifact_request__free_unpacked
+                     (Edgecat__Registry__V1__UploadArtifactRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__upload_artifact_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__download_artifact_request__init
+                     (Edgecat__Registry__V1__DownloadArtifactRequest         *message)
+{
+  static const Edgecat__Registry__V1__DownloadArtifactRequest init_value = EDGECAT__REGISTRY__V1__DOWNLOAD_ARTIFACT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__download_artifact_request__get_packed_size
+                     (const Edgecat__Registry__V1__DownloadArtifactRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__download_artifact_request__pack
+                     (const Edgecat__Registry__V1__DownloadArtifactRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__download_artifact_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DownloadArtifactRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DownloadArtifactRequest *
+       edgecat__registry__v1__download_artifact_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DownloadArtifactRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__download_artifact_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__download_artifact_request__free_unpacked
+                     (Edgecat__Registry__V1__DownloadArtifactRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__download_artifact_response__init
+                     (Edgecat__Registry__V1__DownloadArtifactResponse         *message)
+{
+  static const Edgecat__Registry__V1__DownloadArtifactResponse init_value = EDGECAT__REGISTRY__V1__DOWNLOAD_ARTIFACT_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__download_artifact_response__get_packed_size
+                     (const Edgecat__Registry__V1__DownloadArtifactResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__download_artifact_response__pack
+                     (const Edgecat__Registry__V1__DownloadArtifactResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__download_artifact_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DownloadArtifactResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DownloadArtifactResponse *
+       edgecat__registry__v1__download_artifact_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DownloadArtifactResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__download_artifact_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__download_artifact_response__free_unpacked
+                     (Edgecat__Registry__V1__DownloadArtifactResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__download_artifact_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__model_alias__init
+                     (Edgecat__Registry__V1__ModelAlias         *message)
+{
+  static const Edgecat__Registry__V1__ModelAlias init_value = EDGECAT__REGISTRY__V1__MODEL_ALIAS__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__model_alias__get_packed_size
+                     (const Edgecat__Registry__V1__ModelAlias *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_alias__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__model_alias__pack
+                     (const Edgecat__Registry__V1__ModelAlias *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_alias__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__model_alias__pack_to_buffer
+                     (const Edgecat__Registry__V1__ModelAlias *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__model_alias__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ModelAlias *
+       edgecat__registry__v1__model_alias__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ModelAlias *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__model_alias__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__model_alias__free_unpacked
+                     (Edgecat__Registry__V1__ModelAlias *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__model_alias__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__set_model_alias_request__init
+                     (Edgecat__Registry__V1__SetModelAliasRequest         *message)
+{
+  static const Edgecat__Registry__V1__SetModelAliasRequest init_value = EDGECAT__REGISTRY__V1__SET_MODEL_ALIAS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__set_model_alias_request__get_packed_size
+                     (const Edgecat__Registry__V1__SetModelAliasRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_alias_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__set_model_alias_request__pack
+                     (const Edgecat__Registry__V1__SetModelAliasRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_alias_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__set_model_alias_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__SetModelAliasRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_alias_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__SetModelAliasRequest *
+       edgecat__registry__v1__set_model_alias_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__SetModelAliasRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__set_model_alias_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__set_model_alias_request__free_unpacked
+                     (Edgecat__Registry__V1__SetModelAliasRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__set_model_alias_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_alias_request__init
+                     (Edgecat__Registry__V1__DeleteModelAliasRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelAliasRequest init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_ALIAS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_alias_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelAliasRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_alias_request__pack
+                     (const Edgecat__Registry__V1__DeleteModelAliasRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_alias_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelAliasRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelAliasRequest *
+       edgecat__registry__v1__delete_model_alias_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelAliasRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_alias_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_alias_request__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelAliasRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__delete_model_alias_response__init
+                     (Edgecat__Registry__V1__DeleteModelAliasResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeleteModelAliasResponse init_value = EDGECAT__REGISTRY__V1__DELETE_MODEL_ALIAS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__delete_model_alias_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeleteModelAliasResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__delete_model_alias_response__pack
+                     (const Edgecat__Registry__V1__DeleteModelAliasResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__delete_model_alias_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeleteModelAliasResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeleteModelAliasResponse *
+       edgecat__registry__v1__delete_model_alias_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeleteModelAliasResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__delete_model_alias_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__delete_model_alias_response__free_unpacked
+                     (Edgecat__Registry__V1__DeleteModelAliasResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__delete_model_alias_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_model_version_by_alias_request__init
+                     (Edgecat__Registry__V1__GetModelVersionByAliasRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetModelVersionByAliasRequest init_value = EDGECAT__REGISTRY__V1__GET_MODEL_VERSION_BY_ALIAS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_model_version_by_alias_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetModelVersionByAliasRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_by_alias_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_model_version_by_alias_request__pack
+                     (const Edgecat__Registry__V1__GetModelVersionByAliasRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_by_alias_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_model_version_by_alias_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetModelVersionByAliasRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_by_alias_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetModelVersionByAliasRequest *
+       edgecat__registry__v1__get_model_version_by_alias_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetModelVersionByAliasRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_model_version_by_alias_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_model_version_by_alias_request__free_unpacked
+                     (Edgecat__Registry__V1__GetModelVersionByAliasRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_model_version_by_alias_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__resolve_model_urirequest__init
+                     (Edgecat__Registry__V1__ResolveModelURIRequest         *message)
+{
+  static const Edgecat__Registry__V1__ResolveModelURIRequest init_value = EDGECAT__REGISTRY__V1__RESOLVE_MODEL_URIREQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__resolve_model_urirequest__get_packed_size
+                     (const Edgecat__Registry__V1__ResolveModelURIRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resolve_model_urirequest__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__resolve_model_urirequest__pack
+                     (const Edgecat__Registry__V1__ResolveModelURIRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resolve_model_urirequest__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__resolve_model_urirequest__pack_to_buffer
+                     (const Edgecat__Registry__V1__ResolveModelURIRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resolve_model_urirequest__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ResolveModelURIRequest *
+       edgecat__registry__v1__resolve_model_urirequest__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ResolveModelURIRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__resolve_model_urirequest__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__resolve_model_urirequest__free_unpacked
+                     (Edgecat__Registry__V1__ResolveModelURIRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__resolve_model_urirequest__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__device_selector__labels_entry__init
+                     (Edgecat__Registry__V1__DeviceSelector__LabelsEntry         *message)
+{
+  static const Edgecat__Registry__V1__DeviceSelector__LabelsEntry init_value = EDGECAT__REGISTRY__V1__DEVICE_SELECTOR__LABELS_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__registry__v1__device_selector__init
+                     (Edgecat__Registry__V1__DeviceSelector         *message)
+{
+  static const Edgecat__Registry__V1__DeviceSelector init_value = EDGECAT__REGISTRY__V1__DEVICE_SELECTOR__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__device_selector__get_packed_size
+                     (const Edgecat__Registry__V1__DeviceSelector *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device_selector__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__device_selector__pack
+                     (const Edgecat__Registry__V1__DeviceSelector *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device_selector__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__device_selector__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeviceSelector *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device_selector__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeviceSelector *
+       edgecat__registry__v1__device_selector__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeviceSelector *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__device_selector__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__device_selector__free_unpacked
+                     (Edgecat__Registry__V1__DeviceSelector *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__device_selector__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__reported_model__init
+                     (Edgecat__Registry__V1__ReportedModel         *message)
+{
+  static const Edgecat__Registry__V1__ReportedModel init_value = EDGECAT__REGISTRY__V1__REPORTED_MODEL__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__reported_model__get_packed_size
+                     (const Edgecat__Registry__V1__ReportedModel *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__reported_model__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__reported_model__pack
+                     (const Edgecat__Registry__V1__ReportedModel *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__reported_model__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__reported_model__pack_to_buffer
+                     (const Edgecat__Registry__V1__ReportedModel *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__reported_model__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ReportedModel *
+       edgecat__registry__v1__reported_model__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ReportedModel *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__reported_model__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__reported_model__free_unpacked
+                     (Edgecat__Registry__V1__ReportedModel *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__reported_model__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__device__labels_entry__init
+                     (Edgecat__Registry__V1__Device__LabelsEntry         *message)
+{
+  static const Edgecat__Registry__V1__Device__LabelsEntry init_value = EDGECAT__REGISTRY__V1__DEVICE__LABELS_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__registry__v1__device__init
+                     (Edgecat__Registry__V1__Device         *message)
+{
+  static const Edgecat__Registry__V1__Device init_value = EDGECAT__REGISTRY__V1__DEVICE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__device__get_packed_size
+                     (const Edgecat__Registry__V1__Device *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__device__pack
+                     (const Edgecat__Registry__V1__Device *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__device__pack_to_buffer
+                     (const Edgecat__Registry__V1__Device *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__device__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__Device *
+       edgecat__registry__v1__device__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__Device *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__device__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__device__free_unpacked
+                     (Edgecat__Registry__V1__Device *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__device__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__register_device_request__labels_entry__init
+                     (Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry         *message)
+{
+  static const Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry init_value = EDGECAT__REGISTRY__V1__REGISTER_DEVICE_REQUEST__LABELS_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__registry__v1__register_device_request__init
+                     (Edgecat__Registry__V1__RegisterDeviceRequest         *message)
+{
+  static const Edgecat__Registry__V1__RegisterDeviceRequest init_value = EDGECAT__REGISTRY__V1__REGISTER_DEVICE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__register_device_request__get_packed_size
+                     (const Edgecat__Registry__V1__RegisterDeviceRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__register_device_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__register_device_request__pack
+                     (const Edgecat__Registry__V1__RegisterDeviceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__register_device_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__register_device_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__RegisterDeviceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__register_device_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__RegisterDeviceRequest *
+       edgecat__registry__v1__register_device_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__RegisterDeviceRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__register_device_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__register_device_request__free_unpacked
+                     (Edgecat__Registry__V1__RegisterDeviceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__register_device_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__update_device_request__labels_entry__init
+                     (Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry         *message)
+{
+  static const Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry init_value = EDGECAT__REGISTRY__V1__UPDATE_DEVICE_REQUEST__LABELS_ENTRY__INIT;
+  *message = init_value;
+}
+void   edgecat__registry__v1__update_device_request__init
+                     (Edgecat__Registry__V1__UpdateDeviceRequest         *message)
+{
+  static const Edgecat__Registry__V1__UpdateDeviceRequest init_value = EDGECAT__REGISTRY__V1__UPDATE_DEVICE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__update_device_request__get_packed_size
+                     (const Edgecat__Registry__V1__UpdateDeviceRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_device_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__update_device_request__pack
+                     (const Edgecat__Registry__V1__UpdateDeviceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_device_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__update_device_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__UpdateDeviceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__update_device_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__UpdateDeviceRequest *
+       edgecat__registry__v1__update_device_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__UpdateDeviceRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__update_device_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__update_device_request__free_unpacked
+                     (Edgecat__Registry__V1__UpdateDeviceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__update_device_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__deregister_device_request__init
+                     (Edgecat__Registry__V1__DeregisterDeviceRequest         *message)
+{
+  static const Edgecat__Registry__V1__DeregisterDeviceRequest init_value = EDGECAT__REGISTRY__V1__DEREGISTER_DEVICE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__deregister_device_request__get_packed_size
+                     (const Edgecat__Registry__V1__DeregisterDeviceRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__deregister_device_request__pack
+                     (const Edgecat__Registry__V1__DeregisterDeviceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__deregister_device_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeregisterDeviceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeregisterDeviceRequest *
+       edgecat__registry__v1__deregister_device_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeregisterDeviceRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__deregister_device_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__deregister_device_request__free_unpacked
+                     (Edgecat__Registry__V1__DeregisterDeviceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__deregister_device_response__init
+                     (Edgecat__Registry__V1__DeregisterDeviceResponse         *message)
+{
+  static const Edgecat__Registry__V1__DeregisterDeviceResponse init_value = EDGECAT__REGISTRY__V1__DEREGISTER_DEVICE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__deregister_device_response__get_packed_size
+                     (const Edgecat__Registry__V1__DeregisterDeviceResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__deregister_device_response__pack
+                     (const Edgecat__Registry__V1__DeregisterDeviceResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__deregister_device_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeregisterDeviceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeregisterDeviceResponse *
+       edgecat__registry__v1__deregister_device_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeregisterDeviceResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__deregister_device_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__deregister_device_response__free_unpacked
+                     (Edgecat__Registry__V1__DeregisterDeviceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__deregister_device_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_device_request__init
+                     (Edgecat__Registry__V1__GetDeviceRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetDeviceRequest init_value = EDGECAT__REGISTRY__V1__GET_DEVICE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_device_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetDeviceRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_device_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_device_request__pack
+                     (const Edgecat__Registry__V1__GetDeviceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_device_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_device_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetDeviceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_device_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetDeviceRequest *
+       edgecat__registry__v1__get_device_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetDeviceRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_device_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_device_request__free_unpacked
+                     (Edgecat__Registry__V1__GetDeviceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_device_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_devices_request__init
+                     (Edgecat__Registry__V1__ListDevicesRequest         *message)
+{
+  static const Edgecat__Registry__V1__ListDevicesRequest init_value = EDGECAT__REGISTRY__V1__LIST_DEVICES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_devices_request__get_packed_size
+                     (const Edgecat__Registry__V1__ListDevicesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_devices_request__pack
+                     (const Edgecat__Registry__V1__ListDevicesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_devices_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListDevicesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListDevicesRequest *
+       edgecat__registry__v1__list_devices_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListDevicesRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_devices_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_devices_request__free_unpacked
+                     (Edgecat__Registry__V1__ListDevicesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_devices_response__init
+                     (Edgecat__Registry__V1__ListDevicesResponse         *message)
+{
+  static const Edgecat__Registry__V1__ListDevicesResponse init_value = EDGECAT__REGISTRY__V1__LIST_DEVICES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_devices_response__get_packed_size
+                     (const Edgecat__Registry__V1__ListDevicesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_devices_response__pack
+                     (const Edgecat__Registry__V1__ListDevicesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_devices_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListDevicesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListDevicesResponse *
+       edgecat__registry__v1__list_devices_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListDevicesResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_devices_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_devices_response__free_unpacked
+                     (Edgecat__Registry__V1__ListDevicesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_devices_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__rollout_strategy__init
+                     (Edgecat__Registry__V1__RolloutStrategy         *message)
+{
+  static const Edgecat__Registry__V1__RolloutStrategy init_value = EDGECAT__REGISTRY__V1__ROLLOUT_STRATEGY__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__rollout_strategy__get_packed_size
+                     (const Edgecat__Registry__V1__RolloutStrategy *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollout_strategy__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__rollout_strategy__pack
+                     (const Edgecat__Registry__V1__RolloutStrategy *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollout_strategy__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__rollout_strategy__pack_to_buffer
+                     (const Edgecat__Registry__V1__RolloutStrategy *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollout_strategy__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__RolloutStrategy *
+       edgecat__registry__v1__rollout_strategy__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__RolloutStrategy *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__rollout_strategy__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__rollout_strategy__free_unpacked
+                     (Edgecat__Registry__V1__RolloutStrategy *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__rollout_strategy__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__deployment_device__init
+                     (Edgecat__Registry__V1__DeploymentDevice         *message)
+{
+  static const Edgecat__Registry__V1__DeploymentDevice init_value = EDGECAT__REGISTRY__V1__DEPLOYMENT_DEVICE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__deployment_device__get_packed_size
+                     (const Edgecat__Registry__V1__DeploymentDevice *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment_device__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__deployment_device__pack
+                     (const Edgecat__Registry__V1__DeploymentDevice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment_device__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__deployment_device__pack_to_buffer
+                     (const Edgecat__Registry__V1__DeploymentDevice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment_device__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DeploymentDevice *
+       edgecat__registry__v1__deployment_device__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DeploymentDevice *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__deployment_device__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__deployment_device__free_unpacked
+                     (Edgecat__Registry__V1__DeploymentDevice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment_device__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__deployment__init
+                     (Edgecat__Registry__V1__Deployment         *message)
+{
+  static const Edgecat__Registry__V1__Deployment init_value = EDGECAT__REGISTRY__V1__DEPLOYMENT__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__deployment__get_packed_size
+                     (const Edgecat__Registry__V1__Deployment *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__deployment__pack
+                     (const Edgecat__Registry__V1__Deployment *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__deployment__pack_to_buffer
+                     (const Edgecat__Registry__V1__Deployment *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__Deployment *
+       edgecat__registry__v1__deployment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__Deployment *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__deployment__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__deployment__free_unpacked
+                     (Edgecat__Registry__V1__Deployment *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__deployment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__create_deployment_request__init
+                     (Edgecat__Registry__V1__CreateDeploymentRequest         *message)
+{
+  static const Edgecat__Registry__V1__CreateDeploymentRequest init_value = EDGECAT__REGISTRY__V1__CREATE_DEPLOYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__create_deployment_request__get_packed_size
+                     (const Edgecat__Registry__V1__CreateDeploymentRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_deployment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__create_deployment_request__pack
+                     (const Edgecat__Registry__V1__CreateDeploymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_deployment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__create_deployment_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__CreateDeploymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__create_deployment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__CreateDeploymentRequest *
+       edgecat__registry__v1__create_deployment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__CreateDeploymentRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__create_deployment_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__create_deployment_request__free_unpacked
+                     (Edgecat__Registry__V1__CreateDeploymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__create_deployment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_deployment_request__init
+                     (Edgecat__Registry__V1__GetDeploymentRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetDeploymentRequest init_value = EDGECAT__REGISTRY__V1__GET_DEPLOYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_deployment_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetDeploymentRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_deployment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_deployment_request__pack
+                     (const Edgecat__Registry__V1__GetDeploymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_deployment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_deployment_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetDeploymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_deployment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetDeploymentRequest *
+       edgecat__registry__v1__get_deployment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetDeploymentRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_deployment_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_deployment_request__free_unpacked
+                     (Edgecat__Registry__V1__GetDeploymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_deployment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_deployments_request__init
+                     (Edgecat__Registry__V1__ListDeploymentsRequest         *message)
+{
+  static const Edgecat__Registry__V1__ListDeploymentsRequest init_value = EDGECAT__REGISTRY__V1__LIST_DEPLOYMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_deployments_request__get_packed_size
+                     (const Edgecat__Registry__V1__ListDeploymentsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_deployments_request__pack
+                     (const Edgecat__Registry__V1__ListDeploymentsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_deployments_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListDeploymentsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListDeploymentsRequest *
+       edgecat__registry__v1__list_deployments_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListDeploymentsRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_deployments_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_deployments_request__free_unpacked
+                     (Edgecat__Registry__V1__ListDeploymentsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__list_deployments_response__init
+                     (Edgecat__Registry__V1__ListDeploymentsResponse         *message)
+{
+  static const Edgecat__Registry__V1__ListDeploymentsResponse init_value = EDGECAT__REGISTRY__V1__LIST_DEPLOYMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__list_deployments_response__get_packed_size
+                     (const Edgecat__Registry__V1__ListDeploymentsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__list_deployments_response__pack
+                     (const Edgecat__Registry__V1__ListDeploymentsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__list_deployments_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ListDeploymentsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ListDeploymentsResponse *
+       edgecat__registry__v1__list_deployments_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ListDeploymentsResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__list_deployments_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__list_deployments_response__free_unpacked
+                     (Edgecat__Registry__V1__ListDeploymentsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__list_deployments_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__pause_deployment_request__init
+                     (Edgecat__Registry__V1__PauseDeploymentRequest         *message)
+{
+  static const Edgecat__Registry__V1__PauseDeploymentRequest init_value = EDGECAT__REGISTRY__V1__PAUSE_DEPLOYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__pause_deployment_request__get_packed_size
+                     (const Edgecat__Registry__V1__PauseDeploymentRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__pause_deployment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__pause_deployment_request__pack
+                     (const Edgecat__Registry__V1__PauseDeploymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__pause_deployment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__pause_deployment_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__PauseDeploymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__pause_deployment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__PauseDeploymentRequest *
+       edgecat__registry__v1__pause_deployment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__PauseDeploymentRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__pause_deployment_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__pause_deployment_request__free_unpacked
+                     (Edgecat__Registry__V1__PauseDeploymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__pause_deployment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__resume_deployment_request__init
+                     (Edgecat__Registry__V1__ResumeDeploymentRequest         *message)
+{
+  static const Edgecat__Registry__V1__ResumeDeploymentRequest init_value = EDGECAT__REGISTRY__V1__RESUME_DEPLOYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__resume_deployment_request__get_packed_size
+                     (const Edgecat__Registry__V1__ResumeDeploymentRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resume_deployment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__resume_deployment_request__pack
+                     (const Edgecat__Registry__V1__ResumeDeploymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resume_deployment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__resume_deployment_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ResumeDeploymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resume_deployment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ResumeDeploymentRequest *
+       edgecat__registry__v1__resume_deployment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ResumeDeploymentRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__resume_deployment_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__resume_deployment_request__free_unpacked
+                     (Edgecat__Registry__V1__ResumeDeploymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__resume_deployment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__rollback_deployment_request__init
+                     (Edgecat__Registry__V1__RollbackDeploymentRequest         *message)
+{
+  static const Edgecat__Registry__V1__RollbackDeploymentRequest init_value = EDGECAT__REGISTRY__V1__ROLLBACK_DEPLOYMENT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__rollback_deployment_request__get_packed_size
+                     (const Edgecat__Registry__V1__RollbackDeploymentRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollback_deployment_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__rollback_deployment_request__pack
+                     (const Edgecat__Registry__V1__RollbackDeploymentRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollback_deployment_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__rollback_deployment_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__RollbackDeploymentRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__rollback_deployment_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__RollbackDeploymentRequest *
+       edgecat__registry__v1__rollback_deployment_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__RollbackDeploymentRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__rollback_deployment_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__rollback_deployment_request__free_unpacked
+                     (Edgecat__Registry__V1__RollbackDeploymentRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__rollback_deployment_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__desired_model__init
+                     (Edgecat__Registry__V1__DesiredModel         *message)
+{
+  static const Edgecat__Registry__V1__DesiredModel init_value = EDGECAT__REGISTRY__V1__DESIRED_MODEL__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__desired_model__get_packed_size
+                     (const Edgecat__Registry__V1__DesiredModel *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_model__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__desired_model__pack
+                     (const Edgecat__Registry__V1__DesiredModel *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_model__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__desired_model__pack_to_buffer
+                     (const Edgecat__Registry__V1__DesiredModel *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_model__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DesiredModel *
+       edgecat__registry__v1__desired_model__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DesiredModel *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__desired_model__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__desired_model__free_unpacked
+                     (Edgecat__Registry__V1__DesiredModel *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_model__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__desired_state__init
+                     (Edgecat__Registry__V1__DesiredState         *message)
+{
+  static const Edgecat__Registry__V1__DesiredState init_value = EDGECAT__REGISTRY__V1__DESIRED_STATE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__desired_state__get_packed_size
+                     (const Edgecat__Registry__V1__DesiredState *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_state__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__desired_state__pack
+                     (const Edgecat__Registry__V1__DesiredState *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_state__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__desired_state__pack_to_buffer
+                     (const Edgecat__Registry__V1__DesiredState *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_state__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__DesiredState *
+       edgecat__registry__v1__desired_state__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__DesiredState *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__desired_state__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__desired_state__free_unpacked
+                     (Edgecat__Registry__V1__DesiredState *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__desired_state__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__get_desired_state_request__init
+                     (Edgecat__Registry__V1__GetDesiredStateRequest         *message)
+{
+  static const Edgecat__Registry__V1__GetDesiredStateRequest init_value = EDGECAT__REGISTRY__V1__GET_DESIRED_STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__get_desired_state_request__get_packed_size
+                     (const Edgecat__Registry__V1__GetDesiredStateRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_desired_state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__get_desired_state_request__pack
+                     (const Edgecat__Registry__V1__GetDesiredStateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_desired_state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__get_desired_state_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__GetDesiredStateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__get_desired_state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__GetDesiredStateRequest *
+       edgecat__registry__v1__get_desired_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__GetDesiredStateRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__get_desired_state_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__get_desired_state_request__free_unpacked
+                     (Edgecat__Registry__V1__GetDesiredStateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__get_desired_state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__watch_desired_state_request__init
+                     (Edgecat__Registry__V1__WatchDesiredStateRequest         *message)
+{
+  static const Edgecat__Registry__V1__WatchDesiredStateRequest init_value = EDGECAT__REGISTRY__V1__WATCH_DESIRED_STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__watch_desired_state_request__get_packed_size
+                     (const Edgecat__Registry__V1__WatchDesiredStateRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__watch_desired_state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__watch_desired_state_request__pack
+                     (const Edgecat__Registry__V1__WatchDesiredStateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__watch_desired_state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__watch_desired_state_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__WatchDesiredStateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__watch_desired_state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__WatchDesiredStateRequest *
+       edgecat__registry__v1__watch_desired_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__WatchDesiredStateRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__watch_desired_state_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__watch_desired_state_request__free_unpacked
+                     (Edgecat__Registry__V1__WatchDesiredStateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__watch_desired_state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__report_device_state_request__init
+                     (Edgecat__Registry__V1__ReportDeviceStateRequest         *message)
+{
+  static const Edgecat__Registry__V1__ReportDeviceStateRequest init_value = EDGECAT__REGISTRY__V1__REPORT_DEVICE_STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__report_device_state_request__get_packed_size
+                     (const Edgecat__Registry__V1__ReportDeviceStateRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__report_device_state_request__pack
+                     (const Edgecat__Registry__V1__ReportDeviceStateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__report_device_state_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ReportDeviceStateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ReportDeviceStateRequest *
+       edgecat__registry__v1__report_device_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ReportDeviceStateRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__report_device_state_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__report_device_state_request__free_unpacked
+                     (Edgecat__Registry__V1__ReportDeviceStateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__report_device_state_response__init
+                     (Edgecat__Registry__V1__ReportDeviceStateResponse         *message)
+{
+  static const Edgecat__Registry__V1__ReportDeviceStateResponse init_value = EDGECAT__REGISTRY__V1__REPORT_DEVICE_STATE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__report_device_state_response__get_packed_size
+                     (const Edgecat__Registry__V1__ReportDeviceStateResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__report_device_state_response__pack
+                     (const Edgecat__Registry__V1__ReportDeviceStateResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__report_device_state_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ReportDeviceStateResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ReportDeviceStateResponse *
+       edgecat__registry__v1__report_device_state_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ReportDeviceStateResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__report_device_state_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__report_device_state_response__free_unpacked
+                     (Edgecat__Registry__V1__ReportDeviceStateResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__report_device_state_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__resend_desired_state_request__init
+                     (Edgecat__Registry__V1__ResendDesiredStateRequest         *message)
+{
+  static const Edgecat__Registry__V1__ResendDesiredStateRequest init_value = EDGECAT__REGISTRY__V1__RESEND_DESIRED_STATE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__resend_desired_state_request__get_packed_size
+                     (const Edgecat__Registry__V1__ResendDesiredStateRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__resend_desired_state_request__pack
+                     (const Edgecat__Registry__V1__ResendDesiredStateRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__resend_desired_state_request__pack_to_buffer
+                     (const Edgecat__Registry__V1__ResendDesiredStateRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ResendDesiredStateRequest *
+       edgecat__registry__v1__resend_desired_state_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ResendDesiredStateRequest *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__resend_desired_state_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__resend_desired_state_request__free_unpacked
+                     (Edgecat__Registry__V1__ResendDesiredStateRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__registry__v1__resend_desired_state_response__init
+                     (Edgecat__Registry__V1__ResendDesiredStateResponse         *message)
+{
+  static const Edgecat__Registry__V1__ResendDesiredStateResponse init_value = EDGECAT__REGISTRY__V1__RESEND_DESIRED_STATE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__registry__v1__resend_desired_state_response__get_packed_size
+                     (const Edgecat__Registry__V1__ResendDesiredStateResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__registry__v1__resend_desired_state_response__pack
+                     (const Edgecat__Registry__V1__ResendDesiredStateResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__registry__v1__resend_desired_state_response__pack_to_buffer
+                     (const Edgecat__Registry__V1__ResendDesiredStateResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Registry__V1__ResendDesiredStateResponse *
+       edgecat__registry__v1__resend_desired_state_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Registry__V1__ResendDesiredStateResponse *)
+     protobuf_c_message_unpack (&edgecat__registry__v1__resend_desired_state_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__registry__v1__resend_desired_state_response__free_unpacked
+                     (Edgecat__Registry__V1__ResendDesiredStateResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__registry__v1__resend_desired_state_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor edgecat__registry__v1__registered_model__field_descriptors[10] =
 {
   {
     "full_name",
@@ -174,41 +2905,106 @@ static const ProtobufCFieldDescriptor edgecat__registry__v1__registered_model__f
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "created_at_ms",
+    "catalog_name",
     4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisteredModel, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisteredModel, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisteredModel, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__RegisteredModel, n_tags),
+    offsetof(Edgecat__Registry__V1__RegisteredModel, tags),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "aliases",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__RegisteredModel, n_aliases),
+    offsetof(Edgecat__Registry__V1__RegisteredModel, aliases),
+    &edgecat__registry__v1__model_alias__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "latest_version",
+    9,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_INT64,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Registry__V1__RegisteredModel, created_at_ms),
+    offsetof(Edgecat__Registry__V1__RegisteredModel, latest_version),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "updated_at_ms",
-    5,
+    "audit",
+    10,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_INT64,
+    PROTOBUF_C_TYPE_MESSAGE,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Registry__V1__RegisteredModel, updated_at_ms),
-    NULL,
+    offsetof(Edgecat__Registry__V1__RegisteredModel, audit),
+    &edgecat__catalog__v1__audit_fields__descriptor,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
 static const unsigned edgecat__registry__v1__registered_model__field_indices_by_name[] = {
+  7,   /* field[7] = aliases */
+  9,   /* field[9] = audit */
+  3,   /* field[3] = catalog_name */
   2,   /* field[2] = comment */
-  3,   /* field[3] = created_at_ms */
   0,   /* field[0] = full_name */
+  8,   /* field[8] = latest_version */
+  5,   /* field[5] = name */
   1,   /* field[1] = owner */
-  4,   /* field[4] = updated_at_ms */
+  4,   /* field[4] = schema_name */
+  6,   /* field[6] = tags */
 };
 static const ProtobufCIntRange edgecat__registry__v1__registered_model__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor edgecat__registry__v1__registered_model__descriptor =
 {
@@ -218,19 +3014,4394 @@ const ProtobufCMessageDescriptor edgecat__registry__v1__registered_model__descri
   "Edgecat__Registry__V1__RegisteredModel",
   "edgecat.registry.v1",
   sizeof(Edgecat__Registry__V1__RegisteredModel),
-  5,
+  10,
   edgecat__registry__v1__registered_model__field_descriptors,
   edgecat__registry__v1__registered_model__field_indices_by_name,
   1,  edgecat__registry__v1__registered_model__number_ranges,
   (ProtobufCMessageInit) edgecat__registry__v1__registered_model__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor edgecat__registry__v1__model_registry_service__method_descriptors[1] =
+static const ProtobufCFieldDescriptor edgecat__registry__v1__create_registered_model_request__field_descriptors[5] =
 {
+  {
+    "catalog_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, catalog_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, schema_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, n_tags),
+    offsetof(Edgecat__Registry__V1__CreateRegisteredModelRequest, tags),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__create_registered_model_request__field_indices_by_name[] = {
+  0,   /* field[0] = catalog_name */
+  3,   /* field[3] = comment */
+  2,   /* field[2] = name */
+  1,   /* field[1] = schema_name */
+  4,   /* field[4] = tags */
+};
+static const ProtobufCIntRange edgecat__registry__v1__create_registered_model_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__create_registered_model_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.CreateRegisteredModelRequest",
+  "CreateRegisteredModelRequest",
+  "Edgecat__Registry__V1__CreateRegisteredModelRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__CreateRegisteredModelRequest),
+  5,
+  edgecat__registry__v1__create_registered_model_request__field_descriptors,
+  edgecat__registry__v1__create_registered_model_request__field_indices_by_name,
+  1,  edgecat__registry__v1__create_registered_model_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__create_registered_model_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_registered_model_request__field_descriptors[1] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetRegisteredModelRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_registered_model_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_registered_model_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_registered_model_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetRegisteredModelRequest",
+  "GetRegisteredModelRequest",
+  "Edgecat__Registry__V1__GetRegisteredModelRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetRegisteredModelRequest),
+  1,
+  edgecat__registry__v1__get_registered_model_request__field_descriptors,
+  edgecat__registry__v1__get_registered_model_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_registered_model_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_registered_model_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_registered_models_request__field_descriptors[3] =
+{
+  {
+    "schema_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsRequest, schema_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_registered_models_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = schema_full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_registered_models_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_registered_models_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListRegisteredModelsRequest",
+  "ListRegisteredModelsRequest",
+  "Edgecat__Registry__V1__ListRegisteredModelsRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListRegisteredModelsRequest),
+  3,
+  edgecat__registry__v1__list_registered_models_request__field_descriptors,
+  edgecat__registry__v1__list_registered_models_request__field_indices_by_name,
+  1,  edgecat__registry__v1__list_registered_models_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_registered_models_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_registered_models_response__field_descriptors[2] =
+{
+  {
+    "models",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsResponse, n_models),
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsResponse, models),
+    &edgecat__registry__v1__registered_model__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListRegisteredModelsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_registered_models_response__field_indices_by_name[] = {
+  0,   /* field[0] = models */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_registered_models_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_registered_models_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListRegisteredModelsResponse",
+  "ListRegisteredModelsResponse",
+  "Edgecat__Registry__V1__ListRegisteredModelsResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListRegisteredModelsResponse),
+  2,
+  edgecat__registry__v1__list_registered_models_response__field_descriptors,
+  edgecat__registry__v1__list_registered_models_response__field_indices_by_name,
+  1,  edgecat__registry__v1__list_registered_models_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_registered_models_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__update_registered_model_request__field_descriptors[4] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateRegisteredModelRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateRegisteredModelRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateRegisteredModelRequest, owner),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__UpdateRegisteredModelRequest, n_update_mask),
+    offsetof(Edgecat__Registry__V1__UpdateRegisteredModelRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__update_registered_model_request__field_indices_by_name[] = {
+  1,   /* field[1] = comment */
+  0,   /* field[0] = full_name */
+  2,   /* field[2] = owner */
+  3,   /* field[3] = update_mask */
+};
+static const ProtobufCIntRange edgecat__registry__v1__update_registered_model_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__update_registered_model_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.UpdateRegisteredModelRequest",
+  "UpdateRegisteredModelRequest",
+  "Edgecat__Registry__V1__UpdateRegisteredModelRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__UpdateRegisteredModelRequest),
+  4,
+  edgecat__registry__v1__update_registered_model_request__field_descriptors,
+  edgecat__registry__v1__update_registered_model_request__field_indices_by_name,
+  1,  edgecat__registry__v1__update_registered_model_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__update_registered_model_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_registered_model_request__field_descriptors[2] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "force",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelRequest, force),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_registered_model_request__field_indices_by_name[] = {
+  1,   /* field[1] = force */
+  0,   /* field[0] = full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_registered_model_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_registered_model_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteRegisteredModelRequest",
+  "DeleteRegisteredModelRequest",
+  "Edgecat__Registry__V1__DeleteRegisteredModelRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteRegisteredModelRequest),
+  2,
+  edgecat__registry__v1__delete_registered_model_request__field_descriptors,
+  edgecat__registry__v1__delete_registered_model_request__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_registered_model_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_registered_model_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_registered_model_response__field_descriptors[1] =
+{
+  {
+    "deleted_versions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelResponse, n_deleted_versions),
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelResponse, deleted_versions),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_registered_model_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted_versions */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_registered_model_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_registered_model_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteRegisteredModelResponse",
+  "DeleteRegisteredModelResponse",
+  "Edgecat__Registry__V1__DeleteRegisteredModelResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteRegisteredModelResponse),
+  1,
+  edgecat__registry__v1__delete_registered_model_response__field_descriptors,
+  edgecat__registry__v1__delete_registered_model_response__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_registered_model_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_registered_model_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__set_registered_model_tag_request__field_descriptors[2] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetRegisteredModelTagRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetRegisteredModelTagRequest, tag),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__set_registered_model_tag_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+  1,   /* field[1] = tag */
+};
+static const ProtobufCIntRange edgecat__registry__v1__set_registered_model_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__set_registered_model_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.SetRegisteredModelTagRequest",
+  "SetRegisteredModelTagRequest",
+  "Edgecat__Registry__V1__SetRegisteredModelTagRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__SetRegisteredModelTagRequest),
+  2,
+  edgecat__registry__v1__set_registered_model_tag_request__field_descriptors,
+  edgecat__registry__v1__set_registered_model_tag_request__field_indices_by_name,
+  1,  edgecat__registry__v1__set_registered_model_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__set_registered_model_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__set_registered_model_tag_response__field_descriptors NULL
+#define edgecat__registry__v1__set_registered_model_tag_response__field_indices_by_name NULL
+#define edgecat__registry__v1__set_registered_model_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__set_registered_model_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.SetRegisteredModelTagResponse",
+  "SetRegisteredModelTagResponse",
+  "Edgecat__Registry__V1__SetRegisteredModelTagResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__SetRegisteredModelTagResponse),
+  0,
+  edgecat__registry__v1__set_registered_model_tag_response__field_descriptors,
+  edgecat__registry__v1__set_registered_model_tag_response__field_indices_by_name,
+  0,  edgecat__registry__v1__set_registered_model_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__set_registered_model_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_registered_model_tag_request__field_descriptors[2] =
+{
+  {
+    "full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelTagRequest, full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteRegisteredModelTagRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_registered_model_tag_request__field_indices_by_name[] = {
+  0,   /* field[0] = full_name */
+  1,   /* field[1] = key */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_registered_model_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_registered_model_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteRegisteredModelTagRequest",
+  "DeleteRegisteredModelTagRequest",
+  "Edgecat__Registry__V1__DeleteRegisteredModelTagRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteRegisteredModelTagRequest),
+  2,
+  edgecat__registry__v1__delete_registered_model_tag_request__field_descriptors,
+  edgecat__registry__v1__delete_registered_model_tag_request__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_registered_model_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_registered_model_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__delete_registered_model_tag_response__field_descriptors NULL
+#define edgecat__registry__v1__delete_registered_model_tag_response__field_indices_by_name NULL
+#define edgecat__registry__v1__delete_registered_model_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_registered_model_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteRegisteredModelTagResponse",
+  "DeleteRegisteredModelTagResponse",
+  "Edgecat__Registry__V1__DeleteRegisteredModelTagResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteRegisteredModelTagResponse),
+  0,
+  edgecat__registry__v1__delete_registered_model_tag_response__field_descriptors,
+  edgecat__registry__v1__delete_registered_model_tag_response__field_indices_by_name,
+  0,  edgecat__registry__v1__delete_registered_model_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_registered_model_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__tensor_spec__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__TensorSpec, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__TensorSpec, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "shape",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Registry__V1__TensorSpec, n_shape),
+    offsetof(Edgecat__Registry__V1__TensorSpec, shape),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__tensor_spec__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+  2,   /* field[2] = shape */
+  1,   /* field[1] = type */
+};
+static const ProtobufCIntRange edgecat__registry__v1__tensor_spec__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__tensor_spec__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.TensorSpec",
+  "TensorSpec",
+  "Edgecat__Registry__V1__TensorSpec",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__TensorSpec),
+  3,
+  edgecat__registry__v1__tensor_spec__field_descriptors,
+  edgecat__registry__v1__tensor_spec__field_indices_by_name,
+  1,  edgecat__registry__v1__tensor_spec__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__tensor_spec__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__model_signature__field_descriptors[2] =
+{
+  {
+    "inputs",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ModelSignature, n_inputs),
+    offsetof(Edgecat__Registry__V1__ModelSignature, inputs),
+    &edgecat__registry__v1__tensor_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outputs",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ModelSignature, n_outputs),
+    offsetof(Edgecat__Registry__V1__ModelSignature, outputs),
+    &edgecat__registry__v1__tensor_spec__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__model_signature__field_indices_by_name[] = {
+  0,   /* field[0] = inputs */
+  1,   /* field[1] = outputs */
+};
+static const ProtobufCIntRange edgecat__registry__v1__model_signature__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__model_signature__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ModelSignature",
+  "ModelSignature",
+  "Edgecat__Registry__V1__ModelSignature",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ModelSignature),
+  2,
+  edgecat__registry__v1__model_signature__field_descriptors,
+  edgecat__registry__v1__model_signature__field_indices_by_name,
+  1,  edgecat__registry__v1__model_signature__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__model_signature__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__model_version__field_descriptors[19] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "training_tables",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__ModelVersion, n_training_tables),
+    offsetof(Edgecat__Registry__V1__ModelVersion, training_tables),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signature",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, signature),
+    &edgecat__registry__v1__model_signature__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_example",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, input_example),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    8,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ModelVersion, n_tags),
+    offsetof(Edgecat__Registry__V1__ModelVersion, tags),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, status),
+    &edgecat__registry__v1__model_version_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_message",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, status_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "artifact_sha256",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, artifact_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "artifact_size",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, artifact_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "aliases",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__ModelVersion, n_aliases),
+    offsetof(Edgecat__Registry__V1__ModelVersion, aliases),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rolled_back_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, rolled_back_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rollback_cause",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, rollback_cause),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelVersion, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__model_version__field_indices_by_name[] = {
+  12,   /* field[12] = aliases */
+  10,   /* field[10] = artifact_sha256 */
+  11,   /* field[11] = artifact_size */
+  15,   /* field[15] = comment */
+  17,   /* field[17] = created_at */
+  16,   /* field[16] = created_by */
+  6,   /* field[6] = format */
+  5,   /* field[5] = input_example */
+  0,   /* field[0] = model_full_name */
+  14,   /* field[14] = rollback_cause */
+  13,   /* field[13] = rolled_back_at */
+  4,   /* field[4] = signature */
+  2,   /* field[2] = source */
+  8,   /* field[8] = status */
+  9,   /* field[9] = status_message */
+  7,   /* field[7] = tags */
+  3,   /* field[3] = training_tables */
+  18,   /* field[18] = updated_at */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__model_version__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 19 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__model_version__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ModelVersion",
+  "ModelVersion",
+  "Edgecat__Registry__V1__ModelVersion",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ModelVersion),
+  19,
+  edgecat__registry__v1__model_version__field_descriptors,
+  edgecat__registry__v1__model_version__field_indices_by_name,
+  1,  edgecat__registry__v1__model_version__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__model_version__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__create_model_version_request__field_descriptors[8] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "training_tables",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, n_training_tables),
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, training_tables),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signature",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, signature),
+    &edgecat__registry__v1__model_signature__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_example",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, input_example),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tags",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, n_tags),
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, tags),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "comment",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateModelVersionRequest, comment),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__create_model_version_request__field_indices_by_name[] = {
+  7,   /* field[7] = comment */
+  5,   /* field[5] = format */
+  4,   /* field[4] = input_example */
+  0,   /* field[0] = model_full_name */
+  3,   /* field[3] = signature */
+  1,   /* field[1] = source */
+  6,   /* field[6] = tags */
+  2,   /* field[2] = training_tables */
+};
+static const ProtobufCIntRange edgecat__registry__v1__create_model_version_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__create_model_version_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.CreateModelVersionRequest",
+  "CreateModelVersionRequest",
+  "Edgecat__Registry__V1__CreateModelVersionRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__CreateModelVersionRequest),
+  8,
+  edgecat__registry__v1__create_model_version_request__field_descriptors,
+  edgecat__registry__v1__create_model_version_request__field_indices_by_name,
+  1,  edgecat__registry__v1__create_model_version_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__create_model_version_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_model_version_request__field_descriptors[2] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetModelVersionRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetModelVersionRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_model_version_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_model_version_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_model_version_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetModelVersionRequest",
+  "GetModelVersionRequest",
+  "Edgecat__Registry__V1__GetModelVersionRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetModelVersionRequest),
+  2,
+  edgecat__registry__v1__get_model_version_request__field_descriptors,
+  edgecat__registry__v1__get_model_version_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_model_version_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_model_version_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_model_versions_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListModelVersionsRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListModelVersionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListModelVersionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_model_versions_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_model_versions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_model_versions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListModelVersionsRequest",
+  "ListModelVersionsRequest",
+  "Edgecat__Registry__V1__ListModelVersionsRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListModelVersionsRequest),
+  3,
+  edgecat__registry__v1__list_model_versions_request__field_descriptors,
+  edgecat__registry__v1__list_model_versions_request__field_indices_by_name,
+  1,  edgecat__registry__v1__list_model_versions_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_model_versions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_model_versions_response__field_descriptors[2] =
+{
+  {
+    "versions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ListModelVersionsResponse, n_versions),
+    offsetof(Edgecat__Registry__V1__ListModelVersionsResponse, versions),
+    &edgecat__registry__v1__model_version__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListModelVersionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_model_versions_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = versions */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_model_versions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_model_versions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListModelVersionsResponse",
+  "ListModelVersionsResponse",
+  "Edgecat__Registry__V1__ListModelVersionsResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListModelVersionsResponse),
+  2,
+  edgecat__registry__v1__list_model_versions_response__field_descriptors,
+  edgecat__registry__v1__list_model_versions_response__field_indices_by_name,
+  1,  edgecat__registry__v1__list_model_versions_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_model_versions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_model_version_request__field_descriptors[2] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_model_version_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_model_version_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_version_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelVersionRequest",
+  "DeleteModelVersionRequest",
+  "Edgecat__Registry__V1__DeleteModelVersionRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelVersionRequest),
+  2,
+  edgecat__registry__v1__delete_model_version_request__field_descriptors,
+  edgecat__registry__v1__delete_model_version_request__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_model_version_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_version_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_model_version_response__field_descriptors[1] =
+{
+  {
+    "deleted_aliases",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionResponse, n_deleted_aliases),
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionResponse, deleted_aliases),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_model_version_response__field_indices_by_name[] = {
+  0,   /* field[0] = deleted_aliases */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_model_version_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_version_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelVersionResponse",
+  "DeleteModelVersionResponse",
+  "Edgecat__Registry__V1__DeleteModelVersionResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelVersionResponse),
+  1,
+  edgecat__registry__v1__delete_model_version_response__field_descriptors,
+  edgecat__registry__v1__delete_model_version_response__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_model_version_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_version_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__set_model_version_tag_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelVersionTagRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelVersionTagRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelVersionTagRequest, tag),
+    &edgecat__catalog__v1__tag__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__set_model_version_tag_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = tag */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__set_model_version_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__set_model_version_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.SetModelVersionTagRequest",
+  "SetModelVersionTagRequest",
+  "Edgecat__Registry__V1__SetModelVersionTagRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__SetModelVersionTagRequest),
+  3,
+  edgecat__registry__v1__set_model_version_tag_request__field_descriptors,
+  edgecat__registry__v1__set_model_version_tag_request__field_indices_by_name,
+  1,  edgecat__registry__v1__set_model_version_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__set_model_version_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__set_model_version_tag_response__field_descriptors NULL
+#define edgecat__registry__v1__set_model_version_tag_response__field_indices_by_name NULL
+#define edgecat__registry__v1__set_model_version_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__set_model_version_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.SetModelVersionTagResponse",
+  "SetModelVersionTagResponse",
+  "Edgecat__Registry__V1__SetModelVersionTagResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__SetModelVersionTagResponse),
+  0,
+  edgecat__registry__v1__set_model_version_tag_response__field_descriptors,
+  edgecat__registry__v1__set_model_version_tag_response__field_indices_by_name,
+  0,  edgecat__registry__v1__set_model_version_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__set_model_version_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_model_version_tag_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionTagRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionTagRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelVersionTagRequest, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_model_version_tag_request__field_indices_by_name[] = {
+  2,   /* field[2] = key */
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_model_version_tag_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_version_tag_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelVersionTagRequest",
+  "DeleteModelVersionTagRequest",
+  "Edgecat__Registry__V1__DeleteModelVersionTagRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelVersionTagRequest),
+  3,
+  edgecat__registry__v1__delete_model_version_tag_request__field_descriptors,
+  edgecat__registry__v1__delete_model_version_tag_request__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_model_version_tag_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_version_tag_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__delete_model_version_tag_response__field_descriptors NULL
+#define edgecat__registry__v1__delete_model_version_tag_response__field_indices_by_name NULL
+#define edgecat__registry__v1__delete_model_version_tag_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_version_tag_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelVersionTagResponse",
+  "DeleteModelVersionTagResponse",
+  "Edgecat__Registry__V1__DeleteModelVersionTagResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelVersionTagResponse),
+  0,
+  edgecat__registry__v1__delete_model_version_tag_response__field_descriptors,
+  edgecat__registry__v1__delete_model_version_tag_response__field_indices_by_name,
+  0,  edgecat__registry__v1__delete_model_version_tag_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_version_tag_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__artifact_header__field_descriptors[4] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ArtifactHeader, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ArtifactHeader, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ArtifactHeader, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ArtifactHeader, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__artifact_header__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = sha256 */
+  3,   /* field[3] = size_bytes */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__artifact_header__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__artifact_header__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ArtifactHeader",
+  "ArtifactHeader",
+  "Edgecat__Registry__V1__ArtifactHeader",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ArtifactHeader),
+  4,
+  edgecat__registry__v1__artifact_header__field_descriptors,
+  edgecat__registry__v1__artifact_header__field_indices_by_name,
+  1,  edgecat__registry__v1__artifact_header__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__artifact_header__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__upload_artifact_request__field_descriptors[2] =
+{
+  {
+    "header",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__UploadArtifactRequest, part_case),
+    offsetof(Edgecat__Registry__V1__UploadArtifactRequest, header),
+    &edgecat__registry__v1__artifact_header__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "chunk",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Edgecat__Registry__V1__UploadArtifactRequest, part_case),
+    offsetof(Edgecat__Registry__V1__UploadArtifactRequest, chunk),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__upload_artifact_request__field_indices_by_name[] = {
+  1,   /* field[1] = chunk */
+  0,   /* field[0] = header */
+};
+static const ProtobufCIntRange edgecat__registry__v1__upload_artifact_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__upload_artifact_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.UploadArtifactRequest",
+  "UploadArtifactRequest",
+  "Edgecat__Registry__V1__UploadArtifactRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__UploadArtifactRequest),
+  2,
+  edgecat__registry__v1__upload_artifact_request__field_descriptors,
+  edgecat__registry__v1__upload_artifact_request__field_indices_by_name,
+  1,  edgecat__registry__v1__upload_artifact_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__upload_artifact_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__download_artifact_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactRequest, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__download_artifact_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = offset */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__download_artifact_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__download_artifact_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DownloadArtifactRequest",
+  "DownloadArtifactRequest",
+  "Edgecat__Registry__V1__DownloadArtifactRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DownloadArtifactRequest),
+  3,
+  edgecat__registry__v1__download_artifact_request__field_descriptors,
+  edgecat__registry__v1__download_artifact_request__field_indices_by_name,
+  1,  edgecat__registry__v1__download_artifact_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__download_artifact_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__download_artifact_response__field_descriptors[4] =
+{
+  {
+    "offset",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactResponse, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactResponse, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactResponse, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DownloadArtifactResponse, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__download_artifact_response__field_indices_by_name[] = {
+  1,   /* field[1] = data */
+  0,   /* field[0] = offset */
+  2,   /* field[2] = sha256 */
+  3,   /* field[3] = size_bytes */
+};
+static const ProtobufCIntRange edgecat__registry__v1__download_artifact_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__download_artifact_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DownloadArtifactResponse",
+  "DownloadArtifactResponse",
+  "Edgecat__Registry__V1__DownloadArtifactResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DownloadArtifactResponse),
+  4,
+  edgecat__registry__v1__download_artifact_response__field_descriptors,
+  edgecat__registry__v1__download_artifact_response__field_indices_by_name,
+  1,  edgecat__registry__v1__download_artifact_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__download_artifact_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__model_alias__field_descriptors[2] =
+{
+  {
+    "alias",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelAlias, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ModelAlias, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__model_alias__field_indices_by_name[] = {
+  0,   /* field[0] = alias */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__model_alias__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__model_alias__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ModelAlias",
+  "ModelAlias",
+  "Edgecat__Registry__V1__ModelAlias",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ModelAlias),
+  2,
+  edgecat__registry__v1__model_alias__field_descriptors,
+  edgecat__registry__v1__model_alias__field_indices_by_name,
+  1,  edgecat__registry__v1__model_alias__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__model_alias__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__set_model_alias_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelAliasRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelAliasRequest, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__SetModelAliasRequest, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__set_model_alias_request__field_indices_by_name[] = {
+  1,   /* field[1] = alias */
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__set_model_alias_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__set_model_alias_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.SetModelAliasRequest",
+  "SetModelAliasRequest",
+  "Edgecat__Registry__V1__SetModelAliasRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__SetModelAliasRequest),
+  3,
+  edgecat__registry__v1__set_model_alias_request__field_descriptors,
+  edgecat__registry__v1__set_model_alias_request__field_indices_by_name,
+  1,  edgecat__registry__v1__set_model_alias_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__set_model_alias_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__delete_model_alias_request__field_descriptors[2] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelAliasRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeleteModelAliasRequest, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__delete_model_alias_request__field_indices_by_name[] = {
+  1,   /* field[1] = alias */
+  0,   /* field[0] = model_full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__delete_model_alias_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_alias_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelAliasRequest",
+  "DeleteModelAliasRequest",
+  "Edgecat__Registry__V1__DeleteModelAliasRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelAliasRequest),
+  2,
+  edgecat__registry__v1__delete_model_alias_request__field_descriptors,
+  edgecat__registry__v1__delete_model_alias_request__field_indices_by_name,
+  1,  edgecat__registry__v1__delete_model_alias_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_alias_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__delete_model_alias_response__field_descriptors NULL
+#define edgecat__registry__v1__delete_model_alias_response__field_indices_by_name NULL
+#define edgecat__registry__v1__delete_model_alias_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__delete_model_alias_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeleteModelAliasResponse",
+  "DeleteModelAliasResponse",
+  "Edgecat__Registry__V1__DeleteModelAliasResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeleteModelAliasResponse),
+  0,
+  edgecat__registry__v1__delete_model_alias_response__field_descriptors,
+  edgecat__registry__v1__delete_model_alias_response__field_indices_by_name,
+  0,  edgecat__registry__v1__delete_model_alias_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__delete_model_alias_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_model_version_by_alias_request__field_descriptors[2] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetModelVersionByAliasRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetModelVersionByAliasRequest, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_model_version_by_alias_request__field_indices_by_name[] = {
+  1,   /* field[1] = alias */
+  0,   /* field[0] = model_full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_model_version_by_alias_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_model_version_by_alias_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetModelVersionByAliasRequest",
+  "GetModelVersionByAliasRequest",
+  "Edgecat__Registry__V1__GetModelVersionByAliasRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetModelVersionByAliasRequest),
+  2,
+  edgecat__registry__v1__get_model_version_by_alias_request__field_descriptors,
+  edgecat__registry__v1__get_model_version_by_alias_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_model_version_by_alias_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_model_version_by_alias_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__resolve_model_urirequest__field_descriptors[1] =
+{
+  {
+    "uri",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ResolveModelURIRequest, uri),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__resolve_model_urirequest__field_indices_by_name[] = {
+  0,   /* field[0] = uri */
+};
+static const ProtobufCIntRange edgecat__registry__v1__resolve_model_urirequest__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__resolve_model_urirequest__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ResolveModelURIRequest",
+  "ResolveModelURIRequest",
+  "Edgecat__Registry__V1__ResolveModelURIRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ResolveModelURIRequest),
+  1,
+  edgecat__registry__v1__resolve_model_urirequest__field_descriptors,
+  edgecat__registry__v1__resolve_model_urirequest__field_indices_by_name,
+  1,  edgecat__registry__v1__resolve_model_urirequest__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__resolve_model_urirequest__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__device_selector__labels_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeviceSelector__LabelsEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeviceSelector__LabelsEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__device_selector__labels_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__registry__v1__device_selector__labels_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__device_selector__labels_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeviceSelector.LabelsEntry",
+  "LabelsEntry",
+  "Edgecat__Registry__V1__DeviceSelector__LabelsEntry",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeviceSelector__LabelsEntry),
+  2,
+  edgecat__registry__v1__device_selector__labels_entry__field_descriptors,
+  edgecat__registry__v1__device_selector__labels_entry__field_indices_by_name,
+  1,  edgecat__registry__v1__device_selector__labels_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__device_selector__labels_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__device_selector__field_descriptors[3] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeviceSelector, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__DeviceSelector, n_labels),
+    offsetof(Edgecat__Registry__V1__DeviceSelector, labels),
+    &edgecat__registry__v1__device_selector__labels_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "device_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__DeviceSelector, n_device_ids),
+    offsetof(Edgecat__Registry__V1__DeviceSelector, device_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__device_selector__field_indices_by_name[] = {
+  2,   /* field[2] = device_ids */
+  0,   /* field[0] = group */
+  1,   /* field[1] = labels */
+};
+static const ProtobufCIntRange edgecat__registry__v1__device_selector__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__device_selector__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeviceSelector",
+  "DeviceSelector",
+  "Edgecat__Registry__V1__DeviceSelector",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeviceSelector),
+  3,
+  edgecat__registry__v1__device_selector__field_descriptors,
+  edgecat__registry__v1__device_selector__field_indices_by_name,
+  1,  edgecat__registry__v1__device_selector__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__device_selector__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__reported_model__field_descriptors[4] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportedModel, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportedModel, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportedModel, state),
+    &edgecat__registry__v1__model_run_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportedModel, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__reported_model__field_indices_by_name[] = {
+  3,   /* field[3] = message */
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = state */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__reported_model__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__reported_model__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ReportedModel",
+  "ReportedModel",
+  "Edgecat__Registry__V1__ReportedModel",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ReportedModel),
+  4,
+  edgecat__registry__v1__reported_model__field_descriptors,
+  edgecat__registry__v1__reported_model__field_indices_by_name,
+  1,  edgecat__registry__v1__reported_model__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__reported_model__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__device__labels_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device__LabelsEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device__LabelsEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__device__labels_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__registry__v1__device__labels_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__device__labels_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.Device.LabelsEntry",
+  "LabelsEntry",
+  "Edgecat__Registry__V1__Device__LabelsEntry",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__Device__LabelsEntry),
+  2,
+  edgecat__registry__v1__device__labels_entry__field_descriptors,
+  edgecat__registry__v1__device__labels_entry__field_indices_by_name,
+  1,  edgecat__registry__v1__device__labels_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__device__labels_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__device__field_descriptors[10] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "region",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, region),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__Device, n_labels),
+    offsetof(Edgecat__Registry__V1__Device, labels),
+    &edgecat__registry__v1__device__labels_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reported_models",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__Device, n_reported_models),
+    offsetof(Edgecat__Registry__V1__Device, reported_models),
+    &edgecat__registry__v1__reported_model__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reported_at",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, reported_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_version",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, agent_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Device, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__device__field_indices_by_name[] = {
+  7,   /* field[7] = agent_version */
+  8,   /* field[8] = created_at */
+  0,   /* field[0] = device_id */
+  3,   /* field[3] = group */
+  4,   /* field[4] = labels */
+  1,   /* field[1] = location */
+  2,   /* field[2] = region */
+  6,   /* field[6] = reported_at */
+  5,   /* field[5] = reported_models */
+  9,   /* field[9] = updated_at */
+};
+static const ProtobufCIntRange edgecat__registry__v1__device__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__device__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.Device",
+  "Device",
+  "Edgecat__Registry__V1__Device",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__Device),
+  10,
+  edgecat__registry__v1__device__field_descriptors,
+  edgecat__registry__v1__device__field_indices_by_name,
+  1,  edgecat__registry__v1__device__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__device__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__register_device_request__labels_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__register_device_request__labels_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__registry__v1__register_device_request__labels_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__register_device_request__labels_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.RegisterDeviceRequest.LabelsEntry",
+  "LabelsEntry",
+  "Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__RegisterDeviceRequest__LabelsEntry),
+  2,
+  edgecat__registry__v1__register_device_request__labels_entry__field_descriptors,
+  edgecat__registry__v1__register_device_request__labels_entry__field_indices_by_name,
+  1,  edgecat__registry__v1__register_device_request__labels_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__register_device_request__labels_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__register_device_request__field_descriptors[5] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "region",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, region),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, n_labels),
+    offsetof(Edgecat__Registry__V1__RegisterDeviceRequest, labels),
+    &edgecat__registry__v1__register_device_request__labels_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__register_device_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+  3,   /* field[3] = group */
+  4,   /* field[4] = labels */
+  1,   /* field[1] = location */
+  2,   /* field[2] = region */
+};
+static const ProtobufCIntRange edgecat__registry__v1__register_device_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__register_device_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.RegisterDeviceRequest",
+  "RegisterDeviceRequest",
+  "Edgecat__Registry__V1__RegisterDeviceRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__RegisterDeviceRequest),
+  5,
+  edgecat__registry__v1__register_device_request__field_descriptors,
+  edgecat__registry__v1__register_device_request__field_indices_by_name,
+  1,  edgecat__registry__v1__register_device_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__register_device_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__update_device_request__labels_entry__field_descriptors[2] =
+{
+  {
+    "key",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry, key),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry, value),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__update_device_request__labels_entry__field_indices_by_name[] = {
+  0,   /* field[0] = key */
+  1,   /* field[1] = value */
+};
+static const ProtobufCIntRange edgecat__registry__v1__update_device_request__labels_entry__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__update_device_request__labels_entry__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.UpdateDeviceRequest.LabelsEntry",
+  "LabelsEntry",
+  "Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__UpdateDeviceRequest__LabelsEntry),
+  2,
+  edgecat__registry__v1__update_device_request__labels_entry__field_descriptors,
+  edgecat__registry__v1__update_device_request__labels_entry__field_indices_by_name,
+  1,  edgecat__registry__v1__update_device_request__labels_entry__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__update_device_request__labels_entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__update_device_request__field_descriptors[6] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "region",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, region),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, n_labels),
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, labels),
+    &edgecat__registry__v1__update_device_request__labels_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, n_update_mask),
+    offsetof(Edgecat__Registry__V1__UpdateDeviceRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__update_device_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+  3,   /* field[3] = group */
+  4,   /* field[4] = labels */
+  1,   /* field[1] = location */
+  2,   /* field[2] = region */
+  5,   /* field[5] = update_mask */
+};
+static const ProtobufCIntRange edgecat__registry__v1__update_device_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__update_device_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.UpdateDeviceRequest",
+  "UpdateDeviceRequest",
+  "Edgecat__Registry__V1__UpdateDeviceRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__UpdateDeviceRequest),
+  6,
+  edgecat__registry__v1__update_device_request__field_descriptors,
+  edgecat__registry__v1__update_device_request__field_indices_by_name,
+  1,  edgecat__registry__v1__update_device_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__update_device_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__deregister_device_request__field_descriptors[1] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeregisterDeviceRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__deregister_device_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__deregister_device_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__deregister_device_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeregisterDeviceRequest",
+  "DeregisterDeviceRequest",
+  "Edgecat__Registry__V1__DeregisterDeviceRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeregisterDeviceRequest),
+  1,
+  edgecat__registry__v1__deregister_device_request__field_descriptors,
+  edgecat__registry__v1__deregister_device_request__field_indices_by_name,
+  1,  edgecat__registry__v1__deregister_device_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__deregister_device_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__registry__v1__deregister_device_response__field_descriptors NULL
+#define edgecat__registry__v1__deregister_device_response__field_indices_by_name NULL
+#define edgecat__registry__v1__deregister_device_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__registry__v1__deregister_device_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeregisterDeviceResponse",
+  "DeregisterDeviceResponse",
+  "Edgecat__Registry__V1__DeregisterDeviceResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeregisterDeviceResponse),
+  0,
+  edgecat__registry__v1__deregister_device_response__field_descriptors,
+  edgecat__registry__v1__deregister_device_response__field_indices_by_name,
+  0,  edgecat__registry__v1__deregister_device_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__deregister_device_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_device_request__field_descriptors[1] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetDeviceRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_device_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_device_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_device_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetDeviceRequest",
+  "GetDeviceRequest",
+  "Edgecat__Registry__V1__GetDeviceRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetDeviceRequest),
+  1,
+  edgecat__registry__v1__get_device_request__field_descriptors,
+  edgecat__registry__v1__get_device_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_device_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_device_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_devices_request__field_descriptors[3] =
+{
+  {
+    "selector",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDevicesRequest, selector),
+    &edgecat__registry__v1__device_selector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDevicesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDevicesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_devices_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = selector */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_devices_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_devices_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListDevicesRequest",
+  "ListDevicesRequest",
+  "Edgecat__Registry__V1__ListDevicesRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListDevicesRequest),
+  3,
+  edgecat__registry__v1__list_devices_request__field_descriptors,
+  edgecat__registry__v1__list_devices_request__field_indices_by_name,
+  1,  edgecat__registry__v1__list_devices_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_devices_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_devices_response__field_descriptors[2] =
+{
+  {
+    "devices",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ListDevicesResponse, n_devices),
+    offsetof(Edgecat__Registry__V1__ListDevicesResponse, devices),
+    &edgecat__registry__v1__device__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDevicesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_devices_response__field_indices_by_name[] = {
+  0,   /* field[0] = devices */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_devices_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_devices_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListDevicesResponse",
+  "ListDevicesResponse",
+  "Edgecat__Registry__V1__ListDevicesResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListDevicesResponse),
+  2,
+  edgecat__registry__v1__list_devices_response__field_descriptors,
+  edgecat__registry__v1__list_devices_response__field_indices_by_name,
+  1,  edgecat__registry__v1__list_devices_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_devices_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__rollout_strategy__field_descriptors[4] =
+{
+  {
+    "stage_percents",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT32,
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, n_stage_percents),
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, stage_percents),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "soak_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, soak_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stage_timeout_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, stage_timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error_threshold_percent",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, threshold_case),
+    offsetof(Edgecat__Registry__V1__RolloutStrategy, error_threshold_percent),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__rollout_strategy__field_indices_by_name[] = {
+  3,   /* field[3] = error_threshold_percent */
+  1,   /* field[1] = soak_ms */
+  0,   /* field[0] = stage_percents */
+  2,   /* field[2] = stage_timeout_ms */
+};
+static const ProtobufCIntRange edgecat__registry__v1__rollout_strategy__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__rollout_strategy__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.RolloutStrategy",
+  "RolloutStrategy",
+  "Edgecat__Registry__V1__RolloutStrategy",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__RolloutStrategy),
+  4,
+  edgecat__registry__v1__rollout_strategy__field_descriptors,
+  edgecat__registry__v1__rollout_strategy__field_indices_by_name,
+  1,  edgecat__registry__v1__rollout_strategy__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__rollout_strategy__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__deployment_device__field_descriptors[7] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stage",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, stage),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, state),
+    &edgecat__registry__v1__device_rollout_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "previous_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, previous_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "target_version",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, target_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DeploymentDevice, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__deployment_device__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+  5,   /* field[5] = message */
+  3,   /* field[3] = previous_version */
+  1,   /* field[1] = stage */
+  2,   /* field[2] = state */
+  4,   /* field[4] = target_version */
+  6,   /* field[6] = updated_at */
+};
+static const ProtobufCIntRange edgecat__registry__v1__deployment_device__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__deployment_device__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeploymentDevice",
+  "DeploymentDevice",
+  "Edgecat__Registry__V1__DeploymentDevice",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DeploymentDevice),
+  7,
+  edgecat__registry__v1__deployment_device__field_descriptors,
+  edgecat__registry__v1__deployment_device__field_indices_by_name,
+  1,  edgecat__registry__v1__deployment_device__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__deployment_device__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__deployment__field_descriptors[14] =
+{
+  {
+    "deployment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias_previous_version",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, alias_previous_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "selector",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, selector),
+    &edgecat__registry__v1__device_selector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "strategy",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, strategy),
+    &edgecat__registry__v1__rollout_strategy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, state),
+    &edgecat__registry__v1__deployment_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "current_stage",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, current_stage),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state_message",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, state_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "devices",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__Deployment, n_devices),
+    offsetof(Edgecat__Registry__V1__Deployment, devices),
+    &edgecat__registry__v1__deployment_device__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_by",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, created_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__Deployment, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__deployment__field_indices_by_name[] = {
+  3,   /* field[3] = alias */
+  4,   /* field[4] = alias_previous_version */
+  12,   /* field[12] = created_at */
+  11,   /* field[11] = created_by */
+  8,   /* field[8] = current_stage */
+  0,   /* field[0] = deployment_id */
+  10,   /* field[10] = devices */
+  1,   /* field[1] = model_full_name */
+  5,   /* field[5] = selector */
+  7,   /* field[7] = state */
+  9,   /* field[9] = state_message */
+  6,   /* field[6] = strategy */
+  13,   /* field[13] = updated_at */
+  2,   /* field[2] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__deployment__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__deployment__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.Deployment",
+  "Deployment",
+  "Edgecat__Registry__V1__Deployment",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__Deployment),
+  14,
+  edgecat__registry__v1__deployment__field_descriptors,
+  edgecat__registry__v1__deployment__field_indices_by_name,
+  1,  edgecat__registry__v1__deployment__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__deployment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__create_deployment_request__field_descriptors[5] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, target_case),
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, version),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alias",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, target_case),
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, alias),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "selector",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, selector),
+    &edgecat__registry__v1__device_selector__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "strategy",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__CreateDeploymentRequest, strategy),
+    &edgecat__registry__v1__rollout_strategy__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__create_deployment_request__field_indices_by_name[] = {
+  2,   /* field[2] = alias */
+  0,   /* field[0] = model_full_name */
+  3,   /* field[3] = selector */
+  4,   /* field[4] = strategy */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__create_deployment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__create_deployment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.CreateDeploymentRequest",
+  "CreateDeploymentRequest",
+  "Edgecat__Registry__V1__CreateDeploymentRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__CreateDeploymentRequest),
+  5,
+  edgecat__registry__v1__create_deployment_request__field_descriptors,
+  edgecat__registry__v1__create_deployment_request__field_indices_by_name,
+  1,  edgecat__registry__v1__create_deployment_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__create_deployment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_deployment_request__field_descriptors[1] =
+{
+  {
+    "deployment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetDeploymentRequest, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_deployment_request__field_indices_by_name[] = {
+  0,   /* field[0] = deployment_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_deployment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_deployment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetDeploymentRequest",
+  "GetDeploymentRequest",
+  "Edgecat__Registry__V1__GetDeploymentRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetDeploymentRequest),
+  1,
+  edgecat__registry__v1__get_deployment_request__field_descriptors,
+  edgecat__registry__v1__get_deployment_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_deployment_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_deployment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_deployments_request__field_descriptors[3] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDeploymentsRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDeploymentsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDeploymentsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_deployments_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_deployments_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_deployments_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListDeploymentsRequest",
+  "ListDeploymentsRequest",
+  "Edgecat__Registry__V1__ListDeploymentsRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListDeploymentsRequest),
+  3,
+  edgecat__registry__v1__list_deployments_request__field_descriptors,
+  edgecat__registry__v1__list_deployments_request__field_indices_by_name,
+  1,  edgecat__registry__v1__list_deployments_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_deployments_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__list_deployments_response__field_descriptors[2] =
+{
+  {
+    "deployments",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ListDeploymentsResponse, n_deployments),
+    offsetof(Edgecat__Registry__V1__ListDeploymentsResponse, deployments),
+    &edgecat__registry__v1__deployment__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ListDeploymentsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__list_deployments_response__field_indices_by_name[] = {
+  0,   /* field[0] = deployments */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__registry__v1__list_deployments_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__list_deployments_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ListDeploymentsResponse",
+  "ListDeploymentsResponse",
+  "Edgecat__Registry__V1__ListDeploymentsResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ListDeploymentsResponse),
+  2,
+  edgecat__registry__v1__list_deployments_response__field_descriptors,
+  edgecat__registry__v1__list_deployments_response__field_indices_by_name,
+  1,  edgecat__registry__v1__list_deployments_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__list_deployments_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__pause_deployment_request__field_descriptors[1] =
+{
+  {
+    "deployment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__PauseDeploymentRequest, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__pause_deployment_request__field_indices_by_name[] = {
+  0,   /* field[0] = deployment_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__pause_deployment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__pause_deployment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.PauseDeploymentRequest",
+  "PauseDeploymentRequest",
+  "Edgecat__Registry__V1__PauseDeploymentRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__PauseDeploymentRequest),
+  1,
+  edgecat__registry__v1__pause_deployment_request__field_descriptors,
+  edgecat__registry__v1__pause_deployment_request__field_indices_by_name,
+  1,  edgecat__registry__v1__pause_deployment_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__pause_deployment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__resume_deployment_request__field_descriptors[1] =
+{
+  {
+    "deployment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ResumeDeploymentRequest, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__resume_deployment_request__field_indices_by_name[] = {
+  0,   /* field[0] = deployment_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__resume_deployment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__resume_deployment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ResumeDeploymentRequest",
+  "ResumeDeploymentRequest",
+  "Edgecat__Registry__V1__ResumeDeploymentRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ResumeDeploymentRequest),
+  1,
+  edgecat__registry__v1__resume_deployment_request__field_descriptors,
+  edgecat__registry__v1__resume_deployment_request__field_indices_by_name,
+  1,  edgecat__registry__v1__resume_deployment_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__resume_deployment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__rollback_deployment_request__field_descriptors[5] =
+{
+  {
+    "deployment_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RollbackDeploymentRequest, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RollbackDeploymentRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "breaching_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RollbackDeploymentRequest, breaching_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "firing_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RollbackDeploymentRequest, firing_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cause",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__RollbackDeploymentRequest, cause),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__rollback_deployment_request__field_indices_by_name[] = {
+  2,   /* field[2] = breaching_version */
+  4,   /* field[4] = cause */
+  0,   /* field[0] = deployment_id */
+  3,   /* field[3] = firing_id */
+  1,   /* field[1] = model_full_name */
+};
+static const ProtobufCIntRange edgecat__registry__v1__rollback_deployment_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__rollback_deployment_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.RollbackDeploymentRequest",
+  "RollbackDeploymentRequest",
+  "Edgecat__Registry__V1__RollbackDeploymentRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__RollbackDeploymentRequest),
+  5,
+  edgecat__registry__v1__rollback_deployment_request__field_descriptors,
+  edgecat__registry__v1__rollback_deployment_request__field_indices_by_name,
+  1,  edgecat__registry__v1__rollback_deployment_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__rollback_deployment_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__desired_model__field_descriptors[6] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "artifact_sha256",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, artifact_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "artifact_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, artifact_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "deployment_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredModel, deployment_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__desired_model__field_indices_by_name[] = {
+  2,   /* field[2] = artifact_sha256 */
+  3,   /* field[3] = artifact_size */
+  5,   /* field[5] = deployment_id */
+  4,   /* field[4] = format */
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__registry__v1__desired_model__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__desired_model__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DesiredModel",
+  "DesiredModel",
+  "Edgecat__Registry__V1__DesiredModel",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DesiredModel),
+  6,
+  edgecat__registry__v1__desired_model__field_descriptors,
+  edgecat__registry__v1__desired_model__field_indices_by_name,
+  1,  edgecat__registry__v1__desired_model__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__desired_model__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__desired_state__field_descriptors[4] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredState, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "models",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__DesiredState, n_models),
+    offsetof(Edgecat__Registry__V1__DesiredState, models),
+    &edgecat__registry__v1__desired_model__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "generation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredState, generation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__DesiredState, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__desired_state__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+  2,   /* field[2] = generation */
+  1,   /* field[1] = models */
+  3,   /* field[3] = updated_at */
+};
+static const ProtobufCIntRange edgecat__registry__v1__desired_state__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__desired_state__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DesiredState",
+  "DesiredState",
+  "Edgecat__Registry__V1__DesiredState",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__DesiredState),
+  4,
+  edgecat__registry__v1__desired_state__field_descriptors,
+  edgecat__registry__v1__desired_state__field_indices_by_name,
+  1,  edgecat__registry__v1__desired_state__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__desired_state__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__get_desired_state_request__field_descriptors[1] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__GetDesiredStateRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__get_desired_state_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__get_desired_state_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__get_desired_state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.GetDesiredStateRequest",
+  "GetDesiredStateRequest",
+  "Edgecat__Registry__V1__GetDesiredStateRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__GetDesiredStateRequest),
+  1,
+  edgecat__registry__v1__get_desired_state_request__field_descriptors,
+  edgecat__registry__v1__get_desired_state_request__field_indices_by_name,
+  1,  edgecat__registry__v1__get_desired_state_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__get_desired_state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__watch_desired_state_request__field_descriptors[1] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__WatchDesiredStateRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__watch_desired_state_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+};
+static const ProtobufCIntRange edgecat__registry__v1__watch_desired_state_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__watch_desired_state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.WatchDesiredStateRequest",
+  "WatchDesiredStateRequest",
+  "Edgecat__Registry__V1__WatchDesiredStateRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__WatchDesiredStateRequest),
+  1,
+  edgecat__registry__v1__watch_desired_state_request__field_descriptors,
+  edgecat__registry__v1__watch_desired_state_request__field_indices_by_name,
+  1,  edgecat__registry__v1__watch_desired_state_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__watch_desired_state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__report_device_state_request__field_descriptors[3] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportDeviceStateRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "models",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Registry__V1__ReportDeviceStateRequest, n_models),
+    offsetof(Edgecat__Registry__V1__ReportDeviceStateRequest, models),
+    &edgecat__registry__v1__reported_model__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportDeviceStateRequest, agent_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__report_device_state_request__field_indices_by_name[] = {
+  2,   /* field[2] = agent_version */
+  0,   /* field[0] = device_id */
+  1,   /* field[1] = models */
+};
+static const ProtobufCIntRange edgecat__registry__v1__report_device_state_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__report_device_state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ReportDeviceStateRequest",
+  "ReportDeviceStateRequest",
+  "Edgecat__Registry__V1__ReportDeviceStateRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ReportDeviceStateRequest),
+  3,
+  edgecat__registry__v1__report_device_state_request__field_descriptors,
+  edgecat__registry__v1__report_device_state_request__field_indices_by_name,
+  1,  edgecat__registry__v1__report_device_state_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__report_device_state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__report_device_state_response__field_descriptors[1] =
+{
+  {
+    "desired_generation",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Registry__V1__ReportDeviceStateResponse, desired_generation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__report_device_state_response__field_indices_by_name[] = {
+  0,   /* field[0] = desired_generation */
+};
+static const ProtobufCIntRange edgecat__registry__v1__report_device_state_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__report_device_state_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ReportDeviceStateResponse",
+  "ReportDeviceStateResponse",
+  "Edgecat__Registry__V1__ReportDeviceStateResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ReportDeviceStateResponse),
+  1,
+  edgecat__registry__v1__report_device_state_response__field_descriptors,
+  edgecat__registry__v1__report_device_state_response__field_indices_by_name,
+  1,  edgecat__registry__v1__report_device_state_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__report_device_state_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__resend_desired_state_request__field_descriptors[1] =
+{
+  {
+    "device_ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__ResendDesiredStateRequest, n_device_ids),
+    offsetof(Edgecat__Registry__V1__ResendDesiredStateRequest, device_ids),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__resend_desired_state_request__field_indices_by_name[] = {
+  0,   /* field[0] = device_ids */
+};
+static const ProtobufCIntRange edgecat__registry__v1__resend_desired_state_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__resend_desired_state_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ResendDesiredStateRequest",
+  "ResendDesiredStateRequest",
+  "Edgecat__Registry__V1__ResendDesiredStateRequest",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ResendDesiredStateRequest),
+  1,
+  edgecat__registry__v1__resend_desired_state_request__field_descriptors,
+  edgecat__registry__v1__resend_desired_state_request__field_indices_by_name,
+  1,  edgecat__registry__v1__resend_desired_state_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__resend_desired_state_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__registry__v1__resend_desired_state_response__field_descriptors[1] =
+{
+  {
+    "sent",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Registry__V1__ResendDesiredStateResponse, n_sent),
+    offsetof(Edgecat__Registry__V1__ResendDesiredStateResponse, sent),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__registry__v1__resend_desired_state_response__field_indices_by_name[] = {
+  0,   /* field[0] = sent */
+};
+static const ProtobufCIntRange edgecat__registry__v1__resend_desired_state_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__registry__v1__resend_desired_state_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ResendDesiredStateResponse",
+  "ResendDesiredStateResponse",
+  "Edgecat__Registry__V1__ResendDesiredStateResponse",
+  "edgecat.registry.v1",
+  sizeof(Edgecat__Registry__V1__ResendDesiredStateResponse),
+  1,
+  edgecat__registry__v1__resend_desired_state_response__field_descriptors,
+  edgecat__registry__v1__resend_desired_state_response__field_indices_by_name,
+  1,  edgecat__registry__v1__resend_desired_state_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__registry__v1__resend_desired_state_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue edgecat__registry__v1__model_version_status__enum_values_by_number[4] =
+{
+  { "MODEL_VERSION_STATUS_UNSPECIFIED", "EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_UNSPECIFIED", 0 },
+  { "MODEL_VERSION_STATUS_PENDING_REGISTRATION", "EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_PENDING_REGISTRATION", 1 },
+  { "MODEL_VERSION_STATUS_READY", "EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_READY", 2 },
+  { "MODEL_VERSION_STATUS_FAILED_REGISTRATION", "EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_FAILED_REGISTRATION", 3 },
+};
+static const ProtobufCIntRange edgecat__registry__v1__model_version_status__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__registry__v1__model_version_status__enum_values_by_name[4] =
+{
+  { "MODEL_VERSION_STATUS_FAILED_REGISTRATION", 3 },
+  { "MODEL_VERSION_STATUS_PENDING_REGISTRATION", 1 },
+  { "MODEL_VERSION_STATUS_READY", 2 },
+  { "MODEL_VERSION_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__registry__v1__model_version_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ModelVersionStatus",
+  "ModelVersionStatus",
+  "Edgecat__Registry__V1__ModelVersionStatus",
+  "edgecat.registry.v1",
+  4,
+  edgecat__registry__v1__model_version_status__enum_values_by_number,
+  4,
+  edgecat__registry__v1__model_version_status__enum_values_by_name,
+  1,
+  edgecat__registry__v1__model_version_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__registry__v1__model_run_state__enum_values_by_number[4] =
+{
+  { "MODEL_RUN_STATE_UNSPECIFIED", "EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_UNSPECIFIED", 0 },
+  { "MODEL_RUN_STATE_DOWNLOADING", "EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_DOWNLOADING", 1 },
+  { "MODEL_RUN_STATE_RUNNING", "EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_RUNNING", 2 },
+  { "MODEL_RUN_STATE_FAILED", "EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_FAILED", 3 },
+};
+static const ProtobufCIntRange edgecat__registry__v1__model_run_state__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__registry__v1__model_run_state__enum_values_by_name[4] =
+{
+  { "MODEL_RUN_STATE_DOWNLOADING", 1 },
+  { "MODEL_RUN_STATE_FAILED", 3 },
+  { "MODEL_RUN_STATE_RUNNING", 2 },
+  { "MODEL_RUN_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__registry__v1__model_run_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.ModelRunState",
+  "ModelRunState",
+  "Edgecat__Registry__V1__ModelRunState",
+  "edgecat.registry.v1",
+  4,
+  edgecat__registry__v1__model_run_state__enum_values_by_number,
+  4,
+  edgecat__registry__v1__model_run_state__enum_values_by_name,
+  1,
+  edgecat__registry__v1__model_run_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__registry__v1__deployment_state__enum_values_by_number[7] =
+{
+  { "DEPLOYMENT_STATE_UNSPECIFIED", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_UNSPECIFIED", 0 },
+  { "DEPLOYMENT_STATE_ROLLING_OUT", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_ROLLING_OUT", 1 },
+  { "DEPLOYMENT_STATE_PAUSED", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_PAUSED", 2 },
+  { "DEPLOYMENT_STATE_HALTED", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_HALTED", 3 },
+  { "DEPLOYMENT_STATE_SUCCEEDED", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_SUCCEEDED", 4 },
+  { "DEPLOYMENT_STATE_ROLLED_BACK", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_ROLLED_BACK", 5 },
+  { "DEPLOYMENT_STATE_SUPERSEDED", "EDGECAT__REGISTRY__V1__DEPLOYMENT_STATE__DEPLOYMENT_STATE_SUPERSEDED", 6 },
+};
+static const ProtobufCIntRange edgecat__registry__v1__deployment_state__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex edgecat__registry__v1__deployment_state__enum_values_by_name[7] =
+{
+  { "DEPLOYMENT_STATE_HALTED", 3 },
+  { "DEPLOYMENT_STATE_PAUSED", 2 },
+  { "DEPLOYMENT_STATE_ROLLED_BACK", 5 },
+  { "DEPLOYMENT_STATE_ROLLING_OUT", 1 },
+  { "DEPLOYMENT_STATE_SUCCEEDED", 4 },
+  { "DEPLOYMENT_STATE_SUPERSEDED", 6 },
+  { "DEPLOYMENT_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__registry__v1__deployment_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeploymentState",
+  "DeploymentState",
+  "Edgecat__Registry__V1__DeploymentState",
+  "edgecat.registry.v1",
+  7,
+  edgecat__registry__v1__deployment_state__enum_values_by_number,
+  7,
+  edgecat__registry__v1__deployment_state__enum_values_by_name,
+  1,
+  edgecat__registry__v1__deployment_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__registry__v1__device_rollout_state__enum_values_by_number[6] =
+{
+  { "DEVICE_ROLLOUT_STATE_UNSPECIFIED", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_UNSPECIFIED", 0 },
+  { "DEVICE_ROLLOUT_STATE_WAITING", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_WAITING", 1 },
+  { "DEVICE_ROLLOUT_STATE_TARGETED", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_TARGETED", 2 },
+  { "DEVICE_ROLLOUT_STATE_UPDATED", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_UPDATED", 3 },
+  { "DEVICE_ROLLOUT_STATE_FAILED", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_FAILED", 4 },
+  { "DEVICE_ROLLOUT_STATE_ROLLED_BACK", "EDGECAT__REGISTRY__V1__DEVICE_ROLLOUT_STATE__DEVICE_ROLLOUT_STATE_ROLLED_BACK", 5 },
+};
+static const ProtobufCIntRange edgecat__registry__v1__device_rollout_state__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex edgecat__registry__v1__device_rollout_state__enum_values_by_name[6] =
+{
+  { "DEVICE_ROLLOUT_STATE_FAILED", 4 },
+  { "DEVICE_ROLLOUT_STATE_ROLLED_BACK", 5 },
+  { "DEVICE_ROLLOUT_STATE_TARGETED", 2 },
+  { "DEVICE_ROLLOUT_STATE_UNSPECIFIED", 0 },
+  { "DEVICE_ROLLOUT_STATE_UPDATED", 3 },
+  { "DEVICE_ROLLOUT_STATE_WAITING", 1 },
+};
+const ProtobufCEnumDescriptor edgecat__registry__v1__device_rollout_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.registry.v1.DeviceRolloutState",
+  "DeviceRolloutState",
+  "Edgecat__Registry__V1__DeviceRolloutState",
+  "edgecat.registry.v1",
+  6,
+  edgecat__registry__v1__device_rollout_state__enum_values_by_number,
+  6,
+  edgecat__registry__v1__device_rollout_state__enum_values_by_name,
+  1,
+  edgecat__registry__v1__device_rollout_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor edgecat__registry__v1__model_registry_service__method_descriptors[35] =
+{
+  { "CreateRegisteredModel", &edgecat__registry__v1__create_registered_model_request__descriptor, &edgecat__registry__v1__registered_model__descriptor },
   { "GetRegisteredModel", &edgecat__registry__v1__get_registered_model_request__descriptor, &edgecat__registry__v1__registered_model__descriptor },
+  { "ListRegisteredModels", &edgecat__registry__v1__list_registered_models_request__descriptor, &edgecat__registry__v1__list_registered_models_response__descriptor },
+  { "UpdateRegisteredModel", &edgecat__registry__v1__update_registered_model_request__descriptor, &edgecat__registry__v1__registered_model__descriptor },
+  { "DeleteRegisteredModel", &edgecat__registry__v1__delete_registered_model_request__descriptor, &edgecat__registry__v1__delete_registered_model_response__descriptor },
+  { "SetRegisteredModelTag", &edgecat__registry__v1__set_registered_model_tag_request__descriptor, &edgecat__registry__v1__set_registered_model_tag_response__descriptor },
+  { "DeleteRegisteredModelTag", &edgecat__registry__v1__delete_registered_model_tag_request__descriptor, &edgecat__registry__v1__delete_registered_model_tag_response__descriptor },
+  { "CreateModelVersion", &edgecat__registry__v1__create_model_version_request__descriptor, &edgecat__registry__v1__model_version__descriptor },
+  { "GetModelVersion", &edgecat__registry__v1__get_model_version_request__descriptor, &edgecat__registry__v1__model_version__descriptor },
+  { "ListModelVersions", &edgecat__registry__v1__list_model_versions_request__descriptor, &edgecat__registry__v1__list_model_versions_response__descriptor },
+  { "DeleteModelVersion", &edgecat__registry__v1__delete_model_version_request__descriptor, &edgecat__registry__v1__delete_model_version_response__descriptor },
+  { "SetModelVersionTag", &edgecat__registry__v1__set_model_version_tag_request__descriptor, &edgecat__registry__v1__set_model_version_tag_response__descriptor },
+  { "DeleteModelVersionTag", &edgecat__registry__v1__delete_model_version_tag_request__descriptor, &edgecat__registry__v1__delete_model_version_tag_response__descriptor },
+  { "UploadArtifact", &edgecat__registry__v1__upload_artifact_request__descriptor, &edgecat__registry__v1__model_version__descriptor },
+  { "DownloadArtifact", &edgecat__registry__v1__download_artifact_request__descriptor, &edgecat__registry__v1__download_artifact_response__descriptor },
+  { "SetModelAlias", &edgecat__registry__v1__set_model_alias_request__descriptor, &edgecat__registry__v1__model_alias__descriptor },
+  { "DeleteModelAlias", &edgecat__registry__v1__delete_model_alias_request__descriptor, &edgecat__registry__v1__delete_model_alias_response__descriptor },
+  { "GetModelVersionByAlias", &edgecat__registry__v1__get_model_version_by_alias_request__descriptor, &edgecat__registry__v1__model_version__descriptor },
+  { "ResolveModelURI", &edgecat__registry__v1__resolve_model_urirequest__descriptor, &edgecat__registry__v1__model_version__descriptor },
+  { "RegisterDevice", &edgecat__registry__v1__register_device_request__descriptor, &edgecat__registry__v1__device__descriptor },
+  { "UpdateDevice", &edgecat__registry__v1__update_device_request__descriptor, &edgecat__registry__v1__device__descriptor },
+  { "DeregisterDevice", &edgecat__registry__v1__deregister_device_request__descriptor, &edgecat__registry__v1__deregister_device_response__descriptor },
+  { "GetDevice", &edgecat__registry__v1__get_device_request__descriptor, &edgecat__registry__v1__device__descriptor },
+  { "ListDevices", &edgecat__registry__v1__list_devices_request__descriptor, &edgecat__registry__v1__list_devices_response__descriptor },
+  { "CreateDeployment", &edgecat__registry__v1__create_deployment_request__descriptor, &edgecat__registry__v1__deployment__descriptor },
+  { "GetDeployment", &edgecat__registry__v1__get_deployment_request__descriptor, &edgecat__registry__v1__deployment__descriptor },
+  { "ListDeployments", &edgecat__registry__v1__list_deployments_request__descriptor, &edgecat__registry__v1__list_deployments_response__descriptor },
+  { "PauseDeployment", &edgecat__registry__v1__pause_deployment_request__descriptor, &edgecat__registry__v1__deployment__descriptor },
+  { "ResumeDeployment", &edgecat__registry__v1__resume_deployment_request__descriptor, &edgecat__registry__v1__deployment__descriptor },
+  { "RollbackDeployment", &edgecat__registry__v1__rollback_deployment_request__descriptor, &edgecat__registry__v1__deployment__descriptor },
+  { "GetDesiredState", &edgecat__registry__v1__get_desired_state_request__descriptor, &edgecat__registry__v1__desired_state__descriptor },
+  { "WatchDesiredState", &edgecat__registry__v1__watch_desired_state_request__descriptor, &edgecat__registry__v1__desired_state__descriptor },
+  { "ReportDeviceState", &edgecat__registry__v1__report_device_state_request__descriptor, &edgecat__registry__v1__report_device_state_response__descriptor },
+  { "ResendDesiredState", &edgecat__registry__v1__resend_desired_state_request__descriptor, &edgecat__registry__v1__resend_desired_state_response__descriptor },
+  { "ListAuditEvents", &edgecat__audit__v1__list_audit_events_request__descriptor, &edgecat__audit__v1__list_audit_events_response__descriptor },
 };
 const unsigned edgecat__registry__v1__model_registry_service__method_indices_by_name[] = {
-  0         /* GetRegisteredModel */
+  24,        /* CreateDeployment */
+  7,        /* CreateModelVersion */
+  0,        /* CreateRegisteredModel */
+  16,        /* DeleteModelAlias */
+  10,        /* DeleteModelVersion */
+  12,        /* DeleteModelVersionTag */
+  4,        /* DeleteRegisteredModel */
+  6,        /* DeleteRegisteredModelTag */
+  21,        /* DeregisterDevice */
+  14,        /* DownloadArtifact */
+  25,        /* GetDeployment */
+  30,        /* GetDesiredState */
+  22,        /* GetDevice */
+  8,        /* GetModelVersion */
+  17,        /* GetModelVersionByAlias */
+  1,        /* GetRegisteredModel */
+  34,        /* ListAuditEvents */
+  26,        /* ListDeployments */
+  23,        /* ListDevices */
+  9,        /* ListModelVersions */
+  2,        /* ListRegisteredModels */
+  27,        /* PauseDeployment */
+  19,        /* RegisterDevice */
+  32,        /* ReportDeviceState */
+  33,        /* ResendDesiredState */
+  18,        /* ResolveModelURI */
+  28,        /* ResumeDeployment */
+  29,        /* RollbackDeployment */
+  15,        /* SetModelAlias */
+  11,        /* SetModelVersionTag */
+  5,        /* SetRegisteredModelTag */
+  20,        /* UpdateDevice */
+  3,        /* UpdateRegisteredModel */
+  13,        /* UploadArtifact */
+  31         /* WatchDesiredState */
 };
 const ProtobufCServiceDescriptor edgecat__registry__v1__model_registry_service__descriptor =
 {
@@ -239,17 +7410,289 @@ const ProtobufCServiceDescriptor edgecat__registry__v1__model_registry_service__
   "ModelRegistryService",
   "Edgecat__Registry__V1__ModelRegistryService",
   "edgecat.registry.v1",
-  1,
+  35,
   edgecat__registry__v1__model_registry_service__method_descriptors,
   edgecat__registry__v1__model_registry_service__method_indices_by_name
 };
+void edgecat__registry__v1__model_registry_service__create_registered_model(ProtobufCService *service,
+                                                                            const Edgecat__Registry__V1__CreateRegisteredModelRequest *input,
+                                                                            Edgecat__Registry__V1__RegisteredModel_Closure closure,
+                                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void edgecat__registry__v1__model_registry_service__get_registered_model(ProtobufCService *service,
                                                                          const Edgecat__Registry__V1__GetRegisteredModelRequest *input,
                                                                          Edgecat__Registry__V1__RegisteredModel_Closure closure,
                                                                          void *closure_data)
 {
   assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
-  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__list_registered_models(ProtobufCService *service,
+                                                                           const Edgecat__Registry__V1__ListRegisteredModelsRequest *input,
+                                                                           Edgecat__Registry__V1__ListRegisteredModelsResponse_Closure closure,
+                                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__update_registered_model(ProtobufCService *service,
+                                                                            const Edgecat__Registry__V1__UpdateRegisteredModelRequest *input,
+                                                                            Edgecat__Registry__V1__RegisteredModel_Closure closure,
+                                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__delete_registered_model(ProtobufCService *service,
+                                                                            const Edgecat__Registry__V1__DeleteRegisteredModelRequest *input,
+                                                                            Edgecat__Registry__V1__DeleteRegisteredModelResponse_Closure closure,
+                                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__set_registered_model_tag(ProtobufCService *service,
+                                                                             const Edgecat__Registry__V1__SetRegisteredModelTagRequest *input,
+                                                                             Edgecat__Registry__V1__SetRegisteredModelTagResponse_Closure closure,
+                                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__delete_registered_model_tag(ProtobufCService *service,
+                                                                                const Edgecat__Registry__V1__DeleteRegisteredModelTagRequest *input,
+                                                                                Edgecat__Registry__V1__DeleteRegisteredModelTagResponse_Closure closure,
+                                                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__create_model_version(ProtobufCService *service,
+                                                                         const Edgecat__Registry__V1__CreateModelVersionRequest *input,
+                                                                         Edgecat__Registry__V1__ModelVersion_Closure closure,
+                                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__get_model_version(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__GetModelVersionRequest *input,
+                                                                      Edgecat__Registry__V1__ModelVersion_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__list_model_versions(ProtobufCService *service,
+                                                                        const Edgecat__Registry__V1__ListModelVersionsRequest *input,
+                                                                        Edgecat__Registry__V1__ListModelVersionsResponse_Closure closure,
+                                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__delete_model_version(ProtobufCService *service,
+                                                                         const Edgecat__Registry__V1__DeleteModelVersionRequest *input,
+                                                                         Edgecat__Registry__V1__DeleteModelVersionResponse_Closure closure,
+                                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__set_model_version_tag(ProtobufCService *service,
+                                                                          const Edgecat__Registry__V1__SetModelVersionTagRequest *input,
+                                                                          Edgecat__Registry__V1__SetModelVersionTagResponse_Closure closure,
+                                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__delete_model_version_tag(ProtobufCService *service,
+                                                                             const Edgecat__Registry__V1__DeleteModelVersionTagRequest *input,
+                                                                             Edgecat__Registry__V1__DeleteModelVersionTagResponse_Closure closure,
+                                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__upload_artifact(ProtobufCService *service,
+                                                                    const Edgecat__Registry__V1__UploadArtifactRequest *input,
+                                                                    Edgecat__Registry__V1__ModelVersion_Closure closure,
+                                                                    void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__download_artifact(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__DownloadArtifactRequest *input,
+                                                                      Edgecat__Registry__V1__DownloadArtifactResponse_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__set_model_alias(ProtobufCService *service,
+                                                                    const Edgecat__Registry__V1__SetModelAliasRequest *input,
+                                                                    Edgecat__Registry__V1__ModelAlias_Closure closure,
+                                                                    void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__delete_model_alias(ProtobufCService *service,
+                                                                       const Edgecat__Registry__V1__DeleteModelAliasRequest *input,
+                                                                       Edgecat__Registry__V1__DeleteModelAliasResponse_Closure closure,
+                                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__get_model_version_by_alias(ProtobufCService *service,
+                                                                               const Edgecat__Registry__V1__GetModelVersionByAliasRequest *input,
+                                                                               Edgecat__Registry__V1__ModelVersion_Closure closure,
+                                                                               void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__resolve_model_uri(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__ResolveModelURIRequest *input,
+                                                                      Edgecat__Registry__V1__ModelVersion_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__register_device(ProtobufCService *service,
+                                                                    const Edgecat__Registry__V1__RegisterDeviceRequest *input,
+                                                                    Edgecat__Registry__V1__Device_Closure closure,
+                                                                    void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__update_device(ProtobufCService *service,
+                                                                  const Edgecat__Registry__V1__UpdateDeviceRequest *input,
+                                                                  Edgecat__Registry__V1__Device_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__deregister_device(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__DeregisterDeviceRequest *input,
+                                                                      Edgecat__Registry__V1__DeregisterDeviceResponse_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__get_device(ProtobufCService *service,
+                                                               const Edgecat__Registry__V1__GetDeviceRequest *input,
+                                                               Edgecat__Registry__V1__Device_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__list_devices(ProtobufCService *service,
+                                                                 const Edgecat__Registry__V1__ListDevicesRequest *input,
+                                                                 Edgecat__Registry__V1__ListDevicesResponse_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__create_deployment(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__CreateDeploymentRequest *input,
+                                                                      Edgecat__Registry__V1__Deployment_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__get_deployment(ProtobufCService *service,
+                                                                   const Edgecat__Registry__V1__GetDeploymentRequest *input,
+                                                                   Edgecat__Registry__V1__Deployment_Closure closure,
+                                                                   void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__list_deployments(ProtobufCService *service,
+                                                                     const Edgecat__Registry__V1__ListDeploymentsRequest *input,
+                                                                     Edgecat__Registry__V1__ListDeploymentsResponse_Closure closure,
+                                                                     void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__pause_deployment(ProtobufCService *service,
+                                                                     const Edgecat__Registry__V1__PauseDeploymentRequest *input,
+                                                                     Edgecat__Registry__V1__Deployment_Closure closure,
+                                                                     void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__resume_deployment(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__ResumeDeploymentRequest *input,
+                                                                      Edgecat__Registry__V1__Deployment_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__rollback_deployment(ProtobufCService *service,
+                                                                        const Edgecat__Registry__V1__RollbackDeploymentRequest *input,
+                                                                        Edgecat__Registry__V1__Deployment_Closure closure,
+                                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__get_desired_state(ProtobufCService *service,
+                                                                      const Edgecat__Registry__V1__GetDesiredStateRequest *input,
+                                                                      Edgecat__Registry__V1__DesiredState_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__watch_desired_state(ProtobufCService *service,
+                                                                        const Edgecat__Registry__V1__WatchDesiredStateRequest *input,
+                                                                        Edgecat__Registry__V1__DesiredState_Closure closure,
+                                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__report_device_state(ProtobufCService *service,
+                                                                        const Edgecat__Registry__V1__ReportDeviceStateRequest *input,
+                                                                        Edgecat__Registry__V1__ReportDeviceStateResponse_Closure closure,
+                                                                        void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__resend_desired_state(ProtobufCService *service,
+                                                                         const Edgecat__Registry__V1__ResendDesiredStateRequest *input,
+                                                                         Edgecat__Registry__V1__ResendDesiredStateResponse_Closure closure,
+                                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__registry__v1__model_registry_service__list_audit_events(ProtobufCService *service,
+                                                                      const Edgecat__Audit__V1__ListAuditEventsRequest *input,
+                                                                      Edgecat__Audit__V1__ListAuditEventsResponse_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__registry__v1__model_registry_service__descriptor);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__registry__v1__model_registry_service__init (Edgecat__Registry__V1__ModelRegistryService_Service *service,
                                                           Edgecat__Registry__V1__ModelRegistryService_ServiceDestroy destroy)

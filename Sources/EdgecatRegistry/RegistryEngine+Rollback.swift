@@ -1,0 +1,164 @@
+import EdgecatCore
+import EdgecatStore
+
+/// The deployment a rollback returns, and the cause.
+public struct RollbackRequest: Sendable {
+  /// The deployment named directly, nil to name the breaching version instead.
+  public var deploymentID: String?
+  public var model: String
+  /// The version an alert found breaching, nil for a rollback by deployment id.
+  public var breachingVersion: Int64?
+  /// The alert firing, which makes a repeat change nothing, empty when none.
+  public var firingID: String
+  public var cause: String
+  public var requestedBy: String
+
+  public init(
+    deploymentID: String?, model: String, breachingVersion: Int64?, firingID: String,
+    cause: String, requestedBy: String
+  ) {
+    self.deploymentID = deploymentID
+    self.model = model
+    self.breachingVersion = breachingVersion
+    self.firingID = firingID
+    self.cause = cause
+    self.requestedBy = requestedBy
+  }
+}
+
+extension RegistryEngine {
+  /// Returns every device the deployment reached to its previous version, or clears its
+  /// desired version of the model when it had none, with the audit event. For a breaching
+  /// version it also moves the deployed alias back to the version it named before, when the
+  /// alias still names the breaching one, and marks that version rolled back with its cause.
+  /// Devices whose desired state a later deployment set keep it. A repeated `firingID`
+  /// returns the deployment it rolled back and changes nothing.
+  public func rollback(_ request: RollbackRequest, audit: AuditRecord) async throws(ServiceError)
+    -> RolloutProgress
+  {
+    let now = clock()
+    let progress: RolloutProgress
+    do {
+      progress = try await store.write { db in
+        if !request.firingID.isEmpty,
+          let row = try db.queryOne(
+            "SELECT deployment_id FROM rollback_firings WHERE firing_id = ?",
+            .text(request.firingID)),
+          let earlier = try Self.deployment(row[0].string ?? "", in: db)
+        {
+          return RolloutProgress(deployment: earlier, targeted: [], changed: [])
+        }
+        var deployment = try Self.rollbackTarget(request, in: db)
+        let changed = try Self.revertDevices(of: &deployment, cause: request.cause, at: now, in: db)
+        deployment.state = .rolledBack
+        deployment.stateMessage = "rolled back by \(request.requestedBy): \(request.cause)"
+        deployment.updatedAt = now
+        try Self.update(deployment, in: db)
+        if let breaching = request.breachingVersion {
+          try Self.markRolledBack(
+            deployment, breaching: breaching, cause: request.cause, at: now, in: db)
+        }
+        if !request.firingID.isEmpty {
+          try db.execute(
+            "INSERT INTO rollback_firings (firing_id, deployment_id, created_at) VALUES (?, ?, ?)",
+            .text(request.firingID), .text(deployment.id), .real(now))
+        }
+        try AuditTrail.insert(audit.adding("deployment", deployment.id), into: db)
+        return RolloutProgress(deployment: deployment, targeted: [], changed: changed)
+      }
+    } catch {
+      throw storageError(error, "rolling back a deployment of \(request.model)")
+    }
+    desiredStates.changed(progress.changed)
+    return progress
+  }
+
+  /// The deployment named by id, or the newest one of the breaching version still in force:
+  /// unfinished or SUCCEEDED.
+  private static func rollbackTarget(_ request: RollbackRequest, in db: Database) throws
+    -> DeploymentRecord
+  {
+    if let id = request.deploymentID {
+      let deployment = try requireDeployment(id, in: db)
+      guard deployment.model == request.model else {
+        throw ServiceError.notFound("deployment \(id) does not deploy \(request.model)")
+      }
+      guard deployment.isUnfinished || deployment.state == .succeeded else {
+        throw ServiceError.failedPrecondition(
+          "deployment \(id) is \(deployment.state.name) and no longer in force, so it cannot be"
+            + " rolled back")
+      }
+      return deployment
+    }
+    let breaching = request.breachingVersion ?? 0
+    let ids = try db.query(
+      "SELECT id FROM deployments WHERE model = ? AND state IN (?, ?, ?, ?)"
+        + " ORDER BY sequence DESC", .text(request.model),
+      .integer(Int64(DeploymentState.rollingOut.rawValue)),
+      .integer(Int64(DeploymentState.paused.rawValue)),
+      .integer(Int64(DeploymentState.halted.rawValue)),
+      .integer(Int64(DeploymentState.succeeded.rawValue))
+    ).compactMap { $0[0].string }
+    for id in ids {
+      guard let deployment = try deployment(id, in: db) else { continue }
+      if deployment.version == breaching
+        || deployment.devices.contains(where: { $0.targetVersion == breaching })
+      {
+        return deployment
+      }
+    }
+    throw ServiceError.notFound(
+      "no deployment of version \(breaching) of \(request.model) is in force, so there is"
+        + " nothing to roll back")
+  }
+
+  /// Returns each device the deployment reached to its previous version and returns the ids
+  /// of the devices whose desired state changed.
+  private static func revertDevices(
+    of deployment: inout DeploymentRecord, cause: String, at now: Double, in db: Database
+  ) throws -> [String] {
+    var changed: [String] = []
+    for index in deployment.devices.indices {
+      var entry = deployment.devices[index]
+      guard [.targeted, .updated, .failed].contains(entry.state) else { continue }
+      entry.state = .rolledBack
+      entry.message = cause
+      entry.updatedAt = now
+      deployment.devices[index] = entry
+      let owner = try db.queryOne(
+        "SELECT deployment_id FROM desired_states WHERE device_id = ? AND model = ?",
+        .text(entry.deviceID), .text(deployment.model))?[0].string
+      guard owner == deployment.id else { continue }
+      if entry.previousVersion > 0,
+        let previous = try version(deployment.model, entry.previousVersion, in: db),
+        previous.status == .ready
+      {
+        try setDesired(entry.deviceID, previous, deployment: deployment.id, at: now, in: db)
+      } else {
+        try clearDesired(entry.deviceID, model: deployment.model, at: now, in: db)
+      }
+      changed.append(entry.deviceID)
+    }
+    return changed
+  }
+
+  /// Marks the breaching version rolled back and moves the deployed alias back.
+  private static func markRolledBack(
+    _ deployment: DeploymentRecord, breaching: Int64, cause: String, at now: Double,
+    in db: Database
+  ) throws {
+    try db.execute(
+      "UPDATE model_versions SET rolled_back_at = ?, rollback_cause = ?, updated_at = ?"
+        + " WHERE model = ? AND version = ?", .real(now), .text(cause), .real(now),
+      .text(deployment.model), .integer(breaching))
+    guard !deployment.alias.isEmpty, deployment.aliasPreviousVersion > 0,
+      let alias = try alias(deployment.alias, of: deployment.model, in: db),
+      alias.version == breaching,
+      try version(deployment.model, deployment.aliasPreviousVersion, in: db) != nil
+    else { return }
+    try db.execute(
+      "UPDATE aliases SET version = ?, previous_version = ?, updated_at = ?"
+        + " WHERE model = ? AND alias = ?", .integer(deployment.aliasPreviousVersion),
+      .integer(breaching), .real(now), .text(deployment.model), .text(deployment.alias))
+  }
+}

@@ -1,0 +1,120 @@
+import EdgecatCore
+import EdgecatProto
+import EdgecatRPC
+import EdgecatRegistry
+
+extension RegistryServer {
+  /// How often a desired-state watch wakes without a change, to notice a server shutdown.
+  static let watchCheckInterval: Duration = .milliseconds(500)
+
+  var desiredStateMethods: [RPCMethod] {
+    [
+      .unary(Self.path("GetDesiredState")) {
+        (request: Edgecat_Registry_V1_GetDesiredStateRequest, context) in
+        let caller = try await caller(context)
+        return try await auditedRead(
+          caller, "GetDesiredState", nil, [("device_id", request.deviceID)]
+        ) { () throws(RPCError) in
+          try await requireDeviceReader(caller, request.deviceID)
+          return desiredStateMessage(try await desiredState(request.deviceID))
+        }
+      },
+      .serverStreaming(Self.path("WatchDesiredState")) {
+        (
+          request: Edgecat_Registry_V1_WatchDesiredStateRequest,
+          writer: ResponseStreamWriter<Edgecat_Registry_V1_DesiredState>, context
+        ) in
+        let caller = try await caller(context)
+        try await auditedRead(caller, "WatchDesiredState", nil, [("device_id", request.deviceID)]) {
+          () throws(RPCError) in
+          try await requireDeviceReader(caller, request.deviceID)
+        }
+        try await watch(request.deviceID, writer, context)
+      },
+      .unary(Self.path("ReportDeviceState")) {
+        (request: Edgecat_Registry_V1_ReportDeviceStateRequest, context) in
+        let caller = try await caller(context)
+        return try await auditedWrite(
+          caller, "ReportDeviceState", nil,
+          [("device_id", request.deviceID), ("models", "\(request.models.count)")]
+        ) { audit throws(RPCError) in
+          if caller.principal != "device:\(request.deviceID)" {
+            try await requireAdmin(caller, to: "report the state of device \(request.deviceID)")
+          }
+          try validate(request)
+          var response = Edgecat_Registry_V1_ReportDeviceStateResponse()
+          response.desiredGeneration = try await mappedAsync { () async throws(ServiceError) in
+            try await engine.recordReport(request, audit: audit)
+          }
+          return response
+        }
+      },
+      .unary(Self.path("ResendDesiredState")) {
+        (request: Edgecat_Registry_V1_ResendDesiredStateRequest, context) in
+        let caller = try await caller(context)
+        return try await auditedForward(
+          caller, "ResendDesiredState", nil, [("devices", "\(request.deviceIds.count)")]
+        ) { () throws(RPCError) in
+          if !caller.identity.callerIsService {
+            try await requireAdmin(caller, to: "resend desired state")
+          }
+          for id in request.deviceIds {
+            try mapped { () throws(ServiceError) in try DeviceRules.validateID(id) }
+          }
+          var response = Edgecat_Registry_V1_ResendDesiredStateResponse()
+          response.sent = engine.desiredStates.resend(request.deviceIds)
+          return response
+        }
+      },
+    ]
+  }
+
+  private func desiredState(_ deviceID: String) async throws(RPCError) -> DesiredStateRecord {
+    try await mappedAsync { () async throws(ServiceError) in
+      try await engine.desiredState(of: deviceID)
+    }
+  }
+
+  /// Sends the device's state now and after every change or resend. Ends when the client goes
+  /// away, which fails a write or cancels the task, or when the server shuts down.
+  private func watch(
+    _ deviceID: String, _ writer: ResponseStreamWriter<Edgecat_Registry_V1_DesiredState>,
+    _ context: ServerContext
+  ) async throws {
+    let subscription = engine.desiredStates.subscribe(deviceID)
+    let ticker = Task {
+      while !Task.isCancelled {
+        try? await Task.sleep(for: Self.watchCheckInterval)
+        subscription.tick()
+      }
+    }
+    defer {
+      ticker.cancel()
+      subscription.finish()
+    }
+    let initial = try await desiredState(deviceID)
+    try await writer.write(desiredStateMessage(initial))
+    var sent = initial.generation
+    for await signal in subscription.signals {
+      if context.isServerShuttingDown || Task.isCancelled { return }
+      guard signal != .tick else { continue }
+      let state = try await desiredState(deviceID)
+      if signal == .changed, state.generation == sent { continue }
+      try await writer.write(desiredStateMessage(state))
+      sent = state.generation
+    }
+  }
+
+  private func validate(_ report: Edgecat_Registry_V1_ReportDeviceStateRequest) throws(RPCError) {
+    try mapped { () throws(ServiceError) in try DeviceRules.validateID(report.deviceID) }
+    for model in report.models {
+      _ = try modelName(model.modelFullName, field: "models.model_full_name")
+      guard model.version >= 0, model.message.count <= 1000 else {
+        throw RPCError(
+          .invalidArgument,
+          "the report of \(model.modelFullName) is invalid; give a version of 0 or more and a"
+            + " message of up to 1000 characters")
+      }
+    }
+  }
+}
