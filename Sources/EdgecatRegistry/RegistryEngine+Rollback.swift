@@ -28,11 +28,12 @@ public struct RollbackRequest: Sendable {
 
 extension RegistryEngine {
   /// Returns every device the deployment reached to its previous version, or clears its
-  /// desired version of the model when it had none, with the audit event. For a breaching
-  /// version it also moves the deployed alias back to the version it named before, when the
-  /// alias still names the breaching one, and marks that version rolled back with its cause.
-  /// Devices whose desired state a later deployment set keep it. A repeated `firingID`
-  /// returns the deployment it rolled back and changes nothing.
+  /// desired version of the model when it had none, with the audit event. When the deployment
+  /// deployed an alias, it also moves the alias back to the version it named before, if the
+  /// alias still names a version this deployment rolled out (for a breaching version, that
+  /// version), and the state message records the move. A breaching version is also marked
+  /// rolled back with its cause. Devices whose desired state a later deployment set keep it.
+  /// A repeated `firingID` returns the deployment it rolled back and changes nothing.
   public func rollback(_ request: RollbackRequest, audit: AuditRecord) async throws(ServiceError)
     -> RolloutProgress
   {
@@ -50,13 +51,22 @@ extension RegistryEngine {
         }
         var deployment = try Self.rollbackTarget(request, in: db)
         let changed = try Self.revertDevices(of: &deployment, cause: request.cause, at: now, in: db)
+        let rolledOut =
+          request.breachingVersion.map { [$0] }
+          ?? Set([deployment.version] + deployment.devices.map(\.targetVersion))
+        let restored = try Self.restoreAlias(of: deployment, from: rolledOut, at: now, in: db)
         deployment.state = .rolledBack
         deployment.stateMessage = "rolled back by \(request.requestedBy): \(request.cause)"
+        if let restored {
+          deployment.stateMessage +=
+            "; alias \(deployment.alias) moved back from version \(restored) to version"
+            + " \(deployment.aliasPreviousVersion)"
+        }
         deployment.updatedAt = now
         try Self.update(deployment, in: db)
         if let breaching = request.breachingVersion {
           try Self.markRolledBack(
-            deployment, breaching: breaching, cause: request.cause, at: now, in: db)
+            deployment.model, breaching: breaching, cause: request.cause, at: now, in: db)
         }
         if !request.firingID.isEmpty {
           try db.execute(
@@ -142,23 +152,30 @@ extension RegistryEngine {
     return changed
   }
 
-  /// Marks the breaching version rolled back and moves the deployed alias back.
   private static func markRolledBack(
-    _ deployment: DeploymentRecord, breaching: Int64, cause: String, at now: Double,
-    in db: Database
+    _ model: String, breaching: Int64, cause: String, at now: Double, in db: Database
   ) throws {
     try db.execute(
       "UPDATE model_versions SET rolled_back_at = ?, rollback_cause = ?, updated_at = ?"
         + " WHERE model = ? AND version = ?", .real(now), .text(cause), .real(now),
-      .text(deployment.model), .integer(breaching))
+      .text(model), .integer(breaching))
+  }
+
+  /// Moves the deployed alias back to the version it named before the deployment, when it
+  /// still names one of `rolledOut` and that earlier version exists, and returns the version
+  /// it moved from. An alias set elsewhere since the deployment is left alone.
+  private static func restoreAlias(
+    of deployment: DeploymentRecord, from rolledOut: Set<Int64>, at now: Double, in db: Database
+  ) throws -> Int64? {
     guard !deployment.alias.isEmpty, deployment.aliasPreviousVersion > 0,
       let alias = try alias(deployment.alias, of: deployment.model, in: db),
-      alias.version == breaching,
+      rolledOut.contains(alias.version), alias.version != deployment.aliasPreviousVersion,
       try version(deployment.model, deployment.aliasPreviousVersion, in: db) != nil
-    else { return }
+    else { return nil }
     try db.execute(
       "UPDATE aliases SET version = ?, previous_version = ?, updated_at = ?"
         + " WHERE model = ? AND alias = ?", .integer(deployment.aliasPreviousVersion),
-      .integer(breaching), .real(now), .text(deployment.model), .text(deployment.alias))
+      .integer(alias.version), .real(now), .text(deployment.model), .text(deployment.alias))
+    return alias.version
   }
 }

@@ -37,6 +37,15 @@ public enum VersionDetails {
         "input_example has \(request.inputExample.utf8.count) bytes; the maximum is"
           + " \(maximumInputExampleBytes)")
     }
+    if !request.inputExample.isEmpty {
+      do {
+        try JSONSyntax.validate(request.inputExample)
+      } catch {
+        throw .invalidArgument(
+          "input_example is not valid JSON at byte offset \(error.offset): \(error.message);"
+            + " send a JSON value or leave it empty")
+      }
+    }
     details.inputExample = request.inputExample
     details.format = try format(request.format)
     for tag in request.tags { try validateTag(key: tag.key, value: tag.value) }

@@ -74,10 +74,12 @@ public final class CatalogClient: Sendable {
 
 extension CatalogClient {
   /// Records that devices were given a model version, as lineage edges of `kind` from the
-  /// version to each device. A failure is logged and does not undo the deployment step.
+  /// version to each device, for `principal` in `environment`. A failure is logged and does
+  /// not undo the deployment step.
   func recordDeployment(
     model: String, version: Int64, devices: [String], kind: String = "DEPLOYED_TO",
-    onBehalfOf principal: String?, requestID: String
+    onBehalfOf principal: String?, requestID: String, environment: String?,
+    deadline: Deadline? = nil
   ) async {
     var start = 0
     while start < devices.count {
@@ -93,11 +95,15 @@ extension CatalogClient {
       }
       do {
         let _: Edgecat_Catalog_V1_AddLineageEdgesResponse = try await call(
-          "AddLineageEdges", request, onBehalfOf: principal, requestID: requestID)
+          "AddLineageEdges", request, onBehalfOf: principal, requestID: requestID,
+          environment: environment, deadline: deadline)
       } catch {
         logger.error(
           "recording deployment lineage failed",
-          ["model": model, "version": version, "devices": batch.count, "error": error.message])
+          [
+            "model": model, "version": version, "devices": batch.count, "request.id": requestID,
+            "error": error.message,
+          ])
       }
     }
   }

@@ -116,7 +116,8 @@ extension RegistryServer {
       ])
     await catalog.recordDeployment(
       model: model, version: progress.deployment.version, devices: progress.targeted,
-      onBehalfOf: caller.principal, requestID: caller.requestID)
+      onBehalfOf: caller.principal, requestID: caller.requestID,
+      environment: caller.environment, deadline: caller.deadline)
     return deploymentMessage(progress.deployment)
   }
 

@@ -38,7 +38,7 @@ extension RegistryServer {
           let page: Edgecat_Catalog_V1_ListHostedObjectsResponse = try await catalog.call(
             "ListHostedObjects", list, for: caller)
           var response = Edgecat_Registry_V1_ListRegisteredModelsResponse()
-          response.models = page.objects.map { modelMessage($0) }
+          response.models = try await fullModels(page.objects, caller)
           response.nextPageToken = page.nextPageToken
           return response
         }
@@ -147,6 +147,46 @@ extension RegistryServer {
     var response = Edgecat_Registry_V1_DeleteRegisteredModelResponse()
     response.deletedVersions = versions
     return response
+  }
+
+  /// Returns the models of a list page with their tags, aliases and latest versions, in the
+  /// page's order. Up to 8 models are completed at a time, because each needs a ListTags call
+  /// to the catalog.
+  func fullModels(_ page: [HostedObjectInfo], _ caller: Caller) async throws(RPCError)
+    -> [RegisteredModelMessage]
+  {
+    let results = await withTaskGroup(
+      of: (Int, Result<RegisteredModelMessage, RPCError>).self
+    ) { group in
+      var results = [Result<RegisteredModelMessage, RPCError>?](repeating: nil, count: page.count)
+      var next = 0
+      func addTask() {
+        let index = next
+        next += 1
+        group.addTask {
+          do throws(RPCError) {
+            return (index, .success(try await fullModel(page[index], caller)))
+          } catch {
+            return (index, .failure(error))
+          }
+        }
+      }
+      while next < min(page.count, 8) { addTask() }
+      while let (index, result) = await group.next() {
+        results[index] = result
+        if next < page.count { addTask() }
+      }
+      return results
+    }
+    var models: [RegisteredModelMessage] = []
+    for result in results {
+      guard let result else { continue }
+      switch result {
+      case .success(let model): models.append(model)
+      case .failure(let error): throw error
+      }
+    }
+    return models
   }
 
   /// The model with its tags from the catalog and its aliases and latest version from here.

@@ -52,7 +52,8 @@ extension RegistryServer {
     for (version, devices) in byVersion {
       await catalog.recordDeployment(
         model: rollback.model, version: version, devices: devices, kind: "ROLLED_BACK_TO",
-        onBehalfOf: caller.principal, requestID: caller.requestID)
+        onBehalfOf: caller.principal, requestID: caller.requestID,
+        environment: caller.environment, deadline: caller.deadline)
     }
     return deploymentMessage(progress.deployment)
   }

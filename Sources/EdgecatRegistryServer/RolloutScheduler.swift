@@ -12,17 +12,21 @@ public final class RolloutScheduler: Sendable {
   private let interval: Duration
   /// The principal recorded in the audit events of the steps.
   private let principal: String
+  /// The environment sent with the lineage calls of the steps, which run outside any request.
+  private let environment: String?
   private let eventIDs: AuditEventIDs
   private let logger = Logger(component: "rollout")
 
   /// Throws when the system's random source fails, which the audit event ids need.
   public init(
-    engine: RegistryEngine, catalog: CatalogClient, interval: Duration, principal: String
+    engine: RegistryEngine, catalog: CatalogClient, interval: Duration, principal: String,
+    environment: String? = nil
   ) throws {
     self.engine = engine
     self.catalog = catalog
     self.interval = interval
     self.principal = principal
+    self.environment = environment
     eventIDs = AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8))
   }
 
@@ -69,7 +73,7 @@ public final class RolloutScheduler: Sendable {
             ])
           await catalog.recordDeployment(
             model: deployment.model, version: deployment.version, devices: progress.targeted,
-            onBehalfOf: nil, requestID: audit.requestID)
+            onBehalfOf: nil, requestID: audit.requestID, environment: environment)
         }
       } catch {
         logger.error("advancing a deployment failed", ["deployment": id, "error": "\(error)"])

@@ -88,6 +88,38 @@ struct ModelServiceTests {
     #expect(listed.models.map(\.fullName) == ["main.ml.defects"])
   }
 
+  @Test("listed models carry tags and aliases")
+  func listWithTagsAndAliases() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    for name in ["alpha", "beta", "gamma"] { try await fixture.createModel(name) }
+    try await fixture.createVersion("main.ml.beta")
+    try await fixture.upload(artifactBytes(100), to: 1, model: "main.ml.beta")
+    try await fixture.setAlias("champion", 1, model: "main.ml.beta")
+    var tag = Edgecat_Registry_V1_SetRegisteredModelTagRequest()
+    tag.fullName = "main.ml.beta"
+    var teamTag = Edgecat_Catalog_V1_Tag()
+    teamTag.key = "team"
+    teamTag.value = "vision"
+    tag.tag = teamTag
+    let _: Edgecat_Registry_V1_SetRegisteredModelTagResponse = try await fixture.call(
+      "SetRegisteredModelTag", tag, token: fixture.aliceToken)
+
+    var list = Edgecat_Registry_V1_ListRegisteredModelsRequest()
+    list.schemaFullName = "main.ml"
+    let listed: Edgecat_Registry_V1_ListRegisteredModelsResponse = try await fixture.call(
+      "ListRegisteredModels", list, token: fixture.aliceToken)
+    #expect(listed.models.map(\.fullName) == ["main.ml.alpha", "main.ml.beta", "main.ml.gamma"])
+    let beta = try #require(listed.models.first { $0.fullName == "main.ml.beta" })
+    #expect(beta.tags.map(\.key) == ["team"])
+    #expect(beta.tags.map(\.value) == ["vision"])
+    #expect(beta.aliases.map(\.alias) == ["champion"])
+    #expect(beta.latestVersion == 1)
+    let alpha = try #require(listed.models.first { $0.fullName == "main.ml.alpha" })
+    #expect(alpha.tags.isEmpty)
+    #expect(alpha.aliases.isEmpty)
+  }
+
   @Test("deleting a model with versions needs force")
   func deleteNeedsForce() async throws {
     let fixture = try await RegistryFixture.start()

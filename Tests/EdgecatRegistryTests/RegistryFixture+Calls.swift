@@ -3,18 +3,21 @@ import EdgecatRPC
 
 /// Unary calls to the three services.
 extension RegistryFixture {
-  /// Calls a registry method with `token`.
+  /// Calls a registry method with `token`, in `environment` when it is set.
   func call<Request: ProtoMessage, Response: ProtoMessage>(
-    _ method: String, _ request: Request, token: String
+    _ method: String, _ request: Request, token: String, environment: String? = nil
   ) async throws(RPCError) -> Response {
     try await unary(
-      registryEndpoint, "edgecat.registry.v1.ModelRegistryService", method, request, token)
+      registryEndpoint, "edgecat.registry.v1.ModelRegistryService", method, request, token,
+      environment: environment)
   }
 
   func catalog<Request: ProtoMessage, Response: ProtoMessage>(
-    _ method: String, _ request: Request, token: String
+    _ method: String, _ request: Request, token: String, environment: String? = nil
   ) async throws(RPCError) -> Response {
-    try await unary(catalogEndpoint, "edgecat.catalog.v1.CatalogService", method, request, token)
+    try await unary(
+      catalogEndpoint, "edgecat.catalog.v1.CatalogService", method, request, token,
+      environment: environment)
   }
 
   func policy<Request: ProtoMessage, Response: ProtoMessage>(
@@ -39,10 +42,11 @@ extension RegistryFixture {
 
   private func unary<Request: ProtoMessage, Response: ProtoMessage>(
     _ endpoint: Endpoint, _ service: String, _ method: String, _ request: Request,
-    _ token: String
+    _ token: String, environment: String? = nil
   ) async throws(RPCError) -> Response {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(token)")
+    if let environment { metadata.add("x-edgecat-environment", environment) }
     let client = RPCClient(endpoint: endpoint, group: group)
     defer { client.close() }
     return try await client.unary(

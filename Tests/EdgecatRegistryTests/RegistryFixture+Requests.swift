@@ -55,14 +55,16 @@ extension RegistryFixture {
   /// Uploads `bytes` in chunks after a header declaring `sha256` and `size`, their real hash
   /// and size unless given. With `sendCount`, only that many bytes are sent before the stream
   /// is closed normally. With `cancelAfter`, the call is cancelled after that many bytes.
+  /// With `environment`, the request names it in `x-edgecat-environment`.
   @discardableResult
   func upload(
     _ bytes: [UInt8], to number: Int64, model: String = "main.ml.defects",
     sha256: String? = nil, size: Int64? = nil, sendCount: Int? = nil, cancelAfter: Int? = nil,
-    token: String? = nil
+    token: String? = nil, environment: String? = nil
   ) async throws -> ModelVersionMessage {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(token ?? aliceToken)")
+    if let environment { metadata.add("x-edgecat-environment", environment) }
     let client = RPCClient(endpoint: registryEndpoint, group: group)
     defer { client.close() }
     let call: TypedCall<Edgecat_Registry_V1_UploadArtifactRequest, ModelVersionMessage> =
@@ -100,13 +102,15 @@ extension RegistryFixture {
     return response
   }
 
-  /// Downloads a version's artifact from `offset` and returns every message.
+  /// Downloads a version's artifact from `offset` and returns every message. With
+  /// `environment`, the request names it in `x-edgecat-environment`.
   func download(
     _ number: Int64, offset: Int64 = 0, model: String = "main.ml.defects",
-    token: String? = nil
+    token: String? = nil, environment: String? = nil
   ) async throws -> [Edgecat_Registry_V1_DownloadArtifactResponse] {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(token ?? aliceToken)")
+    if let environment { metadata.add("x-edgecat-environment", environment) }
     let client = RPCClient(endpoint: registryEndpoint, group: group)
     defer { client.close() }
     let call:

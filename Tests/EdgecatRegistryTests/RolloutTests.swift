@@ -123,6 +123,60 @@ struct RolloutTests {
     #expect(kinds.contains("ROLLED_BACK_TO"))
   }
 
+  @Test("rollback by id moves the alias back")
+  func rollbackByIDRestoresAlias() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.readyVersions(2)
+    let tokens = try await Self.registerDevices(fixture, count: 4)
+    let agents = tokens.map { fixture.runAgent($0.key, token: $0.value, behavior: .healthy) }
+    defer { for agent in agents { agent.cancel() } }
+
+    try await fixture.setAlias("champion", 1)
+    let first = try await fixture.deploy(alias: "champion", stages: [100])
+    _ = try await fixture.waitForDeployment(first.deploymentID, state: .succeeded)
+    try await fixture.setAlias("champion", 2)
+    let second = try await fixture.deploy(alias: "champion", stages: [100])
+    _ = try await fixture.waitForDeployment(second.deploymentID, state: .succeeded)
+
+    var rollback = Edgecat_Registry_V1_RollbackDeploymentRequest()
+    rollback.deploymentID = second.deploymentID
+    rollback.cause = "latency regression"
+    let rolledBack: Edgecat_Registry_V1_Deployment = try await fixture.call(
+      "RollbackDeployment", rollback, token: fixture.aliceToken)
+    #expect(rolledBack.state == .rolledBack)
+    #expect(
+      rolledBack.stateMessage.contains("alias champion moved back from version 2 to version 1"))
+    #expect(try await fixture.resolve("models:/main.ml.defects@champion").version == 1)
+    for id in tokens.keys { #expect(try await fixture.desiredVersion(id) == 1) }
+    let version = try await fixture.getVersion(2)
+    #expect(version.rolledBackAt.isEmpty)
+  }
+
+  @Test("rollback by id leaves a moved alias")
+  func rollbackByIDKeepsMovedAlias() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.readyVersions(3)
+    _ = try await Self.registerDevices(fixture, count: 2)
+    try await fixture.setAlias("champion", 1)
+    try await fixture.setAlias("champion", 2)
+    let deployment = try await fixture.deploy(alias: "champion", stages: [100])
+    #expect(deployment.aliasPreviousVersion == 1)
+    // The alias moves on to version 3 after the deployment, so a rollback must not move it.
+    try await fixture.setAlias("champion", 3)
+
+    var rollback = Edgecat_Registry_V1_RollbackDeploymentRequest()
+    rollback.deploymentID = deployment.deploymentID
+    let rolledBack: Edgecat_Registry_V1_Deployment = try await fixture.call(
+      "RollbackDeployment", rollback, token: fixture.aliceToken)
+    #expect(rolledBack.state == .rolledBack)
+    #expect(!rolledBack.stateMessage.contains("alias"))
+    #expect(try await fixture.resolve("models:/main.ml.defects@champion").version == 3)
+  }
+
   @Test("an offline device picks up its state on return")
   func offlineDevice() async throws {
     let fixture = try await RegistryFixture.start()

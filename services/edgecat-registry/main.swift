@@ -128,7 +128,8 @@ do {
     rolloutDefaults: rolloutDefaults)
   scheduler = try RolloutScheduler(
     engine: engine, catalog: catalog, interval: .milliseconds(tickMilliseconds),
-    principal: options.flags["service-principal"] ?? "service:registry")
+    principal: options.flags["service-principal"] ?? "service:registry",
+    environment: options.environment)
   dropFollower = try ModelDropFollower(
     engine: engine, policy: policy,
     principal: options.flags["service-principal"] ?? "service:registry")

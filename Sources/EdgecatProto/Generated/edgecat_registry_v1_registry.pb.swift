@@ -246,7 +246,7 @@ public struct Edgecat_Registry_V1_ListRegisteredModelsRequest: Sendable, Hashabl
 }
 
 public struct Edgecat_Registry_V1_ListRegisteredModelsResponse: Sendable, Hashable {
-  /// Without tags, aliases and latest version, which GetRegisteredModel returns.
+  /// With tags, aliases and latest version, as GetRegisteredModel returns them.
   public var models: [Edgecat_Registry_V1_RegisteredModel] = []
   /// Empty on the last page.
   public var nextPageToken: String = ""
@@ -363,7 +363,8 @@ public struct Edgecat_Registry_V1_CreateModelVersionRequest: Sendable, Hashable 
   public var trainingTables: [String] = []
   /// Required, with at least one input and one output.
   public var signature: Edgecat_Registry_V1_ModelSignature? = nil
-  /// Optional JSON text.
+  /// Optional JSON text, checked against the strict grammar of RFC 8259. Invalid JSON is
+  /// INVALID_ARGUMENT naming the byte offset of the first error.
   public var inputExample: String = ""
   /// "onnx" when empty.
   public var format: String = ""
@@ -698,7 +699,7 @@ public struct Edgecat_Registry_V1_Deployment: Sendable, Hashable {
   /// The alias deployed. Empty for a deployment of a fixed version.
   public var alias: String = ""
   /// The version the alias named before it was set to the version deployed, 0 for none or for
-  /// a deployment of a fixed version. An alert's rollback moves the alias back to it.
+  /// a deployment of a fixed version. A rollback moves the alias back to it.
   public var aliasPreviousVersion: Int64 = 0
   public var selector: Edgecat_Registry_V1_DeviceSelector? = nil
   /// With the server's defaults filled in.

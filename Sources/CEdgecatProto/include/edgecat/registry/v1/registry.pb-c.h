@@ -262,7 +262,7 @@ struct  Edgecat__Registry__V1__ListRegisteredModelsResponse
 {
   ProtobufCMessage base;
   /*
-   * Without tags, aliases and latest version, which GetRegisteredModel returns.
+   * With tags, aliases and latest version, as GetRegisteredModel returns them.
    */
   size_t n_models;
   Edgecat__Registry__V1__RegisteredModel **models;
@@ -479,7 +479,8 @@ struct  Edgecat__Registry__V1__CreateModelVersionRequest
    */
   Edgecat__Registry__V1__ModelSignature *signature;
   /*
-   * Optional JSON text.
+   * Optional JSON text, checked against the strict grammar of RFC 8259. Invalid JSON is
+   * INVALID_ARGUMENT naming the byte offset of the first error.
    */
   char *input_example;
   /*
@@ -1049,7 +1050,7 @@ struct  Edgecat__Registry__V1__Deployment
   char *alias;
   /*
    * The version the alias named before it was set to the version deployed, 0 for none or for
-   * a deployment of a fixed version. An alert's rollback moves the alias back to it.
+   * a deployment of a fixed version. A rollback moves the alias back to it.
    */
   int64_t alias_previous_version;
   Edgecat__Registry__V1__DeviceSelector *selector;
