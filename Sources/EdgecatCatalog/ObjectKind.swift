@@ -65,17 +65,17 @@ public enum ObjectKind: String, Sendable, Hashable, CaseIterable {
     }
   }
 
-  /// Privileges of which any one makes an object of this kind visible in gets and lists,
-  /// BROWSE first; each is decided with the usage rules.
+  /// Privileges of which any one makes an object of this kind visible in gets and lists:
+  /// BROWSE, then the kind's use privileges, then MANAGE. Each is decided with the usage rules.
   public var visibilityPrivileges: [String] {
     switch self {
-    case .catalog: ["BROWSE", "USE_CATALOG"]
-    case .schema: ["BROWSE", "USE_SCHEMA"]
-    case .table: ["BROWSE", "SELECT", "MODIFY"]
-    case .view: ["BROWSE", "SELECT"]
-    case .volume: ["BROWSE", "READ_VOLUME", "WRITE_VOLUME"]
-    case .function: ["BROWSE", "EXECUTE"]
-    case .registeredModel: ["BROWSE", "EXECUTE", "DEPLOY"]
+    case .catalog: ["BROWSE", "USE_CATALOG", "MANAGE"]
+    case .schema: ["BROWSE", "USE_SCHEMA", "MANAGE"]
+    case .table: ["BROWSE", "SELECT", "MODIFY", "MANAGE"]
+    case .view: ["BROWSE", "SELECT", "MANAGE"]
+    case .volume: ["BROWSE", "READ_VOLUME", "WRITE_VOLUME", "MANAGE"]
+    case .function: ["BROWSE", "EXECUTE", "MANAGE"]
+    case .registeredModel: ["BROWSE", "EXECUTE", "DEPLOY", "MANAGE"]
     }
   }
 }

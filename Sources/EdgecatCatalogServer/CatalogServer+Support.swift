@@ -102,7 +102,10 @@ extension CatalogServer {
       caller.identity, anyOf: object.kind.visibilityPrivileges, on: object.kind.securableKind,
       [object.fullName], deadline: caller.deadline)
     guard allowed.first == true else {
-      try await authorize(caller, "BROWSE", object.kind.securableKind, object.fullName)
+      // The denial of the kind's first use privilege names the usage privileges that are
+      // missing too, which a BROWSE denial would not.
+      try await authorize(
+        caller, object.kind.visibilityPrivileges[1], object.kind.securableKind, object.fullName)
       return object
     }
     return object

@@ -11,7 +11,7 @@ public struct AliasRecord: Sendable, Hashable {
 
 extension RegistryEngine {
   /// Points `alias` at a version of `model`, moving it when it names another one, with the
-  /// audit event. An invalid or reserved alias is INVALID_ARGUMENT and a missing version
+  /// audit event. An invalid or reserved alias is INVALID_ARGUMENT and a missing version is
   /// NOT_FOUND.
   @discardableResult
   public func setAlias(_ alias: String, of model: String, to number: Int64, audit: AuditRecord)
@@ -21,6 +21,8 @@ extension RegistryEngine {
     let now = clock()
     do {
       return try await store.write { db in
+        // NOTE: an alias may name a version that is not READY yet. A URI through it then
+        // resolves to a version without an artifact, which deployments refuse.
         _ = try Self.requireVersion(model, number, in: db)
         let current = try Self.alias(alias, of: model, in: db)
         var previous = current?.previousVersion ?? 0

@@ -15,7 +15,9 @@ extension RegistryEngine {
     _ model: String, _ number: Int64, sha256: String, size: Int64, audit: AuditRecord
   ) async throws(ServiceError) -> ArtifactUpload {
     let digest = sha256.lowercased()
-    guard digest.utf8.count == 64, digest.allSatisfy(\.isHexDigit) else {
+    // ASCII only: Character.isHexDigit also accepts full-width digits.
+    let isHex = digest.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
+    guard digest.utf8.count == 64, isHex else {
       throw .invalidArgument(
         "sha256 \"\(sha256)\" is invalid; give the artifact's SHA-256 as 64 hex digits")
     }

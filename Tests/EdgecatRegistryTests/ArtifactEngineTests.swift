@@ -89,6 +89,21 @@ struct ArtifactEngineTests {
     #expect(record.status == .ready)
   }
 
+  @Test("a non-ASCII hex digest is rejected before any bytes")
+  func fullWidthDigest() async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createVersion()
+    let digest = "\u{FF41}" + String(repeating: "a", count: 61)
+    await #expect {
+      try await fixture.upload(artifactBytes(100), to: 1, declaredSHA256: digest)
+    } throws: { error in
+      (error as? ServiceError)?.code == .invalidArgument
+    }
+    let stored = try #require(await fixture.engine.version("main.ml.defects", 1))
+    #expect(stored.status == .pendingRegistration)
+  }
+
   @Test("a cancelled upload leaves the version pending and no file")
   func cancelled() async throws {
     let fixture = try await EngineFixture.start()
