@@ -2,6 +2,7 @@ import EdgecatCatalog
 import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 extension CatalogServer {
   var bindingMethods: [RPCMethod] {

@@ -2,6 +2,7 @@ import EdgecatCatalog
 import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 /// A breadth-first walk of lineage edges from one node, and the response it becomes once
 /// the nodes' visibility is known.

@@ -2,6 +2,7 @@ import EdgecatCatalog
 import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 /// One reconcile pass: compares the namespace with the policy service's securable tree and
 /// repairs the policy side, the catalog being the source of truth for what exists. It

@@ -1,6 +1,7 @@
 import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 extension PolicyServer {
   var grantMethods: [RPCMethod] {

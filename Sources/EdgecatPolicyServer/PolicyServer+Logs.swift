@@ -2,6 +2,7 @@ import EdgecatCore
 import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 extension PolicyServer {
   var logMethods: [RPCMethod] {

@@ -87,15 +87,6 @@ public struct PolicyServer: RPCService {
   }
 }
 
-/// Runs a throwing engine call and maps its `PolicyError` to a gRPC status.
-func mapped<Value>(_ body: () throws(PolicyError) -> Value) throws(RPCError) -> Value {
-  do {
-    return try body()
-  } catch {
-    throw error.rpcError
-  }
-}
-
 extension SecurableType {
   init?(_ type: Proto) {
     switch type {

@@ -1,6 +1,7 @@
 import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
+import EdgecatServiceKit
 
 extension RegistryServer {
   var adminMethods: [RPCMethod] {

@@ -2,6 +2,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
+import EdgecatServiceKit
 
 extension RegistryServer {
   /// The maximum number of artifact bytes one download message carries, well below the 4 MiB message limit.

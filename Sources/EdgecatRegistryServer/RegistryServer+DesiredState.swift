@@ -2,6 +2,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
+import EdgecatServiceKit
 
 extension RegistryServer {
   /// How often a desired-state watch wakes without a change, to notice a server shutdown.

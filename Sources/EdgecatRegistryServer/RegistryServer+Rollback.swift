@@ -2,6 +2,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
+import EdgecatServiceKit
 
 extension RegistryServer {
   /// Rolls back the named deployment, or the one in force of a breaching version, after

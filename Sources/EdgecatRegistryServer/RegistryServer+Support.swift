@@ -105,22 +105,3 @@ extension RegistryServer {
     return response.privileges.contains { $0.sources.contains { $0.kind == .admin } }
   }
 }
-
-/// Runs a throwing engine call and maps its `ServiceError` to a gRPC status.
-func mapped<Value>(_ body: () throws(ServiceError) -> Value) throws(RPCError) -> Value {
-  do {
-    return try body()
-  } catch {
-    throw error.rpcError
-  }
-}
-
-func mappedAsync<Value>(_ body: () async throws(ServiceError) -> Value) async throws(RPCError)
-  -> Value
-{
-  do {
-    return try await body()
-  } catch {
-    throw error.rpcError
-  }
-}

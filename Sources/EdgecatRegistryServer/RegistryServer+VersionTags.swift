@@ -2,6 +2,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
+import EdgecatServiceKit
 
 extension RegistryServer {
   var versionTagMethods: [RPCMethod] {

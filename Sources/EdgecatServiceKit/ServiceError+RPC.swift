@@ -19,3 +19,24 @@ extension ServiceError {
     return RPCError(code, message)
   }
 }
+
+/// Runs a throwing engine call and maps its `ServiceError` to a gRPC status, for the service
+/// layers over every engine.
+public func mapped<Value>(_ body: () throws(ServiceError) -> Value) throws(RPCError) -> Value {
+  do {
+    return try body()
+  } catch {
+    throw error.rpcError
+  }
+}
+
+/// Runs an asynchronous engine call and maps its `ServiceError` to a gRPC status.
+public func mappedAsync<Value>(
+  _ body: () async throws(ServiceError) -> Value
+) async throws(RPCError) -> Value {
+  do {
+    return try await body()
+  } catch {
+    throw error.rpcError
+  }
+}
