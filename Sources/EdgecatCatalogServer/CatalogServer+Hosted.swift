@@ -121,7 +121,7 @@ extension CatalogServer {
     ]
   }
 
-  /// The kinds other services host: registered models and tables.
+  /// Returns the kind of a hosted object: a registered model or a table.
   func hostedKind(_ type: SecurableKind) throws(RPCError) -> ObjectKind {
     switch type {
     case .registeredModel: return .registeredModel
@@ -133,7 +133,7 @@ extension CatalogServer {
     }
   }
 
-  /// The calling service's name without the `service:` prefix, such as "registry".
+  /// Returns the calling service's name without the `service:` prefix, such as "registry".
   func hostName(_ caller: Caller) -> String {
     let name = caller.identity.caller
     return name.hasPrefix("service:") ? String(name.dropFirst("service:".count)) : name

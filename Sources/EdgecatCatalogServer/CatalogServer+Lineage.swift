@@ -7,7 +7,7 @@ import EdgecatServiceKit
 extension CatalogServer {
   /// The deepest walk GetLineage takes.
   static let maximumLineageDepth = 10
-  /// The most edges one AddLineageEdges call may carry.
+  /// The maximum number of edges in one AddLineageEdges call.
   static let maximumLineageBatch = 1000
 
   var lineageMethods: [RPCMethod] {
@@ -99,8 +99,8 @@ extension CatalogServer {
     _ = try await existing(name, ObjectKind.allCases, caller)
   }
 
-  /// The start needs BROWSE: on the securable, or on the model of a model version. Devices
-  /// and deployments are for edgecat services and admins.
+  /// Requires BROWSE on the starting securable, or on the model of a model version node.
+  /// Device and deployment nodes are for edgecat services and admins.
   private func authorizeLineageStart(_ start: String, _ caller: Caller) async throws(RPCError) {
     if let model = LineageNodeName.model(ofVersion: start) {
       try await authorize(caller, "BROWSE", .registeredModel, model)

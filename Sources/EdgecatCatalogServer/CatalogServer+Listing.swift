@@ -6,8 +6,8 @@ import EdgecatServiceKit
 extension CatalogServer {
   /// Returns one page of the objects the end user may see, and the token of the next page,
   /// empty on the last. `fetch` reads stored objects in order after a cursor, and `key` gives
-  /// an object's cursor. Objects the user may not see are skipped, so pages hold `page_size`
-  /// visible objects until the last; the token is set only when a further visible object
+  /// an object's cursor. Objects the user may not see are skipped, so every page but the last
+  /// has `page_size` visible objects. The token is set only when a further visible object
   /// exists.
   func visiblePage(
     _ caller: Caller, pageSize: Int32, pageToken: String, list: String,
@@ -36,8 +36,8 @@ extension CatalogServer {
     return (page, Paging.token(list: list, cursor: key(page[count - 1])))
   }
 
-  /// Stored bytes a page may carry; the rest of the 4 MiB message limit is left for names and
-  /// encoding, which each object's estimate adds `perObjectOverhead` for.
+  /// The maximum stored bytes of one page. The rest of the 4 MiB message limit is left for names
+  /// and encoding, which `perObjectOverhead` estimates per object.
   static let maximumPageBytes = 3 * 1024 * 1024
   static let perObjectOverhead = 512
 

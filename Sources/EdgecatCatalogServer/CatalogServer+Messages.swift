@@ -3,7 +3,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 
-/// The most characters a comment may have.
+/// The maximum length of a comment, in characters.
 let maximumCommentLength = 10_000
 
 extension CatalogServer {
@@ -81,7 +81,8 @@ extension CatalogServer {
     return info
   }
 
-  /// A hosted object; hosted tables keep table details, registered models hosted ones.
+  /// Returns a hosted object's message. Hosted tables store table details and registered
+  /// models hosted-object details.
   func hostedInfo(_ object: CatalogObject) throws(RPCError) -> Edgecat_Catalog_V1_HostedObjectInfo {
     var info = Edgecat_Catalog_V1_HostedObjectInfo()
     if object.kind == .table {

@@ -208,7 +208,7 @@ extension CatalogServer {
     return format
   }
 
-  /// The most columns a table may have.
+  /// The maximum number of columns of a table.
   static let maximumColumns = 4096
 
   /// Validates column names (folded to lower case, unique) and types (canonical Spark SQL).
@@ -273,8 +273,8 @@ extension CatalogServer {
     }
   }
 
-  /// The column a partition reads: the argument of a transform such as `date(ts)`, or the
-  /// partition itself.
+  /// Returns the column a partition reads: the argument of a transform such as `date(ts)`,
+  /// or the partition itself.
   static func partitionSource(_ partition: String) -> String {
     guard let open = partition.firstIndex(of: "("), partition.hasSuffix(")") else {
       return partition

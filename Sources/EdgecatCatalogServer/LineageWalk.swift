@@ -40,11 +40,17 @@ struct LineageWalk {
     }
   }
 
-  /// The nodes joined to `node` by an edge of the walk.
+  /// Returns the nodes joined to `node` by an edge of the walk.
   func neighbors(of node: String) -> [String] {
-    edges.compactMap { edge in
-      edge.source == node ? edge.target : edge.target == node ? edge.source : nil
+    var result: [String] = []
+    for edge in edges {
+      if edge.source == node {
+        result.append(edge.target)
+      } else if edge.target == node {
+        result.append(edge.source)
+      }
     }
+    return result
   }
 
   /// Builds the response, giving each node the caller may not see a placeholder id.
@@ -96,7 +102,7 @@ enum LineageNodeName {
     externalPrefixes.contains { node.hasPrefix($0) }
   }
 
-  /// The model full name of a `model-version:` node; nil for other nodes.
+  /// Returns the model full name of a `model-version:` node, or nil for other nodes.
   static func model(ofVersion node: String) -> String? {
     guard node.hasPrefix("model-version:"), let slash = node.lastIndex(of: "/") else {
       return nil

@@ -108,7 +108,7 @@ struct Reconciler {
     return response
   }
 
-  /// Every securable of the policy service but the metastore, by full name.
+  /// Lists every securable of the policy service but the metastore, by full name.
   private func policySecurables() async throws(RPCError) -> [String: Edgecat_Policy_V1_Securable] {
     var result: [String: Edgecat_Policy_V1_Securable] = [:]
     var request = Edgecat_Policy_V1_ListSecurablesRequest()

@@ -51,8 +51,8 @@ extension ServerConnection {
             "grpc-timeout \"\(timeout)\" is malformed; send up to 8 digits and a unit of H M S m u n"
         ))
     }
-    // The gRPC HTTP/2 protocol answers an encoding the server does not support with
-    // UNIMPLEMENTED; this server supports none but identity.
+    // The gRPC HTTP/2 protocol ends a call whose encoding the server does not support with
+    // UNIMPLEMENTED, and this server supports only identity.
     if let encoding = head.encoding, encoding != "identity" {
       return finish(
         call,

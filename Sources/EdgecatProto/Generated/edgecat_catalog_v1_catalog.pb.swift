@@ -334,8 +334,8 @@ public struct Edgecat_Catalog_V1_TableInfo: Sendable, Hashable {
   public var rowFilter: Edgecat_Catalog_V1_RowFilter? = nil
   /// Masks by column name.
   public var columnMasks: [String: Edgecat_Catalog_V1_ColumnMask] = [:]
-  /// The service whose data this table holds, such as "telemetry"; empty for tables that only
-  /// the catalog knows.
+  /// The service whose data this table contains, such as "telemetry". Empty for tables that
+  /// exist only in the catalog.
   public var hostedBy: String = ""
   public var audit: Edgecat_Catalog_V1_AuditFields? = nil
 
@@ -410,7 +410,7 @@ public struct Edgecat_Catalog_V1_VolumeInfo: Sendable, Hashable {
   public var schemaName: String = ""
   public var fullName: String = ""
   public var volumeType: Edgecat_Catalog_V1_VolumeType = .unspecified
-  /// Where the files live; kept as metadata, nothing here reads it.
+  /// Location of the files, kept as metadata. The catalog never reads it.
   public var storageLocation: String = ""
   public var comment: String = ""
   public var owner: String = ""
@@ -546,7 +546,7 @@ public struct Edgecat_Catalog_V1_HostedObjectInfo: Sendable, Hashable {
   public var comment: String = ""
   public var properties: [String: String] = [:]
   public var owner: String = ""
-  /// The service that holds the object's data, such as "registry".
+  /// The service that stores the object's data, such as "registry".
   public var hostedBy: String = ""
   /// Set for hosted tables.
   public var columns: [Edgecat_Catalog_V1_ColumnInfo] = []
@@ -697,7 +697,7 @@ public struct Edgecat_Catalog_V1_NewLineageEdge: Sendable, Hashable {
   /// "device:<id>" or "deployment:<id>".
   public var source: String = ""
   public var target: String = ""
-  /// What the edge means, such as "TRAINED_ON", "WRITES_TO" or "DEPLOYED_TO".
+  /// Kind of relation, such as "TRAINED_ON", "WRITES_TO" or "DEPLOYED_TO".
   public var kind: String = ""
 
   public init() {}

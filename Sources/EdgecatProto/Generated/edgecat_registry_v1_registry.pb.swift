@@ -6,7 +6,7 @@ public enum Edgecat_Registry_V1_ModelVersionStatus: ProtoEnum {
   case pendingRegistration
   /// The artifact is stored and matches its declared SHA-256 and size.
   case ready
-  /// The uploaded bytes did not match, and `status_message` says how.
+  /// The uploaded bytes did not match, and `status_message` gives the reason.
   case failedRegistration
   /// A value that this version of the proto file does not define.
   case unrecognized(Int32)
@@ -49,7 +49,7 @@ public enum Edgecat_Registry_V1_ModelRunState: ProtoEnum {
   case downloading
   /// The application loaded the model and serves it.
   case running
-  /// The download, verification, load or health check failed, and `message` says which.
+  /// The download, verification, load or health check failed, and `message` names the step.
   case failed
   /// A value that this version of the proto file does not define.
   case unrecognized(Int32)

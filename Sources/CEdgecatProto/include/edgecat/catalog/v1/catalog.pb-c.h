@@ -596,8 +596,8 @@ struct  Edgecat__Catalog__V1__TableInfo
   size_t n_column_masks;
   Edgecat__Catalog__V1__TableInfo__ColumnMasksEntry **column_masks;
   /*
-   * The service whose data this table holds, such as "telemetry"; empty for tables that only
-   * the catalog knows.
+   * The service whose data this table contains, such as "telemetry". Empty for tables that
+   * exist only in the catalog.
    */
   char *hosted_by;
   Edgecat__Catalog__V1__AuditFields *audit;
@@ -743,7 +743,7 @@ struct  Edgecat__Catalog__V1__VolumeInfo
   char *full_name;
   Edgecat__Catalog__V1__VolumeType volume_type;
   /*
-   * Where the files live; kept as metadata, nothing here reads it.
+   * Location of the files, kept as metadata. The catalog never reads it.
    */
   char *storage_location;
   char *comment;
@@ -967,7 +967,7 @@ struct  Edgecat__Catalog__V1__HostedObjectInfo
   Edgecat__Catalog__V1__HostedObjectInfo__PropertiesEntry **properties;
   char *owner;
   /*
-   * The service that holds the object's data, such as "registry".
+   * The service that stores the object's data, such as "registry".
    */
   char *hosted_by;
   /*
@@ -1243,7 +1243,7 @@ struct  Edgecat__Catalog__V1__NewLineageEdge
   char *source;
   char *target;
   /*
-   * What the edge means, such as "TRAINED_ON", "WRITES_TO" or "DEPLOYED_TO".
+   * Kind of relation, such as "TRAINED_ON", "WRITES_TO" or "DEPLOYED_TO".
    */
   char *kind;
 };

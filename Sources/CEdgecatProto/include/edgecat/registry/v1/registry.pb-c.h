@@ -99,7 +99,7 @@ typedef enum _Edgecat__Registry__V1__ModelVersionStatus {
    */
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_READY = 2,
   /*
-   * The uploaded bytes did not match, and `status_message` says how.
+   * The uploaded bytes did not match, and `status_message` gives the reason.
    */
   EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS__MODEL_VERSION_STATUS_FAILED_REGISTRATION = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__REGISTRY__V1__MODEL_VERSION_STATUS)
@@ -115,7 +115,7 @@ typedef enum _Edgecat__Registry__V1__ModelRunState {
    */
   EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_RUNNING = 2,
   /*
-   * The download, verification, load or health check failed, and `message` says which.
+   * The download, verification, load or health check failed, and `message` names the step.
    */
   EDGECAT__REGISTRY__V1__MODEL_RUN_STATE__MODEL_RUN_STATE_FAILED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__REGISTRY__V1__MODEL_RUN_STATE)
