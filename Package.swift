@@ -11,6 +11,7 @@ let package = Package(
     .executable(name: "edgecat-catalog", targets: ["edgecat-catalog"]),
     .executable(name: "edgecat", targets: ["edgecat"]),
     .executable(name: "edgecat-registry", targets: ["edgecat-registry"]),
+    .executable(name: "edgecat-telemetry", targets: ["edgecat-telemetry"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -72,6 +73,15 @@ let package = Package(
       dependencies: ["EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog"],
       path: "Sources/EdgecatRegistry"),
 
+    // The telemetry service's storage and engines: the inference log, rollups, governed
+    // queries, metrics and alerts.
+    .target(
+      name: "EdgecatTelemetry",
+      dependencies: [
+        "CSQLite", "EdgecatCore", "EdgecatStore", "EdgecatProto", "EdgecatCrypto", "EdgecatLog",
+      ],
+      path: "Sources/EdgecatTelemetry"),
+
     // Plumbing every service shares: flags, authentication, the policy client.
     .target(
       name: "EdgecatServiceKit",
@@ -109,6 +119,16 @@ let package = Package(
       ],
       path: "Sources/EdgecatRegistryServer"),
 
+    // edgecat.telemetry.v1.TelemetryService over the telemetry engines, the catalog, the
+    // registry and the policy client.
+    .target(
+      name: "EdgecatTelemetryServer",
+      dependencies: [
+        "EdgecatTelemetry", "EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit",
+        "EdgecatLog", "EdgecatCrypto", "EdgecatStore",
+      ],
+      path: "Sources/EdgecatTelemetryServer"),
+
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
       name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"
@@ -135,6 +155,13 @@ let package = Package(
         "EdgecatLog",
       ],
       path: "services/edgecat-registry"),
+    .executableTarget(
+      name: "edgecat-telemetry",
+      dependencies: [
+        "EdgecatTelemetry", "EdgecatTelemetryServer", "EdgecatRPC", "EdgecatServiceKit",
+        "EdgecatLog",
+      ],
+      path: "services/edgecat-telemetry"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -188,6 +215,15 @@ let package = Package(
         "EdgecatProto", "EdgecatCore", "EdgecatCrypto",
       ],
       path: "Tests/EdgecatRegistryTests"),
+    .testTarget(
+      name: "EdgecatTelemetryTests",
+      dependencies: [
+        "EdgecatTelemetry", "EdgecatTelemetryServer", "EdgecatRegistry", "EdgecatRegistryServer",
+        "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy", "EdgecatPolicyServer",
+        "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore", "EdgecatCrypto",
+        "EdgecatStore",
+      ],
+      path: "Tests/EdgecatTelemetryTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

@@ -97,7 +97,1717 @@ void   edgecat__telemetry__v1__heartbeat_response__free_unpacked
   assert(message->base.descriptor == &edgecat__telemetry__v1__heartbeat_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_request__field_descriptors[3] =
+void   edgecat__telemetry__v1__get_fleet_request__init
+                     (Edgecat__Telemetry__V1__GetFleetRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__GetFleetRequest init_value = EDGECAT__TELEMETRY__V1__GET_FLEET_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_fleet_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetFleetRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_fleet_request__pack
+                     (const Edgecat__Telemetry__V1__GetFleetRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_fleet_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetFleetRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetFleetRequest *
+       edgecat__telemetry__v1__get_fleet_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetFleetRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_fleet_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_fleet_request__free_unpacked
+                     (Edgecat__Telemetry__V1__GetFleetRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__fleet_device__init
+                     (Edgecat__Telemetry__V1__FleetDevice         *message)
+{
+  static const Edgecat__Telemetry__V1__FleetDevice init_value = EDGECAT__TELEMETRY__V1__FLEET_DEVICE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__fleet_device__get_packed_size
+                     (const Edgecat__Telemetry__V1__FleetDevice *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__fleet_device__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__fleet_device__pack
+                     (const Edgecat__Telemetry__V1__FleetDevice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__fleet_device__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__fleet_device__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__FleetDevice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__fleet_device__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__FleetDevice *
+       edgecat__telemetry__v1__fleet_device__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__FleetDevice *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__fleet_device__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__fleet_device__free_unpacked
+                     (Edgecat__Telemetry__V1__FleetDevice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__fleet_device__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_fleet_response__init
+                     (Edgecat__Telemetry__V1__GetFleetResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__GetFleetResponse init_value = EDGECAT__TELEMETRY__V1__GET_FLEET_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_fleet_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetFleetResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_fleet_response__pack
+                     (const Edgecat__Telemetry__V1__GetFleetResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_fleet_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetFleetResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetFleetResponse *
+       edgecat__telemetry__v1__get_fleet_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetFleetResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_fleet_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_fleet_response__free_unpacked
+                     (Edgecat__Telemetry__V1__GetFleetResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_fleet_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__inference_log_record__init
+                     (Edgecat__Telemetry__V1__InferenceLogRecord         *message)
+{
+  static const Edgecat__Telemetry__V1__InferenceLogRecord init_value = EDGECAT__TELEMETRY__V1__INFERENCE_LOG_RECORD__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__inference_log_record__get_packed_size
+                     (const Edgecat__Telemetry__V1__InferenceLogRecord *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__inference_log_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__inference_log_record__pack
+                     (const Edgecat__Telemetry__V1__InferenceLogRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__inference_log_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__inference_log_record__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__InferenceLogRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__inference_log_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__InferenceLogRecord *
+       edgecat__telemetry__v1__inference_log_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__InferenceLogRecord *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__inference_log_record__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__inference_log_record__free_unpacked
+                     (Edgecat__Telemetry__V1__InferenceLogRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__inference_log_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__label_update__init
+                     (Edgecat__Telemetry__V1__LabelUpdate         *message)
+{
+  static const Edgecat__Telemetry__V1__LabelUpdate init_value = EDGECAT__TELEMETRY__V1__LABEL_UPDATE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__label_update__get_packed_size
+                     (const Edgecat__Telemetry__V1__LabelUpdate *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__label_update__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__label_update__pack
+                     (const Edgecat__Telemetry__V1__LabelUpdate *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__label_update__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__label_update__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__LabelUpdate *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__label_update__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__LabelUpdate *
+       edgecat__telemetry__v1__label_update__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__LabelUpdate *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__label_update__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__label_update__free_unpacked
+                     (Edgecat__Telemetry__V1__LabelUpdate *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__label_update__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__ingest_batch__init
+                     (Edgecat__Telemetry__V1__IngestBatch         *message)
+{
+  static const Edgecat__Telemetry__V1__IngestBatch init_value = EDGECAT__TELEMETRY__V1__INGEST_BATCH__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__ingest_batch__get_packed_size
+                     (const Edgecat__Telemetry__V1__IngestBatch *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_batch__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__ingest_batch__pack
+                     (const Edgecat__Telemetry__V1__IngestBatch *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_batch__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__ingest_batch__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__IngestBatch *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_batch__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__IngestBatch *
+       edgecat__telemetry__v1__ingest_batch__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__IngestBatch *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__ingest_batch__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__ingest_batch__free_unpacked
+                     (Edgecat__Telemetry__V1__IngestBatch *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_batch__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__ingest_ack__init
+                     (Edgecat__Telemetry__V1__IngestAck         *message)
+{
+  static const Edgecat__Telemetry__V1__IngestAck init_value = EDGECAT__TELEMETRY__V1__INGEST_ACK__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__ingest_ack__get_packed_size
+                     (const Edgecat__Telemetry__V1__IngestAck *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_ack__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__ingest_ack__pack
+                     (const Edgecat__Telemetry__V1__IngestAck *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_ack__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__ingest_ack__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__IngestAck *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_ack__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__IngestAck *
+       edgecat__telemetry__v1__ingest_ack__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__IngestAck *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__ingest_ack__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__ingest_ack__free_unpacked
+                     (Edgecat__Telemetry__V1__IngestAck *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__ingest_ack__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__update_labels_request__init
+                     (Edgecat__Telemetry__V1__UpdateLabelsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__UpdateLabelsRequest init_value = EDGECAT__TELEMETRY__V1__UPDATE_LABELS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__update_labels_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__UpdateLabelsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__update_labels_request__pack
+                     (const Edgecat__Telemetry__V1__UpdateLabelsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__update_labels_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__UpdateLabelsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__UpdateLabelsRequest *
+       edgecat__telemetry__v1__update_labels_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__UpdateLabelsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__update_labels_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__update_labels_request__free_unpacked
+                     (Edgecat__Telemetry__V1__UpdateLabelsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__update_labels_response__init
+                     (Edgecat__Telemetry__V1__UpdateLabelsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__UpdateLabelsResponse init_value = EDGECAT__TELEMETRY__V1__UPDATE_LABELS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__update_labels_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__UpdateLabelsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__update_labels_response__pack
+                     (const Edgecat__Telemetry__V1__UpdateLabelsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__update_labels_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__UpdateLabelsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__UpdateLabelsResponse *
+       edgecat__telemetry__v1__update_labels_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__UpdateLabelsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__update_labels_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__update_labels_response__free_unpacked
+                     (Edgecat__Telemetry__V1__UpdateLabelsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_labels_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__query_request__init
+                     (Edgecat__Telemetry__V1__QueryRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__QueryRequest init_value = EDGECAT__TELEMETRY__V1__QUERY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__query_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__QueryRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__query_request__pack
+                     (const Edgecat__Telemetry__V1__QueryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__query_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__QueryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__QueryRequest *
+       edgecat__telemetry__v1__query_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__QueryRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__query_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__query_request__free_unpacked
+                     (Edgecat__Telemetry__V1__QueryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__value__init
+                     (Edgecat__Telemetry__V1__Value         *message)
+{
+  static const Edgecat__Telemetry__V1__Value init_value = EDGECAT__TELEMETRY__V1__VALUE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__value__get_packed_size
+                     (const Edgecat__Telemetry__V1__Value *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__value__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__value__pack
+                     (const Edgecat__Telemetry__V1__Value *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__value__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__value__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__Value *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__value__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__Value *
+       edgecat__telemetry__v1__value__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__Value *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__value__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__value__free_unpacked
+                     (Edgecat__Telemetry__V1__Value *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__value__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__row__init
+                     (Edgecat__Telemetry__V1__Row         *message)
+{
+  static const Edgecat__Telemetry__V1__Row init_value = EDGECAT__TELEMETRY__V1__ROW__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__row__get_packed_size
+                     (const Edgecat__Telemetry__V1__Row *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__row__pack
+                     (const Edgecat__Telemetry__V1__Row *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__row__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__Row *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__Row *
+       edgecat__telemetry__v1__row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__Row *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__row__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__row__free_unpacked
+                     (Edgecat__Telemetry__V1__Row *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__query_response__init
+                     (Edgecat__Telemetry__V1__QueryResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__QueryResponse init_value = EDGECAT__TELEMETRY__V1__QUERY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__query_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__QueryResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__query_response__pack
+                     (const Edgecat__Telemetry__V1__QueryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__query_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__QueryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__QueryResponse *
+       edgecat__telemetry__v1__query_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__QueryResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__query_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__query_response__free_unpacked
+                     (Edgecat__Telemetry__V1__QueryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__query_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_metrics_request__init
+                     (Edgecat__Telemetry__V1__GetMetricsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__GetMetricsRequest init_value = EDGECAT__TELEMETRY__V1__GET_METRICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_metrics_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetMetricsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_metrics_request__pack
+                     (const Edgecat__Telemetry__V1__GetMetricsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_metrics_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetMetricsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetMetricsRequest *
+       edgecat__telemetry__v1__get_metrics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetMetricsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_metrics_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_metrics_request__free_unpacked
+                     (Edgecat__Telemetry__V1__GetMetricsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__device_metrics__init
+                     (Edgecat__Telemetry__V1__DeviceMetrics         *message)
+{
+  static const Edgecat__Telemetry__V1__DeviceMetrics init_value = EDGECAT__TELEMETRY__V1__DEVICE_METRICS__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__device_metrics__get_packed_size
+                     (const Edgecat__Telemetry__V1__DeviceMetrics *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__device_metrics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__device_metrics__pack
+                     (const Edgecat__Telemetry__V1__DeviceMetrics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__device_metrics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__device_metrics__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__DeviceMetrics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__device_metrics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__DeviceMetrics *
+       edgecat__telemetry__v1__device_metrics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__DeviceMetrics *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__device_metrics__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__device_metrics__free_unpacked
+                     (Edgecat__Telemetry__V1__DeviceMetrics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__device_metrics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_metrics_response__init
+                     (Edgecat__Telemetry__V1__GetMetricsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__GetMetricsResponse init_value = EDGECAT__TELEMETRY__V1__GET_METRICS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_metrics_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetMetricsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_metrics_response__pack
+                     (const Edgecat__Telemetry__V1__GetMetricsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_metrics_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetMetricsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetMetricsResponse *
+       edgecat__telemetry__v1__get_metrics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetMetricsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_metrics_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_metrics_response__free_unpacked
+                     (Edgecat__Telemetry__V1__GetMetricsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_metrics_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_daily_metrics_request__init
+                     (Edgecat__Telemetry__V1__GetDailyMetricsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__GetDailyMetricsRequest init_value = EDGECAT__TELEMETRY__V1__GET_DAILY_METRICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_request__pack
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetDailyMetricsRequest *
+       edgecat__telemetry__v1__get_daily_metrics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetDailyMetricsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_daily_metrics_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_daily_metrics_request__free_unpacked
+                     (Edgecat__Telemetry__V1__GetDailyMetricsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__daily_metrics__init
+                     (Edgecat__Telemetry__V1__DailyMetrics         *message)
+{
+  static const Edgecat__Telemetry__V1__DailyMetrics init_value = EDGECAT__TELEMETRY__V1__DAILY_METRICS__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__daily_metrics__get_packed_size
+                     (const Edgecat__Telemetry__V1__DailyMetrics *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__daily_metrics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__daily_metrics__pack
+                     (const Edgecat__Telemetry__V1__DailyMetrics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__daily_metrics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__daily_metrics__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__DailyMetrics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__daily_metrics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__DailyMetrics *
+       edgecat__telemetry__v1__daily_metrics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__DailyMetrics *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__daily_metrics__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__daily_metrics__free_unpacked
+                     (Edgecat__Telemetry__V1__DailyMetrics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__daily_metrics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_daily_metrics_response__init
+                     (Edgecat__Telemetry__V1__GetDailyMetricsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__GetDailyMetricsResponse init_value = EDGECAT__TELEMETRY__V1__GET_DAILY_METRICS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_response__pack
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_daily_metrics_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetDailyMetricsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetDailyMetricsResponse *
+       edgecat__telemetry__v1__get_daily_metrics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetDailyMetricsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_daily_metrics_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_daily_metrics_response__free_unpacked
+                     (Edgecat__Telemetry__V1__GetDailyMetricsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_daily_metrics_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__alert_rule__init
+                     (Edgecat__Telemetry__V1__AlertRule         *message)
+{
+  static const Edgecat__Telemetry__V1__AlertRule init_value = EDGECAT__TELEMETRY__V1__ALERT_RULE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__alert_rule__get_packed_size
+                     (const Edgecat__Telemetry__V1__AlertRule *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_rule__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__alert_rule__pack
+                     (const Edgecat__Telemetry__V1__AlertRule *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_rule__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__alert_rule__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__AlertRule *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_rule__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__AlertRule *
+       edgecat__telemetry__v1__alert_rule__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__AlertRule *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__alert_rule__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__alert_rule__free_unpacked
+                     (Edgecat__Telemetry__V1__AlertRule *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_rule__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__create_alert_rule_request__init
+                     (Edgecat__Telemetry__V1__CreateAlertRuleRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__CreateAlertRuleRequest init_value = EDGECAT__TELEMETRY__V1__CREATE_ALERT_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__create_alert_rule_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__CreateAlertRuleRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__create_alert_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__create_alert_rule_request__pack
+                     (const Edgecat__Telemetry__V1__CreateAlertRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__create_alert_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__create_alert_rule_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__CreateAlertRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__create_alert_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__CreateAlertRuleRequest *
+       edgecat__telemetry__v1__create_alert_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__CreateAlertRuleRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__create_alert_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__create_alert_rule_request__free_unpacked
+                     (Edgecat__Telemetry__V1__CreateAlertRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__create_alert_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__get_alert_rule_request__init
+                     (Edgecat__Telemetry__V1__GetAlertRuleRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__GetAlertRuleRequest init_value = EDGECAT__TELEMETRY__V1__GET_ALERT_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__get_alert_rule_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__GetAlertRuleRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_alert_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__get_alert_rule_request__pack
+                     (const Edgecat__Telemetry__V1__GetAlertRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_alert_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__get_alert_rule_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__GetAlertRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_alert_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__GetAlertRuleRequest *
+       edgecat__telemetry__v1__get_alert_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__GetAlertRuleRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__get_alert_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__get_alert_rule_request__free_unpacked
+                     (Edgecat__Telemetry__V1__GetAlertRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__get_alert_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alert_rules_request__init
+                     (Edgecat__Telemetry__V1__ListAlertRulesRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertRulesRequest init_value = EDGECAT__TELEMETRY__V1__LIST_ALERT_RULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alert_rules_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertRulesRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alert_rules_request__pack
+                     (const Edgecat__Telemetry__V1__ListAlertRulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alert_rules_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertRulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertRulesRequest *
+       edgecat__telemetry__v1__list_alert_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertRulesRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alert_rules_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alert_rules_request__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertRulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alert_rules_response__init
+                     (Edgecat__Telemetry__V1__ListAlertRulesResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertRulesResponse init_value = EDGECAT__TELEMETRY__V1__LIST_ALERT_RULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alert_rules_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertRulesResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alert_rules_response__pack
+                     (const Edgecat__Telemetry__V1__ListAlertRulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alert_rules_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertRulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertRulesResponse *
+       edgecat__telemetry__v1__list_alert_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertRulesResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alert_rules_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alert_rules_response__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertRulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_rules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__update_alert_rule_request__init
+                     (Edgecat__Telemetry__V1__UpdateAlertRuleRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__UpdateAlertRuleRequest init_value = EDGECAT__TELEMETRY__V1__UPDATE_ALERT_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__update_alert_rule_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__UpdateAlertRuleRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_alert_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__update_alert_rule_request__pack
+                     (const Edgecat__Telemetry__V1__UpdateAlertRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_alert_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__update_alert_rule_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__UpdateAlertRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_alert_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__UpdateAlertRuleRequest *
+       edgecat__telemetry__v1__update_alert_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__UpdateAlertRuleRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__update_alert_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__update_alert_rule_request__free_unpacked
+                     (Edgecat__Telemetry__V1__UpdateAlertRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__update_alert_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__delete_alert_rule_request__init
+                     (Edgecat__Telemetry__V1__DeleteAlertRuleRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__DeleteAlertRuleRequest init_value = EDGECAT__TELEMETRY__V1__DELETE_ALERT_RULE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_request__pack
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__DeleteAlertRuleRequest *
+       edgecat__telemetry__v1__delete_alert_rule_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__DeleteAlertRuleRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__delete_alert_rule_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__delete_alert_rule_request__free_unpacked
+                     (Edgecat__Telemetry__V1__DeleteAlertRuleRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__delete_alert_rule_response__init
+                     (Edgecat__Telemetry__V1__DeleteAlertRuleResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__DeleteAlertRuleResponse init_value = EDGECAT__TELEMETRY__V1__DELETE_ALERT_RULE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_response__pack
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__delete_alert_rule_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__DeleteAlertRuleResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__DeleteAlertRuleResponse *
+       edgecat__telemetry__v1__delete_alert_rule_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__DeleteAlertRuleResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__delete_alert_rule_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__delete_alert_rule_response__free_unpacked
+                     (Edgecat__Telemetry__V1__DeleteAlertRuleResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__delete_alert_rule_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__alert__init
+                     (Edgecat__Telemetry__V1__Alert         *message)
+{
+  static const Edgecat__Telemetry__V1__Alert init_value = EDGECAT__TELEMETRY__V1__ALERT__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__alert__get_packed_size
+                     (const Edgecat__Telemetry__V1__Alert *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__alert__pack
+                     (const Edgecat__Telemetry__V1__Alert *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__alert__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__Alert *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__Alert *
+       edgecat__telemetry__v1__alert__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__Alert *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__alert__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__alert__free_unpacked
+                     (Edgecat__Telemetry__V1__Alert *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alerts_request__init
+                     (Edgecat__Telemetry__V1__ListAlertsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertsRequest init_value = EDGECAT__TELEMETRY__V1__LIST_ALERTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alerts_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alerts_request__pack
+                     (const Edgecat__Telemetry__V1__ListAlertsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alerts_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertsRequest *
+       edgecat__telemetry__v1__list_alerts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alerts_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alerts_request__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alerts_response__init
+                     (Edgecat__Telemetry__V1__ListAlertsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertsResponse init_value = EDGECAT__TELEMETRY__V1__LIST_ALERTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alerts_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alerts_response__pack
+                     (const Edgecat__Telemetry__V1__ListAlertsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alerts_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertsResponse *
+       edgecat__telemetry__v1__list_alerts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alerts_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alerts_response__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alerts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__alert_transition__init
+                     (Edgecat__Telemetry__V1__AlertTransition         *message)
+{
+  static const Edgecat__Telemetry__V1__AlertTransition init_value = EDGECAT__TELEMETRY__V1__ALERT_TRANSITION__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__alert_transition__get_packed_size
+                     (const Edgecat__Telemetry__V1__AlertTransition *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_transition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__alert_transition__pack
+                     (const Edgecat__Telemetry__V1__AlertTransition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_transition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__alert_transition__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__AlertTransition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_transition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__AlertTransition *
+       edgecat__telemetry__v1__alert_transition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__AlertTransition *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__alert_transition__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__alert_transition__free_unpacked
+                     (Edgecat__Telemetry__V1__AlertTransition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__alert_transition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alert_transitions_request__init
+                     (Edgecat__Telemetry__V1__ListAlertTransitionsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertTransitionsRequest init_value = EDGECAT__TELEMETRY__V1__LIST_ALERT_TRANSITIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_request__pack
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertTransitionsRequest *
+       edgecat__telemetry__v1__list_alert_transitions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertTransitionsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alert_transitions_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alert_transitions_request__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertTransitionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__list_alert_transitions_response__init
+                     (Edgecat__Telemetry__V1__ListAlertTransitionsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__ListAlertTransitionsResponse init_value = EDGECAT__TELEMETRY__V1__LIST_ALERT_TRANSITIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_response__pack
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__list_alert_transitions_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__ListAlertTransitionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__ListAlertTransitionsResponse *
+       edgecat__telemetry__v1__list_alert_transitions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__ListAlertTransitionsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__list_alert_transitions_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__list_alert_transitions_response__free_unpacked
+                     (Edgecat__Telemetry__V1__ListAlertTransitionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__list_alert_transitions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__evaluate_alerts_request__init
+                     (Edgecat__Telemetry__V1__EvaluateAlertsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__EvaluateAlertsRequest init_value = EDGECAT__TELEMETRY__V1__EVALUATE_ALERTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_request__pack
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__EvaluateAlertsRequest *
+       edgecat__telemetry__v1__evaluate_alerts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__EvaluateAlertsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__evaluate_alerts_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__evaluate_alerts_request__free_unpacked
+                     (Edgecat__Telemetry__V1__EvaluateAlertsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__evaluate_alerts_response__init
+                     (Edgecat__Telemetry__V1__EvaluateAlertsResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__EvaluateAlertsResponse init_value = EDGECAT__TELEMETRY__V1__EVALUATE_ALERTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_response__pack
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__evaluate_alerts_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__EvaluateAlertsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__EvaluateAlertsResponse *
+       edgecat__telemetry__v1__evaluate_alerts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__EvaluateAlertsResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__evaluate_alerts_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__evaluate_alerts_response__free_unpacked
+                     (Edgecat__Telemetry__V1__EvaluateAlertsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__evaluate_alerts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__watch_alerts_request__init
+                     (Edgecat__Telemetry__V1__WatchAlertsRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__WatchAlertsRequest init_value = EDGECAT__TELEMETRY__V1__WATCH_ALERTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__watch_alerts_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__WatchAlertsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__watch_alerts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__watch_alerts_request__pack
+                     (const Edgecat__Telemetry__V1__WatchAlertsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__watch_alerts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__watch_alerts_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__WatchAlertsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__watch_alerts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__WatchAlertsRequest *
+       edgecat__telemetry__v1__watch_alerts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__WatchAlertsRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__watch_alerts_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__watch_alerts_request__free_unpacked
+                     (Edgecat__Telemetry__V1__WatchAlertsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__watch_alerts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__run_retention_request__init
+                     (Edgecat__Telemetry__V1__RunRetentionRequest         *message)
+{
+  static const Edgecat__Telemetry__V1__RunRetentionRequest init_value = EDGECAT__TELEMETRY__V1__RUN_RETENTION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__run_retention_request__get_packed_size
+                     (const Edgecat__Telemetry__V1__RunRetentionRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__run_retention_request__pack
+                     (const Edgecat__Telemetry__V1__RunRetentionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__run_retention_request__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__RunRetentionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__RunRetentionRequest *
+       edgecat__telemetry__v1__run_retention_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__RunRetentionRequest *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__run_retention_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__run_retention_request__free_unpacked
+                     (Edgecat__Telemetry__V1__RunRetentionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__telemetry__v1__run_retention_response__init
+                     (Edgecat__Telemetry__V1__RunRetentionResponse         *message)
+{
+  static const Edgecat__Telemetry__V1__RunRetentionResponse init_value = EDGECAT__TELEMETRY__V1__RUN_RETENTION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__telemetry__v1__run_retention_response__get_packed_size
+                     (const Edgecat__Telemetry__V1__RunRetentionResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__telemetry__v1__run_retention_response__pack
+                     (const Edgecat__Telemetry__V1__RunRetentionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__telemetry__v1__run_retention_response__pack_to_buffer
+                     (const Edgecat__Telemetry__V1__RunRetentionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Telemetry__V1__RunRetentionResponse *
+       edgecat__telemetry__v1__run_retention_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Telemetry__V1__RunRetentionResponse *)
+     protobuf_c_message_unpack (&edgecat__telemetry__v1__run_retention_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__telemetry__v1__run_retention_response__free_unpacked
+                     (Edgecat__Telemetry__V1__RunRetentionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__telemetry__v1__run_retention_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_request__field_descriptors[9] =
 {
   {
     "device_id",
@@ -135,16 +1845,94 @@ static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_request_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cpu_percent",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, cpu_percent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "memory_bytes",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, memory_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "disk_free_bytes",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, disk_free_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_bytes",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, spool_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_records",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, spool_records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_full",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatRequest, spool_full),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__telemetry__v1__heartbeat_request__field_indices_by_name[] = {
   2,   /* field[2] = agent_version */
+  3,   /* field[3] = cpu_percent */
   0,   /* field[0] = device_id */
+  5,   /* field[5] = disk_free_bytes */
+  4,   /* field[4] = memory_bytes */
   1,   /* field[1] = sent_at_ms */
+  6,   /* field[6] = spool_bytes */
+  8,   /* field[8] = spool_full */
+  7,   /* field[7] = spool_records */
 };
 static const ProtobufCIntRange edgecat__telemetry__v1__heartbeat_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_request__descriptor =
 {
@@ -154,7 +1942,7 @@ const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_request__desc
   "Edgecat__Telemetry__V1__HeartbeatRequest",
   "edgecat.telemetry.v1",
   sizeof(Edgecat__Telemetry__V1__HeartbeatRequest),
-  3,
+  9,
   edgecat__telemetry__v1__heartbeat_request__field_descriptors,
   edgecat__telemetry__v1__heartbeat_request__field_indices_by_name,
   1,  edgecat__telemetry__v1__heartbeat_request__number_ranges,
@@ -212,12 +2000,3272 @@ const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_response__des
   (ProtobufCMessageInit) edgecat__telemetry__v1__heartbeat_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor edgecat__telemetry__v1__telemetry_service__method_descriptors[1] =
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_fleet_request__field_descriptors[1] =
+{
+  {
+    "window_seconds",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetFleetRequest, window_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_fleet_request__field_indices_by_name[] = {
+  0,   /* field[0] = window_seconds */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_fleet_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_fleet_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetFleetRequest",
+  "GetFleetRequest",
+  "Edgecat__Telemetry__V1__GetFleetRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetFleetRequest),
+  1,
+  edgecat__telemetry__v1__get_fleet_request__field_descriptors,
+  edgecat__telemetry__v1__get_fleet_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_fleet_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_fleet_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__fleet_device__field_descriptors[17] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "location",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, location),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "region",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, region),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "group",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, group),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, status),
+    &edgecat__telemetry__v1__device_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "p99_latency_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, p99_latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accuracy",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, accuracy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labelled_count",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, labelled_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_count",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, record_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_heartbeat_at",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, last_heartbeat_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_record_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, last_record_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "agent_version",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, agent_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_bytes",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, spool_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_records",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, spool_records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "spool_full",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__FleetDevice, spool_full),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__fleet_device__field_indices_by_name[] = {
+  8,   /* field[8] = accuracy */
+  13,   /* field[13] = agent_version */
+  0,   /* field[0] = device_id */
+  3,   /* field[3] = group */
+  9,   /* field[9] = labelled_count */
+  11,   /* field[11] = last_heartbeat_at */
+  12,   /* field[12] = last_record_at */
+  1,   /* field[1] = location */
+  5,   /* field[5] = model_full_name */
+  6,   /* field[6] = model_version */
+  7,   /* field[7] = p99_latency_ms */
+  10,   /* field[10] = record_count */
+  2,   /* field[2] = region */
+  14,   /* field[14] = spool_bytes */
+  16,   /* field[16] = spool_full */
+  15,   /* field[15] = spool_records */
+  4,   /* field[4] = status */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__fleet_device__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 17 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__fleet_device__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.FleetDevice",
+  "FleetDevice",
+  "Edgecat__Telemetry__V1__FleetDevice",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__FleetDevice),
+  17,
+  edgecat__telemetry__v1__fleet_device__field_descriptors,
+  edgecat__telemetry__v1__fleet_device__field_indices_by_name,
+  1,  edgecat__telemetry__v1__fleet_device__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__fleet_device__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_fleet_response__field_descriptors[2] =
+{
+  {
+    "devices",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__GetFleetResponse, n_devices),
+    offsetof(Edgecat__Telemetry__V1__GetFleetResponse, devices),
+    &edgecat__telemetry__v1__fleet_device__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offline_after_seconds",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetFleetResponse, offline_after_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_fleet_response__field_indices_by_name[] = {
+  0,   /* field[0] = devices */
+  1,   /* field[1] = offline_after_seconds */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_fleet_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_fleet_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetFleetResponse",
+  "GetFleetResponse",
+  "Edgecat__Telemetry__V1__GetFleetResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetFleetResponse),
+  2,
+  edgecat__telemetry__v1__get_fleet_response__field_descriptors,
+  edgecat__telemetry__v1__get_fleet_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_fleet_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_fleet_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__inference_log_record__field_descriptors[11] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, epoch),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timestamp_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, timestamp_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "prediction",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, prediction),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confidence",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, confidence_value_case),
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, confidence),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "latency_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "input_hash",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, input_hash),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, label_value_case),
+    offsetof(Edgecat__Telemetry__V1__InferenceLogRecord, label),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__inference_log_record__field_indices_by_name[] = {
+  7,   /* field[7] = confidence */
+  0,   /* field[0] = device_id */
+  1,   /* field[1] = epoch */
+  9,   /* field[9] = input_hash */
+  10,   /* field[10] = label */
+  8,   /* field[8] = latency_ms */
+  4,   /* field[4] = model_full_name */
+  5,   /* field[5] = model_version */
+  6,   /* field[6] = prediction */
+  2,   /* field[2] = seq */
+  3,   /* field[3] = timestamp_ms */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__inference_log_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__inference_log_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.InferenceLogRecord",
+  "InferenceLogRecord",
+  "Edgecat__Telemetry__V1__InferenceLogRecord",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__InferenceLogRecord),
+  11,
+  edgecat__telemetry__v1__inference_log_record__field_descriptors,
+  edgecat__telemetry__v1__inference_log_record__field_indices_by_name,
+  1,  edgecat__telemetry__v1__inference_log_record__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__inference_log_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__label_update__field_descriptors[4] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__LabelUpdate, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__LabelUpdate, epoch),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__LabelUpdate, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__LabelUpdate, label),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__label_update__field_indices_by_name[] = {
+  0,   /* field[0] = device_id */
+  1,   /* field[1] = epoch */
+  3,   /* field[3] = label */
+  2,   /* field[2] = seq */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__label_update__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__label_update__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.LabelUpdate",
+  "LabelUpdate",
+  "Edgecat__Telemetry__V1__LabelUpdate",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__LabelUpdate),
+  4,
+  edgecat__telemetry__v1__label_update__field_descriptors,
+  edgecat__telemetry__v1__label_update__field_indices_by_name,
+  1,  edgecat__telemetry__v1__label_update__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__label_update__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__ingest_batch__field_descriptors[3] =
+{
+  {
+    "batch_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestBatch, batch_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "records",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__IngestBatch, n_records),
+    offsetof(Edgecat__Telemetry__V1__IngestBatch, records),
+    &edgecat__telemetry__v1__inference_log_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__IngestBatch, n_labels),
+    offsetof(Edgecat__Telemetry__V1__IngestBatch, labels),
+    &edgecat__telemetry__v1__label_update__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__ingest_batch__field_indices_by_name[] = {
+  0,   /* field[0] = batch_id */
+  2,   /* field[2] = labels */
+  1,   /* field[1] = records */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__ingest_batch__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__ingest_batch__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.IngestBatch",
+  "IngestBatch",
+  "Edgecat__Telemetry__V1__IngestBatch",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__IngestBatch),
+  3,
+  edgecat__telemetry__v1__ingest_batch__field_descriptors,
+  edgecat__telemetry__v1__ingest_batch__field_indices_by_name,
+  1,  edgecat__telemetry__v1__ingest_batch__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__ingest_batch__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__ingest_ack__field_descriptors[9] =
+{
+  {
+    "batch_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, batch_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stored",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, stored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duplicates",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, duplicates),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conflicts",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, conflicts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels_applied",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, labels_applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels_unmatched",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, labels_unmatched),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "future_clock",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__IngestAck, future_clock),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__ingest_ack__field_indices_by_name[] = {
+  0,   /* field[0] = batch_id */
+  1,   /* field[1] = code */
+  5,   /* field[5] = conflicts */
+  4,   /* field[4] = duplicates */
+  8,   /* field[8] = future_clock */
+  6,   /* field[6] = labels_applied */
+  7,   /* field[7] = labels_unmatched */
+  2,   /* field[2] = message */
+  3,   /* field[3] = stored */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__ingest_ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__ingest_ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.IngestAck",
+  "IngestAck",
+  "Edgecat__Telemetry__V1__IngestAck",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__IngestAck),
+  9,
+  edgecat__telemetry__v1__ingest_ack__field_descriptors,
+  edgecat__telemetry__v1__ingest_ack__field_indices_by_name,
+  1,  edgecat__telemetry__v1__ingest_ack__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__ingest_ack__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__update_labels_request__field_descriptors[1] =
+{
+  {
+    "labels",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__UpdateLabelsRequest, n_labels),
+    offsetof(Edgecat__Telemetry__V1__UpdateLabelsRequest, labels),
+    &edgecat__telemetry__v1__label_update__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__update_labels_request__field_indices_by_name[] = {
+  0,   /* field[0] = labels */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__update_labels_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__update_labels_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.UpdateLabelsRequest",
+  "UpdateLabelsRequest",
+  "Edgecat__Telemetry__V1__UpdateLabelsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__UpdateLabelsRequest),
+  1,
+  edgecat__telemetry__v1__update_labels_request__field_descriptors,
+  edgecat__telemetry__v1__update_labels_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__update_labels_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__update_labels_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__update_labels_response__field_descriptors[2] =
+{
+  {
+    "applied",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__UpdateLabelsResponse, applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unmatched",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__UpdateLabelsResponse, unmatched),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__update_labels_response__field_indices_by_name[] = {
+  0,   /* field[0] = applied */
+  1,   /* field[1] = unmatched */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__update_labels_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__update_labels_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.UpdateLabelsResponse",
+  "UpdateLabelsResponse",
+  "Edgecat__Telemetry__V1__UpdateLabelsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__UpdateLabelsResponse),
+  2,
+  edgecat__telemetry__v1__update_labels_response__field_descriptors,
+  edgecat__telemetry__v1__update_labels_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__update_labels_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__update_labels_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__query_request__field_descriptors[4] =
+{
+  {
+    "sql",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryRequest, sql),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_rows",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryRequest, max_rows),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timeout_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryRequest, timeout_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__query_request__field_indices_by_name[] = {
+  2,   /* field[2] = max_rows */
+  1,   /* field[1] = page_size */
+  0,   /* field[0] = sql */
+  3,   /* field[3] = timeout_ms */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__query_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__query_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.QueryRequest",
+  "QueryRequest",
+  "Edgecat__Telemetry__V1__QueryRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__QueryRequest),
+  4,
+  edgecat__telemetry__v1__query_request__field_descriptors,
+  edgecat__telemetry__v1__query_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__query_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__query_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__value__field_descriptors[4] =
+{
+  {
+    "integer_value",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Telemetry__V1__Value, kind_case),
+    offsetof(Edgecat__Telemetry__V1__Value, integer_value),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "real_value",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Edgecat__Telemetry__V1__Value, kind_case),
+    offsetof(Edgecat__Telemetry__V1__Value, real_value),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text_value",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Telemetry__V1__Value, kind_case),
+    offsetof(Edgecat__Telemetry__V1__Value, text_value),
+    NULL,
+    &protobuf_c_empty_string,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "blob_value",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    offsetof(Edgecat__Telemetry__V1__Value, kind_case),
+    offsetof(Edgecat__Telemetry__V1__Value, blob_value),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__value__field_indices_by_name[] = {
+  3,   /* field[3] = blob_value */
+  0,   /* field[0] = integer_value */
+  1,   /* field[1] = real_value */
+  2,   /* field[2] = text_value */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__value__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__value__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.Value",
+  "Value",
+  "Edgecat__Telemetry__V1__Value",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__Value),
+  4,
+  edgecat__telemetry__v1__value__field_descriptors,
+  edgecat__telemetry__v1__value__field_indices_by_name,
+  1,  edgecat__telemetry__v1__value__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__value__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__row__field_descriptors[1] =
+{
+  {
+    "values",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__Row, n_values),
+    offsetof(Edgecat__Telemetry__V1__Row, values),
+    &edgecat__telemetry__v1__value__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__row__field_indices_by_name[] = {
+  0,   /* field[0] = values */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.Row",
+  "Row",
+  "Edgecat__Telemetry__V1__Row",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__Row),
+  1,
+  edgecat__telemetry__v1__row__field_descriptors,
+  edgecat__telemetry__v1__row__field_indices_by_name,
+  1,  edgecat__telemetry__v1__row__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__query_response__field_descriptors[5] =
+{
+  {
+    "columns",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, n_columns),
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, columns),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, n_rows),
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, rows),
+    &edgecat__telemetry__v1__row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, last),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "truncated",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, truncated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "row_count",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__QueryResponse, row_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__query_response__field_indices_by_name[] = {
+  0,   /* field[0] = columns */
+  2,   /* field[2] = last */
+  4,   /* field[4] = row_count */
+  1,   /* field[1] = rows */
+  3,   /* field[3] = truncated */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__query_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__query_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.QueryResponse",
+  "QueryResponse",
+  "Edgecat__Telemetry__V1__QueryResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__QueryResponse),
+  5,
+  edgecat__telemetry__v1__query_response__field_descriptors,
+  edgecat__telemetry__v1__query_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__query_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__query_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_metrics_request__field_descriptors[5] =
+{
+  {
+    "start",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsRequest, start),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsRequest, end),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "device_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsRequest, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_metrics_request__field_indices_by_name[] = {
+  2,   /* field[2] = device_id */
+  1,   /* field[1] = end */
+  3,   /* field[3] = model_full_name */
+  4,   /* field[4] = model_version */
+  0,   /* field[0] = start */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_metrics_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_metrics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetMetricsRequest",
+  "GetMetricsRequest",
+  "Edgecat__Telemetry__V1__GetMetricsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetMetricsRequest),
+  5,
+  edgecat__telemetry__v1__get_metrics_request__field_descriptors,
+  edgecat__telemetry__v1__get_metrics_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_metrics_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_metrics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__device_metrics__field_descriptors[9] =
+{
+  {
+    "device_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_confidence",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, mean_confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_latency_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, mean_latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "p99_latency_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, p99_latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "accuracy",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, accuracy),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labelled_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeviceMetrics, labelled_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__device_metrics__field_indices_by_name[] = {
+  7,   /* field[7] = accuracy */
+  3,   /* field[3] = count */
+  0,   /* field[0] = device_id */
+  8,   /* field[8] = labelled_count */
+  4,   /* field[4] = mean_confidence */
+  5,   /* field[5] = mean_latency_ms */
+  1,   /* field[1] = model_full_name */
+  2,   /* field[2] = model_version */
+  6,   /* field[6] = p99_latency_ms */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__device_metrics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__device_metrics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.DeviceMetrics",
+  "DeviceMetrics",
+  "Edgecat__Telemetry__V1__DeviceMetrics",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__DeviceMetrics),
+  9,
+  edgecat__telemetry__v1__device_metrics__field_descriptors,
+  edgecat__telemetry__v1__device_metrics__field_indices_by_name,
+  1,  edgecat__telemetry__v1__device_metrics__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__device_metrics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_metrics_response__field_descriptors[4] =
+{
+  {
+    "metrics",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__GetMetricsResponse, n_metrics),
+    offsetof(Edgecat__Telemetry__V1__GetMetricsResponse, metrics),
+    &edgecat__telemetry__v1__device_metrics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_rollups",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsResponse, from_rollups),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsResponse, start),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetMetricsResponse, end),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_metrics_response__field_indices_by_name[] = {
+  3,   /* field[3] = end */
+  1,   /* field[1] = from_rollups */
+  0,   /* field[0] = metrics */
+  2,   /* field[2] = start */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_metrics_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_metrics_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetMetricsResponse",
+  "GetMetricsResponse",
+  "Edgecat__Telemetry__V1__GetMetricsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetMetricsResponse),
+  4,
+  edgecat__telemetry__v1__get_metrics_response__field_descriptors,
+  edgecat__telemetry__v1__get_metrics_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_metrics_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_metrics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_daily_metrics_request__field_descriptors[5] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsRequest, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "device_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsRequest, device_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_day",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsRequest, start_day),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_day",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsRequest, end_day),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_daily_metrics_request__field_indices_by_name[] = {
+  2,   /* field[2] = device_id */
+  4,   /* field[4] = end_day */
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = model_version */
+  3,   /* field[3] = start_day */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_daily_metrics_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_daily_metrics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetDailyMetricsRequest",
+  "GetDailyMetricsRequest",
+  "Edgecat__Telemetry__V1__GetDailyMetricsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetDailyMetricsRequest),
+  5,
+  edgecat__telemetry__v1__get_daily_metrics_request__field_descriptors,
+  edgecat__telemetry__v1__get_daily_metrics_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_daily_metrics_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_daily_metrics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__daily_metrics__field_descriptors[7] =
+{
+  {
+    "day",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, day),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_confidence",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, mean_confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "stddev_confidence",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, stddev_confidence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "drift",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DailyMetrics, drift),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__daily_metrics__field_indices_by_name[] = {
+  3,   /* field[3] = count */
+  0,   /* field[0] = day */
+  6,   /* field[6] = drift */
+  4,   /* field[4] = mean_confidence */
+  1,   /* field[1] = model_full_name */
+  2,   /* field[2] = model_version */
+  5,   /* field[5] = stddev_confidence */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__daily_metrics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__daily_metrics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.DailyMetrics",
+  "DailyMetrics",
+  "Edgecat__Telemetry__V1__DailyMetrics",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__DailyMetrics),
+  7,
+  edgecat__telemetry__v1__daily_metrics__field_descriptors,
+  edgecat__telemetry__v1__daily_metrics__field_indices_by_name,
+  1,  edgecat__telemetry__v1__daily_metrics__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__daily_metrics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_daily_metrics_response__field_descriptors[2] =
+{
+  {
+    "days",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsResponse, n_days),
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsResponse, days),
+    &edgecat__telemetry__v1__daily_metrics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_rollups",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetDailyMetricsResponse, from_rollups),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_daily_metrics_response__field_indices_by_name[] = {
+  0,   /* field[0] = days */
+  1,   /* field[1] = from_rollups */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_daily_metrics_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_daily_metrics_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetDailyMetricsResponse",
+  "GetDailyMetricsResponse",
+  "Edgecat__Telemetry__V1__GetDailyMetricsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetDailyMetricsResponse),
+  2,
+  edgecat__telemetry__v1__get_daily_metrics_response__field_descriptors,
+  edgecat__telemetry__v1__get_daily_metrics_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_daily_metrics_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_daily_metrics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__alert_rule__field_descriptors[14] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "metric",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, metric),
+    &edgecat__telemetry__v1__alert_metric__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scope",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, scope),
+    &edgecat__telemetry__v1__alert_scope__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "condition",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, condition),
+    &edgecat__telemetry__v1__alert_condition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "threshold",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, threshold),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "window_seconds",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, window_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_samples",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, min_samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "for_seconds",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, for_seconds),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "severity",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, severity),
+    &edgecat__telemetry__v1__alert_severity__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, action),
+    &edgecat__telemetry__v1__alert_action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, created_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertRule, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__alert_rule__field_indices_by_name[] = {
+  9,   /* field[9] = action */
+  3,   /* field[3] = condition */
+  12,   /* field[12] = created_at */
+  10,   /* field[10] = description */
+  11,   /* field[11] = enabled */
+  7,   /* field[7] = for_seconds */
+  1,   /* field[1] = metric */
+  6,   /* field[6] = min_samples */
+  0,   /* field[0] = name */
+  2,   /* field[2] = scope */
+  8,   /* field[8] = severity */
+  4,   /* field[4] = threshold */
+  13,   /* field[13] = updated_at */
+  5,   /* field[5] = window_seconds */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_rule__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__alert_rule__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertRule",
+  "AlertRule",
+  "Edgecat__Telemetry__V1__AlertRule",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__AlertRule),
+  14,
+  edgecat__telemetry__v1__alert_rule__field_descriptors,
+  edgecat__telemetry__v1__alert_rule__field_indices_by_name,
+  1,  edgecat__telemetry__v1__alert_rule__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__alert_rule__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__create_alert_rule_request__field_descriptors[1] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__CreateAlertRuleRequest, rule),
+    &edgecat__telemetry__v1__alert_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__create_alert_rule_request__field_indices_by_name[] = {
+  0,   /* field[0] = rule */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__create_alert_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__create_alert_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.CreateAlertRuleRequest",
+  "CreateAlertRuleRequest",
+  "Edgecat__Telemetry__V1__CreateAlertRuleRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__CreateAlertRuleRequest),
+  1,
+  edgecat__telemetry__v1__create_alert_rule_request__field_descriptors,
+  edgecat__telemetry__v1__create_alert_rule_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__create_alert_rule_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__create_alert_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__get_alert_rule_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__GetAlertRuleRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__get_alert_rule_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__get_alert_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__get_alert_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.GetAlertRuleRequest",
+  "GetAlertRuleRequest",
+  "Edgecat__Telemetry__V1__GetAlertRuleRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__GetAlertRuleRequest),
+  1,
+  edgecat__telemetry__v1__get_alert_rule_request__field_descriptors,
+  edgecat__telemetry__v1__get_alert_rule_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__get_alert_rule_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__get_alert_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alert_rules_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertRulesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertRulesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alert_rules_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alert_rules_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alert_rules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertRulesRequest",
+  "ListAlertRulesRequest",
+  "Edgecat__Telemetry__V1__ListAlertRulesRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertRulesRequest),
+  2,
+  edgecat__telemetry__v1__list_alert_rules_request__field_descriptors,
+  edgecat__telemetry__v1__list_alert_rules_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alert_rules_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alert_rules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alert_rules_response__field_descriptors[2] =
+{
+  {
+    "rules",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__ListAlertRulesResponse, n_rules),
+    offsetof(Edgecat__Telemetry__V1__ListAlertRulesResponse, rules),
+    &edgecat__telemetry__v1__alert_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertRulesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alert_rules_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = rules */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alert_rules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alert_rules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertRulesResponse",
+  "ListAlertRulesResponse",
+  "Edgecat__Telemetry__V1__ListAlertRulesResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertRulesResponse),
+  2,
+  edgecat__telemetry__v1__list_alert_rules_response__field_descriptors,
+  edgecat__telemetry__v1__list_alert_rules_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alert_rules_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alert_rules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__update_alert_rule_request__field_descriptors[2] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__UpdateAlertRuleRequest, rule),
+    &edgecat__telemetry__v1__alert_rule__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Telemetry__V1__UpdateAlertRuleRequest, n_update_mask),
+    offsetof(Edgecat__Telemetry__V1__UpdateAlertRuleRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__update_alert_rule_request__field_indices_by_name[] = {
+  0,   /* field[0] = rule */
+  1,   /* field[1] = update_mask */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__update_alert_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__update_alert_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.UpdateAlertRuleRequest",
+  "UpdateAlertRuleRequest",
+  "Edgecat__Telemetry__V1__UpdateAlertRuleRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__UpdateAlertRuleRequest),
+  2,
+  edgecat__telemetry__v1__update_alert_rule_request__field_descriptors,
+  edgecat__telemetry__v1__update_alert_rule_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__update_alert_rule_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__update_alert_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__delete_alert_rule_request__field_descriptors[1] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__DeleteAlertRuleRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__delete_alert_rule_request__field_indices_by_name[] = {
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__delete_alert_rule_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__delete_alert_rule_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.DeleteAlertRuleRequest",
+  "DeleteAlertRuleRequest",
+  "Edgecat__Telemetry__V1__DeleteAlertRuleRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__DeleteAlertRuleRequest),
+  1,
+  edgecat__telemetry__v1__delete_alert_rule_request__field_descriptors,
+  edgecat__telemetry__v1__delete_alert_rule_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__delete_alert_rule_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__delete_alert_rule_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__telemetry__v1__delete_alert_rule_response__field_descriptors NULL
+#define edgecat__telemetry__v1__delete_alert_rule_response__field_indices_by_name NULL
+#define edgecat__telemetry__v1__delete_alert_rule_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__delete_alert_rule_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.DeleteAlertRuleResponse",
+  "DeleteAlertRuleResponse",
+  "Edgecat__Telemetry__V1__DeleteAlertRuleResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__DeleteAlertRuleResponse),
+  0,
+  edgecat__telemetry__v1__delete_alert_rule_response__field_descriptors,
+  edgecat__telemetry__v1__delete_alert_rule_response__field_indices_by_name,
+  0,  edgecat__telemetry__v1__delete_alert_rule_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__delete_alert_rule_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__alert__field_descriptors[13] =
+{
+  {
+    "rule_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, rule_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, state),
+    &edgecat__telemetry__v1__alert_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "severity",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, severity),
+    &edgecat__telemetry__v1__alert_severity__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "condition",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, condition),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, action),
+    &edgecat__telemetry__v1__alert_action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action_result",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, action_result),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "since",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, since),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fired_at",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, fired_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "firing_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, firing_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated_at",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__Alert, updated_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__alert__field_indices_by_name[] = {
+  7,   /* field[7] = action */
+  8,   /* field[8] = action_result */
+  6,   /* field[6] = condition */
+  10,   /* field[10] = fired_at */
+  11,   /* field[11] = firing_id */
+  0,   /* field[0] = rule_name */
+  5,   /* field[5] = samples */
+  3,   /* field[3] = severity */
+  9,   /* field[9] = since */
+  2,   /* field[2] = state */
+  1,   /* field[1] = subject */
+  12,   /* field[12] = updated_at */
+  4,   /* field[4] = value */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 13 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__alert__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.Alert",
+  "Alert",
+  "Edgecat__Telemetry__V1__Alert",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__Alert),
+  13,
+  edgecat__telemetry__v1__alert__field_descriptors,
+  edgecat__telemetry__v1__alert__field_indices_by_name,
+  1,  edgecat__telemetry__v1__alert__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__alert__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alerts_request__field_descriptors[3] =
+{
+  {
+    "states",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_ENUM,
+    offsetof(Edgecat__Telemetry__V1__ListAlertsRequest, n_states),
+    offsetof(Edgecat__Telemetry__V1__ListAlertsRequest, states),
+    &edgecat__telemetry__v1__alert_state__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alerts_request__field_indices_by_name[] = {
+  1,   /* field[1] = page_size */
+  2,   /* field[2] = page_token */
+  0,   /* field[0] = states */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alerts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alerts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertsRequest",
+  "ListAlertsRequest",
+  "Edgecat__Telemetry__V1__ListAlertsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertsRequest),
+  3,
+  edgecat__telemetry__v1__list_alerts_request__field_descriptors,
+  edgecat__telemetry__v1__list_alerts_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alerts_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alerts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alerts_response__field_descriptors[2] =
+{
+  {
+    "alerts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__ListAlertsResponse, n_alerts),
+    offsetof(Edgecat__Telemetry__V1__ListAlertsResponse, alerts),
+    &edgecat__telemetry__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alerts_response__field_indices_by_name[] = {
+  0,   /* field[0] = alerts */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alerts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alerts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertsResponse",
+  "ListAlertsResponse",
+  "Edgecat__Telemetry__V1__ListAlertsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertsResponse),
+  2,
+  edgecat__telemetry__v1__list_alerts_response__field_descriptors,
+  edgecat__telemetry__v1__list_alerts_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alerts_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alerts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__alert_transition__field_descriptors[11] =
+{
+  {
+    "transition_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, transition_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rule_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, rule_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_state",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, from_state),
+    &edgecat__telemetry__v1__alert_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_state",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, to_state),
+    &edgecat__telemetry__v1__alert_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "value",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, value),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "samples",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, samples),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "severity",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, severity),
+    &edgecat__telemetry__v1__alert_severity__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "firing_id",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, firing_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action_result",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, action_result),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__AlertTransition, at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__alert_transition__field_indices_by_name[] = {
+  9,   /* field[9] = action_result */
+  10,   /* field[10] = at */
+  8,   /* field[8] = firing_id */
+  3,   /* field[3] = from_state */
+  1,   /* field[1] = rule_name */
+  6,   /* field[6] = samples */
+  7,   /* field[7] = severity */
+  2,   /* field[2] = subject */
+  4,   /* field[4] = to_state */
+  0,   /* field[0] = transition_id */
+  5,   /* field[5] = value */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_transition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 11 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__alert_transition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertTransition",
+  "AlertTransition",
+  "Edgecat__Telemetry__V1__AlertTransition",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__AlertTransition),
+  11,
+  edgecat__telemetry__v1__alert_transition__field_descriptors,
+  edgecat__telemetry__v1__alert_transition__field_indices_by_name,
+  1,  edgecat__telemetry__v1__alert_transition__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__alert_transition__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alert_transitions_request__field_descriptors[4] =
+{
+  {
+    "rule_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsRequest, rule_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alert_transitions_request__field_indices_by_name[] = {
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  0,   /* field[0] = rule_name */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alert_transitions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alert_transitions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertTransitionsRequest",
+  "ListAlertTransitionsRequest",
+  "Edgecat__Telemetry__V1__ListAlertTransitionsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertTransitionsRequest),
+  4,
+  edgecat__telemetry__v1__list_alert_transitions_request__field_descriptors,
+  edgecat__telemetry__v1__list_alert_transitions_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alert_transitions_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alert_transitions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__list_alert_transitions_response__field_descriptors[2] =
+{
+  {
+    "transitions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsResponse, n_transitions),
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsResponse, transitions),
+    &edgecat__telemetry__v1__alert_transition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__ListAlertTransitionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__list_alert_transitions_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = transitions */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__list_alert_transitions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__list_alert_transitions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.ListAlertTransitionsResponse",
+  "ListAlertTransitionsResponse",
+  "Edgecat__Telemetry__V1__ListAlertTransitionsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__ListAlertTransitionsResponse),
+  2,
+  edgecat__telemetry__v1__list_alert_transitions_response__field_descriptors,
+  edgecat__telemetry__v1__list_alert_transitions_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__list_alert_transitions_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__list_alert_transitions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__telemetry__v1__evaluate_alerts_request__field_descriptors NULL
+#define edgecat__telemetry__v1__evaluate_alerts_request__field_indices_by_name NULL
+#define edgecat__telemetry__v1__evaluate_alerts_request__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__evaluate_alerts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.EvaluateAlertsRequest",
+  "EvaluateAlertsRequest",
+  "Edgecat__Telemetry__V1__EvaluateAlertsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__EvaluateAlertsRequest),
+  0,
+  edgecat__telemetry__v1__evaluate_alerts_request__field_descriptors,
+  edgecat__telemetry__v1__evaluate_alerts_request__field_indices_by_name,
+  0,  edgecat__telemetry__v1__evaluate_alerts_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__evaluate_alerts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__evaluate_alerts_response__field_descriptors[2] =
+{
+  {
+    "transitions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__EvaluateAlertsResponse, n_transitions),
+    offsetof(Edgecat__Telemetry__V1__EvaluateAlertsResponse, transitions),
+    &edgecat__telemetry__v1__alert_transition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alerts",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Telemetry__V1__EvaluateAlertsResponse, n_alerts),
+    offsetof(Edgecat__Telemetry__V1__EvaluateAlertsResponse, alerts),
+    &edgecat__telemetry__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__evaluate_alerts_response__field_indices_by_name[] = {
+  1,   /* field[1] = alerts */
+  0,   /* field[0] = transitions */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__evaluate_alerts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__evaluate_alerts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.EvaluateAlertsResponse",
+  "EvaluateAlertsResponse",
+  "Edgecat__Telemetry__V1__EvaluateAlertsResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__EvaluateAlertsResponse),
+  2,
+  edgecat__telemetry__v1__evaluate_alerts_response__field_descriptors,
+  edgecat__telemetry__v1__evaluate_alerts_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__evaluate_alerts_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__evaluate_alerts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__watch_alerts_request__field_descriptors[1] =
+{
+  {
+    "after_transition_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__WatchAlertsRequest, after_transition_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__watch_alerts_request__field_indices_by_name[] = {
+  0,   /* field[0] = after_transition_id */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__watch_alerts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__watch_alerts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.WatchAlertsRequest",
+  "WatchAlertsRequest",
+  "Edgecat__Telemetry__V1__WatchAlertsRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__WatchAlertsRequest),
+  1,
+  edgecat__telemetry__v1__watch_alerts_request__field_descriptors,
+  edgecat__telemetry__v1__watch_alerts_request__field_indices_by_name,
+  1,  edgecat__telemetry__v1__watch_alerts_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__watch_alerts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__telemetry__v1__run_retention_request__field_descriptors NULL
+#define edgecat__telemetry__v1__run_retention_request__field_indices_by_name NULL
+#define edgecat__telemetry__v1__run_retention_request__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__run_retention_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.RunRetentionRequest",
+  "RunRetentionRequest",
+  "Edgecat__Telemetry__V1__RunRetentionRequest",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__RunRetentionRequest),
+  0,
+  edgecat__telemetry__v1__run_retention_request__field_descriptors,
+  edgecat__telemetry__v1__run_retention_request__field_indices_by_name,
+  0,  edgecat__telemetry__v1__run_retention_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__run_retention_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__run_retention_response__field_descriptors[2] =
+{
+  {
+    "dropped_days",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Edgecat__Telemetry__V1__RunRetentionResponse, n_dropped_days),
+    offsetof(Edgecat__Telemetry__V1__RunRetentionResponse, dropped_days),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dropped_records",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__RunRetentionResponse, dropped_records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__telemetry__v1__run_retention_response__field_indices_by_name[] = {
+  0,   /* field[0] = dropped_days */
+  1,   /* field[1] = dropped_records */
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__run_retention_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__telemetry__v1__run_retention_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.RunRetentionResponse",
+  "RunRetentionResponse",
+  "Edgecat__Telemetry__V1__RunRetentionResponse",
+  "edgecat.telemetry.v1",
+  sizeof(Edgecat__Telemetry__V1__RunRetentionResponse),
+  2,
+  edgecat__telemetry__v1__run_retention_response__field_descriptors,
+  edgecat__telemetry__v1__run_retention_response__field_indices_by_name,
+  1,  edgecat__telemetry__v1__run_retention_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__telemetry__v1__run_retention_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__device_status__enum_values_by_number[5] =
+{
+  { "DEVICE_STATUS_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__DEVICE_STATUS__DEVICE_STATUS_UNSPECIFIED", 0 },
+  { "DEVICE_STATUS_RUNNING", "EDGECAT__TELEMETRY__V1__DEVICE_STATUS__DEVICE_STATUS_RUNNING", 1 },
+  { "DEVICE_STATUS_UPDATING", "EDGECAT__TELEMETRY__V1__DEVICE_STATUS__DEVICE_STATUS_UPDATING", 2 },
+  { "DEVICE_STATUS_FAILED", "EDGECAT__TELEMETRY__V1__DEVICE_STATUS__DEVICE_STATUS_FAILED", 3 },
+  { "DEVICE_STATUS_OFFLINE", "EDGECAT__TELEMETRY__V1__DEVICE_STATUS__DEVICE_STATUS_OFFLINE", 4 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__device_status__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__device_status__enum_values_by_name[5] =
+{
+  { "DEVICE_STATUS_FAILED", 3 },
+  { "DEVICE_STATUS_OFFLINE", 4 },
+  { "DEVICE_STATUS_RUNNING", 1 },
+  { "DEVICE_STATUS_UNSPECIFIED", 0 },
+  { "DEVICE_STATUS_UPDATING", 2 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__device_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.DeviceStatus",
+  "DeviceStatus",
+  "Edgecat__Telemetry__V1__DeviceStatus",
+  "edgecat.telemetry.v1",
+  5,
+  edgecat__telemetry__v1__device_status__enum_values_by_number,
+  5,
+  edgecat__telemetry__v1__device_status__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__device_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_metric__enum_values_by_number[6] =
+{
+  { "ALERT_METRIC_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_UNSPECIFIED", 0 },
+  { "ALERT_METRIC_ACCURACY", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_ACCURACY", 1 },
+  { "ALERT_METRIC_P99_LATENCY", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_P99_LATENCY", 2 },
+  { "ALERT_METRIC_OFFLINE", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_OFFLINE", 3 },
+  { "ALERT_METRIC_CONFIDENCE_STDDEV", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_CONFIDENCE_STDDEV", 4 },
+  { "ALERT_METRIC_VERSION_MISMATCH", "EDGECAT__TELEMETRY__V1__ALERT_METRIC__ALERT_METRIC_VERSION_MISMATCH", 5 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_metric__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_metric__enum_values_by_name[6] =
+{
+  { "ALERT_METRIC_ACCURACY", 1 },
+  { "ALERT_METRIC_CONFIDENCE_STDDEV", 4 },
+  { "ALERT_METRIC_OFFLINE", 3 },
+  { "ALERT_METRIC_P99_LATENCY", 2 },
+  { "ALERT_METRIC_UNSPECIFIED", 0 },
+  { "ALERT_METRIC_VERSION_MISMATCH", 5 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_metric__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertMetric",
+  "AlertMetric",
+  "Edgecat__Telemetry__V1__AlertMetric",
+  "edgecat.telemetry.v1",
+  6,
+  edgecat__telemetry__v1__alert_metric__enum_values_by_number,
+  6,
+  edgecat__telemetry__v1__alert_metric__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_metric__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_scope__enum_values_by_number[3] =
+{
+  { "ALERT_SCOPE_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_SCOPE__ALERT_SCOPE_UNSPECIFIED", 0 },
+  { "ALERT_SCOPE_MODEL_VERSION", "EDGECAT__TELEMETRY__V1__ALERT_SCOPE__ALERT_SCOPE_MODEL_VERSION", 1 },
+  { "ALERT_SCOPE_DEVICE", "EDGECAT__TELEMETRY__V1__ALERT_SCOPE__ALERT_SCOPE_DEVICE", 2 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_scope__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_scope__enum_values_by_name[3] =
+{
+  { "ALERT_SCOPE_DEVICE", 2 },
+  { "ALERT_SCOPE_MODEL_VERSION", 1 },
+  { "ALERT_SCOPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_scope__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertScope",
+  "AlertScope",
+  "Edgecat__Telemetry__V1__AlertScope",
+  "edgecat.telemetry.v1",
+  3,
+  edgecat__telemetry__v1__alert_scope__enum_values_by_number,
+  3,
+  edgecat__telemetry__v1__alert_scope__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_scope__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_condition__enum_values_by_number[3] =
+{
+  { "ALERT_CONDITION_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_CONDITION__ALERT_CONDITION_UNSPECIFIED", 0 },
+  { "ALERT_CONDITION_BELOW", "EDGECAT__TELEMETRY__V1__ALERT_CONDITION__ALERT_CONDITION_BELOW", 1 },
+  { "ALERT_CONDITION_ABOVE", "EDGECAT__TELEMETRY__V1__ALERT_CONDITION__ALERT_CONDITION_ABOVE", 2 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_condition__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_condition__enum_values_by_name[3] =
+{
+  { "ALERT_CONDITION_ABOVE", 2 },
+  { "ALERT_CONDITION_BELOW", 1 },
+  { "ALERT_CONDITION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_condition__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertCondition",
+  "AlertCondition",
+  "Edgecat__Telemetry__V1__AlertCondition",
+  "edgecat.telemetry.v1",
+  3,
+  edgecat__telemetry__v1__alert_condition__enum_values_by_number,
+  3,
+  edgecat__telemetry__v1__alert_condition__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_condition__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_severity__enum_values_by_number[4] =
+{
+  { "ALERT_SEVERITY_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_SEVERITY__ALERT_SEVERITY_UNSPECIFIED", 0 },
+  { "ALERT_SEVERITY_INFO", "EDGECAT__TELEMETRY__V1__ALERT_SEVERITY__ALERT_SEVERITY_INFO", 1 },
+  { "ALERT_SEVERITY_WARNING", "EDGECAT__TELEMETRY__V1__ALERT_SEVERITY__ALERT_SEVERITY_WARNING", 2 },
+  { "ALERT_SEVERITY_CRITICAL", "EDGECAT__TELEMETRY__V1__ALERT_SEVERITY__ALERT_SEVERITY_CRITICAL", 3 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_severity__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_severity__enum_values_by_name[4] =
+{
+  { "ALERT_SEVERITY_CRITICAL", 3 },
+  { "ALERT_SEVERITY_INFO", 1 },
+  { "ALERT_SEVERITY_UNSPECIFIED", 0 },
+  { "ALERT_SEVERITY_WARNING", 2 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_severity__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertSeverity",
+  "AlertSeverity",
+  "Edgecat__Telemetry__V1__AlertSeverity",
+  "edgecat.telemetry.v1",
+  4,
+  edgecat__telemetry__v1__alert_severity__enum_values_by_number,
+  4,
+  edgecat__telemetry__v1__alert_severity__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_severity__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_action__enum_values_by_number[5] =
+{
+  { "ALERT_ACTION_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_ACTION__ALERT_ACTION_UNSPECIFIED", 0 },
+  { "ALERT_ACTION_NOTIFY", "EDGECAT__TELEMETRY__V1__ALERT_ACTION__ALERT_ACTION_NOTIFY", 1 },
+  { "ALERT_ACTION_ROLLBACK", "EDGECAT__TELEMETRY__V1__ALERT_ACTION__ALERT_ACTION_ROLLBACK", 2 },
+  { "ALERT_ACTION_RESEND_DESIRED_STATE", "EDGECAT__TELEMETRY__V1__ALERT_ACTION__ALERT_ACTION_RESEND_DESIRED_STATE", 3 },
+  { "ALERT_ACTION_RETRAIN", "EDGECAT__TELEMETRY__V1__ALERT_ACTION__ALERT_ACTION_RETRAIN", 4 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_action__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_action__enum_values_by_name[5] =
+{
+  { "ALERT_ACTION_NOTIFY", 1 },
+  { "ALERT_ACTION_RESEND_DESIRED_STATE", 3 },
+  { "ALERT_ACTION_RETRAIN", 4 },
+  { "ALERT_ACTION_ROLLBACK", 2 },
+  { "ALERT_ACTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertAction",
+  "AlertAction",
+  "Edgecat__Telemetry__V1__AlertAction",
+  "edgecat.telemetry.v1",
+  5,
+  edgecat__telemetry__v1__alert_action__enum_values_by_number,
+  5,
+  edgecat__telemetry__v1__alert_action__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__telemetry__v1__alert_state__enum_values_by_number[5] =
+{
+  { "ALERT_STATE_UNSPECIFIED", "EDGECAT__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED", 0 },
+  { "ALERT_STATE_INACTIVE", "EDGECAT__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_INACTIVE", 1 },
+  { "ALERT_STATE_PENDING", "EDGECAT__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_PENDING", 2 },
+  { "ALERT_STATE_FIRING", "EDGECAT__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_FIRING", 3 },
+  { "ALERT_STATE_RESOLVED", "EDGECAT__TELEMETRY__V1__ALERT_STATE__ALERT_STATE_RESOLVED", 4 },
+};
+static const ProtobufCIntRange edgecat__telemetry__v1__alert_state__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex edgecat__telemetry__v1__alert_state__enum_values_by_name[5] =
+{
+  { "ALERT_STATE_FIRING", 3 },
+  { "ALERT_STATE_INACTIVE", 1 },
+  { "ALERT_STATE_PENDING", 2 },
+  { "ALERT_STATE_RESOLVED", 4 },
+  { "ALERT_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__telemetry__v1__alert_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.telemetry.v1.AlertState",
+  "AlertState",
+  "Edgecat__Telemetry__V1__AlertState",
+  "edgecat.telemetry.v1",
+  5,
+  edgecat__telemetry__v1__alert_state__enum_values_by_number,
+  5,
+  edgecat__telemetry__v1__alert_state__enum_values_by_name,
+  1,
+  edgecat__telemetry__v1__alert_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor edgecat__telemetry__v1__telemetry_service__method_descriptors[18] =
 {
   { "Heartbeat", &edgecat__telemetry__v1__heartbeat_request__descriptor, &edgecat__telemetry__v1__heartbeat_response__descriptor },
+  { "GetFleet", &edgecat__telemetry__v1__get_fleet_request__descriptor, &edgecat__telemetry__v1__get_fleet_response__descriptor },
+  { "StreamInferenceLogs", &edgecat__telemetry__v1__ingest_batch__descriptor, &edgecat__telemetry__v1__ingest_ack__descriptor },
+  { "UpdateLabels", &edgecat__telemetry__v1__update_labels_request__descriptor, &edgecat__telemetry__v1__update_labels_response__descriptor },
+  { "Query", &edgecat__telemetry__v1__query_request__descriptor, &edgecat__telemetry__v1__query_response__descriptor },
+  { "GetMetrics", &edgecat__telemetry__v1__get_metrics_request__descriptor, &edgecat__telemetry__v1__get_metrics_response__descriptor },
+  { "GetDailyMetrics", &edgecat__telemetry__v1__get_daily_metrics_request__descriptor, &edgecat__telemetry__v1__get_daily_metrics_response__descriptor },
+  { "CreateAlertRule", &edgecat__telemetry__v1__create_alert_rule_request__descriptor, &edgecat__telemetry__v1__alert_rule__descriptor },
+  { "GetAlertRule", &edgecat__telemetry__v1__get_alert_rule_request__descriptor, &edgecat__telemetry__v1__alert_rule__descriptor },
+  { "ListAlertRules", &edgecat__telemetry__v1__list_alert_rules_request__descriptor, &edgecat__telemetry__v1__list_alert_rules_response__descriptor },
+  { "UpdateAlertRule", &edgecat__telemetry__v1__update_alert_rule_request__descriptor, &edgecat__telemetry__v1__alert_rule__descriptor },
+  { "DeleteAlertRule", &edgecat__telemetry__v1__delete_alert_rule_request__descriptor, &edgecat__telemetry__v1__delete_alert_rule_response__descriptor },
+  { "ListAlerts", &edgecat__telemetry__v1__list_alerts_request__descriptor, &edgecat__telemetry__v1__list_alerts_response__descriptor },
+  { "ListAlertTransitions", &edgecat__telemetry__v1__list_alert_transitions_request__descriptor, &edgecat__telemetry__v1__list_alert_transitions_response__descriptor },
+  { "EvaluateAlerts", &edgecat__telemetry__v1__evaluate_alerts_request__descriptor, &edgecat__telemetry__v1__evaluate_alerts_response__descriptor },
+  { "WatchAlerts", &edgecat__telemetry__v1__watch_alerts_request__descriptor, &edgecat__telemetry__v1__alert_transition__descriptor },
+  { "RunRetention", &edgecat__telemetry__v1__run_retention_request__descriptor, &edgecat__telemetry__v1__run_retention_response__descriptor },
+  { "ListAuditEvents", &edgecat__audit__v1__list_audit_events_request__descriptor, &edgecat__audit__v1__list_audit_events_response__descriptor },
 };
 const unsigned edgecat__telemetry__v1__telemetry_service__method_indices_by_name[] = {
-  0         /* Heartbeat */
+  7,        /* CreateAlertRule */
+  11,        /* DeleteAlertRule */
+  14,        /* EvaluateAlerts */
+  8,        /* GetAlertRule */
+  6,        /* GetDailyMetrics */
+  1,        /* GetFleet */
+  5,        /* GetMetrics */
+  0,        /* Heartbeat */
+  9,        /* ListAlertRules */
+  13,        /* ListAlertTransitions */
+  12,        /* ListAlerts */
+  17,        /* ListAuditEvents */
+  4,        /* Query */
+  16,        /* RunRetention */
+  2,        /* StreamInferenceLogs */
+  10,        /* UpdateAlertRule */
+  3,        /* UpdateLabels */
+  15         /* WatchAlerts */
 };
 const ProtobufCServiceDescriptor edgecat__telemetry__v1__telemetry_service__descriptor =
 {
@@ -226,7 +5274,7 @@ const ProtobufCServiceDescriptor edgecat__telemetry__v1__telemetry_service__desc
   "TelemetryService",
   "Edgecat__Telemetry__V1__TelemetryService",
   "edgecat.telemetry.v1",
-  1,
+  18,
   edgecat__telemetry__v1__telemetry_service__method_descriptors,
   edgecat__telemetry__v1__telemetry_service__method_indices_by_name
 };
@@ -237,6 +5285,142 @@ void edgecat__telemetry__v1__telemetry_service__heartbeat(ProtobufCService *serv
 {
   assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__get_fleet(ProtobufCService *service,
+                                                          const Edgecat__Telemetry__V1__GetFleetRequest *input,
+                                                          Edgecat__Telemetry__V1__GetFleetResponse_Closure closure,
+                                                          void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__stream_inference_logs(ProtobufCService *service,
+                                                                      const Edgecat__Telemetry__V1__IngestBatch *input,
+                                                                      Edgecat__Telemetry__V1__IngestAck_Closure closure,
+                                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__update_labels(ProtobufCService *service,
+                                                              const Edgecat__Telemetry__V1__UpdateLabelsRequest *input,
+                                                              Edgecat__Telemetry__V1__UpdateLabelsResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__query(ProtobufCService *service,
+                                                      const Edgecat__Telemetry__V1__QueryRequest *input,
+                                                      Edgecat__Telemetry__V1__QueryResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__get_metrics(ProtobufCService *service,
+                                                            const Edgecat__Telemetry__V1__GetMetricsRequest *input,
+                                                            Edgecat__Telemetry__V1__GetMetricsResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__get_daily_metrics(ProtobufCService *service,
+                                                                  const Edgecat__Telemetry__V1__GetDailyMetricsRequest *input,
+                                                                  Edgecat__Telemetry__V1__GetDailyMetricsResponse_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__create_alert_rule(ProtobufCService *service,
+                                                                  const Edgecat__Telemetry__V1__CreateAlertRuleRequest *input,
+                                                                  Edgecat__Telemetry__V1__AlertRule_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__get_alert_rule(ProtobufCService *service,
+                                                               const Edgecat__Telemetry__V1__GetAlertRuleRequest *input,
+                                                               Edgecat__Telemetry__V1__AlertRule_Closure closure,
+                                                               void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__list_alert_rules(ProtobufCService *service,
+                                                                 const Edgecat__Telemetry__V1__ListAlertRulesRequest *input,
+                                                                 Edgecat__Telemetry__V1__ListAlertRulesResponse_Closure closure,
+                                                                 void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__update_alert_rule(ProtobufCService *service,
+                                                                  const Edgecat__Telemetry__V1__UpdateAlertRuleRequest *input,
+                                                                  Edgecat__Telemetry__V1__AlertRule_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__delete_alert_rule(ProtobufCService *service,
+                                                                  const Edgecat__Telemetry__V1__DeleteAlertRuleRequest *input,
+                                                                  Edgecat__Telemetry__V1__DeleteAlertRuleResponse_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__list_alerts(ProtobufCService *service,
+                                                            const Edgecat__Telemetry__V1__ListAlertsRequest *input,
+                                                            Edgecat__Telemetry__V1__ListAlertsResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__list_alert_transitions(ProtobufCService *service,
+                                                                       const Edgecat__Telemetry__V1__ListAlertTransitionsRequest *input,
+                                                                       Edgecat__Telemetry__V1__ListAlertTransitionsResponse_Closure closure,
+                                                                       void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__evaluate_alerts(ProtobufCService *service,
+                                                                const Edgecat__Telemetry__V1__EvaluateAlertsRequest *input,
+                                                                Edgecat__Telemetry__V1__EvaluateAlertsResponse_Closure closure,
+                                                                void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__watch_alerts(ProtobufCService *service,
+                                                             const Edgecat__Telemetry__V1__WatchAlertsRequest *input,
+                                                             Edgecat__Telemetry__V1__AlertTransition_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__run_retention(ProtobufCService *service,
+                                                              const Edgecat__Telemetry__V1__RunRetentionRequest *input,
+                                                              Edgecat__Telemetry__V1__RunRetentionResponse_Closure closure,
+                                                              void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__telemetry__v1__telemetry_service__list_audit_events(ProtobufCService *service,
+                                                                  const Edgecat__Audit__V1__ListAuditEventsRequest *input,
+                                                                  Edgecat__Audit__V1__ListAuditEventsResponse_Closure closure,
+                                                                  void *closure_data)
+{
+  assert(service->descriptor == &edgecat__telemetry__v1__telemetry_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__telemetry__v1__telemetry_service__init (Edgecat__Telemetry__V1__TelemetryService_Service *service,
                                                       Edgecat__Telemetry__V1__TelemetryService_ServiceDestroy destroy)

@@ -1,0 +1,8 @@
+import EdgecatTelemetry
+import Testing
+
+@Suite struct TelemetrySchemaTests {
+  @Test func columnNamesAreUnique() {
+    #expect(Set(InferenceLogColumns.names).count == InferenceLogColumns.all.count)
+  }
+}
