@@ -82,7 +82,7 @@ final class RegistryFixture: Sendable {
       maximumArtifactBytes: maximumArtifactBytes)
     let registryPolicy = PolicyClient(
       endpoint: policyEndpoint, serviceToken: registryToken, group: group)
-    let catalogClient = CatalogClient(
+    let catalogClient = CatalogClient.catalog(
       endpoint: catalogEndpoint, serviceToken: registryToken, group: group)
     let follower = try ModelDropFollower(
       engine: registryEngine, policy: registryPolicy, principal: "service:registry")

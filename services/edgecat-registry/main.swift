@@ -118,7 +118,7 @@ do {
 }
 
 let policy = PolicyClient(endpoint: options.policyEndpoint, serviceToken: token)
-let catalog = CatalogClient(endpoint: options.catalogEndpoint, serviceToken: token)
+let catalog = CatalogClient.catalog(endpoint: options.catalogEndpoint, serviceToken: token)
 let registry: RegistryServer
 let scheduler: RolloutScheduler
 let dropFollower: ModelDropFollower
