@@ -51,40 +51,11 @@ extension CatalogServer {
     _ request: Edgecat_Audit_V1_ListAuditEventsRequest, _ caller: Caller
   ) async throws(RPCError) -> Edgecat_Audit_V1_ListAuditEventsResponse {
     try await requireAdmin(caller, to: "list audit events")
-    let filter = AuditEventFilter(
-      startTime: try time(request.startTime, field: "start_time"),
-      endTime: try time(request.endTime, field: "end_time"),
-      principal: request.principal.isEmpty ? nil : request.principal,
-      action: request.action.isEmpty ? nil : request.action,
-      securable: request.securable.isEmpty ? nil : request.securable,
-      pageSize: Int(request.pageSize), pageToken: request.pageToken)
+    let filter = try AuditListing.filter(request)
     await engine.auditBuffer.flush()
     let page = try await mappedAsync { () async throws(ServiceError) in
       try await engine.listAuditEvents(filter)
     }
-    var response = Edgecat_Audit_V1_ListAuditEventsResponse()
-    response.events = page.events.map(auditMessage)
-    response.nextPageToken = page.nextPageToken
-    return response
-  }
-
-  private func time(_ text: String, field: String) throws(RPCError) -> Double? {
-    guard !text.isEmpty else { return nil }
-    return try mapped { () throws(ServiceError) in try DatetimeText.parse(text, field: field) }
-  }
-
-  private func auditMessage(_ record: AuditRecord) -> Edgecat_Audit_V1_AuditEvent {
-    var message = Edgecat_Audit_V1_AuditEvent()
-    message.eventID = record.id
-    message.time = DatetimeText.format(record.time)
-    message.service = "catalog"
-    message.action = record.action
-    message.principal = record.principal
-    message.securable = record.securable ?? ""
-    message.parameters = record.parameters
-    message.result = record.result
-    message.requestID = record.requestID
-    message.peer = record.peer
-    return message
+    return AuditListing.response(page, service: "catalog")
   }
 }

@@ -39,6 +39,7 @@ public struct CallAuthenticator: Sendable {
     }
     return CallIdentity(
       principal: principal, caller: caller.principal, callerGroups: caller.groups,
+      callerAttributes: caller.attributes,
       requestID: requestID, environment: metadata[EdgecatMetadata.environment])
   }
 

@@ -8,6 +8,8 @@ public struct CallIdentity: Sendable {
   public let caller: String
   /// The caller's transitive groups.
   public let callerGroups: [String]
+  /// The attributes of the token's own principal, such as "region".
+  public let callerAttributes: [String: String]
   public let requestID: String
   /// The call's environment, from `x-edgecat-environment`; nil when the call names none.
   public let environment: String?
