@@ -7,51 +7,6 @@
 #endif
 
 #include "edgecat/agent/v1/agent.pb-c.h"
-void   edgecat__agent__v1__log_inference_request__init
-                     (Edgecat__Agent__V1__LogInferenceRequest         *message)
-{
-  static const Edgecat__Agent__V1__LogInferenceRequest init_value = EDGECAT__AGENT__V1__LOG_INFERENCE_REQUEST__INIT;
-  *message = init_value;
-}
-size_t edgecat__agent__v1__log_inference_request__get_packed_size
-                     (const Edgecat__Agent__V1__LogInferenceRequest *message)
-{
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t edgecat__agent__v1__log_inference_request__pack
-                     (const Edgecat__Agent__V1__LogInferenceRequest *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t edgecat__agent__v1__log_inference_request__pack_to_buffer
-                     (const Edgecat__Agent__V1__LogInferenceRequest *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Edgecat__Agent__V1__LogInferenceRequest *
-       edgecat__agent__v1__log_inference_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Edgecat__Agent__V1__LogInferenceRequest *)
-     protobuf_c_message_unpack (&edgecat__agent__v1__log_inference_request__descriptor,
-                                allocator, len, data);
-}
-void   edgecat__agent__v1__log_inference_request__free_unpacked
-                     (Edgecat__Agent__V1__LogInferenceRequest *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   edgecat__agent__v1__inference_record__init
                      (Edgecat__Agent__V1__InferenceRecord         *message)
 {
@@ -97,49 +52,49 @@ void   edgecat__agent__v1__inference_record__free_unpacked
   assert(message->base.descriptor == &edgecat__agent__v1__inference_record__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-void   edgecat__agent__v1__log_inference_response__init
-                     (Edgecat__Agent__V1__LogInferenceResponse         *message)
+void   edgecat__agent__v1__log_inference_request__init
+                     (Edgecat__Agent__V1__LogInferenceRequest         *message)
 {
-  static const Edgecat__Agent__V1__LogInferenceResponse init_value = EDGECAT__AGENT__V1__LOG_INFERENCE_RESPONSE__INIT;
+  static const Edgecat__Agent__V1__LogInferenceRequest init_value = EDGECAT__AGENT__V1__LOG_INFERENCE_REQUEST__INIT;
   *message = init_value;
 }
-size_t edgecat__agent__v1__log_inference_response__get_packed_size
-                     (const Edgecat__Agent__V1__LogInferenceResponse *message)
+size_t edgecat__agent__v1__log_inference_request__get_packed_size
+                     (const Edgecat__Agent__V1__LogInferenceRequest *message)
 {
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
   return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
 }
-size_t edgecat__agent__v1__log_inference_response__pack
-                     (const Edgecat__Agent__V1__LogInferenceResponse *message,
+size_t edgecat__agent__v1__log_inference_request__pack
+                     (const Edgecat__Agent__V1__LogInferenceRequest *message,
                       uint8_t       *out)
 {
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
   return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
 }
-size_t edgecat__agent__v1__log_inference_response__pack_to_buffer
-                     (const Edgecat__Agent__V1__LogInferenceResponse *message,
+size_t edgecat__agent__v1__log_inference_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogInferenceRequest *message,
                       ProtobufCBuffer *buffer)
 {
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
   return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
 }
-Edgecat__Agent__V1__LogInferenceResponse *
-       edgecat__agent__v1__log_inference_response__unpack
+Edgecat__Agent__V1__LogInferenceRequest *
+       edgecat__agent__v1__log_inference_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data)
 {
-  return (Edgecat__Agent__V1__LogInferenceResponse *)
-     protobuf_c_message_unpack (&edgecat__agent__v1__log_inference_response__descriptor,
+  return (Edgecat__Agent__V1__LogInferenceRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__log_inference_request__descriptor,
                                 allocator, len, data);
 }
-void   edgecat__agent__v1__log_inference_response__free_unpacked
-                     (Edgecat__Agent__V1__LogInferenceResponse *message,
+void   edgecat__agent__v1__log_inference_request__free_unpacked
+                     (Edgecat__Agent__V1__LogInferenceRequest *message,
                       ProtobufCAllocator *allocator)
 {
   if(!message)
     return;
-  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   edgecat__agent__v1__inference_ack__init
@@ -187,58 +142,367 @@ void   edgecat__agent__v1__inference_ack__free_unpacked
   assert(message->base.descriptor == &edgecat__agent__v1__inference_ack__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor edgecat__agent__v1__log_inference_request__field_descriptors[2] =
+void   edgecat__agent__v1__log_inference_response__init
+                     (Edgecat__Agent__V1__LogInferenceResponse         *message)
 {
-  {
-    "model_full_name",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Edgecat__Agent__V1__LogInferenceRequest, model_full_name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "records",
-    2,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Edgecat__Agent__V1__LogInferenceRequest, n_records),
-    offsetof(Edgecat__Agent__V1__LogInferenceRequest, records),
-    &edgecat__agent__v1__inference_record__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned edgecat__agent__v1__log_inference_request__field_indices_by_name[] = {
-  0,   /* field[0] = model_full_name */
-  1,   /* field[1] = records */
-};
-static const ProtobufCIntRange edgecat__agent__v1__log_inference_request__number_ranges[1 + 1] =
+  static const Edgecat__Agent__V1__LogInferenceResponse init_value = EDGECAT__AGENT__V1__LOG_INFERENCE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__log_inference_response__get_packed_size
+                     (const Edgecat__Agent__V1__LogInferenceResponse *message)
 {
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_request__descriptor =
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__log_inference_response__pack
+                     (const Edgecat__Agent__V1__LogInferenceResponse *message,
+                      uint8_t       *out)
 {
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.agent.v1.LogInferenceRequest",
-  "LogInferenceRequest",
-  "Edgecat__Agent__V1__LogInferenceRequest",
-  "edgecat.agent.v1",
-  sizeof(Edgecat__Agent__V1__LogInferenceRequest),
-  2,
-  edgecat__agent__v1__log_inference_request__field_descriptors,
-  edgecat__agent__v1__log_inference_request__field_indices_by_name,
-  1,  edgecat__agent__v1__log_inference_request__number_ranges,
-  (ProtobufCMessageInit) edgecat__agent__v1__log_inference_request__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_record__field_descriptors[5] =
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__log_inference_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogInferenceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__LogInferenceResponse *
+       edgecat__agent__v1__log_inference_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__LogInferenceResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__log_inference_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__log_inference_response__free_unpacked
+                     (Edgecat__Agent__V1__LogInferenceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__log_inference_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__label__init
+                     (Edgecat__Agent__V1__Label         *message)
+{
+  static const Edgecat__Agent__V1__Label init_value = EDGECAT__AGENT__V1__LABEL__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__label__get_packed_size
+                     (const Edgecat__Agent__V1__Label *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__label__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__label__pack
+                     (const Edgecat__Agent__V1__Label *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__label__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__label__pack_to_buffer
+                     (const Edgecat__Agent__V1__Label *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__label__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__Label *
+       edgecat__agent__v1__label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__Label *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__label__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__label__free_unpacked
+                     (Edgecat__Agent__V1__Label *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__label__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__log_labels_request__init
+                     (Edgecat__Agent__V1__LogLabelsRequest         *message)
+{
+  static const Edgecat__Agent__V1__LogLabelsRequest init_value = EDGECAT__AGENT__V1__LOG_LABELS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__log_labels_request__get_packed_size
+                     (const Edgecat__Agent__V1__LogLabelsRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__log_labels_request__pack
+                     (const Edgecat__Agent__V1__LogLabelsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__log_labels_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogLabelsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__LogLabelsRequest *
+       edgecat__agent__v1__log_labels_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__LogLabelsRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__log_labels_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__log_labels_request__free_unpacked
+                     (Edgecat__Agent__V1__LogLabelsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__log_labels_response__init
+                     (Edgecat__Agent__V1__LogLabelsResponse         *message)
+{
+  static const Edgecat__Agent__V1__LogLabelsResponse init_value = EDGECAT__AGENT__V1__LOG_LABELS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__log_labels_response__get_packed_size
+                     (const Edgecat__Agent__V1__LogLabelsResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__log_labels_response__pack
+                     (const Edgecat__Agent__V1__LogLabelsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__log_labels_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogLabelsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__LogLabelsResponse *
+       edgecat__agent__v1__log_labels_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__LogLabelsResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__log_labels_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__log_labels_response__free_unpacked
+                     (Edgecat__Agent__V1__LogLabelsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__log_labels_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__watch_model_request__init
+                     (Edgecat__Agent__V1__WatchModelRequest         *message)
+{
+  static const Edgecat__Agent__V1__WatchModelRequest init_value = EDGECAT__AGENT__V1__WATCH_MODEL_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__watch_model_request__get_packed_size
+                     (const Edgecat__Agent__V1__WatchModelRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__watch_model_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__watch_model_request__pack
+                     (const Edgecat__Agent__V1__WatchModelRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__watch_model_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__watch_model_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__WatchModelRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__watch_model_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__WatchModelRequest *
+       edgecat__agent__v1__watch_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__WatchModelRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__watch_model_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__watch_model_request__free_unpacked
+                     (Edgecat__Agent__V1__WatchModelRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__watch_model_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__model_assignment__init
+                     (Edgecat__Agent__V1__ModelAssignment         *message)
+{
+  static const Edgecat__Agent__V1__ModelAssignment init_value = EDGECAT__AGENT__V1__MODEL_ASSIGNMENT__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__model_assignment__get_packed_size
+                     (const Edgecat__Agent__V1__ModelAssignment *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_assignment__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__model_assignment__pack
+                     (const Edgecat__Agent__V1__ModelAssignment *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_assignment__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__model_assignment__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelAssignment *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_assignment__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ModelAssignment *
+       edgecat__agent__v1__model_assignment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ModelAssignment *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__model_assignment__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__model_assignment__free_unpacked
+                     (Edgecat__Agent__V1__ModelAssignment *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__model_assignment__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__model_loaded_request__init
+                     (Edgecat__Agent__V1__ModelLoadedRequest         *message)
+{
+  static const Edgecat__Agent__V1__ModelLoadedRequest init_value = EDGECAT__AGENT__V1__MODEL_LOADED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__model_loaded_request__get_packed_size
+                     (const Edgecat__Agent__V1__ModelLoadedRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__model_loaded_request__pack
+                     (const Edgecat__Agent__V1__ModelLoadedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__model_loaded_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelLoadedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ModelLoadedRequest *
+       edgecat__agent__v1__model_loaded_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ModelLoadedRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__model_loaded_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__model_loaded_request__free_unpacked
+                     (Edgecat__Agent__V1__ModelLoadedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__model_loaded_response__init
+                     (Edgecat__Agent__V1__ModelLoadedResponse         *message)
+{
+  static const Edgecat__Agent__V1__ModelLoadedResponse init_value = EDGECAT__AGENT__V1__MODEL_LOADED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__model_loaded_response__get_packed_size
+                     (const Edgecat__Agent__V1__ModelLoadedResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__model_loaded_response__pack
+                     (const Edgecat__Agent__V1__ModelLoadedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__model_loaded_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelLoadedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ModelLoadedResponse *
+       edgecat__agent__v1__model_loaded_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ModelLoadedResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__model_loaded_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__model_loaded_response__free_unpacked
+                     (Edgecat__Agent__V1__ModelLoadedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_record__field_descriptors[6] =
 {
   {
     "timestamp_ms",
@@ -300,10 +564,23 @@ static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_record__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "label",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    offsetof(Edgecat__Agent__V1__InferenceRecord, label_value_case),
+    offsetof(Edgecat__Agent__V1__InferenceRecord, label),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__agent__v1__inference_record__field_indices_by_name[] = {
   2,   /* field[2] = confidence */
   4,   /* field[4] = input_hash */
+  5,   /* field[5] = label */
   3,   /* field[3] = latency_ms */
   1,   /* field[1] = prediction */
   0,   /* field[0] = timestamp_ms */
@@ -311,7 +588,7 @@ static const unsigned edgecat__agent__v1__inference_record__field_indices_by_nam
 static const ProtobufCIntRange edgecat__agent__v1__inference_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor edgecat__agent__v1__inference_record__descriptor =
 {
@@ -321,11 +598,139 @@ const ProtobufCMessageDescriptor edgecat__agent__v1__inference_record__descripto
   "Edgecat__Agent__V1__InferenceRecord",
   "edgecat.agent.v1",
   sizeof(Edgecat__Agent__V1__InferenceRecord),
-  5,
+  6,
   edgecat__agent__v1__inference_record__field_descriptors,
   edgecat__agent__v1__inference_record__field_indices_by_name,
   1,  edgecat__agent__v1__inference_record__number_ranges,
   (ProtobufCMessageInit) edgecat__agent__v1__inference_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__log_inference_request__field_descriptors[2] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__LogInferenceRequest, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "records",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Agent__V1__LogInferenceRequest, n_records),
+    offsetof(Edgecat__Agent__V1__LogInferenceRequest, records),
+    &edgecat__agent__v1__inference_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__log_inference_request__field_indices_by_name[] = {
+  0,   /* field[0] = model_full_name */
+  1,   /* field[1] = records */
+};
+static const ProtobufCIntRange edgecat__agent__v1__log_inference_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.LogInferenceRequest",
+  "LogInferenceRequest",
+  "Edgecat__Agent__V1__LogInferenceRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__LogInferenceRequest),
+  2,
+  edgecat__agent__v1__log_inference_request__field_descriptors,
+  edgecat__agent__v1__log_inference_request__field_indices_by_name,
+  1,  edgecat__agent__v1__log_inference_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__log_inference_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_ack__field_descriptors[4] =
+{
+  {
+    "epoch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__InferenceAck, epoch),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__InferenceAck, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__InferenceAck, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__InferenceAck, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__inference_ack__field_indices_by_name[] = {
+  0,   /* field[0] = epoch */
+  2,   /* field[2] = model_full_name */
+  3,   /* field[3] = model_version */
+  1,   /* field[1] = seq */
+};
+static const ProtobufCIntRange edgecat__agent__v1__inference_ack__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__inference_ack__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.InferenceAck",
+  "InferenceAck",
+  "Edgecat__Agent__V1__InferenceAck",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__InferenceAck),
+  4,
+  edgecat__agent__v1__inference_ack__field_descriptors,
+  edgecat__agent__v1__inference_ack__field_indices_by_name,
+  1,  edgecat__agent__v1__inference_ack__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__inference_ack__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor edgecat__agent__v1__log_inference_response__field_descriptors[1] =
@@ -366,17 +771,17 @@ const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_response__des
   (ProtobufCMessageInit) edgecat__agent__v1__log_inference_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_ack__field_descriptors[3] =
+static const ProtobufCFieldDescriptor edgecat__agent__v1__label__field_descriptors[3] =
 {
   {
     "epoch",
     1,
     PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_UINT64,
+    PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Agent__V1__InferenceAck, epoch),
+    offsetof(Edgecat__Agent__V1__Label, epoch),
     NULL,
-    NULL,
+    &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
@@ -386,56 +791,341 @@ static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_ack__field_d
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_UINT64,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Agent__V1__InferenceAck, seq),
+    offsetof(Edgecat__Agent__V1__Label, seq),
     NULL,
     NULL,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "model_version",
+    "label",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__Label, label),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__label__field_indices_by_name[] = {
+  0,   /* field[0] = epoch */
+  2,   /* field[2] = label */
+  1,   /* field[1] = seq */
+};
+static const ProtobufCIntRange edgecat__agent__v1__label__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__label__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.Label",
+  "Label",
+  "Edgecat__Agent__V1__Label",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__Label),
+  3,
+  edgecat__agent__v1__label__field_descriptors,
+  edgecat__agent__v1__label__field_indices_by_name,
+  1,  edgecat__agent__v1__label__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__label__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__log_labels_request__field_descriptors[1] =
+{
+  {
+    "labels",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Agent__V1__LogLabelsRequest, n_labels),
+    offsetof(Edgecat__Agent__V1__LogLabelsRequest, labels),
+    &edgecat__agent__v1__label__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__log_labels_request__field_indices_by_name[] = {
+  0,   /* field[0] = labels */
+};
+static const ProtobufCIntRange edgecat__agent__v1__log_labels_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__log_labels_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.LogLabelsRequest",
+  "LogLabelsRequest",
+  "Edgecat__Agent__V1__LogLabelsRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__LogLabelsRequest),
+  1,
+  edgecat__agent__v1__log_labels_request__field_descriptors,
+  edgecat__agent__v1__log_labels_request__field_indices_by_name,
+  1,  edgecat__agent__v1__log_labels_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__log_labels_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__log_labels_response__field_descriptors[1] =
+{
+  {
+    "stored",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__LogLabelsResponse, stored),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__log_labels_response__field_indices_by_name[] = {
+  0,   /* field[0] = stored */
+};
+static const ProtobufCIntRange edgecat__agent__v1__log_labels_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__log_labels_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.LogLabelsResponse",
+  "LogLabelsResponse",
+  "Edgecat__Agent__V1__LogLabelsResponse",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__LogLabelsResponse),
+  1,
+  edgecat__agent__v1__log_labels_response__field_descriptors,
+  edgecat__agent__v1__log_labels_response__field_indices_by_name,
+  1,  edgecat__agent__v1__log_labels_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__log_labels_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define edgecat__agent__v1__watch_model_request__field_descriptors NULL
+#define edgecat__agent__v1__watch_model_request__field_indices_by_name NULL
+#define edgecat__agent__v1__watch_model_request__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__agent__v1__watch_model_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.WatchModelRequest",
+  "WatchModelRequest",
+  "Edgecat__Agent__V1__WatchModelRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__WatchModelRequest),
+  0,
+  edgecat__agent__v1__watch_model_request__field_descriptors,
+  edgecat__agent__v1__watch_model_request__field_indices_by_name,
+  0,  edgecat__agent__v1__watch_model_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__watch_model_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__model_assignment__field_descriptors[6] =
+{
+  {
+    "model_full_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelAssignment, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelAssignment, version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "path",
     3,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Edgecat__Agent__V1__InferenceAck, model_version),
+    offsetof(Edgecat__Agent__V1__ModelAssignment, path),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelAssignment, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "format",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelAssignment, format),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "generation",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelAssignment, generation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__model_assignment__field_indices_by_name[] = {
+  4,   /* field[4] = format */
+  5,   /* field[5] = generation */
+  0,   /* field[0] = model_full_name */
+  2,   /* field[2] = path */
+  3,   /* field[3] = sha256 */
+  1,   /* field[1] = version */
+};
+static const ProtobufCIntRange edgecat__agent__v1__model_assignment__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__model_assignment__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ModelAssignment",
+  "ModelAssignment",
+  "Edgecat__Agent__V1__ModelAssignment",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ModelAssignment),
+  6,
+  edgecat__agent__v1__model_assignment__field_descriptors,
+  edgecat__agent__v1__model_assignment__field_indices_by_name,
+  1,  edgecat__agent__v1__model_assignment__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__model_assignment__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__model_loaded_request__field_descriptors[3] =
+{
+  {
+    "generation",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelLoadedRequest, generation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "loaded",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelLoadedRequest, loaded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "message",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ModelLoadedRequest, message),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
 };
-static const unsigned edgecat__agent__v1__inference_ack__field_indices_by_name[] = {
-  0,   /* field[0] = epoch */
-  2,   /* field[2] = model_version */
-  1,   /* field[1] = seq */
+static const unsigned edgecat__agent__v1__model_loaded_request__field_indices_by_name[] = {
+  0,   /* field[0] = generation */
+  1,   /* field[1] = loaded */
+  2,   /* field[2] = message */
 };
-static const ProtobufCIntRange edgecat__agent__v1__inference_ack__number_ranges[1 + 1] =
+static const ProtobufCIntRange edgecat__agent__v1__model_loaded_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
   { 0, 3 }
 };
-const ProtobufCMessageDescriptor edgecat__agent__v1__inference_ack__descriptor =
+const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "edgecat.agent.v1.InferenceAck",
-  "InferenceAck",
-  "Edgecat__Agent__V1__InferenceAck",
+  "edgecat.agent.v1.ModelLoadedRequest",
+  "ModelLoadedRequest",
+  "Edgecat__Agent__V1__ModelLoadedRequest",
   "edgecat.agent.v1",
-  sizeof(Edgecat__Agent__V1__InferenceAck),
+  sizeof(Edgecat__Agent__V1__ModelLoadedRequest),
   3,
-  edgecat__agent__v1__inference_ack__field_descriptors,
-  edgecat__agent__v1__inference_ack__field_indices_by_name,
-  1,  edgecat__agent__v1__inference_ack__number_ranges,
-  (ProtobufCMessageInit) edgecat__agent__v1__inference_ack__init,
+  edgecat__agent__v1__model_loaded_request__field_descriptors,
+  edgecat__agent__v1__model_loaded_request__field_indices_by_name,
+  1,  edgecat__agent__v1__model_loaded_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__model_loaded_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor edgecat__agent__v1__agent_service__method_descriptors[1] =
+#define edgecat__agent__v1__model_loaded_response__field_descriptors NULL
+#define edgecat__agent__v1__model_loaded_response__field_indices_by_name NULL
+#define edgecat__agent__v1__model_loaded_response__number_ranges NULL
+const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ModelLoadedResponse",
+  "ModelLoadedResponse",
+  "Edgecat__Agent__V1__ModelLoadedResponse",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ModelLoadedResponse),
+  0,
+  edgecat__agent__v1__model_loaded_response__field_descriptors,
+  edgecat__agent__v1__model_loaded_response__field_indices_by_name,
+  0,  edgecat__agent__v1__model_loaded_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__model_loaded_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor edgecat__agent__v1__agent_service__method_descriptors[4] =
 {
   { "LogInference", &edgecat__agent__v1__log_inference_request__descriptor, &edgecat__agent__v1__log_inference_response__descriptor },
+  { "LogLabels", &edgecat__agent__v1__log_labels_request__descriptor, &edgecat__agent__v1__log_labels_response__descriptor },
+  { "WatchModel", &edgecat__agent__v1__watch_model_request__descriptor, &edgecat__agent__v1__model_assignment__descriptor },
+  { "ModelLoaded", &edgecat__agent__v1__model_loaded_request__descriptor, &edgecat__agent__v1__model_loaded_response__descriptor },
 };
 const unsigned edgecat__agent__v1__agent_service__method_indices_by_name[] = {
-  0         /* LogInference */
+  0,        /* LogInference */
+  1,        /* LogLabels */
+  3,        /* ModelLoaded */
+  2         /* WatchModel */
 };
 const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor =
 {
@@ -444,7 +1134,7 @@ const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor =
   "AgentService",
   "Edgecat__Agent__V1__AgentService",
   "edgecat.agent.v1",
-  1,
+  4,
   edgecat__agent__v1__agent_service__method_descriptors,
   edgecat__agent__v1__agent_service__method_indices_by_name
 };
@@ -455,6 +1145,30 @@ void edgecat__agent__v1__agent_service__log_inference(ProtobufCService *service,
 {
   assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__log_labels(ProtobufCService *service,
+                                                   const Edgecat__Agent__V1__LogLabelsRequest *input,
+                                                   Edgecat__Agent__V1__LogLabelsResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__watch_model(ProtobufCService *service,
+                                                    const Edgecat__Agent__V1__WatchModelRequest *input,
+                                                    Edgecat__Agent__V1__ModelAssignment_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__model_loaded(ProtobufCService *service,
+                                                     const Edgecat__Agent__V1__ModelLoadedRequest *input,
+                                                     Edgecat__Agent__V1__ModelLoadedResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_Service *service,
                                               Edgecat__Agent__V1__AgentService_ServiceDestroy destroy)

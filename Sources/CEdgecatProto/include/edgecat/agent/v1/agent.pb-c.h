@@ -15,10 +15,17 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 
-typedef struct Edgecat__Agent__V1__LogInferenceRequest Edgecat__Agent__V1__LogInferenceRequest;
 typedef struct Edgecat__Agent__V1__InferenceRecord Edgecat__Agent__V1__InferenceRecord;
-typedef struct Edgecat__Agent__V1__LogInferenceResponse Edgecat__Agent__V1__LogInferenceResponse;
+typedef struct Edgecat__Agent__V1__LogInferenceRequest Edgecat__Agent__V1__LogInferenceRequest;
 typedef struct Edgecat__Agent__V1__InferenceAck Edgecat__Agent__V1__InferenceAck;
+typedef struct Edgecat__Agent__V1__LogInferenceResponse Edgecat__Agent__V1__LogInferenceResponse;
+typedef struct Edgecat__Agent__V1__Label Edgecat__Agent__V1__Label;
+typedef struct Edgecat__Agent__V1__LogLabelsRequest Edgecat__Agent__V1__LogLabelsRequest;
+typedef struct Edgecat__Agent__V1__LogLabelsResponse Edgecat__Agent__V1__LogLabelsResponse;
+typedef struct Edgecat__Agent__V1__WatchModelRequest Edgecat__Agent__V1__WatchModelRequest;
+typedef struct Edgecat__Agent__V1__ModelAssignment Edgecat__Agent__V1__ModelAssignment;
+typedef struct Edgecat__Agent__V1__ModelLoadedRequest Edgecat__Agent__V1__ModelLoadedRequest;
+typedef struct Edgecat__Agent__V1__ModelLoadedResponse Edgecat__Agent__V1__ModelLoadedResponse;
 
 
 /* --- enums --- */
@@ -26,11 +33,58 @@ typedef struct Edgecat__Agent__V1__InferenceAck Edgecat__Agent__V1__InferenceAck
 
 /* --- messages --- */
 
+typedef enum {
+  EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__NOT_SET = 0,
+  EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE_CONFIDENCE = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__CASE)
+} Edgecat__Agent__V1__InferenceRecord__ConfidenceValueCase;
+
+typedef enum {
+  EDGECAT__AGENT__V1__INFERENCE_RECORD__LABEL_VALUE__NOT_SET = 0,
+  EDGECAT__AGENT__V1__INFERENCE_RECORD__LABEL_VALUE_LABEL = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__AGENT__V1__INFERENCE_RECORD__LABEL_VALUE__CASE)
+} Edgecat__Agent__V1__InferenceRecord__LabelValueCase;
+
+/*
+ * One prediction made on the device.
+ */
+struct  Edgecat__Agent__V1__InferenceRecord
+{
+  ProtobufCMessage base;
+  /*
+   * Time of the prediction in milliseconds since the Unix epoch; 0 means when the agent
+   * receives it.
+   */
+  int64_t timestamp_ms;
+  /*
+   * A number; the class index for classifiers.
+   */
+  double prediction;
+  double latency_ms;
+  /*
+   * Hex SHA-256 of the model input, so that inputs can be matched without being stored.
+   */
+  char *input_hash;
+  Edgecat__Agent__V1__InferenceRecord__ConfidenceValueCase confidence_value_case;
+  union {
+    double confidence;
+  };
+  Edgecat__Agent__V1__InferenceRecord__LabelValueCase label_value_case;
+  union {
+    double label;
+  };
+};
+#define EDGECAT__AGENT__V1__INFERENCE_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__inference_record__descriptor) \
+    , 0, 0, 0, (char *)protobuf_c_empty_string, EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__NOT_SET, {0}, EDGECAT__AGENT__V1__INFERENCE_RECORD__LABEL_VALUE__NOT_SET, {0} }
+
+
 struct  Edgecat__Agent__V1__LogInferenceRequest
 {
   ProtobufCMessage base;
   /*
-   * Full name of the model as "catalog.schema.model".
+   * The model the predictions came from, as "catalog.schema.model"; empty means the model the
+   * agent assigned. The agent fills in the version it runs.
    */
   char *model_full_name;
   size_t n_records;
@@ -41,46 +95,30 @@ struct  Edgecat__Agent__V1__LogInferenceRequest
     , (char *)protobuf_c_empty_string, 0,NULL }
 
 
-typedef enum {
-  EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__NOT_SET = 0,
-  EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE_CONFIDENCE = 3
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__CASE)
-} Edgecat__Agent__V1__InferenceRecord__ConfidenceValueCase;
-
 /*
- * One prediction made on the device.
+ * The identity the agent gave one record.
  */
-struct  Edgecat__Agent__V1__InferenceRecord
+struct  Edgecat__Agent__V1__InferenceAck
 {
   ProtobufCMessage base;
   /*
-   * Time of the prediction in milliseconds since the Unix epoch.
+   * The spool's id, made at random when the spool was created.
    */
-  int64_t timestamp_ms;
-  double prediction;
-  /*
-   * Inference latency in milliseconds.
-   */
-  double latency_ms;
-  /*
-   * Hex SHA-256 of the model input, so that inputs can be matched without being stored.
-   */
-  char *input_hash;
-  Edgecat__Agent__V1__InferenceRecord__ConfidenceValueCase confidence_value_case;
-  union {
-    double confidence;
-  };
+  char *epoch;
+  uint64_t seq;
+  char *model_full_name;
+  int64_t model_version;
 };
-#define EDGECAT__AGENT__V1__INFERENCE_RECORD__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__inference_record__descriptor) \
-    , 0, 0, 0, (char *)protobuf_c_empty_string, EDGECAT__AGENT__V1__INFERENCE_RECORD__CONFIDENCE_VALUE__NOT_SET, {0} }
+#define EDGECAT__AGENT__V1__INFERENCE_ACK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__inference_ack__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Edgecat__Agent__V1__LogInferenceResponse
 {
   ProtobufCMessage base;
   /*
-   * One acknowledgement per entry of `LogInferenceRequest.records`, in the same order.
+   * One per entry of `LogInferenceRequest.records`, in the same order.
    */
   size_t n_acks;
   Edgecat__Agent__V1__InferenceAck **acks;
@@ -90,49 +128,96 @@ struct  Edgecat__Agent__V1__LogInferenceResponse
     , 0,NULL }
 
 
-/*
- * Position of one logged record.
- */
-struct  Edgecat__Agent__V1__InferenceAck
+struct  Edgecat__Agent__V1__Label
+{
+  ProtobufCMessage base;
+  char *epoch;
+  uint64_t seq;
+  double label;
+};
+#define EDGECAT__AGENT__V1__LABEL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__label__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Edgecat__Agent__V1__LogLabelsRequest
+{
+  ProtobufCMessage base;
+  size_t n_labels;
+  Edgecat__Agent__V1__Label **labels;
+};
+#define EDGECAT__AGENT__V1__LOG_LABELS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__log_labels_request__descriptor) \
+    , 0,NULL }
+
+
+struct  Edgecat__Agent__V1__LogLabelsResponse
+{
+  ProtobufCMessage base;
+  int64_t stored;
+};
+#define EDGECAT__AGENT__V1__LOG_LABELS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__log_labels_response__descriptor) \
+    , 0 }
+
+
+struct  Edgecat__Agent__V1__WatchModelRequest
+{
+  ProtobufCMessage base;
+};
+#define EDGECAT__AGENT__V1__WATCH_MODEL_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__watch_model_request__descriptor) \
+     }
+
+
+struct  Edgecat__Agent__V1__ModelAssignment
 {
   ProtobufCMessage base;
   /*
-   * Log epoch, which increases when the server starts a new log.
+   * Empty when no model is assigned yet.
    */
-  uint64_t epoch;
+  char *model_full_name;
+  int64_t version;
   /*
-   * Sequence number of the record within its epoch, from 0.
+   * Absolute path of the verified model file.
    */
-  uint64_t seq;
+  char *path;
+  char *sha256;
+  char *format;
   /*
-   * Version of the model that the server attributes the record to.
+   * Changes with every assignment; ModelLoaded names it.
    */
-  char *model_version;
+  uint64_t generation;
 };
-#define EDGECAT__AGENT__V1__INFERENCE_ACK__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__inference_ack__descriptor) \
+#define EDGECAT__AGENT__V1__MODEL_ASSIGNMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__model_assignment__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Edgecat__Agent__V1__ModelLoadedRequest
+{
+  ProtobufCMessage base;
+  uint64_t generation;
+  /*
+   * False when the application could not load the model; `message` says why.
+   */
+  protobuf_c_boolean loaded;
+  char *message;
+};
+#define EDGECAT__AGENT__V1__MODEL_LOADED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__model_loaded_request__descriptor) \
     , 0, 0, (char *)protobuf_c_empty_string }
 
 
-/* Edgecat__Agent__V1__LogInferenceRequest methods */
-void   edgecat__agent__v1__log_inference_request__init
-                     (Edgecat__Agent__V1__LogInferenceRequest         *message);
-size_t edgecat__agent__v1__log_inference_request__get_packed_size
-                     (const Edgecat__Agent__V1__LogInferenceRequest   *message);
-size_t edgecat__agent__v1__log_inference_request__pack
-                     (const Edgecat__Agent__V1__LogInferenceRequest   *message,
-                      uint8_t             *out);
-size_t edgecat__agent__v1__log_inference_request__pack_to_buffer
-                     (const Edgecat__Agent__V1__LogInferenceRequest   *message,
-                      ProtobufCBuffer     *buffer);
-Edgecat__Agent__V1__LogInferenceRequest *
-       edgecat__agent__v1__log_inference_request__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   edgecat__agent__v1__log_inference_request__free_unpacked
-                     (Edgecat__Agent__V1__LogInferenceRequest *message,
-                      ProtobufCAllocator *allocator);
+struct  Edgecat__Agent__V1__ModelLoadedResponse
+{
+  ProtobufCMessage base;
+};
+#define EDGECAT__AGENT__V1__MODEL_LOADED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__model_loaded_response__descriptor) \
+     }
+
+
 /* Edgecat__Agent__V1__InferenceRecord methods */
 void   edgecat__agent__v1__inference_record__init
                      (Edgecat__Agent__V1__InferenceRecord         *message);
@@ -152,24 +237,24 @@ Edgecat__Agent__V1__InferenceRecord *
 void   edgecat__agent__v1__inference_record__free_unpacked
                      (Edgecat__Agent__V1__InferenceRecord *message,
                       ProtobufCAllocator *allocator);
-/* Edgecat__Agent__V1__LogInferenceResponse methods */
-void   edgecat__agent__v1__log_inference_response__init
-                     (Edgecat__Agent__V1__LogInferenceResponse         *message);
-size_t edgecat__agent__v1__log_inference_response__get_packed_size
-                     (const Edgecat__Agent__V1__LogInferenceResponse   *message);
-size_t edgecat__agent__v1__log_inference_response__pack
-                     (const Edgecat__Agent__V1__LogInferenceResponse   *message,
+/* Edgecat__Agent__V1__LogInferenceRequest methods */
+void   edgecat__agent__v1__log_inference_request__init
+                     (Edgecat__Agent__V1__LogInferenceRequest         *message);
+size_t edgecat__agent__v1__log_inference_request__get_packed_size
+                     (const Edgecat__Agent__V1__LogInferenceRequest   *message);
+size_t edgecat__agent__v1__log_inference_request__pack
+                     (const Edgecat__Agent__V1__LogInferenceRequest   *message,
                       uint8_t             *out);
-size_t edgecat__agent__v1__log_inference_response__pack_to_buffer
-                     (const Edgecat__Agent__V1__LogInferenceResponse   *message,
+size_t edgecat__agent__v1__log_inference_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogInferenceRequest   *message,
                       ProtobufCBuffer     *buffer);
-Edgecat__Agent__V1__LogInferenceResponse *
-       edgecat__agent__v1__log_inference_response__unpack
+Edgecat__Agent__V1__LogInferenceRequest *
+       edgecat__agent__v1__log_inference_request__unpack
                      (ProtobufCAllocator  *allocator,
                       size_t               len,
                       const uint8_t       *data);
-void   edgecat__agent__v1__log_inference_response__free_unpacked
-                     (Edgecat__Agent__V1__LogInferenceResponse *message,
+void   edgecat__agent__v1__log_inference_request__free_unpacked
+                     (Edgecat__Agent__V1__LogInferenceRequest *message,
                       ProtobufCAllocator *allocator);
 /* Edgecat__Agent__V1__InferenceAck methods */
 void   edgecat__agent__v1__inference_ack__init
@@ -190,19 +275,192 @@ Edgecat__Agent__V1__InferenceAck *
 void   edgecat__agent__v1__inference_ack__free_unpacked
                      (Edgecat__Agent__V1__InferenceAck *message,
                       ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__LogInferenceResponse methods */
+void   edgecat__agent__v1__log_inference_response__init
+                     (Edgecat__Agent__V1__LogInferenceResponse         *message);
+size_t edgecat__agent__v1__log_inference_response__get_packed_size
+                     (const Edgecat__Agent__V1__LogInferenceResponse   *message);
+size_t edgecat__agent__v1__log_inference_response__pack
+                     (const Edgecat__Agent__V1__LogInferenceResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__log_inference_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogInferenceResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__LogInferenceResponse *
+       edgecat__agent__v1__log_inference_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__log_inference_response__free_unpacked
+                     (Edgecat__Agent__V1__LogInferenceResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__Label methods */
+void   edgecat__agent__v1__label__init
+                     (Edgecat__Agent__V1__Label         *message);
+size_t edgecat__agent__v1__label__get_packed_size
+                     (const Edgecat__Agent__V1__Label   *message);
+size_t edgecat__agent__v1__label__pack
+                     (const Edgecat__Agent__V1__Label   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__label__pack_to_buffer
+                     (const Edgecat__Agent__V1__Label   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__Label *
+       edgecat__agent__v1__label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__label__free_unpacked
+                     (Edgecat__Agent__V1__Label *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__LogLabelsRequest methods */
+void   edgecat__agent__v1__log_labels_request__init
+                     (Edgecat__Agent__V1__LogLabelsRequest         *message);
+size_t edgecat__agent__v1__log_labels_request__get_packed_size
+                     (const Edgecat__Agent__V1__LogLabelsRequest   *message);
+size_t edgecat__agent__v1__log_labels_request__pack
+                     (const Edgecat__Agent__V1__LogLabelsRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__log_labels_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogLabelsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__LogLabelsRequest *
+       edgecat__agent__v1__log_labels_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__log_labels_request__free_unpacked
+                     (Edgecat__Agent__V1__LogLabelsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__LogLabelsResponse methods */
+void   edgecat__agent__v1__log_labels_response__init
+                     (Edgecat__Agent__V1__LogLabelsResponse         *message);
+size_t edgecat__agent__v1__log_labels_response__get_packed_size
+                     (const Edgecat__Agent__V1__LogLabelsResponse   *message);
+size_t edgecat__agent__v1__log_labels_response__pack
+                     (const Edgecat__Agent__V1__LogLabelsResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__log_labels_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__LogLabelsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__LogLabelsResponse *
+       edgecat__agent__v1__log_labels_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__log_labels_response__free_unpacked
+                     (Edgecat__Agent__V1__LogLabelsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__WatchModelRequest methods */
+void   edgecat__agent__v1__watch_model_request__init
+                     (Edgecat__Agent__V1__WatchModelRequest         *message);
+size_t edgecat__agent__v1__watch_model_request__get_packed_size
+                     (const Edgecat__Agent__V1__WatchModelRequest   *message);
+size_t edgecat__agent__v1__watch_model_request__pack
+                     (const Edgecat__Agent__V1__WatchModelRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__watch_model_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__WatchModelRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__WatchModelRequest *
+       edgecat__agent__v1__watch_model_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__watch_model_request__free_unpacked
+                     (Edgecat__Agent__V1__WatchModelRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ModelAssignment methods */
+void   edgecat__agent__v1__model_assignment__init
+                     (Edgecat__Agent__V1__ModelAssignment         *message);
+size_t edgecat__agent__v1__model_assignment__get_packed_size
+                     (const Edgecat__Agent__V1__ModelAssignment   *message);
+size_t edgecat__agent__v1__model_assignment__pack
+                     (const Edgecat__Agent__V1__ModelAssignment   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__model_assignment__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelAssignment   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ModelAssignment *
+       edgecat__agent__v1__model_assignment__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__model_assignment__free_unpacked
+                     (Edgecat__Agent__V1__ModelAssignment *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ModelLoadedRequest methods */
+void   edgecat__agent__v1__model_loaded_request__init
+                     (Edgecat__Agent__V1__ModelLoadedRequest         *message);
+size_t edgecat__agent__v1__model_loaded_request__get_packed_size
+                     (const Edgecat__Agent__V1__ModelLoadedRequest   *message);
+size_t edgecat__agent__v1__model_loaded_request__pack
+                     (const Edgecat__Agent__V1__ModelLoadedRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__model_loaded_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelLoadedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ModelLoadedRequest *
+       edgecat__agent__v1__model_loaded_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__model_loaded_request__free_unpacked
+                     (Edgecat__Agent__V1__ModelLoadedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ModelLoadedResponse methods */
+void   edgecat__agent__v1__model_loaded_response__init
+                     (Edgecat__Agent__V1__ModelLoadedResponse         *message);
+size_t edgecat__agent__v1__model_loaded_response__get_packed_size
+                     (const Edgecat__Agent__V1__ModelLoadedResponse   *message);
+size_t edgecat__agent__v1__model_loaded_response__pack
+                     (const Edgecat__Agent__V1__ModelLoadedResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__model_loaded_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ModelLoadedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ModelLoadedResponse *
+       edgecat__agent__v1__model_loaded_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__model_loaded_response__free_unpacked
+                     (Edgecat__Agent__V1__ModelLoadedResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
+typedef void (*Edgecat__Agent__V1__InferenceRecord_Closure)
+                 (const Edgecat__Agent__V1__InferenceRecord *message,
+                  void *closure_data);
 typedef void (*Edgecat__Agent__V1__LogInferenceRequest_Closure)
                  (const Edgecat__Agent__V1__LogInferenceRequest *message,
                   void *closure_data);
-typedef void (*Edgecat__Agent__V1__InferenceRecord_Closure)
-                 (const Edgecat__Agent__V1__InferenceRecord *message,
+typedef void (*Edgecat__Agent__V1__InferenceAck_Closure)
+                 (const Edgecat__Agent__V1__InferenceAck *message,
                   void *closure_data);
 typedef void (*Edgecat__Agent__V1__LogInferenceResponse_Closure)
                  (const Edgecat__Agent__V1__LogInferenceResponse *message,
                   void *closure_data);
-typedef void (*Edgecat__Agent__V1__InferenceAck_Closure)
-                 (const Edgecat__Agent__V1__InferenceAck *message,
+typedef void (*Edgecat__Agent__V1__Label_Closure)
+                 (const Edgecat__Agent__V1__Label *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__LogLabelsRequest_Closure)
+                 (const Edgecat__Agent__V1__LogLabelsRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__LogLabelsResponse_Closure)
+                 (const Edgecat__Agent__V1__LogLabelsResponse *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__WatchModelRequest_Closure)
+                 (const Edgecat__Agent__V1__WatchModelRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ModelAssignment_Closure)
+                 (const Edgecat__Agent__V1__ModelAssignment *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ModelLoadedRequest_Closure)
+                 (const Edgecat__Agent__V1__ModelLoadedRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ModelLoadedResponse_Closure)
+                 (const Edgecat__Agent__V1__ModelLoadedResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -215,6 +473,18 @@ struct Edgecat__Agent__V1__AgentService_Service
                         const Edgecat__Agent__V1__LogInferenceRequest *input,
                         Edgecat__Agent__V1__LogInferenceResponse_Closure closure,
                         void *closure_data);
+  void (*log_labels)(Edgecat__Agent__V1__AgentService_Service *service,
+                     const Edgecat__Agent__V1__LogLabelsRequest *input,
+                     Edgecat__Agent__V1__LogLabelsResponse_Closure closure,
+                     void *closure_data);
+  void (*watch_model)(Edgecat__Agent__V1__AgentService_Service *service,
+                      const Edgecat__Agent__V1__WatchModelRequest *input,
+                      Edgecat__Agent__V1__ModelAssignment_Closure closure,
+                      void *closure_data);
+  void (*model_loaded)(Edgecat__Agent__V1__AgentService_Service *service,
+                       const Edgecat__Agent__V1__ModelLoadedRequest *input,
+                       Edgecat__Agent__V1__ModelLoadedResponse_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Edgecat__Agent__V1__AgentService_ServiceDestroy)(Edgecat__Agent__V1__AgentService_Service *);
 void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_Service *service,
@@ -223,18 +493,40 @@ void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_S
     { &edgecat__agent__v1__agent_service__descriptor, protobuf_c_service_invoke_internal, NULL }
 #define EDGECAT__AGENT__V1__AGENT_SERVICE__INIT(function_prefix__) \
     { EDGECAT__AGENT__V1__AGENT_SERVICE__BASE_INIT,\
-      function_prefix__ ## log_inference  }
+      function_prefix__ ## log_inference,\
+      function_prefix__ ## log_labels,\
+      function_prefix__ ## watch_model,\
+      function_prefix__ ## model_loaded  }
 void edgecat__agent__v1__agent_service__log_inference(ProtobufCService *service,
                                                       const Edgecat__Agent__V1__LogInferenceRequest *input,
                                                       Edgecat__Agent__V1__LogInferenceResponse_Closure closure,
                                                       void *closure_data);
+void edgecat__agent__v1__agent_service__log_labels(ProtobufCService *service,
+                                                   const Edgecat__Agent__V1__LogLabelsRequest *input,
+                                                   Edgecat__Agent__V1__LogLabelsResponse_Closure closure,
+                                                   void *closure_data);
+void edgecat__agent__v1__agent_service__watch_model(ProtobufCService *service,
+                                                    const Edgecat__Agent__V1__WatchModelRequest *input,
+                                                    Edgecat__Agent__V1__ModelAssignment_Closure closure,
+                                                    void *closure_data);
+void edgecat__agent__v1__agent_service__model_loaded(ProtobufCService *service,
+                                                     const Edgecat__Agent__V1__ModelLoadedRequest *input,
+                                                     Edgecat__Agent__V1__ModelLoadedResponse_Closure closure,
+                                                     void *closure_data);
 
 /* --- descriptors --- */
 
-extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__agent__v1__inference_record__descriptor;
-extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__agent__v1__inference_ack__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_inference_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__label__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_labels_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__log_labels_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__watch_model_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_assignment__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_response__descriptor;
 extern const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor;
 
 PROTOBUF_C__END_DECLS
