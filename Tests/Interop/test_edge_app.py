@@ -69,11 +69,12 @@ class FakeAgent(agent_pb2_grpc.AgentServiceServicer):
         self.on_records: Callable[[], None] = lambda: None
         self.on_model_loaded: Callable[[object], None] = lambda request: None
 
-    def assign(self, path: Path, version: int, generation: int, sha256: str = "") -> None:
+    def assign(self, path: Path, version: int, generation: int, model_format: str = "onnx"
+               ) -> None:
         with self.lock:
             self.assignment = agent_pb2.ModelAssignment(
                 model_full_name=MODEL_NAME, version=version, path=str(path),
-                sha256=sha256 or hashlib.sha256(path.read_bytes()).hexdigest(), format="onnx",
+                sha256=hashlib.sha256(path.read_bytes()).hexdigest(), format=model_format,
                 generation=generation)
             self.versions_by_generation[generation] = version
             self.lock.notify_all()
@@ -348,11 +349,16 @@ def test_edge_app_switches_model(agent, token_file, trained, holdout) -> None:
         assert record.prediction == predictions[version][record.input_hash], version
 
 
-def test_edge_app_reports_load_failure(agent, token_file, trained, tmp_path) -> None:
+@pytest.mark.parametrize(("content", "model_format", "reason"), [
+    (b"not an onnx model", "onnx", "broken.onnx"),
+    (None, "tflite", "'tflite' is not supported"),
+])
+def test_edge_app_reports_load_failure(agent, token_file, trained, tmp_path, content,
+                                       model_format, reason) -> None:
     fake = agent.agent
     broken = tmp_path / "broken.onnx"
-    broken.write_bytes(b"not an onnx model")
-    fake.assign(broken, version=5, generation=1)
+    broken.write_bytes(content or (trained / "champion.onnx").read_bytes())
+    fake.assign(broken, version=5, generation=1, model_format=model_format)
 
     def fall_back(request) -> None:
         if not request.loaded:
@@ -366,7 +372,7 @@ def test_edge_app_reports_load_failure(agent, token_file, trained, tmp_path) -> 
     assert code == 0, log
     first, second = fake.model_loaded
     assert (first.generation, first.loaded) == (1, False)
-    assert "broken.onnx" in first.message
+    assert reason in first.message
     assert (second.generation, second.loaded) == (2, True)
     assert summary["generations_failed"] == [1]
     assert summary_by_version(summary) == {4: 20}

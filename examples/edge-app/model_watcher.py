@@ -128,6 +128,9 @@ class ModelWatcher(threading.Thread):
             return
 
         try:
+            if assignment.format not in ("", "onnx"):
+                raise ModelLoadError(f"model format {assignment.format!r} is not supported: "
+                                     "this application runs only ONNX models")
             classifier = OnnxClassifier(Path(assignment.path), assignment.sha256, self._features)
         except ModelLoadError as error:
             log.error("model load failed model=%s version=%d generation=%d error=%r",
