@@ -3,9 +3,9 @@ import EdgecatStore
 
 extension AlertEngine {
   /// Creates each default rule once, with an audit event by the service principal. A default
-  /// that no one has edited takes the current settings again, so a changed flag applies; an
-  /// edited or deleted default is left alone, and so is a rule someone created under a
-  /// default's name first.
+  /// that no one has edited takes the current settings again, so a changed flag applies. An
+  /// edited or deleted default is left alone, and so is a rule created earlier under a
+  /// default's name.
   public func seedDefaultRules() async throws(ServiceError) {
     let defaults = AlertDefaults.rules(settings)
     let now = clock()
@@ -20,9 +20,9 @@ extension AlertEngine {
             try db.execute(
               "INSERT INTO alert_seeded_defaults (name, seeded_at) VALUES (?, ?)",
               .text(rule.name), .real(now))
-            let taken = try db.queryOne(
+            let existing = try db.queryOne(
               "SELECT 1 FROM alert_rules WHERE name = ?", .text(rule.name))
-            guard taken == nil else { continue }
+            guard existing == nil else { continue }
             try Self.insert(rule, isDefault: true, at: now, in: db)
             try self.auditDefault("CreateAlertRule", rule.name, in: db)
             changes.append("created " + rule.name)

@@ -85,7 +85,7 @@ extension AlertEngine {
   }
 }
 
-/// What one evaluation stored: its transitions in id order, and the actions to run.
+/// The transitions one evaluation stored, in id order, and the actions it runs.
 struct AlertEvaluationOutcome: Sendable {
   var transitions: [AlertTransition] = []
   var actions: [AlertActionRequest] = []

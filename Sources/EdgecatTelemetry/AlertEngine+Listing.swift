@@ -11,6 +11,7 @@ extension AlertEngine {
     let limit = try Paging.limit(Int(pageSize))
     let list = "alerts"
     let cursor = try LogCursor.decode(pageToken, list: list)
+
     let known: [AlertState] = [.inactive, .pending, .firing, .resolved]
     for state in states where !known.contains(state) {
       throw .invalidArgument(
@@ -18,10 +19,11 @@ extension AlertEngine {
           + known.map(AlertNames.state).joined(separator: ", ") + ", or none for all but"
           + " inactive")
     }
-    let wanted = states.isEmpty ? [.pending, .firing, .resolved] : Array(Set(states))
+
+    let selected = states.isEmpty ? [.pending, .firing, .resolved] : Array(Set(states))
     var sql =
       "SELECT rowid, since, \(AlertRows.alertColumns) FROM alerts WHERE state IN ("
-      + wanted.map { String($0.rawValue) }.joined(separator: ", ") + ")"
+      + selected.map { String($0.rawValue) }.joined(separator: ", ") + ")"
     var values: [SQLValue] = []
     if let cursor {
       sql += " AND (since, rowid) < (?, ?)"
@@ -29,6 +31,7 @@ extension AlertEngine {
     }
     sql += " ORDER BY since DESC, rowid DESC LIMIT ?"
     values.append(.integer(Int64(limit) + 1))
+
     let query = sql
     let rows: [Row]
     do {
@@ -49,6 +52,7 @@ extension AlertEngine {
   {
     let limit = try Paging.limit(Int(pageSize))
     let list = "alert-transitions"
+
     var conditions: [String] = []
     var values: [SQLValue] = []
     if let cursor = try Paging.cursor(in: pageToken, list: list) {
@@ -71,6 +75,7 @@ extension AlertEngine {
     if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
     sql += " ORDER BY id DESC LIMIT ?"
     values.append(.integer(Int64(limit) + 1))
+
     let (query, parameters) = (sql, values)
     let transitions: [AlertTransition]
     do {

@@ -76,9 +76,10 @@ extension AlertEngine {
       return try await store.write { db in
         let current = try Self.requireRule(rule.name, in: db)
         var updated = try AlertRuleValidation.merge(rule, into: current, mask: mask)
-        if updated.description.isEmpty || current.description == AlertNames.describe(current)
+        let keptGenerated =
+          current.description == AlertNames.describe(current)
           && updated.description == current.description
-        {
+        if updated.description.isEmpty || keptGenerated {
           updated.description = AlertNames.describe(updated)
         }
         try AlertRuleValidation.validate(updated)

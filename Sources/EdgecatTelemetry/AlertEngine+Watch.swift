@@ -8,7 +8,7 @@ extension AlertEngine {
   /// transitions is logged and ends the stream.
   public func watch(after afterID: Int64) -> AsyncStream<Edgecat_Telemetry_V1_AlertTransition> {
     // NOTE: the buffer is unbounded, so a consumer that stops reading without ending the
-    // stream holds every later transition in memory; transitions are rare enough for that.
+    // stream keeps every later transition in memory. Transitions are rare enough for that.
     let (stream, continuation) = AsyncStream.makeStream(of: AlertTransition.self)
     let replaying = afterID > 0
     let key = watchers.add(continuation, replaying: replaying, lastSent: max(0, afterID))

@@ -61,13 +61,15 @@ enum AlertMeasurements {
         + " WHERE rank = (n * 99 + 99) / 100",
       .text(start), .text(end))
     return rows.compactMap { row in
-      guard let subject = subject(row, byDevice: byDevice), let value = row[row.count - 2].double else { return nil }
-      return AlertMeasurement(subject: subject, value: value, samples: row[row.count - 1].int64 ?? 0)
+      guard let subject = subject(row, byDevice: byDevice), let value = row[row.count - 2].double
+      else { return nil }
+      return AlertMeasurement(
+        subject: subject, value: value, samples: row[row.count - 1].int64 ?? 0)
     }
   }
 
-  /// The sample standard deviation of confidence, in two passes for accuracy. A subject with
-  /// one record has none and is left out.
+  /// Computes the sample standard deviation of confidence in two passes, which loses less
+  /// precision than one. A subject with one record has none and is left out.
   static func confidenceStddev(byDevice: Bool, start: String, end: String, in db: Database)
     throws -> [AlertMeasurement]
   {

@@ -31,7 +31,7 @@ enum AlertRows {
     return rule
   }
 
-  /// The values of `ruleColumns` but the two times, in order.
+  /// Returns the values of `ruleColumns` but the two times, in order.
   static func ruleValues(_ rule: AlertRule) -> [SQLValue] {
     [
       .text(rule.name), .integer(Int64(rule.metric.rawValue)),

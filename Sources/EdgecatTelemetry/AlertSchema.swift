@@ -3,7 +3,7 @@ import EdgecatStore
 /// Alert rules, alerts and their transitions. Enum columns hold the proto enum numbers and
 /// times are seconds since the Unix epoch.
 ///
-/// `alert_rules` has one row per rule; `is_default` is 1 for a default rule that no one has
+/// `alert_rules` has one row per rule. `is_default` is 1 for a default rule that no one has
 /// edited, so that a start with other settings may refresh it. `alert_seeded_defaults` names
 /// each default rule once created, so that a deleted default is not created again.
 /// `alerts` has the current state of each rule and subject; `pending_since` is when the

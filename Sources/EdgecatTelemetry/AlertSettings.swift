@@ -24,10 +24,10 @@ public struct AlertSettings: Sendable, Equatable {
   public init() {}
 }
 
-/// What an evaluation needs from outside this database: the registry's inventory and model
-/// state. The server fills it from the registry, and it must be complete: a device left out is
-/// not judged, and a model left out of `champions` ends the version-mismatch alerts of the
-/// devices that report it.
+/// The registry's inventory and model state, which an evaluation needs from outside this
+/// database. The server fills it from the registry and must pass all of it, because a device
+/// left out is not judged and a model left out of `champions` ends the version-mismatch
+/// alerts of the devices that report it.
 public struct AlertInputs: Sendable, Equatable {
   public var devices: [AlertDevice]
   /// The model as "catalog.schema.model" to the version its `champion` alias names.
@@ -54,8 +54,8 @@ public struct AlertDevice: Sendable, Equatable {
 }
 
 /// Runs alert actions. The server implements it by calling the registry as the service
-/// principal. Each call returns the text stored as the alert's `action_result`, which says
-/// what the action did or why it failed.
+/// principal. Each call returns the text stored as the alert's `action_result`: what the
+/// action did or why it failed.
 public protocol AlertActions: Sendable {
   /// Rolls back the breaching model version. The registry runs one rollback per `firingID`,
   /// so a repeated call with the same id changes nothing.

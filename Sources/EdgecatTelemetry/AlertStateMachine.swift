@@ -2,9 +2,9 @@ import EdgecatProto
 import EdgecatStore
 
 /// The states of one alert and the moves between them. An alert whose condition starts to
-/// hold is pending until it has held for the rule's `for_seconds` (at once when that is 0),
-/// then firing; a pending alert whose condition stops holding is inactive again, and a firing
-/// one is resolved. A resolved alert whose condition holds again starts over as pending.
+/// hold is pending until it has held for the rule's `for_seconds`, then firing, or firing at
+/// once when `for_seconds` is 0. A pending alert whose condition stops holding is inactive
+/// again, and a firing one is resolved. A resolved alert starts over like an inactive one.
 enum AlertStateMachine {
   /// Returns the state after one judgment. `pendingSince` is when the condition started to
   /// hold, for a pending alert.
@@ -30,7 +30,7 @@ enum AlertStateMachine {
     }
   }
 
-  /// The state an alert of a disabled rule moves to: the condition counts as gone.
+  /// Returns the state an alert of a disabled rule moves to, as if its condition were gone.
   static func disabled(_ state: AlertState) -> AlertState {
     next(state, holds: false, pendingSince: nil, forSeconds: 0, now: 0)
   }

@@ -1,4 +1,4 @@
-/// What one alert is about, written as its `subject`: a device id ("cam-7"), a model version
+/// The subject of one alert, written as text: a device id ("cam-7"), a model version
 /// ("main.ml.defects/3"), or a model version on one device ("cam-7/main.ml.defects/3").
 /// Device ids and model names contain no '/', so the text splits back unambiguously.
 struct AlertSubject: Hashable, Sendable {
@@ -48,7 +48,7 @@ struct AlertMeasurement: Sendable {
   /// Set for a device that never sent a heartbeat: Offline, with `value` -1.
   var neverSeen = false
 
-  /// Whether the rule's condition holds for this measurement.
+  /// Returns whether the rule's condition holds for this measurement.
   func holds(_ rule: AlertRule) -> Bool {
     if neverSeen { return true }
     return rule.condition == .below ? value < rule.threshold : value > rule.threshold

@@ -1,13 +1,13 @@
 import EdgecatProto
 import Synchronization
 
-/// The open alert watches. A watch that is still sending stored transitions holds new ones
-/// back until it has caught up, then gets each new one once, in id order. Thread-safe.
+/// The open alert watches. A watch that is still sending stored transitions queues new ones
+/// until it has caught up, then gets each new one once, in id order. Thread-safe.
 final class AlertWatchHub: Sendable {
   private struct Watcher {
     let continuation: AsyncStream<AlertTransition>.Continuation
     var replaying: Bool
-    var held: [AlertTransition] = []
+    var queued: [AlertTransition] = []
     /// The id of the last transition sent.
     var lastSent: Int64
   }
@@ -35,14 +35,14 @@ final class AlertWatchHub: Sendable {
     _ = state.withLock { $0.watchers.removeValue(forKey: key) }
   }
 
-  /// Sends `transitions`, in id order, to every watch that has caught up and holds them for
+  /// Sends `transitions`, in id order, to every watch that has caught up and queues them for
   /// the others. Yielding under the lock keeps each watch in id order.
   func publish(_ transitions: [AlertTransition]) {
     guard !transitions.isEmpty else { return }
     state.withLock { state in
       for key in state.watchers.keys {
         if state.watchers[key]!.replaying {
-          state.watchers[key]!.held.append(contentsOf: transitions)
+          state.watchers[key]!.queued.append(contentsOf: transitions)
         } else {
           Self.send(transitions, to: &state.watchers[key]!)
         }
@@ -51,14 +51,14 @@ final class AlertWatchHub: Sendable {
   }
 
   /// Ends the replay of a watch that has sent the stored transitions up to `lastSent`: sends
-  /// what was held back after that and switches it to new transitions.
+  /// what was queued after that and switches it to new transitions.
   func finishReplay(_ key: Int, lastSent: Int64) {
     state.withLock { state in
       guard var watcher = state.watchers[key] else { return }
       watcher.lastSent = max(watcher.lastSent, lastSent)
       watcher.replaying = false
-      Self.send(watcher.held, to: &watcher)
-      watcher.held = []
+      Self.send(watcher.queued, to: &watcher)
+      watcher.queued = []
       state.watchers[key] = watcher
     }
   }

@@ -185,10 +185,14 @@ import Testing
     let fixture = try await AlertFixture()
     defer { fixture.stop() }
     try await fixture.engine.seedDefaultRules()
-    try await fixture.insertRecords(100, version: 3) { _ in 5 } confidence: {
+    try await fixture.insertRecords(100, version: 3) { _ in
+      5
+    } confidence: {
       $0 % 2 == 0 ? 0.2 : 0.8
     }
-    try await fixture.insertRecords(100, version: 4) { _ in 5 } confidence: {
+    try await fixture.insertRecords(100, version: 4) { _ in
+      5
+    } confidence: {
       $0 % 2 == 0 ? 0.85 : 0.95
     }
 
@@ -221,5 +225,26 @@ import Testing
     #expect(response.transitions.first?.ruleName == "Version mismatch")
     #expect(response.transitions.first?.actionResult == "resent to cam-1")
     #expect(fixture.actions.resendCalls == ["cam-1"])
+  }
+
+  @Test func unfinishedActionRunsAgainWithItsFiringID() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Accuracy", .accuracy)
+    try await Self.insertLabels(fixture, labelled: 60, correct: 0)
+    let fired = try await fixture.engine.evaluate(AlertInputs())
+    let firingID = try #require(fired.transitions.first?.firingID)
+    // As if the service stopped after storing the firing and before storing the result.
+    try await fixture.store.write { db in
+      try db.execute("UPDATE alerts SET action_done = 0, action_result = ''")
+    }
+
+    let again = try await fixture.engine.evaluate(AlertInputs())
+    #expect(again.transitions.isEmpty)
+    #expect(fixture.actions.rollbackCalls.map(\.firingID) == [firingID, firingID])
+    #expect(again.alerts.first?.actionResult == "rolled back main.ml.defects/3")
+    let third = try await fixture.engine.evaluate(AlertInputs())
+    #expect(third.transitions.isEmpty)
+    #expect(fixture.actions.rollbackCalls.count == 2)
   }
 }

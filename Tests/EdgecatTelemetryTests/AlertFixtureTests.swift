@@ -99,7 +99,7 @@ final class AlertFixture: Sendable {
     return try await engine.createRule(rule, audit: audit("CreateAlertRule"))
   }
 
-  /// A valid rule of `metric` with the default rule's scope, threshold and window.
+  /// Returns a valid rule of `metric` with the default rule's scope, threshold and window.
   static func rule(_ name: String, _ metric: Edgecat_Telemetry_V1_AlertMetric)
     -> Edgecat_Telemetry_V1_AlertRule
   {

@@ -58,7 +58,14 @@ import Testing
     ("name", { $0.name = String(repeating: "a", count: 256) }),
     ("metric", { $0.metric = .unspecified }),
     ("metric", { $0.metric = .unrecognized(9) }),
-    ("scope", { $0.scope = .device; $0.metric = .confidenceStddev; $0.action = .notify }),
+    (
+      "scope",
+      {
+        $0.scope = .device
+        $0.metric = .confidenceStddev
+        $0.action = .notify
+      }
+    ),
     ("scope", { $0.scope = .unspecified }),
     ("condition", { $0.condition = .unspecified }),
     ("threshold", { $0.threshold = .nan }),
