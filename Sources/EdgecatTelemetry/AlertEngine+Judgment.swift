@@ -30,6 +30,8 @@ extension AlertEngine {
       }
       return
     }
+    // NOTE: a subject without enough samples keeps its state, so the accuracy alert of a
+    // version that a rollback took off every device stays firing until the rule is disabled.
     for measurement in measurements where measurement.samples >= rule.minSamples {
       let subject = measurement.subject.text
       let status = statuses[subject]
@@ -128,7 +130,7 @@ extension AlertEngine {
     return transition
   }
 
-  /// The text an action gets as its reason, such as "rule Accuracy: accuracy < 0.9;
+  /// Returns the text an action gets as its reason, such as "rule Accuracy: accuracy < 0.9;
   /// main.ml.defects/3 measured 0.8 over 60 records".
   static func reason(
     _ rule: String, _ condition: String, _ subject: String, _ value: Double, _ samples: Int64

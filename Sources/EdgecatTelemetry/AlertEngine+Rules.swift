@@ -65,7 +65,9 @@ extension AlertEngine {
 
   /// Changes the fields of the rule named `rule.name` that `mask` names (every field but the
   /// name when empty) with the audit event, and returns the stored rule. A description that
-  /// was generated is generated again from the new values. A missing rule is NOT_FOUND.
+  /// was generated is generated again from the new values. A new metric or scope removes the
+  /// rule's current alerts, whose subjects it no longer judges; their transitions stay. A
+  /// missing rule is NOT_FOUND.
   public func updateRule(
     _ rule: Edgecat_Telemetry_V1_AlertRule, mask: [String], audit: AuditRecord
   ) async throws(ServiceError) -> Edgecat_Telemetry_V1_AlertRule {
@@ -84,6 +86,9 @@ extension AlertEngine {
         }
         try AlertRuleValidation.validate(updated)
         try Self.update(updated, isDefault: false, at: now, in: db)
+        if updated.metric != current.metric || updated.scope != current.scope {
+          try db.execute("DELETE FROM alerts WHERE rule_name = ?", .text(rule.name))
+        }
         try AuditTrail.insert(audit, into: db)
         updated.updatedAt = DatetimeText.format(now)
         return updated

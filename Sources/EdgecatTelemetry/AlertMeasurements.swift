@@ -30,7 +30,7 @@ enum AlertMeasurements {
     }
   }
 
-  /// Accuracy over labelled records: the share whose prediction equals the label.
+  /// Computes accuracy over labelled records: the share whose prediction equals the label.
   static func accuracy(byDevice: Bool, start: String, end: String, in db: Database) throws
     -> [AlertMeasurement]
   {
@@ -47,7 +47,7 @@ enum AlertMeasurements {
     }
   }
 
-  /// The exact p99 latency by nearest rank: the value at rank ceil(0.99 * n) in ascending
+  /// Computes the exact p99 latency by nearest rank: the value at rank ceil(0.99 * n) in ascending
   /// order, found by a window function so that no latency leaves SQLite.
   static func p99Latency(byDevice: Bool, start: String, end: String, in db: Database) throws
     -> [AlertMeasurement]
@@ -68,30 +68,30 @@ enum AlertMeasurements {
     }
   }
 
-  /// Computes the sample standard deviation of confidence in two passes, which loses less
-  /// precision than one. A subject with one record has none and is left out.
+  /// Computes the sample standard deviation of confidence in one pass, from the sum and the
+  /// sum of squares. Confidences lie in [0, 1], so rounding moves the variance by at most about
+  /// n * 1e-16 (an estimate), far below any useful threshold. A subject with one record has no
+  /// standard deviation and is left out.
   static func confidenceStddev(byDevice: Bool, start: String, end: String, in db: Database)
     throws -> [AlertMeasurement]
   {
     let keys = keyColumns(byDevice)
     let rows = try db.query(
-      "WITH window_rows AS (SELECT \(keys), confidence FROM inference_logs"
-        + " WHERE timestamp >= ? AND timestamp <= ? AND confidence IS NOT NULL),"
-        + " means AS (SELECT \(keys), AVG(confidence) AS mean FROM window_rows GROUP BY \(keys))"
-        + " SELECT \(keys), COUNT(*),"
-        + " TOTAL((confidence - mean) * (confidence - mean)) FROM window_rows"
-        + " JOIN means USING (\(keys)) GROUP BY \(keys)",
+      "SELECT \(keys), COUNT(*), TOTAL(confidence), TOTAL(confidence * confidence)"
+        + " FROM inference_logs WHERE timestamp >= ? AND timestamp <= ?"
+        + " AND confidence IS NOT NULL GROUP BY \(keys)",
       .text(start), .text(end))
     return rows.compactMap { row in
-      let count = row[row.count - 2].int64 ?? 0
+      let count = row[row.count - 3].int64 ?? 0
+      let sum = row[row.count - 2].double ?? 0
       let squares = row[row.count - 1].double ?? 0
       guard count > 1, let subject = subject(row, byDevice: byDevice) else { return nil }
-      return AlertMeasurement(
-        subject: subject, value: (squares / Double(count - 1)).squareRoot(), samples: count)
+      let variance = max(0, (squares - sum * sum / Double(count)) / Double(count - 1))
+      return AlertMeasurement(subject: subject, value: variance.squareRoot(), samples: count)
     }
   }
 
-  /// Seconds since each device's last heartbeat, from one sample, the heartbeat.
+  /// Measures the seconds since each device's last heartbeat, from one sample, the heartbeat.
   static func offline(_ devices: [AlertDevice], now: Double, in db: Database) throws
     -> [AlertMeasurement]
   {
@@ -108,7 +108,7 @@ enum AlertMeasurements {
     }
   }
 
-  /// 1 for a device that runs a version other than its model's champion, else 0, over the
+  /// Returns 1 for a device that runs a version other than its model's champion, else 0, over the
   /// reported models that have a champion. Devices that report no model are left out.
   static func versionMismatch(_ inputs: AlertInputs) -> [AlertMeasurement] {
     inputs.devices.filter { !$0.models.isEmpty }.map { device in

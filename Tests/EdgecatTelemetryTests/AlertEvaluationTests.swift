@@ -248,3 +248,21 @@ import Testing
     #expect(fixture.actions.rollbackCalls.count == 2)
   }
 }
+
+extension AlertEvaluationTests {
+  @Test func newScopeClearsCurrentAlerts() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    var rule = try await fixture.createRule("Accuracy", .accuracy)
+    try await Self.insertLabels(fixture, labelled: 60, correct: 0)
+    _ = try await fixture.engine.evaluate(AlertInputs())
+    rule.scope = .device
+    _ = try await fixture.engine.updateRule(rule, mask: ["scope"], audit: fixture.audit())
+
+    let listed = try await fixture.engine.listAlerts(states: [], pageSize: 0, pageToken: "")
+    #expect(listed.alerts.isEmpty)
+    let response = try await fixture.engine.evaluate(AlertInputs())
+    #expect(response.transitions.map(\.subject) == ["cam-1/main.ml.defects/3"])
+    #expect(fixture.actions.rollbackCalls.count == 2)
+  }
+}
