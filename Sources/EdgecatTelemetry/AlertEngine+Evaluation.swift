@@ -28,19 +28,21 @@ extension AlertEngine {
         throw storageError(error, "storing alert transitions")
       }
 
+      // The transitions are stored, so watchers get them even when storing a result fails.
       var transitions = outcome.transitions
       let results = await runActions(outcome.actions)
-      try await recordActionResults(outcome.actions, results)
+      let resultByTransition = Dictionary(
+        zip(outcome.actions.map(\.transitionID), results), uniquingKeysWith: { first, _ in first })
       for index in transitions.indices {
-        let id = transitions[index].transitionID
-        if let result = zip(outcome.actions, results).first(where: { $0.0.transitionID == id }) {
-          transitions[index].actionResult = result.1
+        if let result = resultByTransition[transitions[index].transitionID] {
+          transitions[index].actionResult = result
         }
       }
       watchers.publish(transitions)
       if !transitions.isEmpty {
         logger.info("alert transitions stored", ["transitions": transitions.count])
       }
+      try await recordActionResults(outcome.actions, results)
 
       var response = Edgecat_Telemetry_V1_EvaluateAlertsResponse()
       response.transitions = transitions

@@ -24,7 +24,7 @@ extension AlertEngine {
       for (subject, status) in statuses.sorted(by: { $0.key < $1.key })
       where status.state == .pending || status.state == .firing {
         let next = AlertStateMachine.disabled(status.state)
-        try move(
+        _ = try move(
           rule, subject, from: status, to: next, status.value, status.samples, now: now,
           &outcome, db)
       }
@@ -39,19 +39,21 @@ extension AlertEngine {
         status?.state ?? .inactive, holds: measurement.holds(rule),
         pendingSince: status?.pendingSince, forSeconds: rule.forSeconds, now: now)
       if status == nil && next == .inactive { continue }
-      try move(
+      // A subject measured twice, such as a device listed twice, moves from its new status.
+      statuses[subject] = try move(
         rule, subject, from: status ?? AlertStatus(state: .inactive, now: now), to: next,
         measurement.value, measurement.samples, now: now, &outcome, db)
     }
   }
 
   /// Stores one alert's judgment and, when its state changes, the transition with its audit
-  /// event. An alert that starts firing gets a new firing id and an action to run.
+  /// event, and returns the new status. An alert that starts firing gets a new firing id and
+  /// an action to run.
   private func move(
     _ rule: AlertRule, _ subject: String, from old: AlertStatus, to next: AlertState,
     _ value: Double, _ samples: Int64, now: Double, _ outcome: inout AlertEvaluationOutcome,
     _ db: Database
-  ) throws {
+  ) throws -> AlertStatus {
     var status = old
     status.value = value
     status.samples = samples
@@ -95,46 +97,6 @@ extension AlertEngine {
       .text(status.actionResult), SQLValue(status.actionDone), .real(status.since),
       SQLValue(status.pendingSince), SQLValue(status.firedAt), .text(status.firingID),
       .real(now))
-  }
-
-  private func storeTransition(
-    _ rule: AlertRule, _ subject: String, from: AlertState, to: AlertState,
-    _ status: AlertStatus, firingID: String, now: Double, _ db: Database
-  ) throws -> AlertTransition {
-    try db.execute(
-      "INSERT INTO alert_transitions (rule_name, subject, from_state, to_state, value, samples,"
-        + " severity, firing_id, action_result, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', ?)",
-      .text(rule.name), .text(subject), .integer(Int64(from.rawValue)),
-      .integer(Int64(to.rawValue)), .real(status.value), .integer(status.samples),
-      .integer(Int64(rule.severity.rawValue)), .text(firingID), .real(now))
-    var transition = AlertTransition()
-    transition.transitionID = db.lastInsertRowID
-    transition.ruleName = rule.name
-    transition.subject = subject
-    transition.fromState = from
-    transition.toState = to
-    transition.value = status.value
-    transition.samples = status.samples
-    transition.severity = rule.severity
-    transition.firingID = firingID
-    transition.at = DatetimeText.format(now)
-    let event = serviceAudit(
-      "AlertTransition", securable: AlertSubject(text: subject)?.model,
-      [
-        ("transition_id", String(transition.transitionID)), ("rule", rule.name),
-        ("subject", subject), ("from", AlertNames.state(from)), ("to", AlertNames.state(to)),
-        ("value", String(status.value)), ("samples", String(status.samples)),
-        ("firing_id", firingID),
-      ])
-    try AuditTrail.insert(event, into: db)
-    return transition
-  }
-
-  /// Returns the text an action gets as its reason, such as "rule Accuracy: accuracy < 0.9;
-  /// main.ml.defects/3 measured 0.8 over 60 records".
-  static func reason(
-    _ rule: String, _ condition: String, _ subject: String, _ value: Double, _ samples: Int64
-  ) -> String {
-    "rule \(rule): \(condition); \(subject) measured \(value.shortText) over \(samples) records"
+    return status
   }
 }

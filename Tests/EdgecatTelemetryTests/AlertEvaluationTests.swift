@@ -266,3 +266,17 @@ extension AlertEvaluationTests {
     #expect(fixture.actions.rollbackCalls.count == 2)
   }
 }
+
+extension AlertEvaluationTests {
+  @Test func deviceListedTwiceFiresOnce() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Mismatch", .versionMismatch)
+    let device = AlertDevice(id: "cam-1", models: [Self.model: 2])
+    let inputs = AlertInputs(devices: [device, device], champions: [Self.model: 3])
+
+    let response = try await fixture.engine.evaluate(inputs)
+    #expect(response.transitions.map(\.subject) == ["cam-1"])
+    #expect(fixture.actions.resendCalls == ["cam-1"])
+  }
+}
