@@ -2,6 +2,11 @@ import EdgecatProto
 import EdgecatStore
 
 extension AlertEngine {
+  /// Ends every open watch, for a service that is stopping. Later watches work as before.
+  public func finishWatches() {
+    watchers.finishAll()
+  }
+
   /// Transitions after `afterID` that are stored, then each new one as it is stored, until the
   /// consumer stops iterating or its task is cancelled. An `afterID` of 0 sends only new
   /// ones. Each transition arrives once, in id order. A store failure while sending stored

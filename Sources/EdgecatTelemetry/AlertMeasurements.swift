@@ -92,6 +92,7 @@ enum AlertMeasurements {
   }
 
   /// Measures the seconds since each device's last heartbeat, from one sample, the heartbeat.
+  /// `heartbeats.received_at` holds seconds since the Unix epoch, as the engine's clock does.
   static func offline(_ devices: [AlertDevice], now: Double, in db: Database) throws
     -> [AlertMeasurement]
   {

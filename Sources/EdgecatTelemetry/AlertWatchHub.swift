@@ -63,6 +63,15 @@ final class AlertWatchHub: Sendable {
     }
   }
 
+  /// Ends every watch, for a service that is stopping.
+  func finishAll() {
+    let continuations = state.withLock { state in
+      defer { state.watchers = [:] }
+      return state.watchers.values.map(\.continuation)
+    }
+    for continuation in continuations { continuation.finish() }
+  }
+
   private static func send(_ transitions: [AlertTransition], to watcher: inout Watcher) {
     for transition in transitions where transition.transitionID > watcher.lastSent {
       watcher.continuation.yield(transition)

@@ -64,6 +64,17 @@ import Testing
     #expect(await task.value == 0)
   }
 
+  @Test func finishWatchesEndsStreams() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Offline", .offline)
+    _ = try await fixture.engine.evaluate(Self.silentDevices(1))
+    var watch = fixture.engine.watch(after: 0).makeAsyncIterator()
+    fixture.engine.finishWatches()
+
+    #expect(await watch.next() == nil)
+  }
+
   @Test func alertsPageNewestChangeFirst() async throws {
     let fixture = try await AlertFixture()
     defer { fixture.stop() }

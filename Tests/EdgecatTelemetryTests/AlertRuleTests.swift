@@ -52,6 +52,19 @@ import Testing
     #expect(latency.createdAt != "")
   }
 
+  @Test func seedingKeepsRuleOfSameName() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Offline", .offline) { $0.threshold = 120 }
+    try await fixture.engine.seedDefaultRules()
+    try await fixture.engine.seedDefaultRules()
+
+    let offline = try await fixture.engine.rule(named: "Offline")
+    #expect(offline.threshold == 120)
+    #expect(offline.severity == .warning)
+    #expect(try await fixture.engine.listRules(pageSize: 0, pageToken: "").rules.count == 5)
+  }
+
   static let invalidRules: [(String, @Sendable (inout Rule) -> Void)] = [
     ("name", { $0.name = "" }),
     ("name", { $0.name = "bad/name" }),
