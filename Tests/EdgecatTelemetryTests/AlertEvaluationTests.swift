@@ -280,3 +280,18 @@ extension AlertEvaluationTests {
     #expect(fixture.actions.resendCalls == ["cam-1"])
   }
 }
+
+extension AlertEvaluationTests {
+  @Test func concurrentEvaluationsFireOnce() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Accuracy", .accuracy)
+    try await Self.insertLabels(fixture, labelled: 60, correct: 0)
+
+    async let first = fixture.engine.evaluate(AlertInputs())
+    async let second = fixture.engine.evaluate(AlertInputs())
+    let responses = try await [first, second]
+    #expect(responses.map(\.transitions.count).sorted() == [0, 1])
+    #expect(fixture.actions.rollbackCalls.count == 1)
+  }
+}
