@@ -12,8 +12,11 @@ extension AlertEngine {
     _ rule: AlertRule, _ measurements: [AlertMeasurement]?, now: Double,
     to outcome: inout AlertEvaluationOutcome, in db: Database
   ) throws {
-    // A rule deleted since the snapshot of the measurements has no alerts to move.
-    guard try db.queryOne("SELECT 1 FROM alert_rules WHERE name = ?", .text(rule.name)) != nil
+    // A rule deleted or changed since the snapshot of the measurements waits for the next
+    // evaluation, so no alert moves by a condition that no longer exists.
+    let stored = try db.queryOne(
+      "SELECT updated_at FROM alert_rules WHERE name = ?", .text(rule.name))
+    guard let updatedAt = stored?[0].double, DatetimeText.format(updatedAt) == rule.updatedAt
     else { return }
     var statuses: [String: AlertStatus] = [:]
     let rows = try db.query(
