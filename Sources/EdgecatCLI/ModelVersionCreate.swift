@@ -1,0 +1,143 @@
+import EdgecatProto
+
+/// `edgecat model-version create`: the flags of a new version and its signature.
+enum ModelVersionCreate {
+  static let flags = [
+    FlagSpec("source", value: "RUN_OR_PATH", help: "training run id or path it came from"),
+    FlagSpec(
+      "training-table", value: "CATALOG.SCHEMA.TABLE", repeatable: true,
+      help: "table the version was trained on, recorded as lineage"),
+    FlagSpec(
+      "signature-file", value: "PATH",
+      help: "JSON file of the signature: {\"inputs\": [...], \"outputs\": [...]}"),
+    FlagSpec(
+      "input", value: "NAME:TYPE[:SHAPE]", repeatable: true,
+      help: "model input, such as image:float32:-1,3,224,224 (-1 is any size); instead of"
+        + " --signature-file"),
+    FlagSpec(
+      "output", value: "NAME:TYPE[:SHAPE]", repeatable: true,
+      help: "model output in the same form"),
+    FlagSpec("input-example-file", value: "PATH", help: "JSON file of an example input"),
+    FlagSpec("format", value: "FORMAT", help: "artifact format (default: onnx)"),
+    ModelCommands.tag,
+    NameArguments.comment,
+  ]
+
+  static let details = """
+    A signature needs at least one input and one output. A signature file holds
+    {"inputs": [{"name": "image", "type": "float32", "shape": [-1, 3, 224, 224]}],
+     "outputs": [{"name": "label", "type": "int64", "shape": [-1]}]}.
+    example:
+      edgecat model-version create main.ml.defects --source runs/42 \\
+        --training-table main.features.images --input image:float32:-1,3,224,224 \\
+        --output label:int64:-1
+    """
+
+  static func run(_ invocation: Invocation) async throws -> CommandOutput {
+    let arguments = invocation.arguments
+    var request = Edgecat_Registry_V1_CreateModelVersionRequest()
+    request.modelFullName = try ModelCommands.modelName(arguments.positionals[0])
+    request.source = arguments["source"] ?? ""
+    request.trainingTables = try arguments.all("training-table").map {
+      try NameArguments.split($0, parts: 3, kind: "table").joined(separator: ".")
+    }
+    request.signature = try signature(arguments, console: invocation.console)
+    if let path = arguments["input-example-file"] {
+      request.inputExample = try readFile(path, flag: "input-example-file", console: invocation.console)
+    }
+    request.format = arguments["format"] ?? ""
+    request.tags = try ModelCommands.tags(arguments)
+    request.comment = arguments["comment"] ?? ""
+    let version: Edgecat_Registry_V1_ModelVersion = try await invocation.clients.call(
+      .registry, "CreateModelVersion", request)
+    return .record(RegistryJSON.version(version))
+  }
+
+  /// The signature of `--signature-file` or of `--input` and `--output`; a missing side is a
+  /// usage error, because the registry requires both.
+  static func signature(_ arguments: ParsedArguments, console: Console) throws
+    -> Edgecat_Registry_V1_ModelSignature
+  {
+    var signature = Edgecat_Registry_V1_ModelSignature()
+    if let path = arguments["signature-file"] {
+      guard arguments.all("input").isEmpty, arguments.all("output").isEmpty else {
+        throw CLIError.usage("give --signature-file or --input and --output, not both")
+      }
+      let text = try readFile(path, flag: "signature-file", console: console)
+      do {
+        let document = try JSONValue.parse(text)
+        signature.inputs = try tensors(document["inputs"], side: "inputs")
+        signature.outputs = try tensors(document["outputs"], side: "outputs")
+      } catch let error as CLIError {
+        throw CLIError.usage("--signature-file \(path): \(error.message)")
+      }
+    } else {
+      signature.inputs = try arguments.all("input").map { try tensor($0, flag: "input") }
+      signature.outputs = try arguments.all("output").map { try tensor($0, flag: "output") }
+    }
+    guard !signature.inputs.isEmpty, !signature.outputs.isEmpty else {
+      throw CLIError.usage(
+        "\(arguments.commandName) needs a signature with at least one input and one output;"
+          + " pass --input and --output, or --signature-file")
+    }
+    return signature
+  }
+
+  /// Parses `NAME:TYPE[:SHAPE]`, where SHAPE is comma-separated dimensions.
+  static func tensor(_ text: String, flag: String) throws -> Edgecat_Registry_V1_TensorSpec {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+    var spec = Edgecat_Registry_V1_TensorSpec()
+    guard (2...3).contains(parts.count), !parts[0].isEmpty, !parts[1].isEmpty else {
+      throw CLIError.usage(
+        "--\(flag) \"\(text)\" is invalid; use NAME:TYPE[:SHAPE], such as"
+          + " image:float32:-1,3,224,224")
+    }
+    spec.name = parts[0]
+    spec.type = parts[1]
+    if parts.count == 3 {
+      spec.shape = try parts[2].split(separator: ",").map { dimension in
+        guard let size = Int64(dimension.trimmingPrefix(" ")), size >= -1 else {
+          throw CLIError.usage(
+            "--\(flag) \"\(text)\" has the dimension \"\(dimension)\"; use whole numbers from 0,"
+              + " or -1 for any size")
+        }
+        return size
+      }
+    }
+    return spec
+  }
+
+  private static func tensors(_ value: JSONValue?, side: String) throws
+    -> [Edgecat_Registry_V1_TensorSpec]
+  {
+    guard let elements = value?.arrayValue else {
+      throw CLIError.usage("\"\(side)\" must be an array of {\"name\", \"type\", \"shape\"}")
+    }
+    return try elements.map { element in
+      guard let name = element["name"]?.stringValue, let type = element["type"]?.stringValue
+      else {
+        throw CLIError.usage("each of \"\(side)\" needs \"name\" and \"type\" strings")
+      }
+      var spec = Edgecat_Registry_V1_TensorSpec()
+      spec.name = name
+      spec.type = type
+      spec.shape = try (element["shape"]?.arrayValue ?? []).map { dimension in
+        guard case .number(let digits) = dimension, let size = Int64(digits), size >= -1 else {
+          throw CLIError.usage(
+            "the shape of \"\(name)\" must hold whole numbers from 0, or -1 for any size")
+        }
+        return size
+      }
+      return spec
+    }
+  }
+
+  /// Reads a file named by `--flag`; a failure is a usage error naming the flag.
+  static func readFile(_ path: String, flag: String, console: Console) throws -> String {
+    do {
+      return try console.readFile(path)
+    } catch let error as CLIError {
+      throw CLIError.usage("--\(flag): \(error.message); check the path")
+    }
+  }
+}
