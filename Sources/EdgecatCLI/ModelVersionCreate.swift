@@ -11,11 +11,11 @@ enum ModelVersionCreate {
       "signature-file", value: "PATH",
       help: "JSON file of the signature: {\"inputs\": [...], \"outputs\": [...]}"),
     FlagSpec(
-      "input", value: "NAME:TYPE[:SHAPE]", repeatable: true,
+      "input-tensor", value: "NAME:TYPE[:SHAPE]", repeatable: true,
       help: "model input, such as image:float32:-1,3,224,224 (-1 is any size); instead of"
         + " --signature-file"),
     FlagSpec(
-      "output", value: "NAME:TYPE[:SHAPE]", repeatable: true,
+      "output-tensor", value: "NAME:TYPE[:SHAPE]", repeatable: true,
       help: "model output in the same form"),
     FlagSpec("input-example-file", value: "PATH", help: "JSON file of an example input"),
     FlagSpec("format", value: "FORMAT", help: "artifact format (default: onnx)"),
@@ -29,8 +29,8 @@ enum ModelVersionCreate {
      "outputs": [{"name": "label", "type": "int64", "shape": [-1]}]}.
     example:
       edgecat model-version create main.ml.defects --source runs/42 \\
-        --training-table main.features.images --input image:float32:-1,3,224,224 \\
-        --output label:int64:-1
+        --training-table main.features.images \\
+        --input-tensor image:float32:-1,3,224,224 --output-tensor label:int64:-1
     """
 
   static func run(_ invocation: Invocation) async throws -> CommandOutput {
@@ -60,8 +60,9 @@ enum ModelVersionCreate {
   {
     var signature = Edgecat_Registry_V1_ModelSignature()
     if let path = arguments["signature-file"] {
-      guard arguments.all("input").isEmpty, arguments.all("output").isEmpty else {
-        throw CLIError.usage("give --signature-file or --input and --output, not both")
+      guard arguments.all("input-tensor").isEmpty, arguments.all("output-tensor").isEmpty else {
+        throw CLIError.usage(
+          "give --signature-file or --input-tensor and --output-tensor, not both")
       }
       let text = try readFile(path, flag: "signature-file", console: console)
       do {
@@ -72,13 +73,17 @@ enum ModelVersionCreate {
         throw CLIError.usage("--signature-file \(path): \(error.message)")
       }
     } else {
-      signature.inputs = try arguments.all("input").map { try tensor($0, flag: "input") }
-      signature.outputs = try arguments.all("output").map { try tensor($0, flag: "output") }
+      signature.inputs = try arguments.all("input-tensor").map {
+        try tensor($0, flag: "input-tensor")
+      }
+      signature.outputs = try arguments.all("output-tensor").map {
+        try tensor($0, flag: "output-tensor")
+      }
     }
     guard !signature.inputs.isEmpty, !signature.outputs.isEmpty else {
       throw CLIError.usage(
         "\(arguments.commandName) needs a signature with at least one input and one output;"
-          + " pass --input and --output, or --signature-file")
+          + " pass --input-tensor and --output-tensor, or --signature-file")
     }
     return signature
   }
