@@ -11,16 +11,9 @@ public enum EdgecatCommand {
       SchemaCommands.noun, TableCommands.noun, VolumeCommands.noun, FunctionCommands.noun,
       GrantCommands.noun, LineageCommands.noun, AuditCommands.noun, CheckCommand.noun,
       SQLCommand.noun, ModelCommands.noun, ModelVersionCommands.noun, AliasCommands.noun,
-      DeploymentCommands.noun, DeviceCommands.noun,
-    ] + plannedNouns
-
-  /// Nouns whose services do not exist yet; they are listed in help and fail when run.
-  static let plannedNouns: [Noun] = [
-    Noun(planned: "fleet", "the fleet view of devices and models", service: .telemetry),
-    Noun(planned: "metrics", "latency and confidence per device", service: .telemetry),
-    Noun(planned: "alert", "alert rules and alert events", service: .telemetry),
-    Noun(planned: "query", "SQL queries over telemetry tables", service: .telemetry),
-  ]
+      DeploymentCommands.noun, DeviceCommands.noun, FleetCommands.noun, MetricsCommands.noun,
+      AlertCommands.noun, QueryCommand.noun,
+    ]
 
   /// Runs `edgecat` with `arguments` (without the program name) and returns the exit status.
   public static func run(

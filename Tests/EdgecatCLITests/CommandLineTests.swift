@@ -149,6 +149,27 @@ struct CommandLineTests {
       ),
       (["device", "register", "cam-1", "--label", "zone"], "--label \"zone\" is invalid"),
       (["device", "update", "cam-1"], "needs something to change: --location"),
+      (["fleet", "status", "--window", "soon"], "--window \"soon\" is invalid"),
+      (["metrics", "--start", "yesterday"], "--start \"yesterday\" is invalid"),
+      (["metrics", "--window", "1h", "--end", "2026-05-01 00:00:00"], "--window or --start"),
+      (
+        ["metrics", "--start", "2026-05-02 00:00:00", "--end", "2026-05-01T00:00:00Z"],
+        "--start 2026-05-02 00:00:00 is not before the end 2026-05-01 00:00:00"
+      ),
+      (["metrics", "--version", "3"], "--version needs --model"),
+      (["metrics", "--buckets", "10"], "--buckets needs --chart or --svg"),
+      (["metrics", "--chart", "--buckets", "1"], "--buckets \"1\" is invalid"),
+      (["metrics", "daily", "--start-day", "May 1"], "--start-day \"May 1\" is invalid"),
+      (["alert", "list", "--state", "burning"], "--state \"burning\" is not an alert state"),
+      (["alert", "rules"], "edgecat alert rules needs a verb: list, get, create, update, delete"),
+      (["alert", "rules", "create", "r", "--metric", "accuracy"], "needs --condition"),
+      (
+        ["alert", "rules", "create", "r", "--metric", "speed", "--condition", "above"],
+        "--metric \"speed\" is invalid; use one of accuracy, p99_latency"
+      ),
+      (["alert", "rules", "update", "r", "--enabled", "maybe"], "--enabled \"maybe\" is invalid"),
+      (["alert", "rules", "update", "r"], "needs something to change: --metric"),
+      (["query", "SELECT 1", "-f", "q.sql"], "takes SQL or -f, not both"),
     ])
   func usageErrors(arguments: [String], message: String) async throws {
     let result = try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent"])
@@ -158,11 +179,14 @@ struct CommandLineTests {
     #expect(result.stdout.isEmpty)
   }
 
-  @Test("a noun of a later service exits 1 naming it")
-  func plannedNoun() async throws {
-    let result = try await edgecat("fleet", "status")
+  @Test("a telemetry noun without its service exits 1 naming the endpoint flag")
+  func telemetryUnreachable() async throws {
+    let result = try await CLIRunner.run(
+      ["--token", "x", "--telemetry-endpoint", "127.0.0.1:1", "fleet", "status"],
+      environment: ["HOME": "/nonexistent"])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("edgecat fleet needs edgecat-telemetry"))
+    #expect(result.stderr.contains("edgecat-telemetry at 127.0.0.1:1 returned UNAVAILABLE"))
+    #expect(result.stderr.contains("set --telemetry-endpoint"))
   }
 
   @Test("an unreachable service exits 1 naming the endpoint flag")

@@ -90,9 +90,11 @@ final class ServiceFixture: Sendable {
       "EDGECAT_CATALOG_ENDPOINT": catalogEndpoint.description,
       "EDGECAT_TOKEN_FILE": adminTokenFile,
     ]
-    if let endpoint = registry.parts?.endpoint {
-      environment["EDGECAT_REGISTRY_ENDPOINT"] = endpoint.description
-    }
+    // Services the fixture does not run point at a closed port, never at another process
+    // that happens to listen on a default port.
+    environment["EDGECAT_REGISTRY_ENDPOINT"] =
+      registry.parts?.endpoint.description ?? "127.0.0.1:1"
+    environment["EDGECAT_TELEMETRY_ENDPOINT"] = "127.0.0.1:1"
     return environment
   }
 
