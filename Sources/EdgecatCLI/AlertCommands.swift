@@ -23,7 +23,8 @@ enum AlertCommands {
         flags: [
           FlagSpec(
             "state", value: "STATE", repeatable: true,
-            help: "only alerts in this state: \(protoEnumNames(Edgecat_Telemetry_V1_AlertState.self).joined(separator: ", "))"
+            help:
+              "only alerts in this state: \(protoEnumNames(Edgecat_Telemetry_V1_AlertState.self).joined(separator: ", "))"
               + " (default: every state but inactive)")
         ] + Paging.flags, run: list),
       Verb(
@@ -35,7 +36,8 @@ enum AlertCommands {
             help: "only changes about this device id or model version, such as main.ml.m/3"),
         ] + Paging.flags, run: transitions),
       Verb(
-        "evaluate", "evaluate every enabled rule now and show the changes and the alerts"
+        "evaluate",
+        "evaluate every enabled rule now and show the changes and the alerts"
           + " (admins only)"
       ) { invocation in
         let response: Edgecat_Telemetry_V1_EvaluateAlertsResponse = try await invocation.clients
@@ -89,7 +91,8 @@ enum AlertCommands {
       request.subject = arguments["subject"] ?? ""
       request.pageSize = size
       request.pageToken = token
-      let response: Edgecat_Telemetry_V1_ListAlertTransitionsResponse = try await invocation
+      let response: Edgecat_Telemetry_V1_ListAlertTransitionsResponse =
+        try await invocation
         .clients.call(.telemetry, "ListAlertTransitions", request)
       return (response.transitions, response.nextPageToken)
     }

@@ -25,7 +25,7 @@ enum AlertRuleCommands {
     FlagSpec("window-seconds", value: "SECONDS", help: "the metric's window, in seconds"),
     FlagSpec(
       "min-samples", value: "N",
-      help: "fewest records (labelled records for accuracy) in the window to judge"),
+      help: "minimum number of records (labelled records for accuracy) in the window to judge"),
     FlagSpec(
       "for-seconds", value: "SECONDS",
       help: "seconds the condition holds before the alert fires (0 fires at once)"),
@@ -106,7 +106,7 @@ enum AlertRuleCommands {
     },
   ]
 
-  /// The rule the flags describe; fields without a flag keep their zero value.
+  /// Builds the rule the flags describe. Fields without a flag keep their zero value.
   static func rule(_ arguments: ParsedArguments) throws -> Edgecat_Telemetry_V1_AlertRule {
     var rule = Edgecat_Telemetry_V1_AlertRule()
     rule.name = arguments.positionals[0]
@@ -116,8 +116,7 @@ enum AlertRuleCommands {
     if let value = try enumValue(arguments, "scope", Edgecat_Telemetry_V1_AlertScope.self) {
       rule.scope = value
     }
-    if let value = try enumValue(arguments, "condition", Edgecat_Telemetry_V1_AlertCondition.self)
-    {
+    if let value = try enumValue(arguments, "condition", Edgecat_Telemetry_V1_AlertCondition.self) {
       rule.condition = value
     }
     if let value = try enumValue(arguments, "severity", Edgecat_Telemetry_V1_AlertSeverity.self) {
@@ -159,7 +158,8 @@ enum AlertRuleCommands {
     guard let text = arguments[flag] else { return nil }
     guard let value = protoEnumValue(text, as: type) else {
       throw CLIError.usage(
-        "--\(flag) \"\(text)\" is invalid; use one of \(protoEnumNames(type).joined(separator: ", "))")
+        "--\(flag) \"\(text)\" is invalid; use one of \(protoEnumNames(type).joined(separator: ", "))"
+      )
     }
     return value
   }

@@ -11,8 +11,9 @@ enum AlertWatch {
     let console = invocation.console
 
     // A watch runs until it is interrupted, so it has no deadline.
-    let call: StreamingCall<Edgecat_Telemetry_V1_WatchAlertsRequest, Edgecat_Telemetry_V1_AlertTransition> =
-      try invocation.clients.stream(.telemetry, "WatchAlerts", timeout: nil)
+    let call:
+      StreamingCall<Edgecat_Telemetry_V1_WatchAlertsRequest, Edgecat_Telemetry_V1_AlertTransition> =
+        try invocation.clients.stream(.telemetry, "WatchAlerts", timeout: nil)
     try await call.send(request)
     call.closeSend()
     var printed = 0
@@ -36,7 +37,7 @@ enum AlertWatch {
   /// The end of a watch after `--max-transitions` changes.
   private struct StopWatching: Error {}
 
-  /// One change for people, such as
+  /// Formats one change for people, such as
   /// `2026-05-01 12:00:03  p99-latency  cam-1  PENDING -> FIRING  value=62.400  WARNING`.
   static func line(_ transition: Edgecat_Telemetry_V1_AlertTransition) -> String {
     var text = "\(transition.at)  \(transition.ruleName)  \(transition.subject)  "
@@ -47,7 +48,7 @@ enum AlertWatch {
     return text
   }
 
-  /// The value as JSON on one line. String contents never hold a raw line break, because
+  /// Serializes the value as JSON on one line. String contents never hold a raw line break, because
   /// they are escaped, so joining the indented lines keeps the document intact.
   static func compact(_ value: JSONValue) -> String {
     value.serialized().split(separator: "\n").map { $0.drop { $0 == " " } }.joined()

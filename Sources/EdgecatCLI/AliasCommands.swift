@@ -10,7 +10,9 @@ enum AliasCommands {
     verbs: [
       Verb(
         "set", "point an alias at a version, moving it when it names another",
-        arguments: [ModelCommands.nameArgument, aliasArgument, ModelVersionCommands.versionArgument]
+        arguments: [
+          ModelCommands.nameArgument, aliasArgument, ModelVersionCommands.versionArgument,
+        ]
       ) { invocation in
         let arguments = invocation.arguments
         var request = Edgecat_Registry_V1_SetModelAliasRequest()

@@ -38,17 +38,18 @@ final class ArtifactFile: @unchecked Sendable {
       guard descriptor >= 0 else {
         throw failure("cannot create \(path)", fix: "check the folder and its permissions")
       }
-      guard ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) >= 0
+      guard ftruncate(descriptor, off_t(offset)) == 0,
+        lseek(descriptor, off_t(offset), SEEK_SET) >= 0
       else {
         Glibc.close(descriptor)
-        throw failure("cannot cut \(path) to \(offset) bytes", fix: "check the file")
+        throw failure("cannot truncate \(path) to \(offset) bytes", fix: "check the file")
       }
       return descriptor
     }
     return ArtifactFile(path: path, descriptor: descriptor, queue: queue)
   }
 
-  /// The size in bytes of the file at `path`, or nil when there is none.
+  /// Returns the size in bytes of the file at `path`, or nil when there is none.
   static func size(atPath path: String) async throws -> Int64? {
     try await run(on: DispatchQueue(label: "edgecat.artifact-file")) {
       var info = stat()
@@ -134,7 +135,7 @@ final class ArtifactFile: @unchecked Sendable {
     }
   }
 
-  /// A failure that names the call's `errno` text and the fix.
+  /// Returns a failure that names the call's `errno` text and the fix.
   private static func failure(_ what: String, fix: String) -> CLIError {
     CLIError.failure("\(what): \(String(cString: strerror(errno))); \(fix)")
   }

@@ -27,8 +27,9 @@ enum ArtifactTransfer {
 
     // NOTE: the call has no deadline, so a server that stops reading stalls the upload until
     // it is interrupted; a per-chunk timer would end it.
-    let call: StreamingCall<Edgecat_Registry_V1_UploadArtifactRequest, Edgecat_Registry_V1_ModelVersion> =
-      try invocation.clients.stream(.registry, "UploadArtifact", timeout: nil)
+    let call:
+      StreamingCall<Edgecat_Registry_V1_UploadArtifactRequest, Edgecat_Registry_V1_ModelVersion> =
+        try invocation.clients.stream(.registry, "UploadArtifact", timeout: nil)
     var header = Edgecat_Registry_V1_ArtifactHeader()
     header.modelFullName = model
     header.version = number
@@ -69,8 +70,11 @@ enum ArtifactTransfer {
     let path = arguments.positionals[2]
     let start = try await startOffset(arguments, path: path)
 
-    let call: StreamingCall<Edgecat_Registry_V1_DownloadArtifactRequest, Edgecat_Registry_V1_DownloadArtifactResponse> =
-      try invocation.clients.stream(.registry, "DownloadArtifact", timeout: nil)
+    let call:
+      StreamingCall<
+        Edgecat_Registry_V1_DownloadArtifactRequest, Edgecat_Registry_V1_DownloadArtifactResponse
+      > =
+        try invocation.clients.stream(.registry, "DownloadArtifact", timeout: nil)
     var request = Edgecat_Registry_V1_DownloadArtifactRequest()
     request.modelFullName = model
     request.version = number
@@ -109,7 +113,7 @@ enum ArtifactTransfer {
       path: path, expected: expected, model: model, version: number, start: start)
   }
 
-  /// The first byte to download: `--offset`, the file's size for `--resume`, or 0.
+  /// Returns the first byte to download: `--offset`, the file's size for `--resume`, or 0.
   private static func startOffset(_ arguments: ParsedArguments, path: String) async throws
     -> Int64
   {

@@ -50,7 +50,7 @@ enum AuditCommands {
       do {
         events += try await Self.events(of: service, invocation)
       } catch let error as CLIError
-      where arguments["service"] == nil
+        where arguments["service"] == nil
         && (error.statusCode == .unavailable || error.statusCode == .unimplemented)
       {
         // Without --service, a service that is not running is left out rather than failing
@@ -77,7 +77,7 @@ enum AuditCommands {
       ])
   }
 
-  /// Every audit event of one service that matches the flags.
+  /// Fetches every audit event of one service that matches the flags.
   private static func events(of service: Service, _ invocation: Invocation) async throws
     -> [Edgecat_Audit_V1_AuditEvent]
   {

@@ -3,7 +3,8 @@ import EdgecatProto
 /// `edgecat deployment`: roll-outs of a model version or alias to the devices of a selector.
 enum DeploymentCommands {
   static let listColumns = [
-    TableColumn("deployment_id", header: "DEPLOYMENT"), TableColumn("model_full_name", header: "MODEL"),
+    TableColumn("deployment_id", header: "DEPLOYMENT"),
+    TableColumn("model_full_name", header: "MODEL"),
     TableColumn("version"), TableColumn("alias"), TableColumn("state"),
     TableColumn("current_stage", header: "STAGE"), TableColumn("created_at", header: "CREATED_AT"),
   ]
@@ -44,7 +45,8 @@ enum DeploymentCommands {
           request.modelFullName = model ?? ""
           request.pageSize = size
           request.pageToken = token
-          let response: Edgecat_Registry_V1_ListDeploymentsResponse = try await invocation
+          let response: Edgecat_Registry_V1_ListDeploymentsResponse =
+            try await invocation
             .clients.call(.registry, "ListDeployments", request)
           return (response.deployments, response.nextPageToken)
         }
@@ -84,7 +86,8 @@ enum DeploymentCommands {
       },
     ])
 
-  /// The selector of `--group`, `--label` and `--device`; none of them selects every device.
+  /// Builds the selector of `--group`, `--label` and `--device`. None of them selects every
+  /// device.
   static func selector(_ arguments: ParsedArguments) throws -> Edgecat_Registry_V1_DeviceSelector {
     var selector = Edgecat_Registry_V1_DeviceSelector()
     selector.group = arguments["group"] ?? ""

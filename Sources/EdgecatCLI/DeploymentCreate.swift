@@ -56,8 +56,8 @@ enum DeploymentCreate {
     return .record(RegistryJSON.deployment(deployment))
   }
 
-  /// The strategy of the flags: one stage of 100% without `--staged`, else the given stages or
-  /// the registry's; unset fields take the registry's defaults.
+  /// Builds the strategy of the flags: one stage of 100% without `--staged`, else the given
+  /// stages or the registry's. Unset fields take the registry's defaults.
   static func strategy(_ arguments: ParsedArguments) throws -> Edgecat_Registry_V1_RolloutStrategy {
     var strategy = Edgecat_Registry_V1_RolloutStrategy()
     let staged = arguments.has("staged")

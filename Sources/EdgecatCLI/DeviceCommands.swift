@@ -118,10 +118,12 @@ enum DeviceCommands {
         }
         var request = Edgecat_Registry_V1_ResendDesiredStateRequest()
         request.deviceIds = ids
-        let response: Edgecat_Registry_V1_ResendDesiredStateResponse = try await invocation
+        let response: Edgecat_Registry_V1_ResendDesiredStateResponse =
+          try await invocation
           .clients.call(.registry, "ResendDesiredState", request)
         let waiting = ids.filter { !response.sent.contains($0) }
-        var text = "sent to " + (response.sent.isEmpty ? "no device" : response.sent.joined(separator: ", "))
+        var text =
+          "sent to " + (response.sent.isEmpty ? "no device" : response.sent.joined(separator: ", "))
         if !waiting.isEmpty {
           text += "; not connected: \(waiting.joined(separator: ", "))"
         }

@@ -44,10 +44,12 @@ enum FleetCommands {
     return .printed(exitCode: 0)
   }
 
-  /// The line under the table, such as `4 devices: 3 running, 1 offline`.
+  /// Returns the line under the table, such as `4 devices: 3 running, 1 offline`.
   static func summary(_ response: Edgecat_Telemetry_V1_GetFleetResponse) -> String {
     var counts: [String: Int] = [:]
-    for device in response.devices { counts[protoEnumName(device.status).lowercased(), default: 0] += 1 }
+    for device in response.devices {
+      counts[protoEnumName(device.status).lowercased(), default: 0] += 1
+    }
     let order = ["running", "updating", "failed", "offline"]
     let parts = (order + counts.keys.filter { !order.contains($0) }.sorted()).compactMap { name in
       counts[name].map { "\($0) \(name)" }

@@ -5,7 +5,7 @@ extension MetricsChart {
     "#bcbd22", "#17becf",
   ]
 
-  /// The chart as a standalone SVG 1.1 document: p99 latency above mean confidence, one line
+  /// Renders the chart as a standalone SVG 1.1 document: p99 latency above mean confidence, one line
   /// per device with a legend, and gaps where a device had no records.
   func svg() -> String {
     let width = 900.0
@@ -21,12 +21,11 @@ extension MetricsChart {
     let latencies = series.flatMap { $0.points.compactMap { $0?.p99LatencyMs } }
     let latencyTop = niceCeiling(latencies.max() ?? 1)
     text += panel(
-      title: "p99 latency (ms)", top: 20, height: panelHeight, width: width, maximum: latencyTop,
-      digits: 0
+      title: "p99 latency (ms)", top: 20, height: panelHeight, width: width, maximum: latencyTop
     ) { $0.p99LatencyMs }
     text += panel(
       title: "mean confidence", top: 20 + panelHeight + 20, height: panelHeight, width: width,
-      maximum: 1, digits: 1
+      maximum: 1
     ) { $0.meanConfidence }
     for (index, device) in series.enumerated() {
       let y = 40.0 + Double(index) * 18
@@ -39,10 +38,10 @@ extension MetricsChart {
     return text + "</svg>\n"
   }
 
-  /// One panel: frame, title, y grid with labels, time labels and a polyline per run of
+  /// Renders one panel: frame, title, y grid with labels, time labels and a polyline per run of
   /// points without gaps.
   private func panel(
-    title: String, top: Double, height: Double, width: Double, maximum: Double, digits: Int,
+    title: String, top: Double, height: Double, width: Double, maximum: Double,
     _ value: (Point) -> Double
   ) -> String {
     let left = 60.0
@@ -57,6 +56,11 @@ extension MetricsChart {
     }
     var text = "<text x=\"\(Int(left))\" y=\"\(Int(top) + 12)\" font-weight=\"bold\">"
     text += "\(escape(title))</text>\n"
+    // The minimum number of decimals that write a grid step such as 12.5 or 0.25 exactly.
+    let digits =
+      (0...3).first { digits in
+        Double(NumberText.fixed(maximum / 4, digits: digits)) == maximum / 4
+      } ?? 3
     for step in 0...4 {
       let number = maximum * Double(step) / 4
       let lineY = NumberText.fixed(y(number), digits: 1)
@@ -101,7 +105,7 @@ extension MetricsChart {
     return text
   }
 
-  /// The smallest of 1, 2 or 5 times a power of ten at or above `value`, for the y scale.
+  /// Returns the smallest of 1, 2 or 5 times a power of ten at or above `value`, for the y scale.
   private func niceCeiling(_ value: Double) -> Double {
     guard value > 0, value.isFinite else { return 1 }
     var power = 1.0

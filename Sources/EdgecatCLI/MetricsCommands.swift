@@ -40,7 +40,8 @@ enum MetricsCommands {
       run: run),
     verbs: [
       Verb(
-        "daily", "show mean and standard deviation of confidence and drift per model version"
+        "daily",
+        "show mean and standard deviation of confidence and drift per model version"
           + " and day",
         flags: filterFlags + [
           FlagSpec("start-day", value: "YYYY-MM-DD", help: "first UTC day (default: 30 days ago)"),

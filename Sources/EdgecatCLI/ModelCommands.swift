@@ -17,8 +17,9 @@ enum ModelCommands {
       Verb(
         "create", "create a registered model; needs CREATE_MODEL on its schema",
         arguments: [nameArgument], flags: [NameArguments.comment, tag], run: create),
-      Verb("get", "show a model with its tags, aliases and latest version", arguments: [nameArgument])
-      { invocation in
+      Verb(
+        "get", "show a model with its tags, aliases and latest version", arguments: [nameArgument]
+      ) { invocation in
         var request = Edgecat_Registry_V1_GetRegisteredModelRequest()
         request.fullName = try modelName(invocation.arguments.positionals[0])
         let model: Edgecat_Registry_V1_RegisteredModel = try await invocation.clients.call(
@@ -38,7 +39,8 @@ enum ModelCommands {
           request.schemaFullName = schema ?? ""
           request.pageSize = size
           request.pageToken = token
-          let response: Edgecat_Registry_V1_ListRegisteredModelsResponse = try await invocation
+          let response: Edgecat_Registry_V1_ListRegisteredModelsResponse =
+            try await invocation
             .clients.call(.registry, "ListRegisteredModels", request)
           return (response.models, response.nextPageToken)
         }
@@ -66,7 +68,8 @@ enum ModelCommands {
         var request = Edgecat_Registry_V1_DeleteRegisteredModelRequest()
         request.fullName = try modelName(invocation.arguments.positionals[0])
         request.force = invocation.arguments.has("force")
-        let response: Edgecat_Registry_V1_DeleteRegisteredModelResponse = try await invocation
+        let response: Edgecat_Registry_V1_DeleteRegisteredModelResponse =
+          try await invocation
           .clients.call(.registry, "DeleteRegisteredModel", request)
         let versions = response.deletedVersions.map { "\($0)" }.joined(separator: ", ")
         return .message(

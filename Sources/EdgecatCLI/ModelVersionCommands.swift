@@ -35,7 +35,8 @@ enum ModelVersionCommands {
           request.modelFullName = model
           request.pageSize = size
           request.pageToken = token
-          let response: Edgecat_Registry_V1_ListModelVersionsResponse = try await invocation
+          let response: Edgecat_Registry_V1_ListModelVersionsResponse =
+            try await invocation
             .clients.call(.registry, "ListModelVersions", request)
           return (response.versions, response.nextPageToken)
         }
@@ -47,7 +48,8 @@ enum ModelVersionCommands {
       ) { invocation in
         var request = Edgecat_Registry_V1_DeleteModelVersionRequest()
         (request.modelFullName, request.version) = try modelVersion(invocation.arguments)
-        let response: Edgecat_Registry_V1_DeleteModelVersionResponse = try await invocation
+        let response: Edgecat_Registry_V1_DeleteModelVersionResponse =
+          try await invocation
           .clients.call(.registry, "DeleteModelVersion", request)
         let aliases = response.deletedAliases.joined(separator: ", ")
         return .message(

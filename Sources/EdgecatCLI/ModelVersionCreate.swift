@@ -43,7 +43,8 @@ enum ModelVersionCreate {
     }
     request.signature = try signature(arguments, console: invocation.console)
     if let path = arguments["input-example-file"] {
-      request.inputExample = try readFile(path, flag: "input-example-file", console: invocation.console)
+      request.inputExample = try readFile(
+        path, flag: "input-example-file", console: invocation.console)
     }
     request.format = arguments["format"] ?? ""
     request.tags = try ModelCommands.tags(arguments)
@@ -53,8 +54,8 @@ enum ModelVersionCreate {
     return .record(RegistryJSON.version(version))
   }
 
-  /// The signature of `--signature-file` or of `--input` and `--output`; a missing side is a
-  /// usage error, because the registry requires both.
+  /// Builds the signature from `--signature-file`, or from `--input-tensor` and
+  /// `--output-tensor`. A missing side is a usage error, because the registry requires both.
   static func signature(_ arguments: ParsedArguments, console: Console) throws
     -> Edgecat_Registry_V1_ModelSignature
   {

@@ -45,7 +45,8 @@ final class ProgressBar {
     let width = 30
     let filled = Int(fraction * Double(width))
     let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-    let elapsed = Double((now - started).components.seconds)
+    let elapsed =
+      Double((now - started).components.seconds)
       + Double((now - started).components.attoseconds) / 1e18
     let rate = elapsed > 0 ? Double(done - initial) / elapsed : 0
     var text = "\(label) [\(bar)] \(Int(fraction * 100))%"

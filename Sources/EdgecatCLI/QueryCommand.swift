@@ -80,8 +80,8 @@ struct QueryResult {
     return result
   }
 
-  /// Each row as an object keyed by column name; a name that repeats keeps its first value
-  /// in tables, as keys are looked up by name.
+  /// Each row as an object keyed by column name. Tables look keys up by name, so a column
+  /// name that repeats shows its first value there.
   var objects: [JSONValue] {
     rows.map { row in .object(Array(zip(columns, row))) }
   }

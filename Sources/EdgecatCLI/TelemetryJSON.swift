@@ -104,17 +104,19 @@ enum TelemetryJSON {
     ])
   }
 
-  /// One SQL value: integers and reals as numbers, text as a string, a blob as hex text and
+  /// Converts one SQL value: integers and reals as numbers, text as a string, a blob as hex text and
   /// NULL as null.
   static func value(_ value: Edgecat_Telemetry_V1_Value) -> JSONValue {
     switch value.kind {
     case .integerValue(let number)?: .integer(number)
     case .realValue(let number)?: .real(number)
     case .textValue(let text)?: .string(text)
-    case .blobValue(let bytes)?: .string(bytes.map { byte in
-        let digits = String(byte, radix: 16)
-        return byte < 16 ? "0" + digits : digits
-      }.joined())
+    case .blobValue(let bytes)?:
+      .string(
+        bytes.map { byte in
+          let digits = String(byte, radix: 16)
+          return byte < 16 ? "0" + digits : digits
+        }.joined())
     case nil: .null
     }
   }

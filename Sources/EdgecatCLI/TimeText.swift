@@ -59,7 +59,7 @@ enum TimeText {
       + " \(two(fields.tm_hour)):\(two(fields.tm_min)):\(two(fields.tm_sec))"
   }
 
-  /// The current time in seconds since the epoch (CLOCK_REALTIME).
+  /// Returns the current time in seconds since the epoch (CLOCK_REALTIME).
   static func now() -> Double {
     var spec = timespec()
     clock_gettime(CLOCK_REALTIME, &spec)
@@ -107,8 +107,8 @@ enum NumberText {
     return text
   }
 
-  /// A table cell format that rounds a number to `digits` decimals; other values print as
-  /// they are, and null as `-`.
+  /// Returns a table cell format that rounds a number to `digits` decimals. Other values print
+  /// as they are, and null as `-`.
   static func column(digits: Int) -> @Sendable (JSONValue) -> String {
     { value in
       switch value {

@@ -6,7 +6,9 @@ import Testing
 @Suite("Artifact transfer")
 struct ArtifactTransferTests {
   /// 700 KiB of varied bytes, so that the upload takes several 256 KiB chunks.
-  static let artifact: [UInt8] = (0..<(700 * 1024)).map { UInt8(truncatingIfNeeded: $0 * 31 + $0 / 7) }
+  static let artifact: [UInt8] = (0..<(700 * 1024)).map {
+    UInt8(truncatingIfNeeded: $0 * 31 + $0 / 7)
+  }
 
   /// Creates version 1 of `main.ml.defects` and uploads `artifact` to it.
   func uploadedVersion(_ fixture: ServiceFixture) async throws -> CLIResult {

@@ -142,7 +142,9 @@ struct CommandLineTests {
         ["deployment", "create", "a.b.c", "--version", "1", "--staged", "--stages", "50,10"],
         "--stages \"50,10\" is invalid"
       ),
-      (["deployment", "create", "a.b.c", "--version", "1", "--stages", "10,100"], "needs --staged"),
+      (
+        ["deployment", "create", "a.b.c", "--version", "1", "--stages", "10,100"], "needs --staged"
+      ),
       (
         ["deployment", "create", "a.b.c", "--alias", "c", "--error-threshold-percent", "120"],
         "--error-threshold-percent \"120\" is invalid"

@@ -30,7 +30,8 @@ struct FleetNounTests {
           == ["cam-1", "cam-2", "cam-3", "cam-9"])
       let group = try await fixture.succeed(
         "--output", "json", "device", "list", "--group", "plant-3")
-      #expect(try group.jsonArray().compactMap { $0["device_id"] as? String } == ["cam-1", "cam-2"])
+      #expect(
+        try group.jsonArray().compactMap { $0["device_id"] as? String } == ["cam-1", "cam-2"])
       let labelled = try await fixture.succeed(
         "--output", "json", "device", "list", "--label", "camera=ir")
       #expect(try labelled.jsonArray().compactMap { $0["device_id"] as? String } == ["cam-9"])

@@ -33,7 +33,8 @@ struct RegistryNounTests {
       #expect(try updated.json()["comment"] as? String == "renamed")
       try await fixture.succeed("model", "tag", "set", "main.ml.scorer", "stage", "beta")
       let tagged = try await fixture.succeed("--output", "json", "model", "get", "main.ml.scorer")
-      #expect(try tagged.json()["tags"] as? [String: String] == ["stage": "beta", "team": "vision"])
+      #expect(
+        try tagged.json()["tags"] as? [String: String] == ["stage": "beta", "team": "vision"])
       let untagged = try await fixture.succeed(
         "model", "tag", "delete", "main.ml.scorer", "team")
       #expect(untagged.stdout == "deleted tag team on main.ml.scorer\n")
@@ -59,9 +60,11 @@ struct RegistryNounTests {
       try await fixture.createModelNamespace()
       let example = try fixture.write("{\"image\": [[0.5]]}", to: "example.json")
       let created = try await fixture.succeed(
-        ["--output", "json", "model-version", "create", "main.ml.defects", "--source", "runs/42",
-         "--training-table", "main.features.images", "--input-example-file", example,
-         "--tag", "dataset=v7"] + Self.signature)
+        [
+          "--output", "json", "model-version", "create", "main.ml.defects", "--source", "runs/42",
+          "--training-table", "main.features.images", "--input-example-file", example,
+          "--tag", "dataset=v7",
+        ] + Self.signature)
       let version = try created.json()
       #expect(version["version"] as? Int == 1)
       #expect(version["status"] as? String == "PENDING_REGISTRATION")

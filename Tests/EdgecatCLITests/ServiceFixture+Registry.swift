@@ -1,9 +1,9 @@
 import EdgecatPolicyServer
-import Foundation
 import EdgecatRPC
 import EdgecatRegistry
 import EdgecatRegistryServer
 import EdgecatServiceKit
+import Foundation
 import Synchronization
 
 /// The registry service of a fixture: its engine, its clients of the policy and catalog

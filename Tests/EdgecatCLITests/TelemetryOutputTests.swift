@@ -1,4 +1,5 @@
 import EdgecatProto
+import Foundation
 import Testing
 
 @testable import EdgecatCLI
@@ -49,6 +50,8 @@ struct TelemetryOutputTests {
     #expect(svg.contains(">cam-2</text>"))
     #expect(svg.contains(">p99 latency (ms)</text>"))
     #expect(svg.contains(">12:30</text>"))
+    #expect(svg.contains(">37.5</text>"))
+    #expect(svg.contains(">0.75</text>"))
   }
 
   @Test("chart JSON has null where a device had no records")
@@ -124,7 +127,8 @@ struct TelemetryOutputTests {
 
   @Test("JSON parser reads documents and names the offset of errors")
   func jsonParsing() throws {
-    let value = try JSONValue.parse(" {\"a\": [1, -2.5e3, true, null], \"b\": \"\\u00e9\\ud83d\\ude00\"} ")
+    let value = try JSONValue.parse(
+      " {\"a\": [1, -2.5e3, true, null], \"b\": \"\\u00e9\\ud83d\\ude00\"} ")
     #expect(value["a"]?.arrayValue?.count == 4)
     #expect(value["b"]?.stringValue == "é😀")
     #expect(throws: CLIError.self) { try JSONValue.parse("[1,]") }
