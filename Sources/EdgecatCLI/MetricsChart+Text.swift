@@ -7,7 +7,7 @@ extension MetricsChart {
   func text() -> String {
     let end = start + bucketSeconds * Double(bucketCount)
     var text = "\(TimeText.format(start)) to \(TimeText.format(end)) UTC, \(bucketCount) steps"
-    text += " of \(ProgressBar.duration(bucketSeconds))\n"
+    text += " of \(NumberText.duration(bucketSeconds))\n"
     guard !series.isEmpty else { return text + "no records in the window\n" }
     text += "\np99 latency (ms)\n" + sparklines(digits: 1) { $0.p99LatencyMs }
     text += "\nmean confidence\n" + sparklines(digits: 3) { $0.meanConfidence }

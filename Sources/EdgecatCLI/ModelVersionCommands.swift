@@ -4,7 +4,13 @@ import EdgecatProto
 enum ModelVersionCommands {
   static let listColumns = [
     TableColumn("version"), TableColumn("status"), TableColumn("format"),
-    TableColumn("aliases"), TableColumn("artifact_size", header: "SIZE"),
+    TableColumn("aliases"),
+    TableColumn(
+      "artifact_size", header: "SIZE",
+      format: { value in
+        guard case .number(let text) = value, let bytes = Int64(text), bytes > 0 else { return "-" }
+        return NumberText.bytes(bytes)
+      }),
     TableColumn("source"), TableColumn("created_at", header: "CREATED_AT"),
   ]
   static let versionArgument = ArgumentSpec("VERSION", help: "version number, from 1")

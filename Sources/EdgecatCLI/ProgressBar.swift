@@ -50,34 +50,11 @@ final class ProgressBar {
       + Double((now - started).components.attoseconds) / 1e18
     let rate = elapsed > 0 ? Double(done - initial) / elapsed : 0
     var text = "\(label) [\(bar)] \(Int(fraction * 100))%"
-    text += " \(Self.bytes(done))/\(Self.bytes(total))"
-    text += "  \(Self.bytes(Int64(rate)))/s"
+    text += " \(NumberText.bytes(done))/\(NumberText.bytes(total))"
+    text += "  \(NumberText.bytes(Int64(rate)))/s"
     if rate > 0, done < total {
-      text += "  \(Self.duration(Double(total - done) / rate)) left"
+      text += "  \(NumberText.duration(Double(total - done) / rate)) left"
     }
     return text
   }
-
-  /// Formats a byte count with a binary unit, such as `12.3 MiB`.
-  static func bytes(_ count: Int64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(count)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-      value /= 1024
-      unit += 1
-    }
-    if unit == 0 { return "\(count) B" }
-    return "\((value * 10).rounded() / 10) \(units[unit])"
-  }
-
-  /// Formats seconds as `42s`, `3m05s` or `1h02m`.
-  static func duration(_ seconds: Double) -> String {
-    let whole = Int(seconds.rounded(.up))
-    if whole < 60 { return "\(whole)s" }
-    if whole < 3600 { return "\(whole / 60)m" + pad(whole % 60) + "s" }
-    return "\(whole / 3600)h" + pad(whole % 3600 / 60) + "m"
-  }
-
-  private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

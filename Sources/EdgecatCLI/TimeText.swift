@@ -90,38 +90,3 @@ enum TimeText {
     return "\(Int(seconds / 86400))d ago"
   }
 }
-
-/// Formats numbers for table cells.
-enum NumberText {
-  /// `value` rounded to `digits` decimals, such as `12.35` for 12.3456 and 2.
-  static func fixed(_ value: Double, digits: Int) -> String {
-    guard value.isFinite else { return "\(value)" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = (abs(value) * scale).rounded()
-    let whole = (scaled / scale).rounded(.down)
-    var text = (value < 0 && scaled > 0 ? "-" : "") + String(Int64(whole))
-    guard digits > 0 else { return text }
-    let fraction = String(Int64(scaled - whole * scale))
-    text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
-    return text
-  }
-
-  /// Returns a table cell format that rounds a number to `digits` decimals. Other values print
-  /// as they are, and null as `-`.
-  static func column(digits: Int) -> @Sendable (JSONValue) -> String {
-    { value in
-      switch value {
-      case .null: return "-"
-      case .number(let text): return Double(text).map { fixed($0, digits: digits) } ?? text
-      default: return value.cellText
-      }
-    }
-  }
-
-  /// A table cell format that prints a fraction such as 0.9412 as `94.1%`, and null as `-`.
-  static let percent: @Sendable (JSONValue) -> String = { value in
-    guard case .number(let text) = value, let fraction = Double(text) else { return "-" }
-    return fixed(fraction * 100, digits: 1) + "%"
-  }
-}

@@ -47,11 +47,11 @@ struct ProgressBarTests {
 
   @Test("sizes and durations read as people write them")
   func units() {
-    #expect(ProgressBar.bytes(512) == "512 B")
-    #expect(ProgressBar.bytes(1536) == "1.5 KiB")
-    #expect(ProgressBar.bytes(3 << 30) == "3.0 GiB")
-    #expect(ProgressBar.duration(42) == "42s")
-    #expect(ProgressBar.duration(185) == "3m05s")
-    #expect(ProgressBar.duration(3720) == "1h02m")
+    #expect(NumberText.bytes(512) == "512 B")
+    #expect(NumberText.bytes(1536) == "1.5 KiB")
+    #expect(NumberText.bytes(3 << 30) == "3.0 GiB")
+    #expect(NumberText.duration(42) == "42s")
+    #expect(NumberText.duration(185) == "3m05s")
+    #expect(NumberText.duration(3720) == "1h02m")
   }
 }
