@@ -24,22 +24,31 @@ extension ArtifactTransfer {
     var expected: (sha256: String, size: Int64)?
     var position = start
     var progress: ProgressBar?
-    try await call.forEachResponse { message in
-      if file == nil {
-        expected = (message.sha256, message.sizeBytes)
-        file = try await ArtifactFile.open(writing: path, from: start)
-        progress = ProgressBar(
-          label: "download", total: message.sizeBytes, initial: start,
-          console: invocation.console)
+    do {
+      try await call.forEachResponse { message in
+        if file == nil {
+          expected = (message.sha256, message.sizeBytes)
+          file = try await ArtifactFile.open(writing: path, from: start)
+          progress = ProgressBar(
+            label: "download", total: message.sizeBytes, initial: start,
+            console: invocation.console)
+        }
+        guard message.offset == position else {
+          throw CLIError.failure(
+            "edgecat-registry sent bytes at offset \(message.offset) where \(position) was"
+              + " expected; download again")
+        }
+        try await file!.write(message.data)
+        position += Int64(message.data.count)
+        progress?.advance(by: message.data.count)
       }
-      guard message.offset == position else {
-        throw CLIError.failure(
-          "edgecat-registry sent bytes at offset \(message.offset) where \(position) was"
-            + " expected; download again")
-      }
-      try await file!.write(message.data)
-      position += Int64(message.data.count)
-      progress?.advance(by: message.data.count)
+    } catch let error as CLIError where position > start {
+      // The bytes written so far stay in the file, so the download can continue from there.
+      progress?.finish()
+      throw CLIError(
+        error.kind,
+        error.message + "; \(path) keeps the first \(position) bytes, so run the download"
+          + " again with --resume to continue", statusCode: error.statusCode)
     }
     progress?.finish()
     guard let file, let expected else {

@@ -81,6 +81,16 @@ struct CommandLineTests {
     let token = try await edgecat("token", "create", "--help")
     #expect(token.stdout.contains("--ttl SECONDS"))
     #expect(token.stdout.contains("lifetime in seconds"))
+    #expect(global.stdout.contains("--registry-endpoint HOST:PORT"))
+    #expect(global.stdout.contains("(default: 127.0.0.1:7404)"))
+    let deployment = try await edgecat("deployment", "create", "--help")
+    #expect(deployment.stdout.contains("--soak-seconds SECONDS"))
+    #expect(deployment.stdout.contains("seconds to wait after a stage"))
+    #expect(deployment.stdout.contains("--error-threshold-percent PERCENT"))
+    let metrics = try await edgecat("metrics", "--help")
+    #expect(metrics.stdout.contains("--window DURATION"))
+    #expect(metrics.stdout.contains("such as 15m, 1h or 7d"))
+    #expect(metrics.stdout.contains("daily"))
   }
 
   @Test(
