@@ -108,7 +108,8 @@ let package = Package(
 
     // The admin CLI's commands, settings, output formats and SQL statements.
     .target(
-      name: "EdgecatCLI", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatCLI"),
+      name: "EdgecatCLI", dependencies: ["EdgecatRPC", "EdgecatProto", "EdgecatCrypto"],
+      path: "Sources/EdgecatCLI"),
     // edgecat.registry.v1.ModelRegistryService over the registry engine, the catalog and the
     // policy client.
     .target(
@@ -204,7 +205,8 @@ let package = Package(
       name: "EdgecatCLITests",
       dependencies: [
         "EdgecatCLI", "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy",
-        "EdgecatPolicyServer", "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto",
+        "EdgecatPolicyServer", "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatServiceKit",
+        "EdgecatRPC", "EdgecatProto", "EdgecatCrypto",
       ],
       path: "Tests/EdgecatCLITests"),
     .testTarget(

@@ -3,7 +3,7 @@ import EdgecatProto
 /// `edgecat audit`: the audit events of every service, and the policy decision log.
 enum AuditCommands {
   /// The services that serve ListAuditEvents in this version.
-  static let auditedServices: [Service] = [.policy, .catalog]
+  static let auditedServices: [Service] = [.policy, .catalog, .registry, .telemetry]
 
   static let timeFlags = [
     FlagSpec(
@@ -47,18 +47,15 @@ enum AuditCommands {
     }
     var events: [Edgecat_Audit_V1_AuditEvent] = []
     for service in services {
-      events += try await Paging.collect(arguments) { size, token in
-        var request = Edgecat_Audit_V1_ListAuditEventsRequest()
-        request.startTime = arguments["start-time"] ?? ""
-        request.endTime = arguments["end-time"] ?? ""
-        request.principal = arguments["principal"] ?? ""
-        request.action = arguments["action"] ?? ""
-        request.securable = arguments["securable"] ?? ""
-        request.pageSize = size
-        request.pageToken = token
-        let response: Edgecat_Audit_V1_ListAuditEventsResponse = try await invocation.clients
-          .call(service, "ListAuditEvents", request)
-        return (response.events, response.nextPageToken)
+      do {
+        events += try await Self.events(of: service, invocation)
+      } catch let error as CLIError
+        where arguments["service"] == nil
+        && (error.statusCode == .unavailable || error.statusCode == .unimplemented)
+      {
+        // Without --service, a service that is not running is left out rather than failing
+        // the whole list, and the warning names it.
+        invocation.console.writeError("edgecat: warning: left out \(error.message)\n")
       }
     }
     // Each service's page is newest first; merging sorts by time, then by service and id so
@@ -78,6 +75,26 @@ enum AuditCommands {
         TableColumn("principal"), TableColumn("securable"), TableColumn("result"),
         TableColumn("request_id", header: "REQUEST_ID"),
       ])
+  }
+
+  /// Fetches every audit event of one service that matches the flags.
+  private static func events(of service: Service, _ invocation: Invocation) async throws
+    -> [Edgecat_Audit_V1_AuditEvent]
+  {
+    let arguments = invocation.arguments
+    return try await Paging.collect(arguments) { size, token in
+      var request = Edgecat_Audit_V1_ListAuditEventsRequest()
+      request.startTime = arguments["start-time"] ?? ""
+      request.endTime = arguments["end-time"] ?? ""
+      request.principal = arguments["principal"] ?? ""
+      request.action = arguments["action"] ?? ""
+      request.securable = arguments["securable"] ?? ""
+      request.pageSize = size
+      request.pageToken = token
+      let response: Edgecat_Audit_V1_ListAuditEventsResponse = try await invocation.clients.call(
+        service, "ListAuditEvents", request)
+      return (response.events, response.nextPageToken)
+    }
   }
 
   static func listDecisions(_ invocation: Invocation) async throws -> CommandOutput {

@@ -6,6 +6,8 @@ struct ParsedCommandLine {
   var arguments = ParsedArguments()
   var wantsHelp = false
   var wantsVersion = false
+  /// The first word of a two-word verb such as `tag` of `tag set`, until the second arrives.
+  var verbGroup: String?
 }
 
 /// Parses `edgecat [global flags] <noun> <verb> [flags] [arguments]`. Global flags may also
@@ -51,17 +53,41 @@ struct CommandLineParser {
       result.arguments.commandName = "edgecat \(noun.name)"
       return
     }
-    guard result.verb != nil || noun.missingService != nil else {
-      guard let verb = noun.verbs.first(where: { $0.name == word }) else {
-        throw CLIError.usage(
-          "unknown verb \"\(word)\" for edgecat \(noun.name); use one of"
-            + " \(noun.verbs.map(\.name).joined(separator: ", "))")
-      }
-      result.verb = verb
-      result.arguments.commandName += " \(verb.name)"
+    // A noun with its own command, such as `metrics`, takes a verb only as its first word.
+    let startsVerb =
+      result.verb != nil && noun.command != nil && !noun.verbs.isEmpty
+      && result.arguments.positionals.isEmpty && result.arguments.flagValues.isEmpty
+      && noun.verbs.contains { $0.name == word || $0.name.hasPrefix(word + " ") }
+    guard (result.verb != nil && !startsVerb) || noun.missingService != nil else {
+      try take(verb: word, of: noun, into: &result)
       return
     }
     result.arguments.positionals.append(word)
+  }
+
+  /// Takes a verb's name, or the first word of a two-word verb such as `tag set`.
+  private func take(verb word: String, of noun: Noun, into result: inout ParsedCommandLine)
+    throws
+  {
+    let name = result.verbGroup.map { "\($0) \(word)" } ?? word
+    if let verb = noun.verbs.first(where: { $0.name == name }) {
+      result.verb = verb
+      result.verbGroup = nil
+      result.arguments.commandName = "edgecat \(noun.name) \(verb.name)"
+      return
+    }
+    if result.verbGroup == nil, noun.verbs.contains(where: { $0.name.hasPrefix(word + " ") }) {
+      result.verb = nil
+      result.verbGroup = word
+      result.arguments.commandName = "edgecat \(noun.name) \(word)"
+      return
+    }
+    let choices = noun.verbs.map(\.name).filter { name in
+      result.verbGroup.map { name.hasPrefix($0 + " ") } ?? true
+    }
+    throw CLIError.usage(
+      "unknown verb \"\(name)\" for edgecat \(noun.name); use one of"
+        + " \(choices.joined(separator: ", "))")
   }
 
   /// Takes `--name VALUE`, `--name=VALUE`, a switch or `-x VALUE`, global or the verb's.

@@ -41,7 +41,8 @@ public struct ArgumentSpec: Sendable {
   }
 }
 
-/// One command: a noun's verb, or a noun such as `check` that takes no verb.
+/// One command: a noun's verb, or a noun such as `check` that takes no verb. A verb's name
+/// may have two words, such as `tag set`, for verbs grouped under a sub-noun.
 public struct Verb: Sendable {
   public let name: String
   public let summary: String
@@ -69,7 +70,8 @@ public struct Noun: Sendable {
   public let name: String
   public let summary: String
   public let verbs: [Verb]
-  /// The command of a noun that takes no verb, such as `check`.
+  /// The command of a noun that takes no verb, such as `check`, or that runs when no verb
+  /// follows, such as `metrics`.
   public let command: Verb?
   /// The service a noun needs that this version does not include; nil for nouns that run.
   public let missingService: Service?
@@ -86,6 +88,16 @@ public struct Noun: Sendable {
     self.name = name
     self.summary = summary
     self.verbs = []
+    self.command = command
+    self.missingService = nil
+  }
+
+  /// A noun that runs `command` unless one of `verbs` follows it, such as `metrics` and
+  /// `metrics daily`.
+  public init(_ name: String, _ summary: String, command: Verb, verbs: [Verb]) {
+    self.name = name
+    self.summary = summary
+    self.verbs = verbs
     self.command = command
     self.missingService = nil
   }

@@ -7,19 +7,23 @@ public struct Console: Sendable {
   public var readStandardInput: @Sendable () throws -> String
   public var readFile: @Sendable (String) throws -> String
   public var standardInputIsTerminal: @Sendable () -> Bool
+  /// Whether stderr is a terminal, where progress bars are drawn.
+  public var standardErrorIsTerminal: @Sendable () -> Bool
 
   public init(
     writeOutput: @escaping @Sendable (String) -> Void,
     writeError: @escaping @Sendable (String) -> Void,
     readStandardInput: @escaping @Sendable () throws -> String,
     readFile: @escaping @Sendable (String) throws -> String,
-    standardInputIsTerminal: @escaping @Sendable () -> Bool
+    standardInputIsTerminal: @escaping @Sendable () -> Bool,
+    standardErrorIsTerminal: @escaping @Sendable () -> Bool = { false }
   ) {
     self.writeOutput = writeOutput
     self.writeError = writeError
     self.readStandardInput = readStandardInput
     self.readFile = readFile
     self.standardInputIsTerminal = standardInputIsTerminal
+    self.standardErrorIsTerminal = standardErrorIsTerminal
   }
 
   /// The process's stdout, stderr, stdin and file system.
@@ -35,7 +39,8 @@ public struct Console: Sendable {
       defer { close(fd) }
       return try readAll(fd: fd, name: path)
     },
-    standardInputIsTerminal: { isatty(0) == 1 })
+    standardInputIsTerminal: { isatty(0) == 1 },
+    standardErrorIsTerminal: { isatty(2) == 1 })
 }
 
 /// Writes every byte of `text` to `fd`, retrying short writes and EINTR. A closed pipe ends

@@ -10,21 +10,10 @@ public enum EdgecatCommand {
       PrincipalCommands.noun, GroupCommands.noun, TokenCommands.noun, CatalogCommands.noun,
       SchemaCommands.noun, TableCommands.noun, VolumeCommands.noun, FunctionCommands.noun,
       GrantCommands.noun, LineageCommands.noun, AuditCommands.noun, CheckCommand.noun,
-      SQLCommand.noun,
-    ] + plannedNouns
-
-  /// Nouns whose services do not exist yet; they are listed in help and fail when run.
-  static let plannedNouns: [Noun] = [
-    Noun(planned: "model", "registered models", service: .registry),
-    Noun(planned: "model-version", "versions of a model and their artifacts", service: .registry),
-    Noun(planned: "alias", "model aliases such as champion", service: .registry),
-    Noun(planned: "deployment", "roll-outs of model versions to devices", service: .registry),
-    Noun(planned: "device", "the device inventory", service: .registry),
-    Noun(planned: "fleet", "the fleet view of devices and models", service: .registry),
-    Noun(planned: "metrics", "latency and confidence per device", service: .telemetry),
-    Noun(planned: "alert", "alert rules and alert events", service: .telemetry),
-    Noun(planned: "query", "SQL queries over telemetry tables", service: .telemetry),
-  ]
+      SQLCommand.noun, ModelCommands.noun, ModelVersionCommands.noun, AliasCommands.noun,
+      DeploymentCommands.noun, DeviceCommands.noun, FleetCommands.noun, MetricsCommands.noun,
+      AlertCommands.noun, QueryCommand.noun,
+    ]
 
   /// Runs `edgecat` with `arguments` (without the program name) and returns the exit status.
   public static func run(
@@ -63,8 +52,13 @@ public enum EdgecatCommand {
           + " not include yet")
     }
     guard let verb = line.verb else {
+      let group = line.verbGroup.map { " \($0)" } ?? ""
+      let names = noun.verbs.map(\.name).compactMap { name -> String? in
+        guard let prefix = line.verbGroup else { return name }
+        return name.hasPrefix(prefix + " ") ? String(name.dropFirst(prefix.count + 1)) : nil
+      }
       throw CLIError.usage(
-        "edgecat \(noun.name) needs a verb: \(noun.verbs.map(\.name).joined(separator: ", "))"
+        "edgecat \(noun.name)\(group) needs a verb: \(names.joined(separator: ", "))"
           + "; run edgecat \(noun.name) --help")
     }
     try checkPositionals(line.arguments, of: verb)
@@ -81,7 +75,7 @@ public enum EdgecatCommand {
 
   private static func helpText(for line: ParsedCommandLine) -> String {
     guard let noun = line.noun, noun.missingService == nil else { return Help.program(nouns) }
-    guard let verb = line.verb, noun.command == nil else { return Help.noun(noun) }
+    guard let verb = line.verb, verb.name != noun.command?.name else { return Help.noun(noun) }
     return Help.verb(verb, path: "edgecat \(noun.name) \(verb.name)")
   }
 

@@ -5,7 +5,8 @@ enum Help {
 
   static func program(_ nouns: [Noun]) -> String {
     var text = "usage: edgecat [global flags] <noun> <verb> [flags] [arguments]\n\n"
-    text += "Administers edgecat: principals, tokens, grants and the catalog namespace.\n\n"
+    text += "Administers edgecat: principals, tokens, grants, the catalog namespace, the model\n"
+    text += "registry, devices and deployments, and the fleet's telemetry and alerts.\n\n"
     text += "nouns:\n"
     let available = nouns.filter { $0.missingService == nil }
     text += columns(available.map { ($0.name, $0.summary) })
@@ -24,7 +25,14 @@ enum Help {
   }
 
   static func noun(_ noun: Noun) -> String {
-    if let command = noun.command { return verb(command, path: "edgecat \(noun.name)") }
+    if let command = noun.command {
+      var text = verb(command, path: "edgecat \(noun.name)")
+      guard !noun.verbs.isEmpty else { return text }
+      text += "\nverbs (instead of the command above):\n"
+      text += columns(noun.verbs.map { ($0.name, $0.summary) })
+      text += "\nRun \"edgecat \(noun.name) <verb> --help\" for a verb's flags.\n"
+      return text
+    }
     var text = "usage: edgecat \(noun.name) <verb> [flags] [arguments]\n\n\(noun.summary)\n\n"
     text += "verbs:\n" + columns(noun.verbs.map { ($0.name, $0.summary) })
     text += "\nRun \"edgecat \(noun.name) <verb> --help\" for a verb's flags; edgecat --help"

@@ -11,6 +11,11 @@ public enum JSONValue: Sendable {
 
   public static func integer(_ value: some BinaryInteger) -> JSONValue { .number("\(value)") }
 
+  /// A floating-point number; NaN and the infinities, which JSON cannot write, are null.
+  public static func real(_ value: Double) -> JSONValue {
+    value.isFinite ? .number("\(value)") : .null
+  }
+
   /// Returns an object of strings, keys sorted, as protobuf maps are printed.
   public static func stringMap(_ map: [String: String]) -> JSONValue {
     .object(map.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })

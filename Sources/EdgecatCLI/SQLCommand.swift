@@ -1,7 +1,7 @@
 /// `edgecat sql`: runs SQL statements as calls to the policy and catalog services.
 enum SQLCommand {
   static let noun = Noun(
-    "sql", "run SQL statements: CREATE, GRANT, REVOKE, ALTER, SHOW GRANTS and DROP",
+    "sql", "run SQL statements: CREATE, GRANT, REVOKE, ALTER, SHOW GRANTS, DROP and SELECT",
     command: Verb(
       "sql",
       "run the statements of -e, of each FILE in order, or of standard input, separated by ;."
@@ -18,9 +18,9 @@ enum SQLCommand {
         statements:
           CREATE CATALOG|SCHEMA|TABLE|FUNCTION|VOLUME, GRANT, REVOKE, SHOW GRANTS, DROP,
           ALTER TABLE ... SET|DROP ROW FILTER, ALTER TABLE ... ALTER COLUMN ... SET|DROP MASK
-          and ALTER <type> ... OWNER TO.
+          and ALTER <type> ... OWNER TO, and SELECT (or WITH ... SELECT), which edgecat-telemetry
+          runs over its hosted tables and which prints the rows.
           Comments start with -- or are /* */; quote names such as `data-engineers` in backquotes.
-          SELECT needs the query service, which this version does not include.
         example:
           edgecat sql -e "GRANT USE CATALOG ON CATALOG production TO \\`data-engineers\\`"
         """,

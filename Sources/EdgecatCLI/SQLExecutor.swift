@@ -1,6 +1,7 @@
 import EdgecatProto
 
-/// Runs parsed statements as RPCs to the policy and catalog services.
+/// Runs parsed statements as RPCs to the policy and catalog services, and SELECTs as queries
+/// of the telemetry service.
 struct SQLExecutor {
   let clients: ServiceClients
 
@@ -32,6 +33,13 @@ struct SQLExecutor {
       let table = TextTable(headers: ["PRINCIPAL", "PRIVILEGE"], rows: rows)
       return Outcome(
         json: .array(grants.map(PolicyJSON.grant)), text: "\n" + table.render(indent: "  "))
+    case .query(let sql):
+      var request = Edgecat_Telemetry_V1_QueryRequest()
+      request.sql = sql
+      let result = try await QueryResult.fetch(request, clients: clients)
+      let note = result.truncated ? "  (the row cap cut the result)\n" : ""
+      return Outcome(
+        json: .array(result.objects), text: "\n" + result.table.render(indent: "  ") + note)
     case .drop(let type, let name, let ifExists, let cascade):
       do {
         return try await drop(type, name, cascade: cascade)

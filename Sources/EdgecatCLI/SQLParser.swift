@@ -7,7 +7,7 @@ enum SQLParser {
   static let supported =
     "CREATE CATALOG|SCHEMA|TABLE|FUNCTION|VOLUME, GRANT, REVOKE, ALTER TABLE ... SET|DROP ROW"
     + " FILTER, ALTER TABLE ... ALTER COLUMN ... SET|DROP MASK, ALTER <type> ... OWNER TO,"
-    + " SHOW GRANTS and DROP"
+    + " SHOW GRANTS, DROP and SELECT (run by edgecat-telemetry)"
 
   /// Parses every statement of `source`; the first one that does not parse fails naming
   /// its line.
@@ -38,11 +38,12 @@ enum SQLParser {
     case "ALTER": return try alter(&cursor)
     case "SHOW" where cursor.peek(1)?.isKeyword("GRANTS") == true: return try showGrants(&cursor)
     case "DROP": return try drop(&cursor)
-    case "SELECT", "WITH", "VALUES", "FROM", "TABLE":
+    case "SELECT", "WITH":
+      return .query(sql: cursor.source.text(of: cursor.tokens[...]))
+    case "VALUES", "FROM", "TABLE":
       throw cursor.error(
-        "\(first.text.uppercased()) queries need the query service (edgecat-telemetry), which"
-          + " is not available in this version; remove the query. edgecat sql supports"
-          + " \(supported)")
+        "\(first.text.uppercased()) queries are not supported; write them as SELECT, which"
+          + " edgecat-telemetry runs. edgecat sql supports \(supported)")
     default:
       // Statements such as SHOW TABLES are named by two words, others such as INSERT by one.
       let twoWords = ["SHOW", "DESCRIBE", "DESC"].contains(first.text.uppercased())

@@ -39,6 +39,10 @@ extension SQLStatement {
     case .showGrants(let type, let name, let principal):
       let who = principal.map { " \(quoted($0))" } ?? ""
       return "SHOW GRANTS\(who) ON \(SQLPrivilegeChange.target(type, name))"
+    case .query(let sql):
+      // The first line, which names the query well enough in progress lines.
+      let line = sql.split(separator: "\n").first.map(String.init) ?? sql
+      return line.count > 80 ? String(line.prefix(77)) + "..." : line
     case .drop(let type, let name, let ifExists, let cascade):
       return "DROP \(SecurableTypes.displayName(type).uppercased()) \(ifExists ? "IF EXISTS " : "")"
         + name + (cascade ? " CASCADE" : "")

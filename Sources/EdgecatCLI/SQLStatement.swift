@@ -19,6 +19,8 @@ enum SQLStatement: Sendable {
   case setOwner(type: Edgecat_Policy_V1_SecurableType, name: String, owner: String)
   case showGrants(type: Edgecat_Policy_V1_SecurableType, name: String, principal: String?)
   case drop(type: Edgecat_Policy_V1_SecurableType, name: String, ifExists: Bool, cascade: Bool)
+  /// A SELECT (or WITH ... SELECT) that the telemetry service runs, as written.
+  case query(sql: String)
 }
 
 struct SQLCreateTable: Sendable {

@@ -18,17 +18,7 @@ public final class ServiceClients: Sendable {
     _ service: Service, _ method: String, _ request: Request,
     as responseType: Response.Type = Response.self
   ) async throws -> Response {
-    guard let token = settings.token else {
-      throw CLIError.usage(
-        "no token is set for \(service.program); pass --token or --token-file, set"
-          + " EDGECAT_TOKEN or EDGECAT_TOKEN_FILE, or add token_file to a profile in"
-          + " ~/.edgecat/config")
-    }
-    var metadata = Metadata()
-    metadata.add("authorization", "Bearer \(token)")
-    if let environment = settings.environment {
-      metadata.add("x-edgecat-environment", environment)
-    }
+    let metadata = try metadata(for: service)
     let client = client(for: service)
     do {
       return try await client.unary(
@@ -47,7 +37,24 @@ public final class ServiceClients: Sendable {
     }
   }
 
-  private func client(for service: Service) -> RPCClient {
+  /// The token and environment headers of every call; without a token it is a usage error
+  /// that names the ways to set one.
+  func metadata(for service: Service) throws -> Metadata {
+    guard let token = settings.token else {
+      throw CLIError.usage(
+        "no token is set for \(service.program); pass --token or --token-file, set"
+          + " EDGECAT_TOKEN or EDGECAT_TOKEN_FILE, or add token_file to a profile in"
+          + " ~/.edgecat/config")
+    }
+    var metadata = Metadata()
+    metadata.add("authorization", "Bearer \(token)")
+    if let environment = settings.environment {
+      metadata.add("x-edgecat-environment", environment)
+    }
+    return metadata
+  }
+
+  func client(for service: Service) -> RPCClient {
     clients.withLock { clients in
       if let existing = clients[service] { return existing }
       var configuration = ClientConfiguration()
@@ -59,7 +66,7 @@ public final class ServiceClients: Sendable {
   }
 
   /// Turns a failed call into a message that says what failed and how to fix it.
-  private func describe(_ error: RPCError, service: Service) -> CLIError {
+  func describe(_ error: RPCError, service: Service) -> CLIError {
     let endpoint = settings.endpoint(of: service)
     let detail = error.message.isEmpty ? "" : ": \(error.message)"
     var text = "\(service.program) at \(endpoint) returned \(error.code)\(detail)"

@@ -35,7 +35,9 @@ struct CommandLineTests {
     #expect(nounHelp.stdout.hasPrefix("usage: edgecat"))
     let entry = try #require(EdgecatCommand.nouns.first { $0.name == noun })
     for verb in entry.verbs {
-      let verbHelp = try await edgecat(noun, verb.name, "--help")
+      // A two-word verb such as `tag set` is two arguments.
+      let words = verb.name.split(separator: " ").map(String.init)
+      let verbHelp = try await edgecat([noun] + words + ["--help"])
       #expect(verbHelp.status == 0, "\(noun) \(verb.name) --help")
       #expect(verbHelp.stdout.hasPrefix("usage: edgecat \(noun) \(verb.name)"))
       for flag in verb.flags {
@@ -47,11 +49,25 @@ struct CommandLineTests {
   @Test("help lines fit in 100 columns", arguments: EdgecatCommand.nouns.map(\.name))
   func helpWidth(noun: String) async throws {
     let entry = try #require(EdgecatCommand.nouns.first { $0.name == noun })
-    let commands = [["--help"], [noun, "--help"]] + entry.verbs.map { [noun, $0.name, "--help"] }
+    let commands =
+      [["--help"], [noun, "--help"]]
+      + entry.verbs.map { [noun] + $0.name.split(separator: " ").map(String.init) + ["--help"] }
     for arguments in commands {
       let result = try await edgecat(arguments)
       let long = result.lines.filter { $0.count > 100 }
       #expect(long.isEmpty, "\(arguments): \(long)")
+    }
+  }
+
+  @Test("no verb flag shadows a global flag")
+  func flagNames() {
+    let globals = Set(GlobalFlag.all.map(\.name))
+    for noun in EdgecatCommand.nouns {
+      for verb in noun.verbs + (noun.command.map { [$0] } ?? []) {
+        for flag in verb.flags {
+          #expect(!globals.contains(flag.name), "\(noun.name) \(verb.name) --\(flag.name)")
+        }
+      }
     }
   }
 
@@ -65,6 +81,16 @@ struct CommandLineTests {
     let token = try await edgecat("token", "create", "--help")
     #expect(token.stdout.contains("--ttl SECONDS"))
     #expect(token.stdout.contains("lifetime in seconds"))
+    #expect(global.stdout.contains("--registry-endpoint HOST:PORT"))
+    #expect(global.stdout.contains("(default: 127.0.0.1:7404)"))
+    let deployment = try await edgecat("deployment", "create", "--help")
+    #expect(deployment.stdout.contains("--soak-seconds SECONDS"))
+    #expect(deployment.stdout.contains("seconds to wait after a stage"))
+    #expect(deployment.stdout.contains("--error-threshold-percent PERCENT"))
+    let metrics = try await edgecat("metrics", "--help")
+    #expect(metrics.stdout.contains("--window DURATION"))
+    #expect(metrics.stdout.contains("such as 15m, 1h or 7d"))
+    #expect(metrics.stdout.contains("daily"))
   }
 
   @Test(
@@ -100,6 +126,62 @@ struct CommandLineTests {
       (["grant", "add", "catalog"], "needs the catalog's full name"),
       (["grant", "add", "catalog", "c", "--principal", "p"], "needs --privilege"),
       (["check", "alice", "SELECT", "metastore", "extra"], "the metastore has no name"),
+      (["model", "tag"], "edgecat model tag needs a verb: set, delete"),
+      (["model", "tag", "frob"], "unknown verb \"tag frob\" for edgecat model"),
+      (["model", "get", "defects"], "model name \"defects\" is invalid"),
+      (["model-version", "get", "a.b.c", "three"], "version \"three\" is invalid"),
+      (
+        ["model-version", "create", "a.b.c", "--input-tensor", "image"],
+        "--input-tensor \"image\" is invalid; use NAME:TYPE[:SHAPE]"
+      ),
+      (
+        [
+          "model-version", "create", "a.b.c", "--input-tensor", "x:float32:1,wide",
+          "--output-tensor", "y:int64",
+        ],
+        "has the dimension \"wide\""
+      ),
+      (["model-version", "create", "a.b.c"], "needs a signature with at least one input"),
+      (
+        ["model-version", "download", "a.b.c", "1", "/nonexistent/x", "--offset", "5"],
+        "--offset 5 is past the end of /nonexistent/x"
+      ),
+      (["alias", "resolve", "main.ml.defects@champion"], "URI \"main.ml.defects@champion\""),
+      (["deployment", "create", "a.b.c"], "needs --version N or --alias ALIAS"),
+      (
+        ["deployment", "create", "a.b.c", "--version", "1", "--staged", "--stages", "50,10"],
+        "--stages \"50,10\" is invalid"
+      ),
+      (
+        ["deployment", "create", "a.b.c", "--version", "1", "--stages", "10,100"], "needs --staged"
+      ),
+      (
+        ["deployment", "create", "a.b.c", "--alias", "c", "--error-threshold-percent", "120"],
+        "--error-threshold-percent \"120\" is invalid"
+      ),
+      (["device", "register", "cam-1", "--label", "zone"], "--label \"zone\" is invalid"),
+      (["device", "update", "cam-1"], "needs something to change: --location"),
+      (["fleet", "status", "--window", "soon"], "--window \"soon\" is invalid"),
+      (["metrics", "--start", "yesterday"], "--start \"yesterday\" is invalid"),
+      (["metrics", "--window", "1h", "--end", "2026-05-01 00:00:00"], "--window or --start"),
+      (
+        ["metrics", "--start", "2026-05-02 00:00:00", "--end", "2026-05-01T00:00:00Z"],
+        "--start 2026-05-02 00:00:00 is not before the end 2026-05-01 00:00:00"
+      ),
+      (["metrics", "--version", "3"], "--version needs --model"),
+      (["metrics", "--buckets", "10"], "--buckets needs --chart or --svg"),
+      (["metrics", "--chart", "--buckets", "1"], "--buckets \"1\" is invalid"),
+      (["metrics", "daily", "--start-day", "May 1"], "--start-day \"May 1\" is invalid"),
+      (["alert", "list", "--state", "burning"], "--state \"burning\" is not an alert state"),
+      (["alert", "rules"], "edgecat alert rules needs a verb: list, get, create, update, delete"),
+      (["alert", "rules", "create", "r", "--metric", "accuracy"], "needs --condition"),
+      (
+        ["alert", "rules", "create", "r", "--metric", "speed", "--condition", "above"],
+        "--metric \"speed\" is invalid; use one of accuracy, p99_latency"
+      ),
+      (["alert", "rules", "update", "r", "--enabled", "maybe"], "--enabled \"maybe\" is invalid"),
+      (["alert", "rules", "update", "r"], "needs something to change: --metric"),
+      (["query", "SELECT 1", "-f", "q.sql"], "takes SQL or -f, not both"),
     ])
   func usageErrors(arguments: [String], message: String) async throws {
     let result = try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent"])
@@ -109,11 +191,14 @@ struct CommandLineTests {
     #expect(result.stdout.isEmpty)
   }
 
-  @Test("a noun of a later service exits 1 naming it")
-  func plannedNoun() async throws {
-    let result = try await edgecat("model", "list")
+  @Test("a telemetry noun without its service exits 1 naming the endpoint flag")
+  func telemetryUnreachable() async throws {
+    let result = try await CLIRunner.run(
+      ["--token", "x", "--telemetry-endpoint", "127.0.0.1:1", "fleet", "status"],
+      environment: ["HOME": "/nonexistent"])
     #expect(result.status == 1)
-    #expect(result.stderr.contains("edgecat model needs edgecat-registry"))
+    #expect(result.stderr.contains("edgecat-telemetry at 127.0.0.1:1 returned UNAVAILABLE"))
+    #expect(result.stderr.contains("set --telemetry-endpoint"))
   }
 
   @Test("an unreachable service exits 1 naming the endpoint flag")

@@ -43,24 +43,30 @@ struct LineageAuditTests {
 
   @Test("audit list merges the services newest first")
   func auditMerge() async throws {
-    try await ServiceFixture.with { fixture in
+    try await ServiceFixture.with(registry: true) { fixture in
       try await fixture.succeed("group", "create", "analysts")
-      try await fixture.succeed("catalog", "create", "production")
+      try await fixture.createModelNamespace()
       let merged = try await fixture.succeed("--output", "json", "audit", "list")
       let events = try merged.jsonArray()
       let services = Set(events.compactMap { $0["service"] as? String })
-      #expect(services == ["policy", "catalog"])
+      #expect(services == ["policy", "catalog", "registry"])
+      // The fixture runs no telemetry service, which the merge leaves out with a warning.
+      #expect(merged.stderr.contains("edgecat: warning: left out edgecat-telemetry at 127.0.0.1:1"))
       let times = events.compactMap { $0["time"] as? String }
       #expect(times == times.sorted(by: >))
       #expect(events.contains { $0["action"] as? String == "CreateCatalog" })
+      #expect(events.contains { $0["action"] as? String == "CreateRegisteredModel" })
 
       let policyOnly = try await fixture.succeed(
         "--output", "json", "audit", "list", "--service", "policy")
       #expect(try policyOnly.jsonArray().allSatisfy { $0["service"] as? String == "policy" })
       let two = try await fixture.succeed("--output", "json", "audit", "list", "--max-results", "2")
       #expect(try two.jsonArray().count == 2)
-      let unknown = try await fixture.edgecat("audit", "list", "--service", "registry")
+      let unknown = try await fixture.edgecat("audit", "list", "--service", "agent")
       #expect(unknown.status == 2)
+      let telemetry = try await fixture.edgecat("audit", "list", "--service", "telemetry")
+      #expect(telemetry.status == 1)
+      #expect(telemetry.stderr.contains("UNAVAILABLE"))
     }
   }
 

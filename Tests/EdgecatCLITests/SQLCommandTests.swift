@@ -145,8 +145,7 @@ struct SQLCommandTests {
       ("INSERT INTO production.a.b VALUES (1)", "line 3: INSERT is not supported"),
       ("CREATE VIEW production.a.v AS SELECT 1", "line 3: CREATE VIEW is not supported"),
       ("UPDATE t SET x = 1", "line 3: UPDATE is not supported"),
-      ("SELECT * FROM production.a.b", "line 3: SELECT queries need the query service"),
-      ("WITH x AS (SELECT 1) SELECT * FROM x", "line 3: WITH queries need the query service"),
+      ("VALUES (1), (2)", "line 3: VALUES queries are not supported; write them as SELECT"),
       ("GRANT SELECT ON production.a.b TO `x`", "line 3: expected a securable type after ON"),
       ("CREATE SCHEMA ml_models", "line 3: schema name ml_models has 1 part"),
       ("DROP TABLE production.a.b CASCADE", "CASCADE applies to DROP CATALOG and DROP SCHEMA"),
@@ -177,7 +176,22 @@ struct SQLCommandTests {
       #expect(
         result.stderr.contains(
           "edgecat sql supports CREATE CATALOG|SCHEMA|TABLE|FUNCTION|VOLUME, GRANT, REVOKE"))
-      #expect(result.stderr.contains("SHOW GRANTS and DROP"))
+      #expect(result.stderr.contains("SHOW GRANTS, DROP and SELECT"))
+    }
+  }
+
+  @Test("a SELECT goes to the telemetry service after the statements before it")
+  func selectQuery() async throws {
+    try await ServiceFixture.with { fixture in
+      let script = "CREATE CATALOG first;\nSELECT count(*) FROM first.edge_metrics.t;\n"
+      let result = try await fixture.edgecat("sql", "-e", script)
+      #expect(result.status == 1)
+      #expect(result.stdout.hasPrefix("line 1: CREATE CATALOG first: done\n"))
+      #expect(
+        result.stderr.contains(
+          "line 2: SELECT count(*) FROM first.edge_metrics.t failed: edgecat-telemetry at"
+            + " 127.0.0.1:1 returned UNAVAILABLE"))
+      #expect(result.stderr.contains("(1 of 2 statements ran before it)"))
     }
   }
 

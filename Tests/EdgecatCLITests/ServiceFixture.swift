@@ -3,13 +3,15 @@ import EdgecatCatalogServer
 import EdgecatPolicy
 import EdgecatPolicyServer
 import EdgecatRPC
+import EdgecatRegistry
+import EdgecatRegistryServer
 import EdgecatServiceKit
 import Foundation
 
 /// A policy service and a catalog service on loopback ports over fresh databases, in this
 /// process, for the built `edgecat` binary to call. The policy service is bootstrapped with
 /// the admin admin@example.com, whose token is in `adminTokenFile`. `home` is an empty
-/// folder that the binary gets as HOME.
+/// folder that the binary gets as HOME. With `registry: true`, a registry service runs too.
 final class ServiceFixture: Sendable {
   let folder: String
   let home: String
@@ -22,20 +24,23 @@ final class ServiceFixture: Sendable {
   private let catalogEngine: CatalogEngine
   private let catalogServer: RPCServer
   private let policyClient: PolicyClient
-  private let group: EventLoopGroup
+  let group: EventLoopGroup
+  let registryToken: String
+  let registry = RegistryHolder()
 
   static let admin = "admin@example.com"
 
   /// Starts the services, runs `body` and stops them, also when `body` throws. At most
   /// `FixtureSlots.count` fixtures run at once, because each holds two services whose calls
   /// have deadlines that a crowded two-core machine would miss.
-  static func with<Result>(_ body: (ServiceFixture) async throws -> Result) async throws
-    -> Result
-  {
+  static func with<Result>(
+    registry: Bool = false, _ body: (ServiceFixture) async throws -> Result
+  ) async throws -> Result {
     await FixtureSlots.shared.acquire()
     defer { Task { await FixtureSlots.shared.release() } }
     let fixture = try await ServiceFixture()
     do {
+      if registry { try await fixture.startRegistry() }
       let result = try await body(fixture)
       await fixture.stop()
       return result
@@ -50,8 +55,11 @@ final class ServiceFixture: Sendable {
     home = folder + "/home"
     try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     policyEngine = try await PolicyEngine.open(path: folder + "/policy.db")
-    guard let tokens = try await policyEngine.bootstrap(admin: Self.admin, services: ["catalog"])
+    guard
+      let tokens = try await policyEngine.bootstrap(
+        admin: Self.admin, services: ["catalog", "registry"])
     else { throw RPCError(.internal, "bootstrap did not run on a new database") }
+    registryToken = tokens.services[1].secret
     adminToken = tokens.admin.secret
     adminTokenFile = folder + "/admin.token"
     try (adminToken + "\n").write(toFile: adminTokenFile, atomically: true, encoding: .utf8)
@@ -74,14 +82,20 @@ final class ServiceFixture: Sendable {
     catalogEndpoint = Endpoint(host: "127.0.0.1", port: catalogPort)
   }
 
-  /// The environment the binary runs with: HOME, both endpoints and the admin's token file.
+  /// The environment the binary runs with: HOME, the endpoints and the admin's token file.
   var environment: [String: String] {
-    [
+    var environment = [
       "HOME": home, "PATH": "/usr/bin:/bin",
       "EDGECAT_POLICY_ENDPOINT": policyEndpoint.description,
       "EDGECAT_CATALOG_ENDPOINT": catalogEndpoint.description,
       "EDGECAT_TOKEN_FILE": adminTokenFile,
     ]
+    // Services the fixture does not run point at a closed port, never at another process
+    // that happens to listen on a default port.
+    environment["EDGECAT_REGISTRY_ENDPOINT"] =
+      registry.parts?.endpoint.description ?? "127.0.0.1:1"
+    environment["EDGECAT_TELEMETRY_ENDPOINT"] = "127.0.0.1:1"
+    return environment
   }
 
   /// Runs `edgecat` with `arguments` as the admin; `environment` adds to or replaces the
@@ -123,6 +137,7 @@ final class ServiceFixture: Sendable {
   }
 
   private func stop() async {
+    await registry.parts?.stop()
     await catalogServer.shutdown()
     policyClient.close()
     await policyServer.shutdown()

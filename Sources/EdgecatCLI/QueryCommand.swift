@@ -1,0 +1,93 @@
+import EdgecatProto
+
+/// `edgecat query`: one read-only SQL SELECT over the telemetry service's hosted tables.
+enum QueryCommand {
+  static let noun = Noun(
+    "query", "run one SQL SELECT over the telemetry tables",
+    command: Verb(
+      "query",
+      "run one SELECT in SQLite's dialect over the hosted tables, such as"
+        + " CATALOG.edge_metrics.inference_logs, as you see them after row filters and masks",
+      arguments: [
+        ArgumentSpec("SQL", optional: true, help: "the SELECT (default: read from -f or stdin)")
+      ],
+      flags: [
+        FlagSpec("file", short: "f", value: "PATH", help: "file holding the SELECT"),
+        FlagSpec(
+          "max-rows", value: "N",
+          help: "return at most N rows, below the service's cap (default: the service's, 100000)"),
+        FlagSpec(
+          "query-timeout", value: "SECONDS",
+          help: "stop the query after this many seconds, below the service's cap (default: the"
+            + " service's, 10)"),
+      ],
+      details: """
+        Beyond SQLite, percentile(x, p) with p from 0 to 1, stddev(x), current_timestamp() and
+        `- INTERVAL 1 HOUR` work. JSON output is an array of objects, one per row.
+        example:
+          edgecat query "SELECT device_id, percentile(latency_ms, 0.99) AS p99
+            FROM production.edge_metrics.inference_logs GROUP BY device_id"
+        """,
+      run: run))
+
+  static func run(_ invocation: Invocation) async throws -> CommandOutput {
+    let arguments = invocation.arguments
+    let sql: String
+    if let text = arguments.positional(0) {
+      guard !arguments.has("file") else {
+        throw CLIError.usage("edgecat query takes SQL or -f, not both; drop one")
+      }
+      sql = text
+    } else if let path = arguments["file"] {
+      sql = try ModelVersionCreate.readFile(path, flag: "file", console: invocation.console)
+    } else if !invocation.console.standardInputIsTerminal() {
+      sql = try invocation.console.readStandardInput()
+    } else {
+      throw CLIError.usage("edgecat query needs a SELECT: pass it, -f FILE, or pipe it to stdin")
+    }
+    var request = Edgecat_Telemetry_V1_QueryRequest()
+    request.sql = sql
+    request.maxRows = Int64(try arguments.integer("max-rows", in: 1...1_000_000) ?? 0)
+    request.timeoutMs = Int64(try arguments.integer("query-timeout", in: 1...3600) ?? 0) * 1000
+    let result = try await QueryResult.fetch(request, clients: invocation.clients)
+    if result.truncated {
+      invocation.console.writeError(
+        "edgecat: the row cap cut the result at \(result.rows.count) rows; add LIMIT or raise"
+          + " --max-rows\n")
+    }
+    return .list(result.objects, columns: result.columns.map { TableColumn($0, header: $0) })
+  }
+}
+
+/// The rows of one query, collected from every page of the stream.
+struct QueryResult {
+  var columns: [String] = []
+  var rows: [[JSONValue]] = []
+  var truncated = false
+
+  /// Runs `request` and reads every page.
+  static func fetch(_ request: Edgecat_Telemetry_V1_QueryRequest, clients: ServiceClients)
+    async throws -> QueryResult
+  {
+    let pages: [Edgecat_Telemetry_V1_QueryResponse] = try await clients.serverStream(
+      .telemetry, "Query", request)
+    var result = QueryResult()
+    for page in pages {
+      if !page.columns.isEmpty { result.columns = page.columns }
+      result.rows += page.rows.map { $0.values.map(TelemetryJSON.value) }
+      if page.last { result.truncated = page.truncated }
+    }
+    return result
+  }
+
+  /// Each row as an object keyed by column name. Tables look keys up by name, so a column
+  /// name that repeats shows its first value there.
+  var objects: [JSONValue] {
+    rows.map { row in .object(Array(zip(columns, row))) }
+  }
+
+  /// The rows as a table for people.
+  var table: TextTable {
+    TextTable(headers: columns, rows: rows.map { $0.map(\.cellText) })
+  }
+}
