@@ -1,0 +1,47 @@
+import EdgecatStore
+
+/// The allowlist authorizer installed while a query is prepared and run. It allows SELECTs,
+/// recursive CTEs, the allowed functions, and reads of a raw table's columns only from inside
+/// that table's generated view and from the attached schema. It denies everything else, such as
+/// other tables, `sqlite_master`, table-valued functions, PRAGMA, ATTACH and writes, and keeps
+/// the first denied request for the error message. Used on one connection's thread only.
+final class QueryAuthorizer {
+  /// The generated view name (unquoted) to the raw table it may read and that table's columns.
+  private let views: [String: (rawTable: String, columns: Set<String>)]
+  private let schema: String
+  private(set) var firstDenial: AuthorizerRequest?
+
+  init(tables: [HostedTable], schema: String) {
+    var views: [String: (rawTable: String, columns: Set<String>)] = [:]
+    for table in tables {
+      views[QueryToken.fold(table.fullName)] = (table.rawTable, Set(table.columns))
+    }
+    self.views = views
+    self.schema = schema
+  }
+
+  func authorize(_ request: AuthorizerRequest) -> AuthorizerDecision {
+    let allowed: Bool
+    switch request.action {
+    case .select, .recursive:
+      allowed = true
+    case .read:
+      // SQLite passes the CTE whose body reads the table as the view name, and an empty column
+      // for a table that is named but not read.
+      let column = request.columnName ?? ""
+      if let view = request.triggerOrViewName.flatMap({ views[$0] }) {
+        allowed =
+          request.databaseName == schema && request.tableName == view.rawTable
+          && (column.isEmpty || view.columns.contains(column))
+      } else {
+        allowed = false
+      }
+    case .function:
+      allowed = QueryFunctions.allowed.contains(QueryToken.fold(request.functionName ?? ""))
+    default:
+      allowed = false
+    }
+    if !allowed && firstDenial == nil { firstDenial = request }
+    return allowed ? .allow : .deny
+  }
+}
