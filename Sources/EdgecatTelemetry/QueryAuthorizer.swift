@@ -8,6 +8,7 @@ import EdgecatStore
 final class QueryAuthorizer {
   /// The generated view name (unquoted) to the raw table it may read and that table's columns.
   private let views: [String: (rawTable: String, columns: Set<String>)]
+  private let rawTables: Set<String>
   private let schema: String
   private(set) var firstDenial: AuthorizerRequest?
 
@@ -17,6 +18,7 @@ final class QueryAuthorizer {
       views[QueryToken.fold(table.fullName)] = (table.rawTable, Set(table.columns))
     }
     self.views = views
+    rawTables = Set(tables.map(\.rawTable))
     self.schema = schema
   }
 
@@ -26,13 +28,20 @@ final class QueryAuthorizer {
     case .select, .recursive:
       allowed = true
     case .read:
-      // SQLite passes the CTE whose body reads the table as the view name, and an empty column
-      // for a table that is named but not read.
+      let table = request.tableName ?? ""
       let column = request.columnName ?? ""
-      if let view = request.triggerOrViewName.flatMap({ views[$0] }) {
+      if column.isEmpty {
+        // SQLite 3.40 asks with an empty column, and without the view, for a table or CTE that
+        // is named but none of whose columns is read, as in count(*). No value is read then.
+        // A CTE or subquery has no schema.
         allowed =
-          request.databaseName == schema && request.tableName == view.rawTable
-          && (column.isEmpty || view.columns.contains(column))
+          request.databaseName == nil
+          || (request.databaseName == schema && rawTables.contains(table))
+      } else if let view = request.triggerOrViewName.flatMap({ views[$0] }) {
+        // SQLite passes the CTE whose body reads the table as the view name.
+        allowed =
+          request.databaseName == schema && table == view.rawTable
+          && view.columns.contains(column)
       } else {
         allowed = false
       }

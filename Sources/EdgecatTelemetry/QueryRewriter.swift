@@ -60,5 +60,26 @@ struct QueryRewriter {
     guard !tokens.isEmpty else {
       throw .invalidArgument("query is empty; write one SELECT statement")
     }
+    if first.isKeyword("with"), let statement = mainStatement(after: tokens),
+      !statement.isKeyword("select") && !statement.isKeyword("values")
+    {
+      throw .invalidArgument(
+        "query's WITH clause leads '\(statement.text)', but Query runs only one read-only "
+          + "SELECT statement; end the WITH clause with a SELECT")
+    }
+  }
+
+  /// Returns the first statement keyword outside parentheses after a leading WITH list.
+  private func mainStatement(after tokens: [QueryToken]) -> QueryToken? {
+    let keywords: Set<String> = ["select", "values", "insert", "update", "delete", "replace"]
+    var depth = 0
+    for token in tokens.dropFirst() {
+      if token.isSymbol("(") { depth += 1 }
+      if token.isSymbol(")") { depth -= 1 }
+      if depth == 0, token.kind == .word, keywords.contains(QueryToken.fold(token.text)) {
+        return token
+      }
+    }
+    return nil
   }
 }
