@@ -3,8 +3,11 @@ import EdgecatStore
 /// `percentile(x, p)`: the exact p-th percentile of the non-NULL x of a group, with p from 0 to
 /// 1, interpolated linearly between the two nearest ranks as Spark's `percentile` does:
 /// sorted values v, position p * (n - 1), result v[floor] + (v[ceil] - v[floor]) * fraction.
-/// NULL for a group without values. Keeps every value of the group in memory.
+/// NULL for a group without values. Keeps every value of the group in memory, up to
+/// `maxValues`.
 final class PercentileState: AggregateState {
+  /// The values a group may have, so that a query cannot fill memory: 80 MB of doubles.
+  static let maxValues = 10_000_000
   private var values: [Double] = []
   private var fraction: Double?
 
@@ -21,9 +24,14 @@ final class PercentileState: AggregateState {
           + "write p as a literal")
     }
     fraction = p
-    if let value = try AggregateNumber.read(arguments[0], function: "percentile", argument: "x") {
-      values.append(value)
+    guard let value = try AggregateNumber.read(arguments[0], function: "percentile", argument: "x")
+    else { return }
+    guard values.count < Self.maxValues else {
+      throw AggregateError(
+        "percentile() takes at most \(Self.maxValues) values per group; narrow the query "
+          + "with WHERE or GROUP BY")
     }
+    values.append(value)
   }
 
   func finish() throws -> SQLValue {

@@ -91,6 +91,38 @@ import Testing
     }
   }
 
+  @Test(
+    "query predicates never run on hidden rows",
+    arguments: [
+      "SELECT device_id FROM production.edge_metrics.inference_logs WHERE \(QueryPolicyTests.failOnHidden)",
+      """
+      SELECT device_id FROM production.edge_metrics.inference_logs
+      WHERE timestamp > '2030-01-01' AND \(QueryPolicyTests.failOnHidden)
+      """,
+      """
+      SELECT a.device_id FROM production.edge_metrics.inference_logs a
+      JOIN production.edge_metrics.inference_logs b
+      ON \(QueryPolicyTests.failOnHidden.replacing("region", with: "b.region"))
+      """,
+      """
+      SELECT region, count(*) FROM production.edge_metrics.inference_logs GROUP BY region
+      HAVING \(QueryPolicyTests.failOnHidden)
+      """,
+    ])
+  func hiddenRowsStayHidden(sql: String) async throws {
+    let fixture = try QueryFixture()
+    try await fixture.insert(Self.records)
+
+    let result = try await fixture.query(
+      sql, access: Self.access(Self.regionFilter), identity: Self.analyst)
+
+    #expect(!result.rows.isEmpty)
+  }
+
+  /// A predicate that fails with integer overflow on a row of the us region.
+  static let failOnHidden =
+    "CASE WHEN region = 'us' THEN abs(-9223372036854775807 - 1) ELSE 1 END"
+
   @Test("IF evaluates only the branch taken")
   func lazyIf() async throws {
     let fixture = try QueryFixture()
