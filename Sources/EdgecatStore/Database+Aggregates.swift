@@ -47,7 +47,7 @@ private final class StateHolder {
   init(_ state: any AggregateState) { self.state = state }
 }
 
-/// The slot that `sqlite3_aggregate_context` gives each group: a retained `AggregateState`, or
+/// Returns the slot that `sqlite3_aggregate_context` gives each group: a retained `AggregateState`, or
 /// nil before the first row. `allocate` is false in `xFinal`, where no slot means no rows.
 private func stateSlot(
   _ context: OpaquePointer, allocate: Bool

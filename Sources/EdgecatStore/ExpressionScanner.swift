@@ -1,6 +1,6 @@
-/// Splits an expression or a whole statement into `ExpressionToken`s, following the SQLite 3.40 tokenizer for
-/// whitespace, quotes, comments and numbers. SQLite still parses the expression afterwards, so
-/// the scanner only needs to find where each token starts and ends.
+/// Splits an expression or a whole statement into `ExpressionToken`s, following the SQLite 3.40
+/// tokenizer for whitespace, quotes, comments and numbers. SQLite still parses the text
+/// afterwards, so the scanner only needs to find where each token starts and ends.
 public struct ExpressionScanner {
   public let bytes: [UInt8]
   private var index = 0

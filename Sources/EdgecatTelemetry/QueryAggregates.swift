@@ -1,8 +1,9 @@
 import EdgecatStore
 
 /// `percentile(x, p)`: the exact p-th percentile of the non-NULL x of a group, with p from 0 to
-/// 1, interpolated linearly between the two nearest ranks as Spark's `percentile` does:
-/// sorted values v, position p * (n - 1), result v[floor] + (v[ceil] - v[floor]) * fraction.
+/// 1. As in Spark's `percentile`, it interpolates linearly between the two nearest ranks of the
+/// sorted values v: at position p * (n - 1) the result is v[floor] + (v[ceil] - v[floor]) times
+/// the position's fraction.
 /// NULL for a group without values. Keeps every value of the group in memory, up to
 /// `maxValues`.
 final class PercentileState: AggregateState {

@@ -31,9 +31,9 @@ final class QueryAuthorizer {
       let table = request.tableName ?? ""
       let column = request.columnName ?? ""
       if column.isEmpty {
-        // SQLite 3.40 asks with an empty column, and without the view, for a table or CTE that
-        // is named but none of whose columns is read, as in count(*). No value is read then.
-        // A CTE or subquery has no schema.
+        // For a table or CTE that is named but none of whose columns is read, as in count(*),
+        // SQLite 3.40 passes an empty column and no view name. No value is read then. A CTE or
+        // subquery has no schema.
         allowed =
           request.databaseName == nil
           || (request.databaseName == schema && rawTables.contains(table))

@@ -10,7 +10,7 @@ final class QueryConnection: Sendable {
   let thread: DatabaseThread
   let state: QueryConnectionState
 
-  /// The longest string or blob a query may build, in bytes, so that no value can outgrow a
+  /// The maximum bytes of a string or blob that a query builds, so that no value can outgrow a
   /// response message.
   static let maxValueBytes: Int32 = 1 << 20
   /// How many SQLite virtual machine steps pass between checks of the time cap.
@@ -38,8 +38,8 @@ final class QueryConnection: Sendable {
   }
 }
 
-/// What a query connection's SQL functions and progress handler read: the caller and the time
-/// cap of the query that runs. Only the connection's thread touches it.
+/// The state that a query connection's SQL functions and progress handler read: the caller and
+/// the time cap of the running query. Only the connection's thread uses it.
 final class QueryConnectionState: @unchecked Sendable {
   var identity: QueryIdentity?
   /// The time cap as a `monotonicNanoseconds()` value; `UInt64.max` for none.
@@ -51,7 +51,7 @@ final class QueryConnectionState: @unchecked Sendable {
     (cancellation?.isCancelled ?? false) || monotonicNanoseconds() >= deadline
   }
 
-  /// Forgets the query that ran.
+  /// Clears the finished query's caller and caps.
   func reset() {
     identity = nil
     deadline = .max

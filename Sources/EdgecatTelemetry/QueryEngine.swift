@@ -4,10 +4,10 @@ import EdgecatLog
 import EdgecatProto
 import EdgecatStore
 
-/// The governed SQL query engine over the tables the telemetry service hosts. Each query is
-/// rewritten so that every hosted three-part name reads the caller's view of the table, with
-/// the row filter and column masks applied, and runs on a read-only connection under an
-/// allowlist authorizer with a row cap and a time cap. Thread-safe.
+/// The governed SQL query engine over the tables the telemetry service hosts. The engine
+/// rewrites each hosted three-part name in a query into the caller's view of the table, with the
+/// row filter and column masks applied. Queries run on read-only connections under an allowlist
+/// authorizer with a row cap and a time cap. Thread-safe.
 public final class QueryEngine: Sendable {
   public let tables: [HostedTable]
   let clock: @Sendable () -> Double
@@ -48,7 +48,7 @@ public final class QueryEngine: Sendable {
     logger.info("query engine stopped")
   }
 
-  /// Runs one read-only SELECT over the hosted tables as `identity` sees them. `access` maps
+  /// Runs one read-only SELECT over the hosted tables as visible to `identity`. `access` maps
   /// each hosted full name in lower case to the caller's row filter and masks; a table without
   /// an entry is PERMISSION_DENIED.
   ///

@@ -40,7 +40,8 @@ struct HostedNameScan {
 
       if !afterDot, let parts = Self.nameParts(in: tokens, at: index), parts.count >= 3 {
         let table = try hostedTable(named: parts, at: token)
-        output.append(.generated(.quotedIdentifier, QueryNames.viewName(of: table), origin: token.origin))
+        output.append(
+          .generated(.quotedIdentifier, QueryNames.viewName(of: table), origin: token.origin))
         let next = index + 5 < tokens.count ? tokens[index + 5] : nil
         if isTablePosition(output.dropLast().last, clause: clauseByDepth.last ?? ""),
           !Self.isAlias(next)
@@ -128,7 +129,8 @@ struct HostedNameScan {
     let position = QueryLexer.characterPosition(in: sql, ofByte: token.origin)
     return .invalidArgument(
       "name \(token.text) at character \(position) is reserved: it names a raw table or would "
-        + "shadow a hosted table; name the table by its three-part name (\(QueryNames.list(tables))) "
+        + "shadow a hosted table; name the table by its three-part name ("
+        + QueryNames.list(tables) + ") "
         + "and give CTEs and aliases other names")
   }
 }

@@ -17,7 +17,9 @@ struct QueryRewriter {
     try checkShape(&tokens, sql)
     let hasWith = tokens[0].isKeyword("with")
     let isRecursive = hasWith && tokens.count > 1 && tokens[1].isKeyword("recursive")
-    let start = hasWith ? (isRecursive ? 2 : 1) : 0
+    var start = 0
+    if hasWith { start += 1 }
+    if isRecursive { start += 1 }
 
     var scan = HostedNameScan(tables: tables, reserved: reservedNames, sql: sql)
     let body = try scan.replace(Array(tokens[start...]))

@@ -4,7 +4,7 @@ import EdgecatStore
 import Synchronization
 
 /// The consumer side of one query: it plans the query, takes a connection on the first page,
-/// asks the connection's thread for each page and gives the connection back after the last
+/// runs a job on the connection's thread for each page and gives the connection back after the last
 /// page, an error, or when the stream is dropped. Thread-safe; the stream calls `next` once
 /// at a time.
 final class QueryRun: Sendable {
@@ -71,7 +71,8 @@ final class QueryRun: Sendable {
 
   private func page(
     of session: QuerySession,
-    _ body: @escaping @Sendable (QuerySession, Database) throws(ServiceError) ->
+    _ body:
+      @escaping @Sendable (QuerySession, Database) throws(ServiceError) ->
       Edgecat_Telemetry_V1_QueryResponse
   ) async throws -> Edgecat_Telemetry_V1_QueryResponse {
     let result: Result<Edgecat_Telemetry_V1_QueryResponse, ServiceError>
@@ -94,7 +95,10 @@ final class QueryRun: Sendable {
         await finish(session)
         engine.logger.debug(
           "query finished",
-          ["principal": identity.principal, "rows": response.rowCount, "truncated": response.truncated])
+          [
+            "principal": identity.principal, "rows": response.rowCount,
+            "truncated": response.truncated,
+          ])
       }
       return response
     case .failure(let error):

@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatStore
 
-/// What one query needs once it has a connection: the rewritten statement, the caller and
+/// The inputs of one query once it has a connection: the rewritten statement, the caller and
 /// the caps.
 struct QueryPlan: Sendable {
   let sql: String
@@ -16,7 +16,7 @@ struct QueryPlan: Sendable {
 }
 
 /// One query running on a connection: the open statement and the rows sent so far. Each page
-/// is read only when the consumer asks for it, so a slow consumer holds at most one page and
+/// is read only when the consumer requests it, so a slow consumer holds at most one page and
 /// one row read ahead. Only the connection's thread calls its methods.
 final class QuerySession: @unchecked Sendable {
   let connection: QueryConnection
@@ -50,8 +50,10 @@ final class QuerySession: @unchecked Sendable {
     let state = connection.state
     state.identity = plan.identity
     state.cancellation = cancellation
-    let nanoseconds = UInt64(clamping: plan.limits.timeoutMilliseconds).multipliedReportingOverflow(by: 1_000_000)
-    state.deadline = nanoseconds.overflow ? .max : monotonicNanoseconds() &+ nanoseconds.partialValue
+    let nanoseconds = UInt64(clamping: plan.limits.timeoutMilliseconds).multipliedReportingOverflow(
+      by: 1_000_000)
+    state.deadline =
+      nanoseconds.overflow ? .max : monotonicNanoseconds() &+ nanoseconds.partialValue
 
     var views: [String] = []
     for table in plan.template.tables {
@@ -125,7 +127,7 @@ final class QuerySession: @unchecked Sendable {
       }
     }
     if !done {
-      // Reads one row ahead, so that a page that ends the result says so.
+      // Reads one row ahead, so that the page that ends the result is marked last.
       if sent + Int64(response.rows.count) >= plan.limits.maxRows {
         truncated = try fetch(cursor) != nil
         done = true
@@ -143,7 +145,7 @@ final class QuerySession: @unchecked Sendable {
     return response
   }
 
-  /// Closes the statement, removes the authorizer and forgets the caller. Safe to call twice.
+  /// Closes the statement, removes the authorizer and clears the caller. Safe to call twice.
   func finish(_ database: Database) {
     cursor?.close()
     cursor = nil

@@ -13,7 +13,7 @@ struct QueryTemplate: Sendable {
   var tables: [HostedTable]
 
   /// Returns the tokens of the full statement, with one generated view per referenced table.
-  /// `views` holds each table's SELECT in the order of `tables`.
+  /// `views` contains each table's SELECT in the order of `tables`.
   func statement(views: [String]) -> [QueryToken] {
     var tokens: [QueryToken] = []
     if hasWith || !tables.isEmpty { tokens.append(.generated(.word, "WITH", origin: 0)) }
@@ -31,25 +31,25 @@ struct QueryTemplate: Sendable {
 
 /// The names the rewrite generates and the names that queries may not use.
 enum QueryNames {
-  /// The generated view of `table`: its full name as one quoted identifier, which no query can
-  /// spell because the rewrite rejects any identifier of that value.
+  /// Returns the name of the generated view of `table`: its full name as one quoted identifier,
+  /// which no query can spell because the rewrite rejects any identifier of that value.
   static func viewName(of table: HostedTable) -> String {
     QueryToken.quoted(QueryToken.fold(table.fullName))
   }
 
-  /// The alias a hosted table gets in FROM when the author gives none: its last name part, so
-  /// that columns can be qualified as in `inference_logs.device_id`.
+  /// Returns the alias a hosted table gets in FROM when the author gives none: its last name
+  /// part, so that columns can be qualified as in `inference_logs.device_id`.
   static func alias(of table: HostedTable) -> String {
     String(QueryToken.fold(table.fullName).split(separator: ".").last ?? "")
   }
 
-  /// The three name parts of `table`, in lower case.
+  /// Returns the three name parts of `table` in lower case.
   static func parts(of table: HostedTable) -> [String] {
     QueryToken.fold(table.fullName).split(separator: ".", omittingEmptySubsequences: false)
       .map(String.init)
   }
 
-  /// The hosted full names, sorted and joined for messages.
+  /// Returns the hosted full names, sorted and joined for messages.
   static func list(_ tables: [HostedTable]) -> String {
     tables.map { QueryToken.fold($0.fullName) }.sorted().joined(separator: ", ")
   }

@@ -3,7 +3,7 @@ import EdgecatStore
 
 /// One token of a query with comments dropped, as the query engine rewrites it and hands it to
 /// SQLite. The SQL that SQLite prepares is made of these tokens only, so every name that SQLite
-/// sees is one that the rewrite checked.
+/// resolves is one that the rewrite checked.
 struct QueryToken: Sendable {
   enum Kind: Sendable {
     case word

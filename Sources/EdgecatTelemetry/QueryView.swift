@@ -9,7 +9,7 @@ import Synchronization
 ///
 /// NOTE: when SQLite 3.40 flattens a view into the query, it puts the view's row filter before
 /// the query's own WHERE terms and evaluates them in that order, except for terms an index
-/// uses, so a query's predicate does not run on hidden rows and cannot reveal them by failing.
+/// uses. So a query's predicate does not run on hidden rows and cannot reveal them by failing.
 /// That order is observed behavior, not a documented guarantee. `LIMIT -1` in the view would
 /// make it one, at the cost of every index on the raw table.
 enum QueryView {
@@ -51,7 +51,8 @@ enum QueryView {
         columns.append(quoted)
       }
     }
-    var sql = "SELECT " + columns.joined(separator: ", ") + " FROM "
+    var sql =
+      "SELECT " + columns.joined(separator: ", ") + " FROM "
       + QueryToken.quoted(schema) + "." + QueryToken.quoted(table.rawTable)
     if let filter = access.rowFilter, filter.contains(where: { !$0.isWhitespace }) {
       let what = "the row filter on \(name)"

@@ -8,7 +8,8 @@ struct CursorTests {
     let database = try Database(path: ":memory:")
     defer { database.close() }
 
-    let cursor = try database.openCursor("SELECT column1 AS value, 'x' AS name FROM (VALUES (1), (2), (3))")
+    let cursor = try database.openCursor(
+      "SELECT column1 AS value, 'x' AS name FROM (VALUES (1), (2), (3))")
 
     #expect(cursor.columnNames == ["value", "name"])
     #expect(cursor.isReadOnly)

@@ -123,7 +123,8 @@ import Testing
     #expect(result.last?.rowCount == 0)
   }
 
-  @Test("row cap truncates the result", arguments: [(7, 7, true), (12, 12, false), (20, 12, false)])
+  @Test(
+    "row cap truncates the result", arguments: [(7, 7, true), (12, 12, false), (20, 12, false)])
   func rowCap(maxRows: Int64, expectedRows: Int, truncated: Bool) async throws {
     let fixture = try QueryFixture()
     try await fixture.insert((0..<12).map { QueryFixture.Record(device: "d\($0)") })
@@ -172,7 +173,8 @@ import Testing
       """
       WITH RECURSIVE hours(h) AS (SELECT 0 UNION ALL SELECT h + 1 FROM hours WHERE h < 2)
       SELECT h, (SELECT count(*) FROM production.edge_metrics.inference_logs
-        WHERE date(timestamp) = '2030-01-15' AND CAST(strftime('%H', timestamp) AS INTEGER) = h + 10)
+        WHERE date(timestamp) = '2030-01-15'
+          AND CAST(strftime('%H', timestamp) AS INTEGER) = h + 10)
       FROM hours
       """)
 

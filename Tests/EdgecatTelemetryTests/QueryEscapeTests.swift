@@ -67,7 +67,8 @@ import Testing
     .init(sql: "PRAGMA query_only = OFF", code: .invalidArgument),
     .init(sql: "ATTACH DATABASE '/tmp/x.db' AS x", code: .invalidArgument),
     .init(sql: "DELETE FROM production.edge_metrics.inference_logs", code: .invalidArgument),
-    .init(sql: "INSERT INTO production.edge_metrics.inference_logs VALUES (1)", code: .invalidArgument),
+    .init(
+      sql: "INSERT INTO production.edge_metrics.inference_logs VALUES (1)", code: .invalidArgument),
     .init(sql: "CREATE TEMP VIEW v AS SELECT 1", code: .invalidArgument),
     .init(sql: "SELECT 1; DELETE FROM heartbeats", code: .invalidArgument),
     .init(sql: "SELECT 1; SELECT 2", code: .invalidArgument),

@@ -13,7 +13,8 @@ final class QueryFixture: Sendable {
   /// 2030-01-15 12:00:00 UTC in seconds since the Unix epoch.
   static let now = 1_894_708_800.0
 
-  static let admin = QueryIdentity(principal: "admin@example.com", groups: ["admins"], attributes: [:])
+  static let admin = QueryIdentity(
+    principal: "admin@example.com", groups: ["admins"], attributes: [:])
   static let unrestricted: [String: TableAccess] = [tableName: TableAccess()]
   static let limits = QueryLimits(pageSize: 1000, maxRows: 100_000, timeoutMilliseconds: 10_000)
 
@@ -55,8 +56,9 @@ final class QueryFixture: Sendable {
 
   func insert(_ records: [Record]) async throws {
     try await store.write { database in
-      var sequence: Int64 = try database.queryOne(
-        "SELECT coalesce(max(seq), 0) FROM inference_logs")?[0].int64 ?? 0
+      var sequence: Int64 =
+        try database.queryOne(
+          "SELECT coalesce(max(seq), 0) FROM inference_logs")?[0].int64 ?? 0
       for record in records {
         sequence += 1
         try database.execute(
@@ -88,14 +90,13 @@ final class QueryFixture: Sendable {
     identity: QueryIdentity = QueryFixture.admin
   ) async throws -> Result {
     var result = Result()
-    for try await page in engine.run(sql: sql, limits: limits, access: access, identity: identity)
-    {
+    for try await page in engine.run(sql: sql, limits: limits, access: access, identity: identity) {
       result.pages.append(page)
     }
     return result
   }
 
-  /// The error a query fails with, or nil when it succeeds.
+  /// Returns the error a query fails with, or nil when it succeeds.
   func error(
     _ sql: String, limits: QueryLimits = QueryFixture.limits,
     access: [String: TableAccess] = QueryFixture.unrestricted,

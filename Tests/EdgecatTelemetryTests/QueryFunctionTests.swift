@@ -158,6 +158,9 @@ import Testing
     #expect(error?.message.contains("200 ms") == true)
   }
 
+  static let endless =
+    "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) SELECT max(x) FROM n"
+
   @Test("time cap stops an endless recursive query")
   func endlessRecursion() async throws {
     let fixture = try QueryFixture()
@@ -200,5 +203,31 @@ import Testing
     let result = try await fixture.query("SELECT 1")
 
     #expect(result.rows == [[1]])
+  }
+
+  @Test("cancelled consumer stops the query")
+  func cancelledConsumer() async throws {
+    let fixture = try QueryFixture(connections: 1)
+    let limits = QueryLimits(pageSize: 100, maxRows: 100, timeoutMilliseconds: 60_000)
+    let engine = fixture.engine
+    let consumer = Task {
+      let stream = engine.run(
+        sql: Self.endless,
+        limits: limits, access: QueryFixture.unrestricted, identity: QueryFixture.admin)
+      for try await _ in stream {}
+    }
+    try await Task.sleep(for: .milliseconds(100))
+
+    consumer.cancel()
+    var failure: (any Error)?
+    do {
+      try await consumer.value
+    } catch {
+      failure = error
+    }
+    let next = try await fixture.query("SELECT 1")
+
+    #expect((failure as? ServiceError)?.code != .deadlineExceeded)
+    #expect(next.rows == [[1]])
   }
 }

@@ -68,7 +68,10 @@ import Testing
       "SELECT input_hash FROM production.edge_metrics.inference_logs ORDER BY input_hash",
       "SELECT input_hash, count(*) FROM production.edge_metrics.inference_logs GROUP BY 1",
       "SELECT * FROM production.edge_metrics.inference_logs WHERE input_hash LIKE 'secret%'",
-      "SELECT max(input_hash), group_concat(input_hash) FROM production.edge_metrics.inference_logs",
+      """
+      SELECT max(input_hash), group_concat(input_hash)
+      FROM production.edge_metrics.inference_logs
+      """,
       "SELECT * FROM production.edge_metrics.inference_logs l WHERE l.input_hash = 'secret-a'",
       """
       SELECT (SELECT input_hash FROM production.edge_metrics.inference_logs i
@@ -94,7 +97,10 @@ import Testing
   @Test(
     "query predicates never run on hidden rows",
     arguments: [
-      "SELECT device_id FROM production.edge_metrics.inference_logs WHERE \(QueryPolicyTests.failOnHidden)",
+      """
+      SELECT device_id FROM production.edge_metrics.inference_logs
+      WHERE \(QueryPolicyTests.failOnHidden)
+      """,
       """
       SELECT device_id FROM production.edge_metrics.inference_logs
       WHERE timestamp > '2030-01-01' AND \(QueryPolicyTests.failOnHidden)
