@@ -46,6 +46,14 @@ final class QueryConnectionState: @unchecked Sendable {
   var deadline = UInt64.max
   var cancellation: QueryCancellation?
 
+  /// Starts a time cap of `milliseconds` from now; a cap too large to represent is none.
+  func startTimeCap(milliseconds: Int64) {
+    let (nanoseconds, overflow) = UInt64(clamping: milliseconds)
+      .multipliedReportingOverflow(by: 1_000_000)
+    let (end, endOverflow) = monotonicNanoseconds().addingReportingOverflow(nanoseconds)
+    deadline = overflow || endOverflow ? .max : end
+  }
+
   /// True once the query is past its time cap or its consumer went away.
   func shouldInterrupt() -> Bool {
     (cancellation?.isCancelled ?? false) || monotonicNanoseconds() >= deadline
