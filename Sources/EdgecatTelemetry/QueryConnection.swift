@@ -46,12 +46,13 @@ final class QueryConnectionState: @unchecked Sendable {
   var deadline = UInt64.max
   var cancellation: QueryCancellation?
 
-  /// Starts a time cap of `milliseconds` from now; a cap too large to represent is none.
-  func startTimeCap(milliseconds: Int64) {
+  /// Returns the end of a time cap of `milliseconds` from now; a cap whose end does not fit
+  /// in 64 bits is `UInt64.max`, no cap.
+  static func deadline(milliseconds: Int64) -> UInt64 {
     let (nanoseconds, overflow) = UInt64(clamping: milliseconds)
       .multipliedReportingOverflow(by: 1_000_000)
     let (end, endOverflow) = monotonicNanoseconds().addingReportingOverflow(nanoseconds)
-    deadline = overflow || endOverflow ? .max : end
+    return overflow || endOverflow ? .max : end
   }
 
   /// True once the query is past its time cap or its consumer went away.

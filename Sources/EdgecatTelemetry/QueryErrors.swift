@@ -64,9 +64,13 @@ struct QueryErrors {
   }
 
   func deadlineExceeded() -> ServiceError {
+    Self.deadlineExceeded(milliseconds: timeoutMilliseconds)
+  }
+
+  static func deadlineExceeded(milliseconds: Int64) -> ServiceError {
     .deadlineExceeded(
-      "query ran past its time cap of \(timeoutMilliseconds) ms and was stopped; narrow it "
-        + "with WHERE or LIMIT, or request a larger timeout_ms within the service's cap")
+      "query ran past its time cap of \(milliseconds) ms and was stopped; narrow it with WHERE "
+        + "or LIMIT, or request a larger timeout_ms within the service's cap")
   }
 
   private func denied(_ request: AuthorizerRequest) -> ServiceError {

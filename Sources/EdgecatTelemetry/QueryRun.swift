@@ -4,13 +4,18 @@ import EdgecatStore
 import Synchronization
 
 /// The consumer side of one query: it plans the query, takes a connection on the first page,
-/// runs a job on the connection's thread for each page and gives the connection back after the last
-/// page, an error, or when the stream is dropped. Thread-safe; the stream calls `next` once
-/// at a time.
+/// runs a job on the connection's thread for each page and gives the connection back after
+/// the last page, an error, the time cap or when the stream is dropped. Thread-safe; the
+/// stream calls `next` once at a time.
 final class QueryRun: Sendable {
   private enum Phase: Sendable {
     case planned
-    case running(QuerySession)
+    /// Between pages, with the statement open.
+    case idle(QuerySession)
+    /// While the connection's thread reads a page.
+    case busy(QuerySession)
+    /// Past the time cap between pages; the connection was given back.
+    case expired(ServiceError)
     case done
   }
 
@@ -20,6 +25,7 @@ final class QueryRun: Sendable {
   private let access: [String: TableAccess]
   private let identity: QueryIdentity
   private let phase = Mutex(Phase.planned)
+  private let watchdog = Mutex<Task<Void, Never>?>(nil)
 
   init(
     engine: QueryEngine, sql: String, limits: QueryLimits, access: [String: TableAccess],
@@ -34,39 +40,55 @@ final class QueryRun: Sendable {
 
   deinit {
     // The consumer dropped the stream before the last page: close the statement on its thread.
-    guard case .running(let session) = phase.withLock({ $0 }) else { return }
-    let pool = engine.pool
-    session.connection.thread.submit { database in
-      session.finish(database)
-      pool.release(session.connection)
-    }
+    watchdog.withLock { $0?.cancel() }
+    guard case .idle(let session) = phase.withLock({ $0 }) else { return }
+    release(session)
   }
 
   /// Returns the next page, or nil after the last one or an error.
   func next() async throws -> Edgecat_Telemetry_V1_QueryResponse? {
-    switch phase.withLock({ $0 }) {
-    case .done:
+    let current = phase.withLock { phase in
+      let current = phase
+      switch phase {
+      case .idle(let session): phase = .busy(session)
+      case .expired: phase = .done
+      default: break
+      }
+      return current
+    }
+    switch current {
+    case .done, .busy:
       return nil
-    case .running(let session):
+    case .expired(let error):
+      throw error
+    case .idle(let session):
       return try await page(of: session) { session, _ throws(ServiceError) in
         try session.nextPage()
       }
     case .planned:
-      let plan: QueryPlan
-      do {
-        plan = try engine.plan(sql: sql, limits: limits, access: access, identity: identity)
-      } catch {
-        phase.withLock { $0 = .done }
-        engine.logger.debug("query rejected", ["principal": identity.principal, "error": error])
-        throw error
-      }
-      let connection = await engine.pool.acquire()
-      let session = QuerySession(plan: plan, connection: connection, checked: engine.checked)
-      phase.withLock { $0 = .running(session) }
+      let session = try await startSession()
       return try await page(of: session) { session, database throws(ServiceError) in
         try session.start(database)
       }
     }
+  }
+
+  /// Plans the query, waits for a connection and starts the watchdog of the time cap.
+  private func startSession() async throws -> QuerySession {
+    let plan: QueryPlan
+    do {
+      plan = try engine.plan(sql: sql, limits: limits, access: access, identity: identity)
+    } catch {
+      phase.withLock { $0 = .done }
+      engine.logger.debug("query rejected", ["principal": identity.principal, "error": error])
+      throw error
+    }
+    let connection = await engine.pool.acquire()
+    let session = QuerySession(plan: plan, connection: connection, checked: engine.checked)
+    phase.withLock { $0 = .busy(session) }
+    let watchdog = watchdog(for: session)
+    self.watchdog.withLock { $0 = watchdog }
+    return session
   }
 
   private func page(
@@ -90,16 +112,17 @@ final class QueryRun: Sendable {
     }
 
     switch result {
+    case .success(let response) where !response.last:
+      phase.withLock { $0 = .idle(session) }
+      return response
     case .success(let response):
-      if response.last {
-        await finish(session)
-        engine.logger.debug(
-          "query finished",
-          [
-            "principal": identity.principal, "rows": response.rowCount,
-            "truncated": response.truncated,
-          ])
-      }
+      await finish(session)
+      engine.logger.debug(
+        "query finished",
+        [
+          "principal": identity.principal, "rows": response.rowCount,
+          "truncated": response.truncated,
+        ])
       return response
     case .failure(let error):
       await finish(session)
@@ -111,7 +134,53 @@ final class QueryRun: Sendable {
 
   private func finish(_ session: QuerySession) async {
     phase.withLock { $0 = .done }
+    watchdog.withLock { $0?.cancel() }
     _ = try? await session.connection.thread.run { database in session.finish(database) }
     engine.pool.release(session.connection)
+  }
+
+  /// Returns a task that closes the statement of a query sitting between pages past its time
+  /// cap, so that a consumer that stops reading cannot keep the connection. A page that is being
+  /// read stops at the cap by itself, through the progress handler. The task holds the run
+  /// weakly, so that dropping the stream still releases the connection at once.
+  private func watchdog(for session: QuerySession) -> Task<Void, Never> {
+    Task { [weak self] in
+      let now = monotonicNanoseconds()
+      var pause = session.deadline > now ? session.deadline - now : 0
+      while !Task.isCancelled {
+        if pause > 0 { try? await Task.sleep(for: .nanoseconds(Int64(clamping: pause))) }
+        guard let expired = self?.expireIfIdle(session), !expired else { return }
+        // A page is being read and stops at the cap; check again shortly after.
+        pause = 10_000_000
+      }
+    }
+  }
+
+  /// Gives the connection back if the query is between pages; returns true then, false while a
+  /// page is being read and nil once the query is over.
+  private func expireIfIdle(_ session: QuerySession) -> Bool? {
+    let expired = phase.withLock { phase -> Bool? in
+      switch phase {
+      case .idle:
+        phase = .expired(QueryErrors.deadlineExceeded(milliseconds: limits.timeoutMilliseconds))
+        return true
+      case .busy: return false
+      default: return nil
+      }
+    }
+    if expired == true {
+      engine.logger.debug("query expired between pages", ["principal": identity.principal])
+      release(session)
+    }
+    return expired
+  }
+
+  private func release(_ session: QuerySession) {
+    let pool = engine.pool
+    let submitted = session.connection.thread.submit { database in
+      session.finish(database)
+      pool.release(session.connection)
+    }
+    if !submitted { pool.release(session.connection) }
   }
 }

@@ -29,10 +29,15 @@ final class QuerySession: @unchecked Sendable {
   var sent: Int64 = 0
   var columnsSent = false
 
+  /// The end of the time cap as a `monotonicNanoseconds()` value, counted from when the query
+  /// got its connection.
+  let deadline: UInt64
+
   init(plan: QueryPlan, connection: QueryConnection, checked: CheckedExpressions) {
     self.plan = plan
     self.connection = connection
     self.checked = checked
+    deadline = QueryConnectionState.deadline(milliseconds: plan.limits.timeoutMilliseconds)
     errors = QueryErrors(
       sql: plan.sql, tokens: [], offsets: [], hosted: plan.hosted,
       referenced: plan.template.tables, timeoutMilliseconds: plan.limits.timeoutMilliseconds)
@@ -44,7 +49,7 @@ final class QuerySession: @unchecked Sendable {
     let state = connection.state
     state.identity = plan.identity
     state.cancellation = cancellation
-    state.startTimeCap(milliseconds: plan.limits.timeoutMilliseconds)
+    state.deadline = deadline
 
     var views: [String] = []
     for table in plan.template.tables {

@@ -231,3 +231,30 @@ import Testing
     #expect(next.rows == [[1]])
   }
 }
+
+extension QueryFunctionTests {
+  @Test("stalled consumer loses its connection at the time cap")
+  func stalledConsumer() async throws {
+    let fixture = try QueryFixture(connections: 1)
+    try await fixture.insert((0..<30).map { QueryFixture.Record(device: "d\($0)") })
+    let limits = QueryLimits(pageSize: 10, maxRows: 100, timeoutMilliseconds: 200)
+    let stream = fixture.engine.run(
+      sql: "SELECT device_id FROM production.edge_metrics.inference_logs", limits: limits,
+      access: QueryFixture.unrestricted, identity: QueryFixture.admin)
+    var iterator = stream.makeAsyncIterator()
+    let first = try await iterator.next()
+
+    // The only connection comes back once the stalled query passes its cap.
+    let other = try await fixture.query("SELECT 1")
+    var failure: ServiceError?
+    do {
+      _ = try await iterator.next()
+    } catch let error as ServiceError {
+      failure = error
+    }
+
+    #expect(first?.rows.count == 10)
+    #expect(other.rows == [[1]])
+    #expect(failure?.code == .deadlineExceeded)
+  }
+}
