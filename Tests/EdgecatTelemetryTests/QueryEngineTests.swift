@@ -226,3 +226,65 @@ import Testing
     #expect(error?.message.contains("device_id, timestamp") == true)
   }
 }
+
+extension QueryEngineTests {
+  @Test(
+    "lexical edge cases keep their meaning",
+    arguments: [
+      ("SELECT 1-/**/-1", SQLValue.integer(2)),
+      ("SELECT 1 -- trailing comment", 1),
+      ("SELECT 'inference_logs'", "inference_logs"),
+      ("SELECT 'it''s'", "it's"),
+      ("SELECT length(x'0102')", 2),
+      ("SELECT \"count\" FROM (SELECT 3 AS \"count\")", 3),
+      ("SELECT 1 AS `interval`", 1),
+      (
+        "VALUES ((SELECT count(*) FROM production.edge_metrics.inference_logs))",
+        SQLValue.integer(8)
+      ),
+      (
+        """
+        SELECT count(*) FROM production.edge_metrics.inference_logs
+        WHERE device_id <> 'inference_logs' AND model_version != 'x'
+        """,
+        8
+      ),
+    ])
+  func lexicalEdges(sql: String, expected: SQLValue) async throws {
+    let fixture = try QueryFixture()
+    try await fixture.insert(Self.seedRecords)
+
+    let result = try await fixture.query(sql)
+
+    #expect(result.rows.first?.first == expected)
+  }
+
+  @Test("access entry matches the table name in any case")
+  func accessKeyCase() async throws {
+    let fixture = try QueryFixture()
+    try await fixture.insert(Self.seedRecords)
+    let access = [
+      "Production.Edge_Metrics.Inference_Logs": TableAccess(rowFilter: "device_id = 'd2'")
+    ]
+
+    let result = try await fixture.query(
+      "SELECT count(*) FROM production.edge_metrics.inference_logs", access: access)
+
+    #expect(result.rows == [[3]])
+  }
+
+  @Test("two hosted references share one view")
+  func selfJoin() async throws {
+    let fixture = try QueryFixture()
+    try await fixture.insert(Self.seedRecords)
+
+    let result = try await fixture.query(
+      """
+      SELECT count(*) FROM production.edge_metrics.inference_logs a
+      JOIN production.edge_metrics.inference_logs b ON a.device_id = b.device_id
+      WHERE a.device_id = 'd2'
+      """)
+
+    #expect(result.rows == [[9]])
+  }
+}
