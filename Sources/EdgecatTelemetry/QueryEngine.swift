@@ -50,9 +50,10 @@ public final class QueryEngine: Sendable {
 
   /// Runs one read-only SELECT over the hosted tables as visible to `identity`. `access` maps
   /// each hosted full name in lower case to the caller's row filter and masks; a table without
-  /// an entry is PERMISSION_DENIED.
+  /// an entry is PERMISSION_DENIED. `limits` are applied as given, so a row cap of 0 returns
+  /// no rows and marks the result truncated when it has any.
   ///
-  /// The stream pulls: each page is read from SQLite only when the consumer asks for the next
+  /// The stream pulls: each page is read from SQLite only when the consumer requests the next
   /// element, so a slow consumer makes the engine hold one page and one row at most. The first
   /// page carries the column names; the last has `last`, `truncated` and `row_count`. Errors
   /// are `ServiceError`s: INVALID_ARGUMENT for a query that is not one SELECT or does not
@@ -60,8 +61,8 @@ public final class QueryEngine: Sendable {
   /// query may not read, DEADLINE_EXCEEDED past the time cap and FAILED_PRECONDITION when a
   /// filter or mask cannot be applied. The row cap truncates instead of failing. The time cap
   /// runs from when the query gets a connection, including time the consumer takes between
-  /// pages. Cancelling the consuming task stops the query; so does dropping the stream, at
-  /// the latest at the time cap.
+  /// pages. Cancelling the consuming task or dropping the stream stops the query at once, and
+  /// a consumer that stops requesting pages loses its statement and connection at the time cap.
   public func run(
     sql: String, limits: QueryLimits, access: [String: TableAccess], identity: QueryIdentity
   ) -> AsyncThrowingStream<Edgecat_Telemetry_V1_QueryResponse, any Error> {

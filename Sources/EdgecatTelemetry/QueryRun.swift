@@ -108,6 +108,7 @@ final class QueryRun: Sendable {
       }
     } catch {
       phase.withLock { $0 = .done }
+      engine.logger.error("query engine is closed", ["principal": identity.principal])
       throw ServiceError(code: .internal, message: "query engine is closed")
     }
 
@@ -126,7 +127,11 @@ final class QueryRun: Sendable {
       return response
     case .failure(let error):
       await finish(session)
-      engine.logger.debug("query failed", ["principal": identity.principal, "error": error])
+      if error.code == .internal {
+        engine.logger.error("query failed", ["principal": identity.principal, "error": error])
+      } else {
+        engine.logger.debug("query failed", ["principal": identity.principal, "error": error])
+      }
       if Task.isCancelled { throw CancellationError() }
       throw error
     }
