@@ -1,9 +1,9 @@
 import EdgecatCore
 
-/// Rewrites Spark SQL's time and conditional forms into SQLite's on the token stream:
-/// `current_timestamp()` and `now()` become the engine clock's datetime text,
-/// `<operand> ± INTERVAL n unit` becomes `strftime` arithmetic and `IF(c, a, b)` becomes
-/// `iif(c, a, b)`, which evaluates only the branch taken.
+/// Rewrites Spark SQL forms into SQLite's on the token stream. `current_timestamp()` and
+/// `now()` become the engine clock's datetime text, and `<operand> ± INTERVAL n unit` becomes
+/// `strftime` arithmetic. `IF(c, a, b)` becomes `iif(c, a, b)`, which evaluates only the branch
+/// taken. `CAST(x AS DATE)` and `CAST(x AS TIMESTAMP)` become `date` and `strftime` calls.
 struct QueryTimeRewrite {
   let now: Double
   /// The query text, for positions in messages.
@@ -20,7 +20,8 @@ struct QueryTimeRewrite {
     "having", "from", "escape", "distinct", "all", "return",
   ]
 
-  func apply(to tokens: [QueryToken]) throws(ServiceError) -> [QueryToken] {
+  func apply(to input: [QueryToken]) throws(ServiceError) -> [QueryToken] {
+    let tokens = rewriteCasts(in: input)
     var output: [QueryToken] = []
     output.reserveCapacity(tokens.count)
     var index = 0

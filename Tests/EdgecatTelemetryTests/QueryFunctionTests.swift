@@ -258,3 +258,24 @@ extension QueryFunctionTests {
     #expect(failure?.code == .deadlineExceeded)
   }
 }
+
+extension QueryFunctionTests {
+  @Test("CAST to DATE and TIMESTAMP keeps datetime text")
+  func casts() async throws {
+    let fixture = try QueryFixture()
+    try await fixture.insert([.init(timestamp: "2030-01-15 11:30:00")])
+
+    let result = try await fixture.query(
+      """
+      SELECT CAST(timestamp AS DATE), CAST(timestamp AS TIMESTAMP),
+        CAST(CAST(timestamp AS TIMESTAMP) AS date), CAST(seq AS TEXT),
+        CAST(now() - INTERVAL 1 DAY AS DATE)
+      FROM production.edge_metrics.inference_logs
+      """)
+
+    #expect(
+      result.rows == [
+        ["2030-01-15", "2030-01-15 11:30:00.000", "2030-01-15", "1", "2030-01-14"]
+      ])
+  }
+}
