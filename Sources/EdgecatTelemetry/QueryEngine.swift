@@ -19,8 +19,8 @@ public final class QueryEngine: Sendable {
   let logger = Logger(component: "query")
 
   /// Opens `connections` read-only connections to the database at `path`, each on its own
-  /// dedicated thread. `clock` returns seconds since the Unix epoch, which
-  /// `current_timestamp()` reads.
+  /// dedicated thread. The database must exist in WAL mode, as the service's `Store` creates
+  /// it. `clock` returns seconds since the Unix epoch, which `current_timestamp()` reads.
   public init(
     path: String, tables: [HostedTable], connections: Int = 2,
     clock: @escaping @Sendable () -> Double
@@ -55,14 +55,17 @@ public final class QueryEngine: Sendable {
   ///
   /// The stream pulls: each page is read from SQLite only when the consumer requests the next
   /// element, so a slow consumer makes the engine hold one page and one row at most. The first
-  /// page carries the column names; the last has `last`, `truncated` and `row_count`. Errors
-  /// are `ServiceError`s: INVALID_ARGUMENT for a query that is not one SELECT or does not
-  /// prepare, NOT_FOUND for a table that is not hosted, PERMISSION_DENIED for anything the
-  /// query may not read, DEADLINE_EXCEEDED past the time cap and FAILED_PRECONDITION when a
-  /// filter or mask cannot be applied. The row cap truncates instead of failing. The time cap
-  /// runs from when the query gets a connection, including time the consumer takes between
-  /// pages. Cancelling the consuming task or dropping the stream stops the query at once, and
-  /// a consumer that stops requesting pages loses its statement and connection at the time cap.
+  /// page carries the column names; the last has `last`, `truncated` and `row_count`.
+  ///
+  /// Errors are `ServiceError`s. A query that is not one SELECT or does not prepare is
+  /// INVALID_ARGUMENT, and a table that is not hosted is NOT_FOUND. Anything the query may not
+  /// read is PERMISSION_DENIED. Past the time cap the query ends with DEADLINE_EXCEEDED, and a
+  /// filter or mask that cannot be applied is FAILED_PRECONDITION. The row cap truncates
+  /// instead of failing.
+  ///
+  /// The time cap runs from when the query gets a connection, including time the consumer
+  /// takes between pages. Cancelling the consuming task or dropping the stream stops the query
+  /// at once, and a consumer that stops requesting pages loses its connection at the time cap.
   public func run(
     sql: String, limits: QueryLimits, access: [String: TableAccess], identity: QueryIdentity
   ) -> AsyncThrowingStream<Edgecat_Telemetry_V1_QueryResponse, any Error> {

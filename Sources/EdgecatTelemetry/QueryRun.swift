@@ -3,10 +3,10 @@ import EdgecatProto
 import EdgecatStore
 import Synchronization
 
-/// The consumer side of one query: it plans the query, takes a connection on the first page,
-/// runs a job on the connection's thread for each page and gives the connection back after
-/// the last page, an error, the time cap or when the stream is dropped. Thread-safe; the
-/// stream calls `next` once at a time.
+/// The consumer side of one query. It plans the query, takes a connection on the first page
+/// and runs a job on the connection's thread for each page. It gives the connection back after
+/// the last page or an error, at the time cap, or when the stream is dropped. Thread-safe,
+/// and the stream calls `next` once at a time.
 final class QueryRun: Sendable {
   private enum Phase: Sendable {
     case planned
@@ -161,8 +161,8 @@ final class QueryRun: Sendable {
     }
   }
 
-  /// Gives the connection back if the query is between pages; returns true then, false while a
-  /// page is being read and nil once the query is over.
+  /// Gives the connection back if the query is between pages. Returns true then, false while
+  /// a page is being read, and nil once the query is over.
   private func expireIfIdle(_ session: QuerySession) -> Bool? {
     let expired = phase.withLock { phase -> Bool? in
       switch phase {

@@ -16,8 +16,8 @@ struct QueryPlan: Sendable {
 }
 
 /// One query running on a connection: the open statement and the rows sent so far. Each page
-/// is read only when the consumer requests it, so a slow consumer holds at most one page and
-/// one row read ahead. Only the connection's thread calls its methods.
+/// is read only when the consumer requests it, so a slow consumer keeps at most one page and
+/// one row read ahead in memory. Only the connection's thread calls its methods.
 final class QuerySession: @unchecked Sendable {
   let connection: QueryConnection
   let cancellation = QueryCancellation()
