@@ -74,13 +74,15 @@ enum QueryView {
     } catch {
       throw unusable(what, error.message)
     }
-    if !checked.contains(sql) {
+    // The check depends on the table's columns, so the key names the table too.
+    let key = table.fullName + "\u{0}" + sql
+    if !checked.contains(key) {
       if let problem = ExpressionCheck.validate(
         sql, columns: table.columns, functions: identityFunctions)
       {
         throw unusable(what, problem)
       }
-      checked.insert(sql)
+      checked.insert(key)
     }
     return "(" + sql + ")"
   }
