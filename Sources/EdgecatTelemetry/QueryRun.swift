@@ -8,7 +8,7 @@ import Synchronization
 /// the last page or an error, at the time cap, or when the stream is dropped. Thread-safe,
 /// and the stream calls `next` once at a time.
 final class QueryRun: Sendable {
-  private enum Phase: Sendable {
+  enum Phase: Sendable {
     case planned
     /// Between pages, with the statement open.
     case idle(QuerySession)
@@ -19,13 +19,13 @@ final class QueryRun: Sendable {
     case done
   }
 
-  private let engine: QueryEngine
+  let engine: QueryEngine
   private let sql: String
-  private let limits: QueryLimits
+  let limits: QueryLimits
   private let access: [String: TableAccess]
-  private let identity: QueryIdentity
-  private let phase = Mutex(Phase.planned)
-  private let watchdog = Mutex<Task<Void, Never>?>(nil)
+  let identity: QueryIdentity
+  let phase = Mutex(Phase.planned)
+  let watchdog = Mutex<Task<Void, Never>?>(nil)
 
   init(
     engine: QueryEngine, sql: String, limits: QueryLimits, access: [String: TableAccess],
@@ -142,50 +142,5 @@ final class QueryRun: Sendable {
     watchdog.withLock { $0?.cancel() }
     _ = try? await session.connection.thread.run { database in session.finish(database) }
     engine.pool.release(session.connection)
-  }
-
-  /// Returns a task that closes the statement of a query sitting between pages past its time
-  /// cap, so that a consumer that stops reading cannot keep the connection. A page that is being
-  /// read stops at the cap by itself, through the progress handler. The task holds the run
-  /// weakly, so that dropping the stream still releases the connection at once.
-  private func watchdog(for session: QuerySession) -> Task<Void, Never> {
-    Task { [weak self] in
-      let now = monotonicNanoseconds()
-      var pause = session.deadline > now ? session.deadline - now : 0
-      while !Task.isCancelled {
-        if pause > 0 { try? await Task.sleep(for: .nanoseconds(Int64(clamping: pause))) }
-        guard let expired = self?.expireIfIdle(session), !expired else { return }
-        // A page is being read and stops at the cap; check again shortly after.
-        pause = 10_000_000
-      }
-    }
-  }
-
-  /// Gives the connection back if the query is between pages. Returns true then, false while
-  /// a page is being read, and nil once the query is over.
-  private func expireIfIdle(_ session: QuerySession) -> Bool? {
-    let expired = phase.withLock { phase -> Bool? in
-      switch phase {
-      case .idle:
-        phase = .expired(QueryErrors.deadlineExceeded(milliseconds: limits.timeoutMilliseconds))
-        return true
-      case .busy: return false
-      default: return nil
-      }
-    }
-    if expired == true {
-      engine.logger.debug("query expired between pages", ["principal": identity.principal])
-      release(session)
-    }
-    return expired
-  }
-
-  private func release(_ session: QuerySession) {
-    let pool = engine.pool
-    let submitted = session.connection.thread.submit { database in
-      session.finish(database)
-      pool.release(session.connection)
-    }
-    if !submitted { pool.release(session.connection) }
   }
 }
