@@ -9,6 +9,7 @@ public enum ServiceErrorCode: String, Sendable, Hashable, CaseIterable {
   case unauthenticated = "UNAUTHENTICATED"
   case outOfRange = "OUT_OF_RANGE"
   case resourceExhausted = "RESOURCE_EXHAUSTED"
+  case deadlineExceeded = "DEADLINE_EXCEEDED"
   case `internal` = "INTERNAL"
 }
 
@@ -59,5 +60,10 @@ extension ServiceError {
   /// A request over a limit, such as an artifact larger than the configured maximum.
   public static func resourceExhausted(_ message: String) -> ServiceError {
     ServiceError(code: .resourceExhausted, message: message)
+  }
+
+  /// Work stopped at a time cap, such as a query past its run-time limit.
+  public static func deadlineExceeded(_ message: String) -> ServiceError {
+    ServiceError(code: .deadlineExceeded, message: message)
   }
 }

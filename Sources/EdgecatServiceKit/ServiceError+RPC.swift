@@ -14,6 +14,7 @@ extension ServiceError {
       case .unauthenticated: .unauthenticated
       case .outOfRange: .outOfRange
       case .resourceExhausted: .resourceExhausted
+      case .deadlineExceeded: .deadlineExceeded
       case .internal: .internal
       }
     return RPCError(code, message)

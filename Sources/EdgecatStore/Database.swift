@@ -13,6 +13,10 @@ public final class Database {
   var statements: [String: Statement] = [:]
   /// The installed authorizer handler, to which SQLite keeps an unretained pointer.
   var authorizer: AuthorizerBox?
+  /// The installed progress handler, to which SQLite keeps an unretained pointer.
+  var progressHandler: ProgressBox?
+  /// Statements of open `RowCursor`s, finalized by `close()` if their owners did not.
+  var cursorStatements: [ObjectIdentifier: Statement] = [:]
   /// The number of prepared statements kept; the cache is emptied when it would grow past this.
   let statementCacheCapacity: Int
   let logger: Logger
@@ -60,11 +64,15 @@ public final class Database {
     guard let handle else { return }
     for statement in statements.values { statement.finalize() }
     statements.removeAll()
+    for statement in cursorStatements.values { statement.finalize() }
+    cursorStatements.removeAll()
     let result = sqlite3_close(handle)
-    // Every statement this connection prepared is in the cache, so close cannot find one open.
+    // Every statement this connection prepared is in the cache or an open cursor, so close
+    // cannot find one open.
     precondition(result == SQLITE_OK, "sqlite3_close returned \(result) with no open statements")
     self.handle = nil
     authorizer = nil
+    progressHandler = nil
   }
 
   /// The row id of the most recent successful INSERT on this connection.

@@ -1,23 +1,23 @@
-/// Splits an expression into `ExpressionToken`s, following the SQLite 3.40 tokenizer for
-/// whitespace, quotes, comments and numbers. SQLite still parses the expression afterwards, so
-/// the scanner only needs to find where each token starts and ends.
-struct ExpressionScanner {
-  let bytes: [UInt8]
+/// Splits an expression or a whole statement into `ExpressionToken`s, following the SQLite 3.40
+/// tokenizer for whitespace, quotes, comments and numbers. SQLite still parses the text
+/// afterwards, so the scanner only needs to find where each token starts and ends.
+public struct ExpressionScanner {
+  public let bytes: [UInt8]
   private var index = 0
 
-  init(_ expression: String) {
+  public init(_ expression: String) {
     bytes = Array(expression.utf8)
   }
 
   /// Returns every token, or throws when a string literal or quoted identifier is not closed.
-  mutating func tokens() throws(ExpressionProblem) -> [ExpressionToken] {
+  public mutating func tokens() throws(ExpressionProblem) -> [ExpressionToken] {
     var tokens: [ExpressionToken] = []
     while let token = try next() { tokens.append(token) }
     return tokens
   }
 
   /// Returns the 1-based position of the character that starts at byte `offset`.
-  func characterPosition(ofByte offset: Int) -> Int {
+  public func characterPosition(ofByte offset: Int) -> Int {
     String(decoding: bytes[..<min(offset, bytes.count)], as: UTF8.self).count + 1
   }
 

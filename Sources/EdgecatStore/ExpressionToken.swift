@@ -1,7 +1,7 @@
 /// One token of an expression, split as far as `ExpressionCheck`'s token rules need, with
 /// SQLite's rules for where strings, quoted identifiers, comments and numbers start and end.
-struct ExpressionToken {
-  enum Kind {
+public struct ExpressionToken: Sendable {
+  public enum Kind: Sendable {
     case number
     case string
     case quotedIdentifier
@@ -19,12 +19,12 @@ struct ExpressionToken {
     case other
   }
 
-  let kind: Kind
+  public let kind: Kind
   /// The UTF-8 byte offsets of the token in the expression.
-  let range: Range<Int>
+  public let range: Range<Int>
 }
 
 /// A problem in an expression, with a message for the person who wrote it.
-struct ExpressionProblem: Error {
-  let message: String
+public struct ExpressionProblem: Error {
+  public let message: String
 }

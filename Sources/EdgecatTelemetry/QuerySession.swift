@@ -1,0 +1,96 @@
+import EdgecatCore
+import EdgecatProto
+import EdgecatStore
+
+/// The inputs of one query once it has a connection: the rewritten statement, the caller and
+/// the caps.
+struct QueryPlan: Sendable {
+  let sql: String
+  let template: QueryTemplate
+  let access: [String: TableAccess]
+  let identity: QueryIdentity
+  let limits: QueryLimits
+  let now: Double
+  let schema: String
+  let hosted: [HostedTable]
+}
+
+/// One query running on a connection: the open statement and the rows sent so far. Each page
+/// is read only when the consumer requests it, so a slow consumer keeps at most one page and
+/// one row read ahead in memory. Only the connection's thread calls its methods.
+final class QuerySession: @unchecked Sendable {
+  let connection: QueryConnection
+  let cancellation = QueryCancellation()
+  let plan: QueryPlan
+  private let checked: CheckedExpressions
+  var cursor: RowCursor?
+  var errors: QueryErrors
+  var pending: [SQLValue]?
+  var sent: Int64 = 0
+  var columnsSent = false
+
+  /// The end of the time cap as a `monotonicNanoseconds()` value, counted from when the query
+  /// got its connection.
+  let deadline: UInt64
+
+  init(plan: QueryPlan, connection: QueryConnection, checked: CheckedExpressions) {
+    self.plan = plan
+    self.connection = connection
+    self.checked = checked
+    deadline = QueryConnectionState.deadline(milliseconds: plan.limits.timeoutMilliseconds)
+    errors = QueryErrors(
+      sql: plan.sql, tokens: [], offsets: [], hosted: plan.hosted,
+      referenced: plan.template.tables, timeoutMilliseconds: plan.limits.timeoutMilliseconds)
+  }
+
+  /// Binds the caller, starts the time cap, prepares the statement under the authorizer and
+  /// returns the first page.
+  func start(_ database: Database) throws(ServiceError) -> Edgecat_Telemetry_V1_QueryResponse {
+    let state = connection.state
+    state.identity = plan.identity
+    state.cancellation = cancellation
+    state.deadline = deadline
+
+    var views: [String] = []
+    for table in plan.template.tables {
+      let name = QueryToken.fold(table.fullName)
+      let entry = plan.access[name] ?? plan.access.first { QueryToken.fold($0.key) == name }?.value
+      guard let access = entry else {
+        throw .permissionDenied(
+          "principal \(plan.identity.principal) may not read \(name); ask its owner for SELECT "
+            + "on it and USE_CATALOG and USE_SCHEMA on its parents")
+      }
+      views.append(
+        try QueryView.select(
+          of: table, access: access, schema: plan.schema, now: plan.now, checked: checked))
+    }
+    let tokens = plan.template.statement(views: views)
+    let (sql, offsets) = QueryLexer.join(tokens)
+    errors = QueryErrors(
+      sql: plan.sql, tokens: tokens, offsets: offsets, hosted: plan.hosted,
+      referenced: plan.template.tables, timeoutMilliseconds: plan.limits.timeoutMilliseconds)
+
+    let authorizer = QueryAuthorizer(tables: plan.template.tables, schema: plan.schema)
+    do {
+      try database.setAuthorizer(authorizer.authorize)
+      cursor = try database.openCursor(sql)
+    } catch let error as StoreError {
+      throw errors.prepareFailure(error, denial: authorizer.firstDenial)
+    } catch {
+      throw ServiceError(code: .internal, message: "query could not be prepared: \(error)")
+    }
+    guard cursor?.isReadOnly == true, cursor?.parameterCount == 0 else {
+      throw .invalidArgument("query is not a read-only SELECT without parameters; send one")
+    }
+    return try nextPage()
+  }
+
+  /// Closes the statement, removes the authorizer and clears the caller. Safe to call twice.
+  func finish(_ database: Database) {
+    cursor?.close()
+    cursor = nil
+    pending = nil
+    database.removeAuthorizer()
+    connection.state.reset()
+  }
+}
