@@ -1,0 +1,139 @@
+import EdgecatCore
+import EdgecatStore
+
+/// What storing one batch did.
+struct BatchCounts: Sendable {
+  var stored: Int64 = 0
+  var duplicates: Int64 = 0
+  var conflicts: Int64 = 0
+  var labels = LabelCounts()
+  /// The distinct writers of the stored records.
+  var writers: [InferenceWriter] = []
+}
+
+/// Stores a prepared batch inside the writer thread's transaction: raw rows, rollups, labels
+/// and the audit event.
+enum BatchWriter {
+  static let insertSQL =
+    "INSERT INTO inference_logs (device_id, timestamp, model_version, prediction, confidence,"
+    + " latency_ms, input_hash, label, region, model_name, epoch, seq, received_at,"
+    + " future_clock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    + " ON CONFLICT (device_id, epoch, seq) DO NOTHING"
+  static let storedSQL =
+    "SELECT timestamp, model_name, model_version, prediction, confidence, latency_ms,"
+    + " input_hash FROM inference_logs WHERE device_id = ? AND epoch = ? AND seq = ?"
+
+  static func write(_ batch: PreparedIngest, into db: Database) throws -> BatchCounts {
+    var counts = BatchCounts()
+    if let audit = batch.audit { try AuditTrail.insert(audit, into: db) }
+    if !batch.records.isEmpty {
+      var rollups = RollupBatch()
+      try insertRecords(batch, into: db, counts: &counts, rollups: &rollups)
+      try rollups.save(receivedAtText: batch.receivedAtText, into: db)
+      var writers = Set<InferenceWriter>()
+      for key in rollups.hourlyKeys {
+        writers.insert(InferenceWriter(device: key.device, model: key.model, version: key.version))
+      }
+      counts.writers = Array(writers)
+    }
+    if !batch.labels.isEmpty {
+      counts.labels = try LabelWriter.apply(batch.labels, in: db)
+    }
+    return counts
+  }
+
+  private static func insertRecords(
+    _ batch: PreparedIngest, into db: Database, counts: inout BatchCounts,
+    rollups: inout RollupBatch
+  ) throws {
+    // Both statements are fetched before the loop and no other statement is prepared in it,
+    // so the statement cache cannot finalize them mid-batch.
+    let insert = try db.prepared(insertSQL)
+    let stored = try db.prepared(storedSQL)
+    var versionText = (version: Int64(0), text: "")
+    try batch.timestampText.withUnsafeBufferPointer { timestamps in
+      for (index, record) in batch.records.enumerated() {
+        if versionText.version != record.modelVersion {
+          versionText = (record.modelVersion, String(record.modelVersion))
+        }
+        let timestamp = UnsafeBufferPointer(
+          rebasing: timestamps[index * TimestampText.length..<(index + 1) * TimestampText.length])
+        let confidence = record.presentConfidence
+        let label = record.presentLabel
+        defer { insert.reset() }
+        try insert.bind(record.deviceID, at: 1)
+        try insert.bind(utf8: timestamp, at: 2)
+        try insert.bind(versionText.text, at: 3)
+        try insert.bind(record.prediction, at: 4)
+        if let confidence { try insert.bind(confidence, at: 5) } else { try insert.bindNull(at: 5) }
+        try insert.bind(record.latencyMs, at: 6)
+        if record.inputHash.isEmpty {
+          try insert.bindNull(at: 7)
+        } else {
+          try insert.bind(record.inputHash, at: 7)
+        }
+        if let label { try insert.bind(label, at: 8) } else { try insert.bindNull(at: 8) }
+        if let region = batch.regions[index] {
+          try insert.bind(region, at: 9)
+        } else {
+          try insert.bindNull(at: 9)
+        }
+        try insert.bind(batch.modelNames[index], at: 10)
+        try insert.bind(record.epoch, at: 11)
+        try insert.bind(Int64(record.seq), at: 12)
+        try insert.bind(batch.receivedAtText, at: 13)
+        try insert.bind(Int64(batch.futureClock[index] ? 1 : 0), at: 14)
+        _ = try insert.step()
+        if db.changes == 1 {
+          counts.stored += 1
+          rollups.add(
+            device: record.deviceID, model: batch.modelNames[index],
+            version: record.modelVersion, timestampMilliseconds: record.timestampMs,
+            confidence: confidence, latency: record.latencyMs, prediction: record.prediction,
+            label: label)
+        } else if try isSame(
+          record, timestamp: timestamp, model: batch.modelNames[index],
+          version: versionText.text, as: stored)
+        {
+          counts.duplicates += 1
+        } else {
+          counts.conflicts += 1
+        }
+      }
+    }
+  }
+
+  /// Whether the stored record with `record`'s identity has the same content. The label is
+  /// left out, because a later label update changes it.
+  private static func isSame(
+    _ record: IngestValidation.Record, timestamp: UnsafeBufferPointer<UInt8>, model: String,
+    version: String, as stored: PreparedStatement
+  ) throws -> Bool {
+    defer { stored.reset() }
+    try stored.bind(record.deviceID, at: 1)
+    try stored.bind(record.epoch, at: 2)
+    try stored.bind(Int64(record.seq), at: 3)
+    guard try stored.step() else { return false }
+    let sameTimestamp = stored.withUTF8(at: 0) { $0.elementsEqual(timestamp) }
+    let confidence = record.presentConfidence
+    let sameConfidence =
+      stored.isNull(at: 4) ? confidence == nil : confidence == stored.double(at: 4)
+    return sameTimestamp && sameConfidence && stored.string(at: 1) == model
+      && stored.string(at: 2) == version && stored.double(at: 3) == record.prediction
+      && stored.double(at: 5) == record.latencyMs && stored.string(at: 6) == record.inputHash
+  }
+}
+
+extension IngestValidation.Record {
+  /// The confidence when the record has one.
+  var presentConfidence: Double? {
+    if case .confidence(let value)? = confidenceValue { return value }
+    return nil
+  }
+
+  /// The label when the record has one.
+  var presentLabel: Double? {
+    if case .label(let value)? = labelValue { return value }
+    return nil
+  }
+}
