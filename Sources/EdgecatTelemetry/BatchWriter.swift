@@ -1,7 +1,7 @@
 import EdgecatCore
 import EdgecatStore
 
-/// What storing one batch did.
+/// The outcome of storing one batch.
 struct BatchCounts: Sendable {
   var stored: Int64 = 0
   var duplicates: Int64 = 0
@@ -103,8 +103,8 @@ enum BatchWriter {
     }
   }
 
-  /// Whether the stored record with `record`'s identity has the same content. The label is
-  /// left out, because a later label update changes it.
+  /// Returns whether the stored record with the same identity has the same content. The label
+  /// is left out, because a later label update changes it.
   private static func isSame(
     _ record: IngestValidation.Record, timestamp: UnsafeBufferPointer<UInt8>, model: String,
     version: String, as stored: PreparedStatement

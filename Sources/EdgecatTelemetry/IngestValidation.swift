@@ -47,7 +47,8 @@ enum IngestValidation {
     }
     guard isHex(record.inputHash) else {
       throw invalid(
-        "input_hash", "'\(record.inputHash)'", "send the hex SHA-256 of the input, or leave it empty")
+        "input_hash", "'\(record.inputHash)'",
+        "send the hex SHA-256 of the input, or leave it empty")
     }
     if let previous, previous.raw == record.modelFullName { return previous.folded }
     return try modelName(record.modelFullName, at: index)
@@ -90,12 +91,13 @@ enum IngestValidation {
   }
 
   private static func isHex(_ text: String) -> Bool {
-    for byte in text.utf8 {
-      switch byte {
-      case 0x30...0x39, 0x41...0x46, 0x61...0x66: continue
-      default: return false
-      }
+    let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
+      bytes.allSatisfy { isHexDigit[Int($0)] }
     }
-    return true
+    return fast ?? text.utf8.allSatisfy { isHexDigit[Int($0)] }
+  }
+
+  private static let isHexDigit: [Bool] = (0..<256).map { byte in
+    (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
   }
 }

@@ -38,7 +38,8 @@ extension TelemetryEngine {
     var values: [SQLValue] = [.text(range.first), .text(range.last)]
     filter.appendConditions(to: &conditions, &values, versionAsText: false)
     var table = DailyFiguresTable()
-    let columns = "model_name, model_version, day, record_count, confidence_count,"
+    let columns =
+      "model_name, model_version, day, record_count, confidence_count,"
       + " confidence_sum, confidence_squares"
     var versions = Set<VersionKey>()
     for row in try db.query(
@@ -62,8 +63,7 @@ extension TelemetryEngine {
 
   /// Sums one device's hourly rollups into days, over its whole history so that each version's
   /// first day is known.
-  private static func deviceDays(filter: MetricsFilter, db: Database) throws -> DailyFiguresTable
-  {
+  private static func deviceDays(filter: MetricsFilter, db: Database) throws -> DailyFiguresTable {
     var conditions: [String] = []
     var values: [SQLValue] = []
     filter.appendConditions(to: &conditions, &values, versionAsText: false)

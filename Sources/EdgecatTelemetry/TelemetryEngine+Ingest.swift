@@ -84,7 +84,8 @@ extension TelemetryEngine {
   }
 
   /// The message of a batch over the record or byte limit, or nil for a batch within them.
-  private func limitViolation(_ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int) -> String? {
+  private func limitViolation(_ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int) -> String?
+  {
     let limit = settings.maxBatchRecords
     if batch.records.count > limit || batch.labels.count > limit {
       return "batch \(batch.batchID) has \(batch.records.count) records and"

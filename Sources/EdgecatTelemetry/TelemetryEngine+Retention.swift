@@ -27,7 +27,8 @@ extension TelemetryEngine {
           if let auditNow { try AuditTrail.insert(auditNow, into: db) }
           try db.execute(
             "DELETE FROM inference_logs WHERE rowid IN (SELECT rowid FROM inference_logs"
-              + " WHERE received_at < ? LIMIT ?)", .text(cutoff), .integer(Int64(Self.retentionChunk)))
+              + " WHERE received_at < ? LIMIT ?)", .text(cutoff),
+            .integer(Int64(Self.retentionChunk)))
           return db.changes
         }
         pendingAudit = nil

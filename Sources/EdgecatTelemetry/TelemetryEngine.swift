@@ -33,6 +33,16 @@ public final class TelemetryEngine: Sendable {
   ) async throws -> TelemetryEngine {
     let store = try await Store.open(
       path: path, migrations: TelemetrySchema.migrations, options: settings.storeOptions)
+    do {
+      // A group commit of 64 batches touches tens of megabytes of index pages; SQLite's
+      // default 2 MB page cache would spill them to the WAL before the commit.
+      try await store.write { db in
+        try db.execute("PRAGMA cache_size = -\(settings.writerCacheKibibytes)")
+      }
+    } catch {
+      store.close()
+      throw error
+    }
     let engine = TelemetryEngine(store: store, settings: settings, clock: clock)
     engine.auditBuffer.start()
     engine.logger.info(

@@ -172,7 +172,8 @@ struct MetricsTests {
     let rows = try await fixture.engine.store.read { db in
       try MetricsFromRows.daily(
         db, source: "visible", startDay: "2030-01-01", endDay: "2030-01-31",
-        filter: MetricsFilter(), commonTableExpressions: "WITH visible AS (SELECT * FROM inference_logs)")
+        filter: MetricsFilter(),
+        commonTableExpressions: "WITH visible AS (SELECT * FROM inference_logs)")
     }
     for result in [device, rows] {
       #expect(result.map(\.day) == all.map(\.day))
