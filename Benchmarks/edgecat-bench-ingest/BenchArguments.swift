@@ -4,7 +4,7 @@ import Glibc
 struct BenchArguments {
   var mode = "ingest"
   var records: Int?
-  /// Where the databases go; a new temporary folder, removed at exit, when not given.
+  /// The folder for the databases. When not given, a new temporary folder removed at exit.
   var folder: String?
 
   init(_ arguments: [String]) {

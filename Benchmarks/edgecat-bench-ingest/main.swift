@@ -22,7 +22,7 @@ case "engine":
 case "load":
   try await LoadBenchmark(folder: folder, records: arguments.records ?? 10_000_000).run()
 default:
-  print("usage: edgecat-bench-ingest ingest|load [--records N] [--folder DIR]")
+  print("usage: edgecat-bench-ingest ingest|engine|load [--records N] [--folder DIR]")
   exit(2)
 }
 if arguments.folder == nil { _ = system("rm -rf '\(folder)'") }

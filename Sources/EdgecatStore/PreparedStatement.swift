@@ -72,7 +72,7 @@ public struct PreparedStatement {
     sqlite3_column_double(statement.handle, column)
   }
 
-  /// The column as text; NULL reads as the empty string.
+  /// Reads the column as text. NULL reads as the empty string.
   public func string(at column: Int32) -> String {
     guard let pointer = sqlite3_column_text(statement.handle, column) else { return "" }
     let count = Int(sqlite3_column_bytes(statement.handle, column))
@@ -86,7 +86,7 @@ public struct PreparedStatement {
     return body(UnsafeBufferPointer(start: pointer, count: pointer == nil ? 0 : count))
   }
 
-  /// The column as a blob; NULL reads as no bytes.
+  /// Reads the column as a blob. NULL reads as no bytes.
   public func bytes(at column: Int32) -> [UInt8] {
     guard let pointer = sqlite3_column_blob(statement.handle, column) else { return [] }
     let count = Int(sqlite3_column_bytes(statement.handle, column))

@@ -1,6 +1,6 @@
 import Glibc
 
-/// Latency counts in logarithmic buckets: bucket k holds values in (γ^(k-1), γ^k] with
+/// Latency counts in logarithmic buckets: bucket k contains values in (γ^(k-1), γ^k] with
 /// γ = 1.01/0.99, and reads back as 2γ^k/(γ+1), within 0.5% of every value in it. Quantiles
 /// therefore lie within 0.5% of the exact nearest-rank quantile. Values below 1e-9 ms count
 /// as 0. Histograms merge by adding counts, so hourly rollups combine into any window.
@@ -41,8 +41,8 @@ public struct LatencyHistogram: Sendable, Equatable {
     for (key, count) in other.counts { counts[key, default: 0] += count }
   }
 
-  /// The nearest-rank quantile: the value at rank ⌈q·n⌉ (at least 1) in ascending order, as
-  /// its bucket reads back; 0 for an empty histogram.
+  /// Returns the nearest-rank quantile, the value at rank ⌈q·n⌉ (at least 1) in ascending
+  /// order as its bucket reads back, or 0 for an empty histogram.
   public func quantile(_ q: Double) -> Double {
     let total = totalCount
     guard total > 0 else { return 0 }

@@ -8,7 +8,7 @@ struct MetricsWindow {
 
   static let millisecondsPerHour: Int64 = 3_600_000
 
-  /// A window of seconds since the Unix epoch. Non-finite bounds, or an end not after the
+  /// Creates a window from seconds since the Unix epoch. Non-finite bounds, or an end not after the
   /// start, are INVALID_ARGUMENT.
   init(start: Double, end: Double) throws(ServiceError) {
     guard start.isFinite, end.isFinite, start < end else {

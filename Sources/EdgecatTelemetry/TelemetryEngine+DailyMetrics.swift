@@ -3,10 +3,11 @@ import EdgecatProto
 import EdgecatStore
 
 extension TelemetryEngine {
-  /// Returns per model version and UTC day ("YYYY-MM-DD", both ends included; an empty end
-  /// means today and an empty start 29 days before the end) the confidence mean, sample
-  /// standard deviation and drift against the version's first day with records. Served from
-  /// the daily rollups, or from the hourly ones for one device. A bad day is INVALID_ARGUMENT.
+  /// Returns per model version and UTC day the confidence mean, sample standard deviation and
+  /// drift against the version's first day with records. Days are "YYYY-MM-DD" with both ends
+  /// included. An empty end means today, and an empty start means 29 days before the end.
+  /// Served from the daily rollups, or from the hourly ones for one device. A malformed day
+  /// is INVALID_ARGUMENT.
   public func dailyMetrics(startDay: String, endDay: String, filter: MetricsFilter)
     async throws(ServiceError) -> [Edgecat_Telemetry_V1_DailyMetrics]
   {

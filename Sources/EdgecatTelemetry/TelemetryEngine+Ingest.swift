@@ -83,7 +83,7 @@ extension TelemetryEngine {
     return response
   }
 
-  /// The message of a batch over the record or byte limit, or nil for a batch within them.
+  /// Returns the message of a batch over the record or byte limit, or nil for a batch within them.
   private func limitViolation(_ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int) -> String?
   {
     let limit = settings.maxBatchRecords

@@ -4,9 +4,9 @@ import EdgecatStore
 
 extension TelemetryEngine {
   /// Returns per device and model version the metrics of the records stamped in `[start, end)`
-  /// (seconds since the Unix epoch), ordered by device, model and version. Whole hours come
-  /// from the hourly rollups and the partial hours at either end from the raw rows, so the
-  /// counts are exact; raw rows that retention dropped are missing from the partial hours.
+  /// (seconds since the Unix epoch), ordered by device, model and version. The counts are exact
+  /// because whole hours come from the hourly rollups and the partial hours at either end from
+  /// the raw rows. Raw rows that retention dropped are missing from those partial hours.
   /// A bad window is INVALID_ARGUMENT.
   public func metrics(start: Double, end: Double, filter: MetricsFilter)
     async throws(ServiceError) -> [Edgecat_Telemetry_V1_DeviceMetrics]

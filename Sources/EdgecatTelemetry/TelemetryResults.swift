@@ -16,6 +16,23 @@ public struct HeartbeatRecord: Sendable, Equatable {
   /// Datetime text (UTC) of when the device's last stored record was received; nil when the
   /// engine has stored none from it.
   public var lastRecordAt: String?
+
+  public init(
+    receivedAt: Double, sentAtMilliseconds: Int64, agentVersion: String, cpuPercent: Double,
+    memoryBytes: Int64, diskFreeBytes: Int64, spoolBytes: Int64, spoolRecords: Int64,
+    spoolFull: Bool, lastRecordAt: String?
+  ) {
+    self.receivedAt = receivedAt
+    self.sentAtMilliseconds = sentAtMilliseconds
+    self.agentVersion = agentVersion
+    self.cpuPercent = cpuPercent
+    self.memoryBytes = memoryBytes
+    self.diskFreeBytes = diskFreeBytes
+    self.spoolBytes = spoolBytes
+    self.spoolRecords = spoolRecords
+    self.spoolFull = spoolFull
+    self.lastRecordAt = lastRecordAt
+  }
 }
 
 /// A writer of the inference log: one device sending records of one model version.
@@ -24,6 +41,12 @@ public struct InferenceWriter: Sendable, Hashable {
   /// The model as "catalog.schema.model", in lower case.
   public var model: String
   public var version: Int64
+
+  public init(device: String, model: String, version: Int64) {
+    self.device = device
+    self.model = model
+    self.version = version
+  }
 }
 
 /// The outcome of one ingested batch.
@@ -33,11 +56,24 @@ public struct IngestResult: Sendable {
   /// Writers whose records this engine stored for the first time since it opened, so the
   /// caller can record their lineage. A writer may appear again after a restart.
   public var newWriters: [(device: String, model: String, version: Int64)]
+
+  public init(
+    ack: Edgecat_Telemetry_V1_IngestAck,
+    newWriters: [(device: String, model: String, version: Int64)]
+  ) {
+    self.ack = ack
+    self.newWriters = newWriters
+  }
 }
 
-/// What one retention run dropped.
+/// The raw records that one retention run dropped.
 public struct RetentionResult: Sendable, Equatable {
   /// Received days, "YYYY-MM-DD" in UTC, whose raw records were dropped, ascending.
   public var days: [String]
   public var records: Int64
+
+  public init(days: [String], records: Int64) {
+    self.days = days
+    self.records = records
+  }
 }
