@@ -3,7 +3,7 @@ import CSQLite
 /// A cached prepared statement with typed binds and column reads that allocate nothing for
 /// numbers, for loops that run one statement thousands of times in a transaction. Use it on the
 /// connection's thread only, and fetch it again after preparing other statements, because a
-/// full statement cache finalizes every statement it holds. Parameter positions count from 1
+/// full statement cache finalizes every statement it contains. Parameter positions count from 1
 /// and columns from 0, as in SQLite's C API.
 public struct PreparedStatement {
   let statement: Statement
@@ -118,5 +118,17 @@ extension Database {
   /// rather than splicing them, because the cache is keyed by the exact text.
   public func prepared(_ sql: String) throws -> PreparedStatement {
     PreparedStatement(try cachedStatement(sql))
+  }
+
+  /// Returns the cached prepared statements for `sqls`, all usable together: when preparing one
+  /// emptied the full cache, the others are fetched again. At most the cache's capacity.
+  public func prepared(_ sqls: [String]) throws -> [PreparedStatement] {
+    precondition(sqls.count <= statementCacheCapacity, "more statements than the cache keeps")
+    var statements = try sqls.map(cachedStatement)
+    if statements.contains(where: { $0.handle == nil }) {
+      // The cache was emptied once at most, so this pass fits without emptying it again.
+      statements = try sqls.map(cachedStatement)
+    }
+    return statements.map(PreparedStatement.init)
   }
 }

@@ -46,10 +46,11 @@ enum BatchWriter {
     _ batch: PreparedIngest, into db: Database, counts: inout BatchCounts,
     rollups: inout RollupBatch
   ) throws {
-    // Both statements are fetched before the loop and no other statement is prepared in it,
-    // so the statement cache cannot finalize them mid-batch.
-    let insert = try db.prepared(insertSQL)
-    let stored = try db.prepared(storedSQL)
+    // Both statements are fetched together before the loop and no other statement is
+    // prepared in it, so the statement cache cannot finalize them mid-batch.
+    let statements = try db.prepared([insertSQL, storedSQL])
+    let insert = statements[0]
+    let stored = statements[1]
     var versionText = (version: Int64(0), text: "")
     try batch.timestampText.withUnsafeBufferPointer { timestamps in
       for (index, record) in batch.records.enumerated() {
