@@ -164,6 +164,28 @@ struct IngestTests {
     #expect(label == .real(1))
   }
 
+  @Test("batch labels apply to its own records")
+  func labelsInSameBatch() async throws {
+    let fixture = try await Fixture.start()
+    defer { Task { await fixture.stop() } }
+    let at = Fixture.day0 + 900
+    let result = try await fixture.ingest(
+      [
+        Fixture.record(seq: 1, at: at, prediction: 1),
+        Fixture.record(seq: 1, at: at, prediction: 1),
+        Fixture.record(seq: 2, at: at, version: 2, prediction: 1, label: 0),
+      ], labels: [Fixture.label(seq: 1, 1), Fixture.label(seq: 2, 1)])
+    #expect(result.ack.stored == 2)
+    #expect(result.ack.duplicates == 1)
+    #expect(result.ack.labelsApplied == 2)
+    #expect(result.newWriters.count == 2)
+    let metrics = try await fixture.engine.metrics(
+      start: Fixture.day0, end: Fixture.day0 + 3600, filter: MetricsFilter())
+    #expect(metrics.map(\.modelVersion) == [1, 2])
+    #expect(metrics.map(\.labelledCount) == [1, 1])
+    #expect(metrics.map(\.accuracy) == [1, 1])
+  }
+
   @Test("invalid label update is rejected")
   func invalidLabel() async throws {
     let fixture = try await Fixture.start()
