@@ -26,6 +26,7 @@ struct IngestBenchmark {
     report("raw SQLite", raw)
     print(
       "engine/raw: 1 caller \(percent(one.rate / raw.rate)),"
+        + " 1 caller with 8 in flight \(percent(stream.rate / raw.rate)),"
         + " 64 callers \(percent(many.rate / raw.rate))")
   }
 
