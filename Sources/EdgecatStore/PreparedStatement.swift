@@ -41,6 +41,21 @@ public struct PreparedStatement {
     try check(bindText(text, at: position), "sqlite3_bind_text64")
   }
 
+  /// Binds UTF-8 bytes as text without copying them (`SQLITE_STATIC`). The caller keeps the
+  /// bytes valid and unchanged until the parameter is bound again or the statement is reset.
+  public func bind(borrowedUTF8 text: UnsafeBufferPointer<UInt8>, at position: Int32) throws {
+    let empty: StaticString = ""
+    let pointer = UnsafeRawPointer(text.baseAddress) ?? UnsafeRawPointer(empty.utf8Start)
+    let result = sqlite3_bind_text64(
+      statement.handle, position, pointer.assumingMemoryBound(to: CChar.self),
+      UInt64(text.count), nil, UInt8(SQLITE_UTF8))
+    try check(result, "sqlite3_bind_text64")
+  }
+
+  /// Resets the statement and keeps its bindings, for loops that bind every parameter again
+  /// before each step. Call `reset` after the loop, so no borrowed bytes stay bound.
+  public func resetKeepingBindings() { sqlite3_reset(statement.handle) }
+
   /// Binds `bytes` as a blob with `sqlite3_bind_blob64`; SQLite copies them.
   public func bind(_ bytes: [UInt8], at position: Int32) throws {
     let result = bytes.withUnsafeBytes { buffer in

@@ -51,57 +51,84 @@ enum BatchWriter {
     let statements = try db.prepared([insertSQL, storedSQL])
     let insert = statements[0]
     let stored = statements[1]
+    defer { insert.reset() }
+    var scratch = TextScratch()
     var versionText = (version: Int64(0), text: "")
-    try batch.timestampText.withUnsafeBufferPointer { timestamps in
-      for (index, record) in batch.records.enumerated() {
-        if versionText.version != record.modelVersion {
-          versionText = (record.modelVersion, String(record.modelVersion))
-        }
-        let timestamp = UnsafeBufferPointer(
-          rebasing: timestamps[index * TimestampText.length..<(index + 1) * TimestampText.length])
-        let confidence = record.presentConfidence
-        let label = record.presentLabel
-        defer { insert.reset() }
-        try insert.bind(record.deviceID, at: 1)
-        try insert.bind(utf8: timestamp, at: 2)
-        try insert.bind(versionText.text, at: 3)
-        try insert.bind(record.prediction, at: 4)
-        if let confidence { try insert.bind(confidence, at: 5) } else { try insert.bindNull(at: 5) }
-        try insert.bind(record.latencyMs, at: 6)
-        if record.inputHash.isEmpty {
-          try insert.bindNull(at: 7)
-        } else {
-          try insert.bind(record.inputHash, at: 7)
-        }
-        if let label { try insert.bind(label, at: 8) } else { try insert.bindNull(at: 8) }
-        if let region = batch.regions[index] {
-          try insert.bind(region, at: 9)
-        } else {
-          try insert.bindNull(at: 9)
-        }
-        try insert.bind(batch.modelNames[index], at: 10)
-        try insert.bind(record.epoch, at: 11)
-        try insert.bind(Int64(record.seq), at: 12)
-        try insert.bind(batch.receivedAtText, at: 13)
-        try insert.bind(Int64(batch.futureClock[index] ? 1 : 0), at: 14)
-        _ = try insert.step()
-        if db.changes == 1 {
-          counts.stored += 1
-          rollups.add(
-            device: record.deviceID, model: batch.modelNames[index],
-            version: record.modelVersion, timestampMilliseconds: record.timestampMs,
-            confidence: confidence, latency: record.latencyMs, prediction: record.prediction,
-            label: label)
-        } else if try isSame(
-          record, timestamp: timestamp, model: batch.modelNames[index],
-          version: versionText.text, as: stored)
-        {
-          counts.duplicates += 1
-        } else {
-          counts.conflicts += 1
+    let receivedAt = Array(batch.receivedAtText.utf8)
+    try receivedAt.withUnsafeBufferPointer { receivedAt in
+      try batch.timestampText.withUnsafeBufferPointer { timestamps in
+        for (index, record) in batch.records.enumerated() {
+          if versionText.version != record.modelVersion {
+            versionText = (record.modelVersion, String(record.modelVersion))
+          }
+          let length = TimestampText.length
+          let timestamp = UnsafeBufferPointer(
+            rebasing: timestamps[index * length..<(index + 1) * length])
+          let model = batch.modelNames[index]
+          scratch.reserve(
+            record, model: model, region: batch.regions[index], version: versionText.text)
+          try bind(
+            record, model: model, region: batch.regions[index], version: versionText.text,
+            timestamp: timestamp, receivedAt: receivedAt,
+            futureClock: batch.futureClock[index], to: insert, copying: &scratch)
+          _ = try insert.step()
+          insert.resetKeepingBindings()
+
+          if db.changes == 1 {
+            counts.stored += 1
+            rollups.add(
+              device: record.deviceID, model: model, version: record.modelVersion,
+              timestampMilliseconds: record.timestampMs, confidence: record.presentConfidence,
+              latency: record.latencyMs, prediction: record.prediction, label: record.presentLabel)
+          } else if try isSame(
+            record, timestamp: timestamp, model: model, version: versionText.text, as: stored)
+          {
+            counts.duplicates += 1
+          } else {
+            counts.conflicts += 1
+          }
         }
       }
     }
+  }
+
+  /// Binds the 14 columns of one record. Text is copied into `scratch` and borrowed by the
+  /// statement, which saves SQLite an allocation per text value.
+  private static func bind(
+    _ record: IngestValidation.Record, model: String, region: String?, version: String,
+    timestamp: UnsafeBufferPointer<UInt8>, receivedAt: UnsafeBufferPointer<UInt8>,
+    futureClock: Bool, to insert: PreparedStatement, copying scratch: inout TextScratch
+  ) throws {
+    try insert.bind(borrowedUTF8: scratch.copy(record.deviceID), at: 1)
+    try insert.bind(borrowedUTF8: timestamp, at: 2)
+    try insert.bind(borrowedUTF8: scratch.copy(version), at: 3)
+    try insert.bind(record.prediction, at: 4)
+    if let confidence = record.presentConfidence {
+      try insert.bind(confidence, at: 5)
+    } else {
+      try insert.bindNull(at: 5)
+    }
+    try insert.bind(record.latencyMs, at: 6)
+    if record.inputHash.isEmpty {
+      try insert.bindNull(at: 7)
+    } else {
+      try insert.bind(borrowedUTF8: scratch.copy(record.inputHash), at: 7)
+    }
+    if let label = record.presentLabel {
+      try insert.bind(label, at: 8)
+    } else {
+      try insert.bindNull(at: 8)
+    }
+    if let region {
+      try insert.bind(borrowedUTF8: scratch.copy(region), at: 9)
+    } else {
+      try insert.bindNull(at: 9)
+    }
+    try insert.bind(borrowedUTF8: scratch.copy(model), at: 10)
+    try insert.bind(borrowedUTF8: scratch.copy(record.epoch), at: 11)
+    try insert.bind(Int64(record.seq), at: 12)
+    try insert.bind(borrowedUTF8: receivedAt, at: 13)
+    try insert.bind(Int64(futureClock ? 1 : 0), at: 14)
   }
 
   /// Returns whether the stored record with the same identity has the same content. The label

@@ -39,6 +39,24 @@ struct PreparedStatementTests {
     #expect(select.string(at: 0) == "text")
   }
 
+  @Test("borrowed text stays bound across resets")
+  func borrowedText() throws {
+    let database = try Database(path: ":memory:")
+    defer { database.close() }
+    let select = try database.prepared("SELECT ?")
+    defer { select.reset() }
+    let bytes = Array("edge".utf8)
+    try bytes.withUnsafeBufferPointer { buffer in
+      try select.bind(borrowedUTF8: buffer, at: 1)
+      #expect(try select.step())
+      #expect(select.string(at: 0) == "edge")
+      select.resetKeepingBindings()
+      #expect(try select.step())
+      #expect(select.string(at: 0) == "edge")
+      select.reset()
+    }
+  }
+
   @Test("statements fetched together survive a full cache")
   func fullCache() throws {
     let database = try Database(path: ":memory:", statementCacheCapacity: 2)
