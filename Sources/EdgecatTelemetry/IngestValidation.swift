@@ -91,10 +91,11 @@ enum IngestValidation {
   }
 
   private static func isHex(_ text: String) -> Bool {
+    let table = isHexDigit
     let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
-      bytes.allSatisfy { isHexDigit[Int($0)] }
+      bytes.allSatisfy { table[Int($0)] }
     }
-    return fast ?? text.utf8.allSatisfy { isHexDigit[Int($0)] }
+    return fast ?? text.utf8.allSatisfy { table[Int($0)] }
   }
 
   private static let isHexDigit: [Bool] = (0..<256).map { byte in

@@ -7,8 +7,10 @@ import Glibc
 public struct LatencyHistogram: Sendable, Equatable {
   /// Half the relative width of a bucket.
   static let relativeAccuracy = 0.005
-  static let gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy)
-  static let logGamma = log(gamma)
+  /// γ = (1 + relativeAccuracy) / (1 - relativeAccuracy) and ln γ, written out as literals
+  /// because the ingest path reads them per record; a test checks them against the formula.
+  static let gamma = 1.0100502512562812
+  static let logGamma = 0.010000083334583179
   static let smallest = 1e-9
 
   /// Counts by bucket key.

@@ -23,6 +23,7 @@ extension TelemetryEngine {
     if let message = limitViolation(batch, byteCount: byteCount) {
       ack.code = AckCode.resourceExhausted
       ack.message = message
+      logger.debug("ingest batch over the limit", ["batch.id": batch.batchID, "bytes": byteCount])
       return IngestResult(ack: ack, newWriters: [])
     }
     let prepared: PreparedIngest
@@ -33,6 +34,7 @@ extension TelemetryEngine {
     } catch {
       ack.code = AckCode.invalidArgument
       ack.message = "batch \(batch.batchID) rejected, nothing stored: \(error.message)"
+      logger.debug("ingest batch invalid", ["batch.id": batch.batchID, "error": error.message])
       return IngestResult(ack: ack, newWriters: [])
     }
 

@@ -32,6 +32,14 @@ struct LatencyHistogramTests {
     }
   }
 
+  @Test("bucket constants match their formula")
+  func constants() {
+    let accuracy = LatencyHistogram.relativeAccuracy
+    let gamma = (1 + accuracy) / (1 - accuracy)
+    #expect(abs(LatencyHistogram.gamma - gamma) < 1e-15)
+    #expect(abs(LatencyHistogram.logGamma - log(gamma)) < 1e-15)
+  }
+
   @Test("merging adds counts")
   func merge() {
     var left = LatencyHistogram()
