@@ -14,6 +14,7 @@ let package = Package(
     .executable(name: "edgecat-telemetry", targets: ["edgecat-telemetry"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
+    .executable(name: "edgecat-bench-ingest", targets: ["edgecat-bench-ingest"]),
   ],
   targets: [
     // C libraries from Debian, one module each.
@@ -170,6 +171,10 @@ let package = Package(
       name: "edgecat-bench",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Benchmarks/edgecat-bench"),
+    .executableTarget(
+      name: "edgecat-bench-ingest",
+      dependencies: ["CSQLite", "EdgecatTelemetry", "EdgecatCore", "EdgecatProto"],
+      path: "Benchmarks/edgecat-bench-ingest"),
 
     // Tests.
     .testTarget(
