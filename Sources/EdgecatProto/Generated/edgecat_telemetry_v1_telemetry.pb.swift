@@ -706,7 +706,8 @@ public struct Edgecat_Telemetry_V1_DeleteAlertRuleResponse: Sendable, Hashable {
 
 public struct Edgecat_Telemetry_V1_Alert: Sendable, Hashable {
   public var ruleName: String = ""
-  /// The device id, or the model version as "catalog.schema.model/3".
+  /// The device id ("cam-1"), the model version ("catalog.schema.model/3"), or for a rule
+  /// judged per device and model version, both ("cam-1/catalog.schema.model/3").
   public var subject: String = ""
   public var state: Edgecat_Telemetry_V1_AlertState = .unspecified
   public var severity: Edgecat_Telemetry_V1_AlertSeverity = .unspecified

@@ -760,7 +760,8 @@ struct  Edgecat__Telemetry__V1__Alert
   ProtobufCMessage base;
   char *rule_name;
   /*
-   * The device id, or the model version as "catalog.schema.model/3".
+   * The device id ("cam-1"), the model version ("catalog.schema.model/3"), or for a rule
+   * judged per device and model version, both ("cam-1/catalog.schema.model/3").
    */
   char *subject;
   Edgecat__Telemetry__V1__AlertState state;
