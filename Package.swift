@@ -12,6 +12,7 @@ let package = Package(
     .executable(name: "edgecat", targets: ["edgecat"]),
     .executable(name: "edgecat-registry", targets: ["edgecat-registry"]),
     .executable(name: "edgecat-telemetry", targets: ["edgecat-telemetry"]),
+    .executable(name: "edgecat-agent", targets: ["edgecat-agent"]),
     .executable(name: "edgecat-echo-server", targets: ["edgecat-echo-server"]),
     .executable(name: "edgecat-bench", targets: ["edgecat-bench"]),
   ],
@@ -129,6 +130,16 @@ let package = Package(
       ],
       path: "Sources/EdgecatTelemetryServer"),
 
+    // The edge agent: the spool, the forwarder to telemetry, the model manager and the local
+    // edgecat.agent.v1.AgentService.
+    .target(
+      name: "EdgecatAgent",
+      dependencies: [
+        "EdgecatStore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit", "EdgecatLog",
+        "EdgecatCrypto",
+      ],
+      path: "Sources/EdgecatAgent"),
+
     // The echo service that transport tests, interop tests and the benchmark call.
     .target(
       name: "EdgecatEcho", dependencies: ["EdgecatRPC", "EdgecatProto"], path: "Sources/EdgecatEcho"
@@ -162,6 +173,10 @@ let package = Package(
         "EdgecatLog",
       ],
       path: "services/edgecat-telemetry"),
+    .executableTarget(
+      name: "edgecat-agent",
+      dependencies: ["EdgecatAgent", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog"],
+      path: "services/edgecat-agent"),
     .executableTarget(
       name: "edgecat-echo-server", dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatLog"],
       path: "services/edgecat-echo-server"),
@@ -224,6 +239,14 @@ let package = Package(
         "EdgecatStore",
       ],
       path: "Tests/EdgecatTelemetryTests"),
+    .testTarget(
+      name: "EdgecatAgentTests",
+      dependencies: [
+        "EdgecatAgent", "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatCatalog",
+        "EdgecatCatalogServer", "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit",
+        "EdgecatRPC", "EdgecatProto", "EdgecatCore", "EdgecatCrypto", "EdgecatStore",
+      ],
+      path: "Tests/EdgecatAgentTests"),
     .testTarget(
       name: "EdgecatRPCTests",
       dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],

@@ -1,0 +1,154 @@
+import EdgecatLog
+import EdgecatProto
+import EdgecatRPC
+
+/// Downloads model artifacts from the registry into the model folder: bytes go to
+/// `<sha256>.partial`, a later attempt resumes from that file's size, and only a file whose
+/// SHA-256 matches the desired hash is renamed to `<sha256>`.
+struct ArtifactFetcher: Sendable {
+  let uplink: Uplink
+  let folder: ModelFolder
+  let worker: FileWorker
+  let logger = Logger(component: "download")
+
+  /// A failed download: `retryable` is false when trying again cannot help, such as a hash
+  /// mismatch or a version the registry does not have.
+  struct Failure: Error, CustomStringConvertible {
+    let description: String
+    let retryable: Bool
+  }
+
+  /// Makes `models/<sha256>` hold the verified artifact of `model` and returns its path. An
+  /// existing file is hashed again before it is trusted.
+  func fetch(_ model: InstalledModel) async throws(Failure) -> String {
+    let target = folder.modelPath(model.sha256)
+    let partial = folder.partialPath(model.sha256)
+    if try await file { () throws(FileError) in try ModelFolder.size(target) } != nil {
+      if try await verify(target, model) { return target }
+    }
+    var offset = try await file { () throws(FileError) in try ModelFolder.size(partial) } ?? 0
+    if offset > 0 && model.sha256.isEmpty { offset = 0 }
+    if offset > 0 {
+      logger.info(
+        "resuming download", ["model": model.modelFullName, "version": model.version,
+          "offset": offset])
+    }
+    try await download(model, from: offset, into: partial)
+    var verified = try await verify(partial, model)
+    if !verified && offset > 0 {
+      // The kept prefix may be what differs, so one fresh download decides.
+      logger.warning(
+        "resumed download does not match, downloading again from the start",
+        ["model": model.modelFullName, "version": model.version])
+      try await download(model, from: 0, into: partial)
+      verified = try await verify(partial, model)
+    }
+    guard verified else {
+      throw Failure(
+        description: "the downloaded artifact of \(model) does not match its SHA-256"
+          + " \(model.sha256); the partial file was deleted", retryable: false)
+    }
+    try await file { () throws(FileError) in try folder.install(partial, as: target) }
+    logger.info(
+      "model file installed", ["model": model.modelFullName, "version": model.version,
+        "path": target])
+    CrashPoint.check(CrashPoint.afterModelRename)
+    return target
+  }
+
+  /// Hashes the file at `path`; on a mismatch deletes it and returns false.
+  private func verify(_ path: String, _ model: InstalledModel) async throws(Failure) -> Bool {
+    let actual = try await file { () throws(FileError) in try ModelFolder.sha256(of: path) }
+    guard actual == model.sha256 else {
+      logger.error(
+        "model file does not match its SHA-256, deleting it",
+        ["path": path, "expected": model.sha256, "actual": actual])
+      try await file { () throws(FileError) in try ModelFolder.remove(path) }
+      return false
+    }
+    return true
+  }
+
+  /// Streams the artifact from `offset` and appends each chunk to `partial`, fsynced.
+  private func download(_ model: InstalledModel, from offset: Int64, into partial: String)
+    async throws(Failure)
+  {
+    var request = Edgecat_Registry_V1_DownloadArtifactRequest()
+    request.modelFullName = model.modelFullName
+    request.version = model.version
+    request.offset = offset
+    let call:
+      TypedCall<
+        Edgecat_Registry_V1_DownloadArtifactRequest, Edgecat_Registry_V1_DownloadArtifactResponse
+      > = uplink.registry.makeCall(
+        Uplink.registryPath("DownloadArtifact"), metadata: uplink.metadata)
+    defer { call.cancel() }
+    var position = offset
+    var first = true
+    do {
+      try await call.send(request)
+      call.closeSend()
+      for try await message in call.responses {
+        if first {
+          first = false
+          try check(header: message, model)
+        }
+        guard message.offset == position else {
+          throw Failure(
+            description: "the registry sent bytes at offset \(message.offset) where"
+              + " \(position) was expected", retryable: true)
+        }
+        guard !message.data.isEmpty else { continue }
+        let data = message.data
+        try await file { () throws(FileError) in try ModelFolder.append(data, to: partial) }
+        position += Int64(data.count)
+        try CrashPoint.checkThrowing(CrashPoint.afterDownloadPartial)
+      }
+    } catch let failure as Failure {
+      throw failure
+    } catch let error as RPCError where error.code == .outOfRange && offset > 0 {
+      // A partial file longer than the artifact cannot be a prefix of it.
+      try await file { () throws(FileError) in try ModelFolder.remove(partial) }
+      throw Failure(
+        description: "the partial download of \(model) is longer than the artifact and was"
+          + " deleted", retryable: true)
+    } catch let error as RPCError {
+      throw Self.failure(error, model)
+    } catch {
+      throw Failure(description: "the download of \(model) failed: \(error)", retryable: true)
+    }
+    let status = await call.status
+    guard status.code == .ok else { throw Self.failure(RPCError(status: status), model) }
+  }
+
+  /// Checks the first message's hash against the desired one.
+  private func check(
+    header: Edgecat_Registry_V1_DownloadArtifactResponse, _ model: InstalledModel
+  ) throws(Failure) {
+    guard header.sha256 == model.sha256 else {
+      throw Failure(
+        description: "the registry's artifact of \(model) has SHA-256 \(header.sha256), not"
+          + " the desired \(model.sha256)", retryable: false)
+    }
+  }
+
+  private static func failure(_ error: RPCError, _ model: InstalledModel) -> Failure {
+    let retryable: Bool =
+      switch error.code {
+      case .notFound, .permissionDenied, .invalidArgument, .failedPrecondition: false
+      default: true
+      }
+    return Failure(
+      description: "the download of \(model) failed with \(error)", retryable: retryable)
+  }
+
+  private func file<T: Sendable>(_ body: @escaping @Sendable () throws(FileError) -> T)
+    async throws(Failure) -> T
+  {
+    do {
+      return try await worker.run { try body() }
+    } catch {
+      throw Failure(description: "\(error)", retryable: true)
+    }
+  }
+}

@@ -1,0 +1,69 @@
+import EdgecatLog
+import EdgecatProto
+import EdgecatRPC
+
+/// Follows the device's desired state in the registry: GetDesiredState once, then a
+/// WatchDesiredState stream, opened again after an exponential backoff whenever it breaks.
+/// Every state received goes to the model manager.
+public final class DesiredStateFollower: Sendable {
+  let uplink: Uplink
+  let manager: ModelManager
+  let backoffLimit: Duration
+  let logger = Logger(component: "desired-state")
+
+  public init(uplink: Uplink, manager: ModelManager, backoffLimit: Duration = .seconds(5)) {
+    self.uplink = uplink
+    self.manager = manager
+    self.backoffLimit = backoffLimit
+  }
+
+  /// Follows until the task is cancelled.
+  public func run() async {
+    var request = Edgecat_Registry_V1_GetDesiredStateRequest()
+    request.deviceID = uplink.deviceID
+    do {
+      let state: DesiredState = try await uplink.callRegistry("GetDesiredState", request)
+      await manager.offer(state)
+    } catch {
+      logger.warning("reading the desired state failed", ["error": "\(error)"])
+    }
+    var backoff = Backoff(maximum: backoffLimit)
+    while !Task.isCancelled {
+      let (received, reason) = await watch()
+      if Task.isCancelled { break }
+      if received > 0 { backoff.reset() }
+      let delay = backoff.nextDelay()
+      let level: LogLevel = backoff.failures <= 1 ? .warning : .debug
+      logger.log(
+        level, "desired state stream ended, reconnecting",
+        ["reason": reason, "retry_in_ms": delay.milliseconds, "failures": backoff.failures])
+      try? await Task.sleep(for: delay)
+    }
+  }
+
+  /// Runs one stream and returns the number of states received and why it ended.
+  private func watch() async -> (Int, String) {
+    var request = Edgecat_Registry_V1_WatchDesiredStateRequest()
+    request.deviceID = uplink.deviceID
+    let call: TypedCall<Edgecat_Registry_V1_WatchDesiredStateRequest, DesiredState> =
+      uplink.registry.makeCall(
+        Uplink.registryPath("WatchDesiredState"), metadata: uplink.metadata)
+    var received = 0
+    do {
+      try await withTaskCancellationHandler {
+        try await call.send(request)
+        call.closeSend()
+        for try await state in call.responses {
+          if received == 0 { logger.info("desired state stream open") }
+          received += 1
+          await manager.offer(state)
+        }
+      } onCancel: {
+        call.cancel()
+      }
+      return (received, "the registry ended the stream with \(await call.status)")
+    } catch {
+      return (received, "\(error)")
+    }
+  }
+}

@@ -1,0 +1,184 @@
+import EdgecatProto
+import EdgecatRPC
+
+typealias IngestCall = TypedCall<Edgecat_Telemetry_V1_IngestBatch, Edgecat_Telemetry_V1_IngestAck>
+
+extension Forwarder {
+  /// How one stream ended: the reason to log and the batches acknowledged on it.
+  struct StreamOutcome: Sendable {
+    var reason: String
+    var acknowledged: Int
+  }
+
+  /// Why a stream is given up: a rejected batch, an unexpected acknowledgement or a failure
+  /// of the spool.
+  struct StreamFailure: Error, CustomStringConvertible {
+    let description: String
+  }
+
+  /// Runs one stream until it breaks or the task is cancelled.
+  func runStream() async -> StreamOutcome {
+    let call: IngestCall = uplink.telemetry.makeCall(
+      Uplink.telemetryPath("StreamInferenceLogs"), metadata: uplink.metadata)
+    counters.opened()
+    let window = ForwardingWindow(capacity: self.window)
+    let before = counters.batches
+    let reason: String = await withTaskGroup(of: String?.self) { group in
+      group.addTask { await self.send(on: call, window) }
+      group.addTask { await self.receive(on: call, window) }
+      let first = await group.next() ?? nil
+      call.cancel()
+      wakeup.notify()
+      group.cancelAll()
+      var reason = first
+      for await other in group where reason == nil { reason = other }
+      return reason ?? "the stream was cancelled"
+    }
+    return StreamOutcome(reason: reason, acknowledged: counters.batches - before)
+  }
+
+  /// Sends batches while the window has room; returns why it stopped.
+  private func send(on call: IngestCall, _ window: ForwardingWindow) async -> String? {
+    while !Task.isCancelled {
+      let entry: ForwardingWindow.InFlight
+      if let resend = window.takeResend() {
+        entry = resend
+      } else if window.hasRoom {
+        let (afterSeq, afterLabelID) = window.cursor
+        let batch: SpoolBatch
+        do {
+          batch = try await spool.pending(
+            afterSeq: afterSeq, afterLabelID: afterLabelID, limit: batchRecords)
+        } catch {
+          logger.error("spool read failed", ["error": "\(error)"])
+          return "the spool could not be read: \(error)"
+        }
+        guard !batch.isEmpty else {
+          await wakeup.wait(timeout: Self.idlePoll)
+          continue
+        }
+        entry = window.add(batch)
+      } else {
+        await wakeup.wait(timeout: Self.idlePoll)
+        continue
+      }
+      do {
+        try await call.send(message(entry))
+        logger.debug(
+          "batch sent",
+          [
+            "batch_id": entry.batchID, "records": entry.batch.records.count,
+            "labels": entry.batch.labels.count,
+          ])
+      } catch {
+        return "sending a batch failed: \(error)"
+      }
+    }
+    return nil
+  }
+
+  /// Reads acknowledgements and removes acknowledged batches from the spool; returns why the
+  /// stream ended.
+  private func receive(on call: IngestCall, _ window: ForwardingWindow) async -> String? {
+    do {
+      for try await ack in call.responses {
+        try await handle(ack, window)
+        wakeup.notify()
+      }
+      let status = await call.status
+      return "telemetry ended the stream with \(status)"
+    } catch let failure as StreamFailure {
+      return failure.description
+    } catch {
+      return "the stream failed: \(error)"
+    }
+  }
+
+  private func handle(_ ack: Edgecat_Telemetry_V1_IngestAck, _ window: ForwardingWindow)
+    async throws
+  {
+    guard let entry = window.acknowledge(ack.batchID) else {
+      throw StreamFailure(
+        description: "telemetry acknowledged batch \(ack.batchID), which is not the oldest"
+          + " batch in flight")
+    }
+    let code = StatusCode(rawValue: Int(ack.code)) ?? .unknown
+    switch code {
+    case .ok:
+      CrashPoint.check(CrashPoint.beforeAckDelete)
+      do {
+        try await spool.remove(entry.batch)
+      } catch {
+        throw StreamFailure(description: "the spool could not delete a forwarded batch: \(error)")
+      }
+      counters.acknowledged(records: entry.batch.records.count)
+      logger.debug(
+        "batch acknowledged",
+        [
+          "batch_id": ack.batchID, "stored": ack.stored, "duplicates": ack.duplicates,
+          "conflicts": ack.conflicts, "labels_applied": ack.labelsApplied,
+        ])
+      if ack.conflicts > 0 {
+        logger.warning(
+          "telemetry kept earlier records with the same identity",
+          ["batch_id": ack.batchID, "conflicts": ack.conflicts])
+      }
+    case .resourceExhausted:
+      guard let (first, second) = entry.batch.split() else {
+        throw StreamFailure(
+          description: "telemetry rejected a batch of one entry as too large: \(ack.message)")
+      }
+      window.queueForResend([first, second])
+      lowerBatchLimit(to: max(1, entry.batch.count / 2))
+      counters.split()
+      logger.warning(
+        "batch too large, splitting",
+        [
+          "batch_id": ack.batchID, "entries": entry.batch.count,
+          "batch_records": batchRecords, "message": ack.message,
+        ])
+    default:
+      throw StreamFailure(
+        description: "telemetry rejected batch \(ack.batchID) with \(code): \(ack.message)")
+    }
+  }
+
+  private func lowerBatchLimit(to limit: Int) {
+    var current = batchLimit.load(ordering: .relaxed)
+    while limit < current {
+      let (exchanged, original) = batchLimit.compareExchange(
+        expected: current, desired: limit, ordering: .relaxed)
+      if exchanged { return }
+      current = original
+    }
+  }
+
+  private func message(_ entry: ForwardingWindow.InFlight) -> Edgecat_Telemetry_V1_IngestBatch {
+    var batch = Edgecat_Telemetry_V1_IngestBatch()
+    batch.batchID = entry.batchID
+    batch.records = entry.batch.records.map { record in
+      var message = Edgecat_Telemetry_V1_InferenceLogRecord()
+      message.deviceID = uplink.deviceID
+      message.epoch = spool.epoch
+      message.seq = record.seq
+      message.timestampMs = record.timestampMs
+      message.modelFullName = record.modelFullName
+      message.modelVersion = record.modelVersion
+      message.prediction = record.prediction
+      if let confidence = record.confidence { message.confidence = confidence }
+      message.latencyMs = record.latencyMs
+      message.inputHash = record.inputHash
+      if let label = record.label { message.label = label }
+      return message
+    }
+    batch.labels = entry.batch.labels.map { label in
+      var message = Edgecat_Telemetry_V1_LabelUpdate()
+      message.deviceID = uplink.deviceID
+      message.epoch = label.epoch
+      message.seq = label.seq
+      message.label = label.label
+      return message
+    }
+    return batch
+  }
+}

@@ -1,0 +1,67 @@
+// edgecat-agent: the edge agent of one device. It stores the application's inference records
+// in a spool database in --data-dir and forwards them to edgecat-telemetry, heartbeats, follows
+// the device's desired model in edgecat-registry, and serves edgecat.agent.v1.AgentService to
+// the application on --listen.
+import EdgecatAgent
+import EdgecatLog
+import EdgecatRPC
+import EdgecatServiceKit
+import Glibc
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.contains("--help") || arguments.contains("-h") {
+  print(AgentOptions.parser.usage, terminator: "")
+  exit(0)
+}
+let options: AgentOptions
+do {
+  options = try AgentOptions.parse(arguments)
+} catch {
+  StandardError.write("edgecat-agent: \(error.message)\n")
+  exit(2)
+}
+Logger.level = options.logLevel
+umask(0o077)
+let logger = Logger(component: "agent")
+
+let deviceToken: String
+let localToken: String
+do {
+  deviceToken = try readTokenFile(options.tokenFile)
+} catch {
+  StandardError.write("edgecat-agent: \(error.message)\n")
+  exit(2)
+}
+if let failure = createDirectories(options.dataDirectory) {
+  logger.error("cannot create the data folder", ["path": options.dataDirectory, "errno": failure])
+  exit(1)
+}
+do {
+  localToken = try LocalToken.loadOrCreate(at: options.localTokenFile)
+} catch {
+  logger.error(
+    "cannot read or create the local token file",
+    ["path": options.localTokenFile, "error": "\(error)"])
+  exit(1)
+}
+
+let agent: Agent
+do {
+  agent = try await Agent.start(options: options, deviceToken: deviceToken, localToken: localToken)
+} catch {
+  logger.error("cannot start", ["data_dir": options.dataDirectory, "error": "\(error)"])
+  exit(1)
+}
+if let portFile = options.portFile {
+  let temporary = portFile + ".tmp"
+  if let file = fopen(temporary, "w") {
+    fputs("\(agent.port)\n", file)
+    fclose(file)
+    rename(temporary, portFile)
+  } else {
+    logger.error("cannot write the port file", ["path": portFile, "errno": errno])
+  }
+}
+await agent.server.runUntilSignalled()
+await agent.stop()
+exit(0)
