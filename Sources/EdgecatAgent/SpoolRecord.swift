@@ -60,6 +60,14 @@ public struct SpoolStatistics: Sendable, Equatable {
   public var bytes: Int64
   public var records: Int64
   public var labels: Int64
-  /// True after a write was rejected for the byte cap, until records leave the spool.
+  /// True after a write was rejected for the byte cap, until records leave the spool or a
+  /// later write fits.
   public var full: Bool
+
+  public init(bytes: Int64, records: Int64, labels: Int64, full: Bool) {
+    self.bytes = bytes
+    self.records = records
+    self.labels = labels
+    self.full = full
+  }
 }
