@@ -18,7 +18,7 @@ public final class Forwarder: Sendable {
   let batchLimit: Atomic<Int>
   let wakeup = Wakeup()
   let logger = Logger(component: "forwarder")
-  let counters = ForwarderCounters()
+  public let counters = ForwarderCounters()
 
   /// How long the sender waits for new records before it looks at the spool again.
   static let idlePoll: Duration = .seconds(1)
