@@ -25,6 +25,7 @@ public final class DesiredStateFollower: Sendable {
       let state: DesiredState = try await uplink.callRegistry("GetDesiredState", request)
       await manager.offer(state)
     } catch {
+      if Task.isCancelled { return }
       logger.warning("reading the desired state failed", ["error": "\(error)"])
     }
     var backoff = Backoff(maximum: backoffLimit)

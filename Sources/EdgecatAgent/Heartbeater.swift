@@ -33,6 +33,7 @@ public final class Heartbeater: Sendable {
         failures = 0
         if response.nextHeartbeatMs > 0 { delay = .milliseconds(Int64(response.nextHeartbeatMs)) }
       } catch {
+        if Task.isCancelled { break }
         failures += 1
         // One line for the first failure and then one per ten, so that an offline device
         // does not fill its log.

@@ -54,6 +54,8 @@ public final class StateReporter: Sendable {
         backoff.reset()
         logger.info("device state reported", ["models": Self.summary(models)])
       } catch {
+        // A call cut short by the agent stopping is no failure to report.
+        if Task.isCancelled { break }
         let delay = backoff.nextDelay()
         if backoff.failures == 1 || backoff.failures % 10 == 0 {
           logger.warning(

@@ -25,9 +25,18 @@ public final class Wakeup: Sendable {
     waiter?.resume()
   }
 
-  /// Suspends until `notify`, unless a notification is pending. One task may wait at a time;
-  /// a second waiter replaces the first, which is resumed.
+  /// Suspends until `notify` or the task's cancellation, unless a notification is pending.
+  /// One task may wait at a time; a second waiter replaces the first, which is resumed.
   public func wait() async {
+    await withTaskCancellationHandler {
+      await suspend()
+    } onCancel: {
+      notify()
+    }
+  }
+
+  private func suspend() async {
+    if Task.isCancelled { return }
     await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
       let resumeNow: [CheckedContinuation<Void, Never>] = state.withLock { state in
         if state.pending {
