@@ -1,4 +1,3 @@
-import EdgecatCrypto
 import EdgecatServiceKit
 import Glibc
 
@@ -8,7 +7,7 @@ public enum LocalToken {
   /// when it does not exist.
   public static func loadOrCreate(at path: String) throws -> String {
     if access(path, F_OK) == 0 { return try readTokenFile(path) }
-    let token = try SecureRandom.token()
+    let token = try RandomID.hex(byteCount: 32)
     let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else { throw FileError.last("creating the local token file", path) }
     defer { close(descriptor) }

@@ -1,4 +1,3 @@
-import EdgecatCrypto
 import Glibc
 
 /// The folder of model files, `<data dir>/models`: each verified model is `<sha256>` and a
@@ -49,7 +48,7 @@ struct ModelFolder: Sendable {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { throw .last("opening for hashing", path) }
     defer { close(descriptor) }
-    let hash = SHA256()
+    var hash = SwiftSHA256()
     var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     while true {
       let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -58,7 +57,7 @@ struct ModelFolder: Sendable {
       if count == 0 { break }
       buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
     }
-    return Hex.encode(hash.finalize())
+    return hexString(hash.finalize())
   }
 
   /// Renames `source` to `target`, replacing it atomically, and fsyncs the folder so that the

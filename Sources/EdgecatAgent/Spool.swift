@@ -1,5 +1,4 @@
 import EdgecatCore
-import EdgecatCrypto
 import EdgecatLog
 import EdgecatStore
 import Synchronization
@@ -38,7 +37,7 @@ public final class Spool: Sendable {
 
   /// Opens the spool in the agent database, creating its epoch on first use.
   public static func open(store: Store, maximumBytes: Int64) async throws -> Spool {
-    let candidate = Hex.encode(try SecureRandom.bytes(count: 16))
+    let candidate = try RandomID.hex(byteCount: 16)
     let row = try await store.write { database in
       try database.execute(
         "INSERT OR IGNORE INTO spool_state (id, epoch, next_seq, bytes, records, labels)"
