@@ -83,10 +83,16 @@ let package = Package(
       ],
       path: "Sources/EdgecatTelemetry"),
 
+    // Command-line flags and token files, for the services and the edge agent.
+    .target(name: "EdgecatFlags", path: "Sources/EdgecatFlags"),
+
     // Plumbing every service shares: flags, authentication, the policy client.
     .target(
       name: "EdgecatServiceKit",
-      dependencies: ["EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatLog", "EdgecatCrypto"],
+      dependencies: [
+        "EdgecatFlags", "EdgecatCore", "EdgecatRPC", "EdgecatProto", "EdgecatLog",
+        "EdgecatCrypto",
+      ],
       path: "Sources/EdgecatServiceKit"),
 
     // edgecat.policy.v1.PolicyService over the policy engine.
@@ -131,11 +137,12 @@ let package = Package(
       path: "Sources/EdgecatTelemetryServer"),
 
     // The edge agent: the spool, the forwarder to telemetry, the model manager and the local
-    // edgecat.agent.v1.AgentService.
+    // edgecat.agent.v1.AgentService. It leaves out the service kit and EdgecatCrypto, whose
+    // libcrypto would add about 3 MiB to the agent's idle memory.
     .target(
       name: "EdgecatAgent",
       dependencies: [
-        "EdgecatStore", "EdgecatRPC", "EdgecatProto", "EdgecatServiceKit", "EdgecatLog",
+        "EdgecatStore", "EdgecatRPC", "EdgecatProto", "EdgecatFlags", "EdgecatLog",
         "EdgecatCore",
       ],
       path: "Sources/EdgecatAgent"),
@@ -175,7 +182,7 @@ let package = Package(
       path: "services/edgecat-telemetry"),
     .executableTarget(
       name: "edgecat-agent",
-      dependencies: ["EdgecatAgent", "EdgecatRPC", "EdgecatServiceKit", "EdgecatLog"],
+      dependencies: ["EdgecatAgent", "EdgecatRPC", "EdgecatFlags", "EdgecatLog"],
       path: "services/edgecat-agent",
       // Shared libraries whose symbols the agent never calls stay unloaded, which keeps its
       // idle memory down.

@@ -1,6 +1,7 @@
 import EdgecatLog
 import EdgecatRPC
-import EdgecatServiceKit
+import EdgecatFlags
+import Glibc
 import EdgecatStore
 
 /// The whole agent: its database, spool, model manager, uplink tasks and local service.
@@ -24,10 +25,7 @@ public final class Agent: Sendable {
     options: AgentOptions, deviceToken: String, localToken: String,
     group: EventLoopGroup = .shared
   ) async throws -> Agent {
-    if let failure = createDirectories(options.dataDirectory) {
-      throw FileError(operation: "creating the data folder", path: options.dataDirectory,
-        code: failure)
-    }
+    try createDataDirectory(options.dataDirectory)
     let store = try await AgentDatabase.open(dataDirectory: options.dataDirectory)
     let spool = try await Spool.open(store: store, maximumBytes: options.spoolMaximumBytes)
     let uplink = Uplink(
@@ -88,6 +86,18 @@ public final class Agent: Sendable {
     self.port = port
     self.store = store
     self.tasks = tasks
+  }
+
+  /// Creates a folder and its missing parents with mode 0700, as `mkdir -p` does.
+  public static func createDataDirectory(_ path: String) throws {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/") {
+      prefix += part
+      if mkdir(prefix, 0o700) != 0 && errno != EEXIST {
+        throw FileError.last("creating the data folder", prefix)
+      }
+      prefix += "/"
+    }
   }
 
   /// Stops the local service and the tasks, then closes the connections and the database.

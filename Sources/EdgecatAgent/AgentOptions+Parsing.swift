@@ -1,6 +1,6 @@
 import EdgecatLog
 import EdgecatRPC
-import EdgecatServiceKit
+import EdgecatFlags
 
 extension AgentOptions {
   /// Parses the command line (without the program name) and the environment; `--config`, or

@@ -1,7 +1,6 @@
 import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
-import EdgecatServiceKit
 
 extension AgentService {
   /// Validates the records, attributes them to the running model and stores them.

@@ -2,7 +2,6 @@ import EdgecatCore
 import EdgecatLog
 import EdgecatProto
 import EdgecatRPC
-import EdgecatServiceKit
 
 /// `edgecat.agent.v1.AgentService`, the agent's local service for the inference application.
 /// Every call must carry the local token as `authorization: Bearer <token>`.
@@ -60,11 +59,11 @@ public struct AgentService: RPCService {
 
   /// Throws UNAUTHENTICATED unless the call carries the local token.
   func authenticate(_ context: ServerContext) throws(RPCError) {
-    guard let token = EdgecatMetadata.bearerToken(context.metadata) else {
+    guard let token = bearerToken(context.metadata) else {
       throw RPCError(
         .unauthenticated,
-        "the call has no bearer token; send \"authorization: Bearer <token>\" with the token"
-          + " from the agent's --local-token-file")
+        "the call has no bearer token or more than one; send one \"authorization: Bearer"
+          + " <token>\" header with the token from the agent's --local-token-file")
     }
     guard LocalToken.matches(token, localToken) else {
       logger.warning("call with a wrong local token", ["rpc.method": context.method,

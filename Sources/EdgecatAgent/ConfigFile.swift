@@ -1,4 +1,4 @@
-import EdgecatServiceKit
+import EdgecatFlags
 import Glibc
 
 /// A settings file of `name = value` lines, as INI files write them: names are flag names

@@ -1,4 +1,4 @@
-import EdgecatServiceKit
+import EdgecatFlags
 import Glibc
 
 /// The bearer token the application on the device presents to the agent's local service.

@@ -1,5 +1,5 @@
 import EdgecatAgent
-import EdgecatServiceKit
+import EdgecatFlags
 import Glibc
 import Testing
 

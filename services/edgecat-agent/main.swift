@@ -5,8 +5,15 @@
 import EdgecatAgent
 import EdgecatLog
 import EdgecatRPC
-import EdgecatServiceKit
+import EdgecatFlags
 import Glibc
+
+/// Writes a usage error to stderr in one `write(2)` and exits with status 2.
+func exitWithUsageError(_ message: String) -> Never {
+  let bytes = Array("edgecat-agent: \(message)\n".utf8)
+  _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+  exit(2)
+}
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments.contains("--help") || arguments.contains("-h") {
@@ -17,8 +24,7 @@ let options: AgentOptions
 do {
   options = try AgentOptions.parse(arguments)
 } catch {
-  StandardError.write("edgecat-agent: \(error.message)\n")
-  exit(2)
+  exitWithUsageError(error.message)
 }
 Logger.level = options.logLevel
 umask(0o077)
@@ -29,11 +35,12 @@ let localToken: String
 do {
   deviceToken = try readTokenFile(options.tokenFile)
 } catch {
-  StandardError.write("edgecat-agent: \(error.message)\n")
-  exit(2)
+  exitWithUsageError(error.message)
 }
-if let failure = createDirectories(options.dataDirectory) {
-  logger.error("cannot create the data folder", ["path": options.dataDirectory, "errno": failure])
+do {
+  try Agent.createDataDirectory(options.dataDirectory)
+} catch {
+  logger.error("cannot create the data folder", ["error": "\(error)"])
   exit(1)
 }
 do {
