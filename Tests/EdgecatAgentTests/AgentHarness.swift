@@ -61,6 +61,19 @@ struct AgentHarness {
     let _: Edgecat_Agent_V1_ModelLoadedResponse = try await call("ModelLoaded", request)
   }
 
+  /// Opens WatchModel as the application does; read its `responses`.
+  func watchModel() async throws
+    -> TypedCall<Edgecat_Agent_V1_WatchModelRequest, ModelAssignment>
+  {
+    var metadata = Metadata()
+    metadata.add("authorization", "Bearer \(Self.localToken)")
+    let call: TypedCall<Edgecat_Agent_V1_WatchModelRequest, ModelAssignment> = client.makeCall(
+      "/edgecat.agent.v1.AgentService/WatchModel", metadata: metadata)
+    try await call.send(Edgecat_Agent_V1_WatchModelRequest())
+    call.closeSend()
+    return call
+  }
+
   func call<Request: ProtoMessage, Response: ProtoMessage>(_ method: String, _ request: Request)
     async throws(RPCError) -> Response
   {

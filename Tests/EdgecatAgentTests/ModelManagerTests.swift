@@ -21,8 +21,16 @@ struct ModelManagerTests {
     let first = try await registry.addVersion(artifactBytes(Self.artifactSize, seed: 1))
     let second = try await registry.addVersion(artifactBytes(Self.artifactSize, seed: 2))
 
+    let watch = try await harness.watchModel()
+    var assignments = watch.responses.makeAsyncIterator()
+    let initial = try #require(try await assignments.next())
+    #expect(initial.generation == 0)
+    #expect(initial.modelFullName.isEmpty)
+
     try await registry.deploy(first.version)
     let assignedFirst = try #require(await harness.waitForAssignment(version: 1))
+    #expect(try await assignments.next() == assignedFirst)
+    watch.cancel()
     #expect(assignedFirst.sha256 == first.sha256)
     #expect(assignedFirst.path == harness.modelsFolder + "/" + first.sha256)
     #expect(assignedFirst.modelFullName == RegistryFixture.model)

@@ -69,6 +69,8 @@ if let portFile = options.portFile {
     logger.error("cannot write the port file", ["path": portFile, "errno": errno])
   }
 }
-await agent.server.runUntilSignalled()
+let (signals, signalled) = AsyncStream.makeStream(of: Int32.self)
+SignalWatcher.install { signalled.yield($0) }
+for await _ in signals { break }
 await agent.stop()
 exit(0)
