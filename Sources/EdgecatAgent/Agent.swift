@@ -1,8 +1,8 @@
+import EdgecatFlags
 import EdgecatLog
 import EdgecatRPC
-import EdgecatFlags
-import Glibc
 import EdgecatStore
+import Glibc
 
 /// The whole agent: its database, spool, model manager, uplink tasks and local service.
 public final class Agent: Sendable {

@@ -1,6 +1,6 @@
+import EdgecatFlags
 import EdgecatLog
 import EdgecatRPC
-import EdgecatFlags
 
 extension AgentOptions {
   /// Parses the command line (without the program name) and the environment; `--config`, or
@@ -18,7 +18,7 @@ extension AgentOptions {
     return try AgentOptions(flags: parser.parse(arguments, environment: merged))
   }
 
-  /// The value of `--config` on the command line, when given.
+  /// Returns the value of `--config` on the command line, when given.
   private static func configPath(_ arguments: [String]) -> String? {
     for (index, argument) in arguments.enumerated() {
       if argument.hasPrefix("--config=") { return String(argument.dropFirst("--config=".count)) }

@@ -1,6 +1,6 @@
+import EdgecatFlags
 import EdgecatLog
 import EdgecatRPC
-import EdgecatFlags
 
 /// The agent's settings, from flags, `EDGECAT_*` environment variables and an optional
 /// `--config` file, in that order of precedence, then the defaults.

@@ -46,6 +46,6 @@ enum AgentSchema {
           name TEXT PRIMARY KEY,
           value INTEGER NOT NULL
         );
-        """),
+        """)
   ]
 }

@@ -23,7 +23,8 @@ extension AgentService {
         SpoolRecord(
           timestampMs: record.timestampMs == 0 ? now : record.timestampMs,
           modelFullName: model.modelFullName, modelVersion: model.version,
-          prediction: record.prediction, confidence: record.confidenceValue.map { value in
+          prediction: record.prediction,
+          confidence: record.confidenceValue.map { value in
             if case .confidence(let confidence) = value { return confidence }
             return 0
           }, latencyMs: record.latencyMs, inputHash: record.inputHash,
@@ -77,8 +78,8 @@ extension AgentService {
     return response
   }
 
-  /// The model records are attributed to: the running model, whose name the request may
-  /// repeat but not contradict.
+  /// Returns the running model, to which records are attributed. The request may repeat its
+  /// name but not name another model.
   private func attributedModel(_ requested: String) throws(RPCError) -> InstalledModel {
     guard let running = models.runningModel else {
       throw RPCError(

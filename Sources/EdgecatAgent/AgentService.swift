@@ -12,7 +12,7 @@ public struct AgentService: RPCService {
   let localToken: String
   let logger = Logger(component: "agent-service")
 
-  /// The most records one LogInference call may carry.
+  /// The maximum number of records in one LogInference call.
   static let maximumRecordsPerCall = 10_000
 
   public init(spool: Spool, models: ModelSource, localToken: String) {
@@ -66,8 +66,12 @@ public struct AgentService: RPCService {
           + " <token>\" header with the token from the agent's --local-token-file")
     }
     guard LocalToken.matches(token, localToken) else {
-      logger.warning("call with a wrong local token", ["rpc.method": context.method,
-        "peer": context.peer])
+      logger.warning(
+        "call with a wrong local token",
+        [
+          "rpc.method": context.method,
+          "peer": context.peer,
+        ])
       throw RPCError(
         .unauthenticated,
         "the bearer token is not the agent's local token; read it from --local-token-file")
@@ -75,7 +79,7 @@ public struct AgentService: RPCService {
   }
 }
 
-/// What the local service needs of the model manager; tests supply their own.
+/// The model manager as the local service uses it; tests supply their own.
 public protocol ModelSource: Sendable {
   var assignments: AssignmentBroadcaster { get }
   var runningModel: InstalledModel? { get }

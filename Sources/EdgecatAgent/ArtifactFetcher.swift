@@ -21,18 +21,27 @@ struct ArtifactFetcher: Sendable {
   /// Makes `models/<sha256>` hold the verified artifact of `model` and returns its path. An
   /// existing file is hashed again before it is trusted.
   func fetch(_ model: InstalledModel) async throws(Failure) -> String {
+    guard model.sha256.utf8.count == 64, model.sha256.utf8.allSatisfy(Self.isHexDigit) else {
+      throw Failure(
+        description: "the desired state of \(model) has no valid artifact SHA-256:"
+          + " \"\(model.sha256.prefix(80))\"", retryable: false)
+    }
     let target = folder.modelPath(model.sha256)
     let partial = folder.partialPath(model.sha256)
     if try await file { () throws(FileError) in try ModelFolder.size(target) } != nil {
       if try await verify(target, model) { return target }
     }
-    var offset = try await file { () throws(FileError) in try ModelFolder.size(partial) } ?? 0
-    if offset > 0 && model.sha256.isEmpty { offset = 0 }
+
+    let offset = try await file { () throws(FileError) in try ModelFolder.size(partial) } ?? 0
     if offset > 0 {
       logger.info(
-        "resuming download", ["model": model.modelFullName, "version": model.version,
-          "offset": offset])
+        "resuming download",
+        [
+          "model": model.modelFullName, "version": model.version,
+          "offset": offset,
+        ])
     }
+
     try await download(model, from: offset, into: partial)
     var verified = try await verify(partial, model)
     if !verified && offset > 0 {
@@ -43,6 +52,7 @@ struct ArtifactFetcher: Sendable {
       try await download(model, from: 0, into: partial)
       verified = try await verify(partial, model)
     }
+
     guard verified else {
       throw Failure(
         description: "the downloaded artifact of \(model) does not match its SHA-256"
@@ -50,8 +60,11 @@ struct ArtifactFetcher: Sendable {
     }
     try await file { () throws(FileError) in try folder.install(partial, as: target) }
     logger.info(
-      "model file installed", ["model": model.modelFullName, "version": model.version,
-        "path": target])
+      "model file installed",
+      [
+        "model": model.modelFullName, "version": model.version,
+        "path": target,
+      ])
     CrashPoint.check(CrashPoint.afterModelRename)
     return target
   }
@@ -130,6 +143,10 @@ struct ArtifactFetcher: Sendable {
         description: "the registry's artifact of \(model) has SHA-256 \(header.sha256), not"
           + " the desired \(model.sha256)", retryable: false)
     }
+  }
+
+  private static func isHexDigit(_ byte: UInt8) -> Bool {
+    (48...57).contains(byte) || (97...102).contains(byte)
   }
 
   private static func failure(_ error: RPCError, _ model: InstalledModel) -> Failure {

@@ -11,7 +11,8 @@ public enum CrashPoint {
   public static let beforeAckDelete = "before-ack-delete"
   /// After the first chunk of a download is written and fsynced to the partial file.
   public static let afterDownloadPartial = "after-download-partial"
-  /// After a verified model file is renamed into place, before the application is told.
+  /// After a verified model file is renamed into place, before it is assigned to the
+  /// application.
   public static let afterModelRename = "after-model-rename"
 
   private static let armed: String? = {

@@ -81,7 +81,7 @@ final class FileWorker: @unchecked Sendable {
 
 /// A failed file system call: the operation, the path and the errno.
 public struct FileError: Error, Sendable, CustomStringConvertible {
-  /// What was being done, such as "writing the partial download".
+  /// The operation that failed, such as "writing the partial download".
   public let operation: String
   public let path: String
   /// The errno value the call failed with.
@@ -93,7 +93,7 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
     self.code = code
   }
 
-  /// The error of the system call that just failed, from `errno`.
+  /// Returns the error of the system call that just failed, from `errno`.
   static func last(_ operation: String, _ path: String) -> FileError {
     FileError(operation: operation, path: path, code: errno)
   }

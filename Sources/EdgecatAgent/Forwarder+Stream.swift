@@ -4,7 +4,7 @@ import EdgecatRPC
 typealias IngestCall = TypedCall<Edgecat_Telemetry_V1_IngestBatch, Edgecat_Telemetry_V1_IngestAck>
 
 extension Forwarder {
-  /// How one stream ended: the reason to log and the batches acknowledged on it.
+  /// The end of one stream: the reason to log and the batches acknowledged on it.
   struct StreamOutcome: Sendable {
     var reason: String
     var acknowledged: Int

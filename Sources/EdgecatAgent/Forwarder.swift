@@ -6,9 +6,9 @@ import Synchronization
 /// Sends the spool to telemetry over one StreamInferenceLogs stream: batches of up to
 /// `batchRecords` entries, at most `window` of them unacknowledged. Records leave the spool
 /// only after an OK acknowledgement. A batch rejected as too large is split in half and sent
-/// again; any other rejection or a broken stream ends the stream, and the forwarder reconnects
-/// after an exponential backoff and sends every pending record again. Telemetry deduplicates
-/// by (device_id, epoch, seq), so sending a record twice is harmless.
+/// again. Any other rejection, or a broken stream, ends the stream. The forwarder then
+/// reconnects after an exponential backoff and sends every pending record again, which is
+/// harmless because telemetry deduplicates by (device_id, epoch, seq).
 public final class Forwarder: Sendable {
   let spool: Spool
   let uplink: Uplink

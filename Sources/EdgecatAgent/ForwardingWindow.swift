@@ -34,7 +34,7 @@ final class ForwardingWindow: Sendable {
   }
 
   /// Takes a batch waiting to be sent again, records it as in flight and returns it with its
-  /// new batch id; nil when none waits or the window is full.
+  /// new batch id. Returns nil when none waits or the window is full.
   func takeResend() -> InFlight? {
     state.withLock { state in
       guard state.inFlight.count < capacity, !state.resend.isEmpty else { return nil }

@@ -21,11 +21,6 @@ struct ModelFolder: Sendable {
     return Int64(info.st_size)
   }
 
-  /// Cuts the file at `path` to `size` bytes.
-  static func truncate(_ path: String, to size: Int64) throws(FileError) {
-    guard Glibc.truncate(path, off_t(size)) == 0 else { throw .last("truncating", path) }
-  }
-
   /// Appends `bytes` to the file at `path`, creating it with mode 0600, and fsyncs it.
   static func append(_ bytes: [UInt8], to path: String) throws(FileError) {
     let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)

@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatLog
 
 extension ModelManager {
-  /// Takes the application's answer to assignment `generation`. A loaded candidate that
+  /// Takes the application's confirmation or failure for assignment `generation`. A loaded candidate that
   /// passes the health command becomes the running model and is reported RUNNING; otherwise
   /// the model that ran before is assigned again and the candidate is reported FAILED.
   public func modelLoaded(generation: UInt64, loaded: Bool, message: String)
@@ -71,8 +71,10 @@ extension ModelManager {
     let fallback = slots.running
     logger.error(
       "model failed, going back to the model before it",
-      ["model": candidate.description, "reason": reason,
-        "fallback": fallback?.description ?? "none"])
+      [
+        "model": candidate.description, "reason": reason,
+        "fallback": fallback?.description ?? "none",
+      ])
     if let fallback {
       try await assign(fallback)
     } else {

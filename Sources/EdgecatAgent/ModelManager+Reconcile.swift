@@ -2,8 +2,8 @@ import EdgecatLog
 import EdgecatProto
 
 extension ModelManager {
-  /// Takes one step towards the desired model. Returns false when a retryable failure asks
-  /// for another try after a backoff.
+  /// Takes one step towards the desired model. Returns false after a retryable failure, so
+  /// that the caller tries again after a backoff.
   func reconcile() async -> Bool {
     guard let desired, let target = desired.model else { return true }
     if let running = slots.running, running.isSameVersion(as: target), slots.candidate == nil {
@@ -23,8 +23,12 @@ extension ModelManager {
     } catch {
       downloading = nil
       guard !error.retryable else {
-        logger.warning("download failed, retrying", ["model": target.description,
-          "error": error.description])
+        logger.warning(
+          "download failed, retrying",
+          [
+            "model": target.description,
+            "error": error.description,
+          ])
         return false
       }
       logger.error("download failed", ["model": target.description, "error": error.description])

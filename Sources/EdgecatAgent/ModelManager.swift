@@ -6,11 +6,11 @@ import Synchronization
 
 public typealias DesiredState = Edgecat_Registry_V1_DesiredState
 
-/// Brings the device to its desired model: downloads and verifies the artifact, assigns the
-/// file to the application through `assignments`, and once the application confirms the load
-/// (and the optional health command passes) makes it the running model and reports RUNNING.
-/// A failed load or health check goes back to the model that ran before and reports FAILED.
-/// The running model and the one before it keep their files.
+/// Brings the device to its desired model. It downloads and verifies the artifact and assigns
+/// the file to the application through `assignments`. Once the application confirms the load
+/// and the optional health command passes, the model is running and reported RUNNING. A failed
+/// load or health check goes back to the model that ran before and reports FAILED. The running
+/// model and the one before it keep their files.
 ///
 /// NOTE: only the first model of the desired state is managed; a device that should run
 /// several models at once needs one slot set per model name.
@@ -67,8 +67,10 @@ public actor ModelManager {
   private func restore() async throws {
     let path = folder.path
     try await worker.run { () throws -> Void in
-      if let failure = createFolder(path) { throw FileError(
-        operation: "creating the model folder", path: path, code: failure) }
+      if let failure = createFolder(path) {
+        throw FileError(
+          operation: "creating the model folder", path: path, code: failure)
+      }
     }
     let (slots, counters) = try await slotStore.load()
     self.slots = slots
@@ -92,8 +94,11 @@ public actor ModelManager {
   /// The model the application confirmed and that records are attributed to.
   public nonisolated var runningModel: InstalledModel? { runningBox.withLock { $0 } }
 
-  public var currentSlots: (running: InstalledModel?, previous: InstalledModel?,
-    candidate: InstalledModel?)
+  public var currentSlots:
+    (
+      running: InstalledModel?, previous: InstalledModel?,
+      candidate: InstalledModel?
+    )
   {
     (slots.running, slots.previous, slots.candidate)
   }

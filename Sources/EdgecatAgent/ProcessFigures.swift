@@ -5,8 +5,8 @@ struct ProcessFigures {
   private var lastCPU: Double?
   private var lastWall: Double?
 
-  /// The process's CPU use, as a percentage of one core, since the previous call; 0 on the
-  /// first call.
+  /// Returns the process's CPU use since the previous call, as a percentage of one core, or 0
+  /// on the first call.
   mutating func cpuPercentSinceLastCall() -> Double {
     var usage = rusage()
     getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -1,9 +1,9 @@
 import EdgecatCore
 import EdgecatStore
 
-/// Records and labels read from the spool for one batch to telemetry. Records are every
-/// pending record with a seq in `firstSeq...lastSeq`, and labels every pending label with an
-/// id in `firstLabelID...lastLabelID`, so removing those ranges removes exactly this batch.
+/// Records and labels read from the spool for one batch to telemetry. The records are every
+/// pending record with a seq from the first record's to the last one's, and the labels every
+/// pending label in their id range, so deleting those ranges deletes exactly this batch.
 public struct SpoolBatch: Sendable {
   public var records: [SpoolRecord]
   public var labels: [SpoolLabel]

@@ -73,6 +73,7 @@ public struct SwiftSHA256 {
         UInt32(block[base]) << 24 | UInt32(block[base + 1]) << 16 | UInt32(block[base + 2]) << 8
         | UInt32(block[base + 3])
     }
+
     for index in 16..<64 {
       let x = schedule[index - 15]
       let y = schedule[index - 2]
@@ -80,8 +81,15 @@ public struct SwiftSHA256 {
       let s1 = y.rotatedRight(17) ^ y.rotatedRight(19) ^ (y >> 10)
       schedule[index] = schedule[index - 16] &+ s0 &+ schedule[index - 7] &+ s1
     }
-    var a = state[0], b = state[1], c = state[2], d = state[3]
-    var e = state[4], f = state[5], g = state[6], h = state[7]
+
+    var a = state[0]
+    var b = state[1]
+    var c = state[2]
+    var d = state[3]
+    var e = state[4]
+    var f = state[5]
+    var g = state[6]
+    var h = state[7]
     for index in 0..<64 {
       let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
       let choice = (e & f) ^ (~e & g)
@@ -98,6 +106,7 @@ public struct SwiftSHA256 {
       b = a
       a = t1 &+ t2
     }
+
     state[0] &+= a
     state[1] &+= b
     state[2] &+= c

@@ -28,7 +28,8 @@ final class AgentProcess: @unchecked Sendable {
       !environment.keys.contains { entry.hasPrefix($0 + "=") }
     }
     variables += environment.map { "\($0.key)=\($0.value)" }
-    let argv: [UnsafeMutablePointer<CChar>?] = ([Self.binary] + arguments).map { strdup($0) } + [nil]
+    let argv: [UnsafeMutablePointer<CChar>?] =
+      ([Self.binary] + arguments).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup($0) } + [nil]
     defer {
       for pointer in argv + envp { free(pointer) }

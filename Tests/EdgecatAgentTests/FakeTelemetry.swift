@@ -5,9 +5,9 @@ import Synchronization
 typealias IngestBatch = Edgecat_Telemetry_V1_IngestBatch
 typealias IngestAck = Edgecat_Telemetry_V1_IngestAck
 
-/// A stand-in for edgecat-telemetry's ingest and heartbeats: it keeps records by
+/// A stand-in for edgecat-telemetry's ingest and heartbeats. It keeps records by
 /// (device_id, epoch, seq) in memory, rejects batches over `maximumEntries` as
-/// RESOURCE_EXHAUSTED, and answers the next batches with the codes in `rejections`.
+/// RESOURCE_EXHAUSTED, and acknowledges the next batches with the codes in `rejections`.
 final class FakeTelemetry: RPCService, Sendable {
   let serviceName = "edgecat.telemetry.v1.TelemetryService"
 

@@ -110,10 +110,11 @@ extension RegistryFixture {
     metadata.add("authorization", "Bearer \(adminToken)")
     let client = RPCClient(endpoint: registryEndpoint, group: group)
     defer { client.close() }
-    let call: TypedCall<Edgecat_Registry_V1_UploadArtifactRequest, Edgecat_Registry_V1_ModelVersion> =
-      client.makeCall(
-        "/edgecat.registry.v1.ModelRegistryService/UploadArtifact", metadata: metadata,
-        timeout: .seconds(20))
+    let call:
+      TypedCall<Edgecat_Registry_V1_UploadArtifactRequest, Edgecat_Registry_V1_ModelVersion> =
+        client.makeCall(
+          "/edgecat.registry.v1.ModelRegistryService/UploadArtifact", metadata: metadata,
+          timeout: .seconds(20))
     var header = Edgecat_Registry_V1_UploadArtifactRequest()
     header.header.modelFullName = Self.model
     header.header.version = version
@@ -149,14 +150,14 @@ extension RegistryFixture {
     return try await registry("CreateDeployment", request)
   }
 
-  /// The device as the registry stores it, with its last report.
+  /// Reads the device as the registry stores it, with its last report.
   func device() async throws(RPCError) -> Edgecat_Registry_V1_Device {
     var request = Edgecat_Registry_V1_GetDeviceRequest()
     request.deviceID = Self.deviceID
     return try await registry("GetDevice", request)
   }
 
-  /// The state the device last reported for the model, or nil.
+  /// Returns the state the device last reported for the model, or nil.
   func reported() async throws(RPCError) -> Edgecat_Registry_V1_ReportedModel? {
     try await device().reportedModels.first
   }

@@ -3,9 +3,9 @@
 // the device's desired model in edgecat-registry, and serves edgecat.agent.v1.AgentService to
 // the application on --listen.
 import EdgecatAgent
+import EdgecatFlags
 import EdgecatLog
 import EdgecatRPC
-import EdgecatFlags
 import Glibc
 
 /// Writes a usage error to stderr in one `write(2)` and exits with status 2.
