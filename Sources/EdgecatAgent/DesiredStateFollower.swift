@@ -19,6 +19,7 @@ public final class DesiredStateFollower: Sendable {
 
   /// Follows until the task is cancelled.
   public func run() async {
+    await checkRegistration()
     var request = Edgecat_Registry_V1_GetDesiredStateRequest()
     request.deviceID = uplink.deviceID
     do {
@@ -34,11 +35,38 @@ public final class DesiredStateFollower: Sendable {
       if Task.isCancelled { break }
       if received > 0 { backoff.reset() }
       let delay = backoff.nextDelay()
-      let level: LogLevel = backoff.failures <= 1 ? .warning : .debug
+      // One line for the first failure and then one per ten, so that a long outage does not
+      // fill the log.
+      let level: LogLevel = backoff.failures % 10 == 1 ? .warning : .debug
       logger.log(
         level, "desired state stream ended, reconnecting",
         ["reason": reason, "retry_in_ms": delay.milliseconds, "failures": backoff.failures])
       try? await Task.sleep(for: delay)
+    }
+  }
+
+  /// Logs whether the registry knows this device, so that a device that was never
+  /// registered, or a token of another device, shows in the log at start.
+  private func checkRegistration() async {
+    var request = Edgecat_Registry_V1_GetDeviceRequest()
+    request.deviceID = uplink.deviceID
+    do {
+      let device: Edgecat_Registry_V1_Device = try await uplink.callRegistry("GetDevice", request)
+      logger.info(
+        "device registered",
+        ["device_id": device.deviceID, "group": device.group, "region": device.region])
+    } catch {
+      if Task.isCancelled { return }
+      let hint: String =
+        switch error.code {
+        case .notFound: "an admin must register the device in the registry"
+        case .unauthenticated, .permissionDenied:
+          "--token-file must hold a token of device:\(uplink.deviceID)"
+        default: "the agent keeps retrying the registry"
+        }
+      logger.error(
+        "device check failed",
+        ["device_id": uplink.deviceID, "error": "\(error)", "hint": hint])
     }
   }
 

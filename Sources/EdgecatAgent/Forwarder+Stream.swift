@@ -16,8 +16,10 @@ extension Forwarder {
     let description: String
   }
 
-  /// Runs one stream until it breaks or the task is cancelled.
-  func runStream() async -> StreamOutcome {
+  /// Runs one stream until it breaks or the task is cancelled. `afterFailures` counts the
+  /// streams that failed before this one, so that the first acknowledgement logs that
+  /// forwarding works again.
+  func runStream(afterFailures: Int) async -> StreamOutcome {
     let call: IngestCall = uplink.telemetry.makeCall(
       Uplink.telemetryPath("StreamInferenceLogs"), metadata: uplink.metadata)
     counters.opened()
@@ -25,7 +27,7 @@ extension Forwarder {
     let before = counters.batches
     let reason: String = await withTaskGroup(of: String?.self) { group in
       group.addTask { await self.send(on: call, window) }
-      group.addTask { await self.receive(on: call, window) }
+      group.addTask { await self.receive(on: call, window, afterFailures: afterFailures) }
       let first = await group.next() ?? nil
       call.cancel()
       wakeup.notify()
@@ -79,11 +81,18 @@ extension Forwarder {
 
   /// Reads acknowledgements and removes acknowledged batches from the spool; returns why the
   /// stream ended.
-  private func receive(on call: IngestCall, _ window: ForwardingWindow) async -> String? {
+  private func receive(on call: IngestCall, _ window: ForwardingWindow, afterFailures: Int)
+    async -> String?
+  {
+    var acknowledged = 0
     do {
       for try await ack in call.responses {
         try await handle(ack, window)
         wakeup.notify()
+        acknowledged += 1
+        if acknowledged == 1 && afterFailures > 0 {
+          logger.info("telemetry stream working again", ["failed_streams": afterFailures])
+        }
       }
       let status = await call.status
       return "telemetry ended the stream with \(status)"

@@ -57,11 +57,13 @@ public final class Forwarder: Sendable {
         await wakeup.wait(timeout: Self.idlePoll)
         continue
       }
-      let outcome = await runStream()
+      let outcome = await runStream(afterFailures: backoff.failures)
       if Task.isCancelled { break }
       if outcome.acknowledged > 0 { backoff.reset() }
       let delay = backoff.nextDelay()
-      let level: LogLevel = backoff.failures <= 1 ? .warning : .debug
+      // One line for the first failure and then one per ten, so that a long outage does not
+      // fill the log.
+      let level: LogLevel = backoff.failures % 10 == 1 ? .warning : .debug
       logger.log(
         level, "telemetry stream ended, reconnecting",
         [
