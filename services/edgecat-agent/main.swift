@@ -54,7 +54,10 @@ do {
 
 let agent: Agent
 do {
-  agent = try await Agent.start(options: options, deviceToken: deviceToken, localToken: localToken)
+  // One event loop carries the agent's few connections, and spares the memory of more.
+  agent = try await Agent.start(
+    options: options, deviceToken: deviceToken, localToken: localToken,
+    group: EventLoopGroup(threads: 1))
 } catch {
   logger.error("cannot start", ["data_dir": options.dataDirectory, "error": "\(error)"])
   exit(1)
