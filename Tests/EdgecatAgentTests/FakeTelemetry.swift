@@ -17,6 +17,9 @@ final class FakeTelemetry: RPCService, Sendable {
     var duplicates = 0
     var batches = 0
     var streams = 0
+    /// Batches read from the streams, acknowledged or not.
+    var received = 0
+    var holdAcknowledgements = false
     var maximumEntries = Int.max
     var rejections: [Int32] = []
     var heartbeats: [Edgecat_Telemetry_V1_HeartbeatRequest] = []
@@ -29,8 +32,26 @@ final class FakeTelemetry: RPCService, Sendable {
       .bidirectionalStreaming("/edgecat.telemetry.v1.TelemetryService/StreamInferenceLogs") {
         (requests: RequestStream<IngestBatch>, writer: ResponseStreamWriter<IngestAck>, _) in
         self.state.withLock { $0.streams += 1 }
+        // Acknowledgements go out from a task of their own, so that `holdAcknowledgements`
+        // can delay them while batches keep arriving.
+        let unacknowledged = Mutex<[IngestBatch]>([])
+        let acknowledging = Task {
+          while !Task.isCancelled {
+            let ready: [IngestBatch] =
+              self.state.withLock { $0.holdAcknowledgements }
+              ? []
+              : unacknowledged.withLock { batches in
+                defer { batches = [] }
+                return batches
+              }
+            for batch in ready { try await writer.write(self.acknowledge(batch)) }
+            try await Task.sleep(for: .milliseconds(2))
+          }
+        }
+        defer { acknowledging.cancel() }
         for try await batch in requests {
-          try await writer.write(self.acknowledge(batch))
+          self.state.withLock { $0.received += 1 }
+          unacknowledged.withLock { $0.append(batch) }
         }
       },
       .unary("/edgecat.telemetry.v1.TelemetryService/Heartbeat") {

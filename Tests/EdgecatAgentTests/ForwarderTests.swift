@@ -15,9 +15,9 @@ struct ForwarderFixture {
   let uplink: Uplink
   let forwarder: Forwarder
 
-  init(batchRecords: Int, window: Int) async throws {
+  init(batchRecords: Int, window: Int, maximumBytes: Int64 = 1 << 24) async throws {
     store = try await AgentDatabase.open(dataDirectory: folder.path)
-    spool = try await Spool.open(store: store, maximumBytes: 1 << 24)
+    spool = try await Spool.open(store: store, maximumBytes: maximumBytes)
     server = RPCServer(services: [telemetry], configuration: Self.configuration)
     let port = try server.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
     endpoint = Endpoint(host: "127.0.0.1", port: port)
@@ -128,6 +128,41 @@ struct ForwarderTests {
     await running.value
     #expect(telemetry.recordCount == 70)
     await restarted.shutdown()
+    await fixture.stop()
+  }
+
+  @Test("keeps at most a window of batches unacknowledged")
+  func window() async throws {
+    let fixture = try await ForwarderFixture(batchRecords: 100, window: 3)
+    fixture.telemetry.state.withLock { $0.holdAcknowledgements = true }
+    try await fixture.spoolRecords(1000)
+    let running = Task { await fixture.forwarder.run() }
+    #expect(await eventually { fixture.telemetry.state.withLock { $0.received } == 3 })
+    try await Task.sleep(for: .milliseconds(200))
+    #expect(fixture.telemetry.state.withLock { $0.received } == 3)
+    #expect(fixture.spool.statistics.records == 1000)
+
+    fixture.telemetry.state.withLock { $0.holdAcknowledgements = false }
+    #expect(await eventually { fixture.spool.statistics.records == 0 })
+    running.cancel()
+    await running.value
+    #expect(fixture.telemetry.recordCount == 1000)
+    #expect(fixture.telemetry.state.withLock { $0.received } == 10)
+    await fixture.stop()
+  }
+
+  @Test("heartbeat reports a full spool")
+  func heartbeatFull() async throws {
+    let fixture = try await ForwarderFixture(batchRecords: 100, window: 8, maximumBytes: 81 * 2)
+    try await fixture.spoolRecords(2)
+    await #expect(throws: (any Error).self) { try await fixture.spoolRecords(1) }
+    let heartbeater = Heartbeater(
+      uplink: fixture.uplink, spool: fixture.spool, interval: .seconds(30),
+      dataDirectory: fixture.folder.path)
+    try await heartbeater.beat()
+    let sent = try #require(fixture.telemetry.state.withLock { $0.heartbeats.first })
+    #expect(sent.spoolFull)
+    #expect(sent.spoolRecords == 2)
     await fixture.stop()
   }
 
