@@ -20,14 +20,19 @@ extension ModelManager {
     do {
       path = try await fetcher.fetch(target)
       downloading = nil
+      retryableFailures = 0
     } catch {
       downloading = nil
       guard !error.retryable else {
-        logger.warning(
-          "download failed, retrying",
+        retryableFailures += 1
+        // One line for the first failure and then one per ten, so that a registry outage
+        // does not fill the log.
+        let level: LogLevel = retryableFailures % 10 == 1 ? .warning : .debug
+        logger.log(
+          level, "download failed, retrying",
           [
-            "model": target.description,
-            "error": error.description,
+            "model": target.description, "error": error.description,
+            "failures": retryableFailures,
           ])
         return false
       }

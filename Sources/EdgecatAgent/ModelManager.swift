@@ -35,6 +35,8 @@ public actor ModelManager {
   var desired: (model: InstalledModel?, generation: UInt64)?
   /// The model being downloaded now.
   var downloading: InstalledModel?
+  /// Downloads failed in a row with a retryable error.
+  var retryableFailures = 0
   var lastReport: [ReportedModel]?
 
   static let retryLimit: Duration = .seconds(5)

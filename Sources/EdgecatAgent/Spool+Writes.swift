@@ -32,7 +32,7 @@ extension Spool {
       logger.error("spool write failed", ["records": records.count, "error": "\(error)"])
       throw .storage(error, operation: "storing inference records", database: "agent spool")
     }
-    CrashPoint.check("after-spool-commit")
+    CrashPoint.check(CrashPoint.afterSpoolCommit)
     accepted(bytes: bytes, records: Int64(records.count), labels: 0)
     return stored
   }
