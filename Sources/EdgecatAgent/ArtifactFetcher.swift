@@ -28,9 +28,8 @@ struct ArtifactFetcher: Sendable {
     }
     let target = folder.modelPath(model.sha256)
     let partial = folder.partialPath(model.sha256)
-    if try await file { () throws(FileError) in try ModelFolder.size(target) } != nil {
-      if try await verify(target, model) { return target }
-    }
+    let existing = try await file { () throws(FileError) in try ModelFolder.size(target) }
+    if existing != nil, try await verify(target, model) { return target }
 
     let offset = try await file { () throws(FileError) in try ModelFolder.size(partial) } ?? 0
     if offset > 0 {

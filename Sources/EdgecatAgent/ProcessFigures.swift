@@ -27,9 +27,9 @@ struct ProcessFigures {
   static func residentBytes() -> Int64 {
     guard let file = fopen("/proc/self/statm", "r") else { return 0 }
     defer { fclose(file) }
-    var buffer = [CChar](repeating: 0, count: 256)
-    guard fgets(&buffer, Int32(buffer.count), file) != nil else { return 0 }
-    let fields = String(cString: buffer).split(separator: " ")
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let count = fread(&buffer, 1, buffer.count, file)
+    let fields = String(decoding: buffer[..<count], as: UTF8.self).split(separator: " ")
     guard fields.count >= 2, let pages = Int64(fields[1]) else { return 0 }
     return pages * Int64(sysconf(Int32(_SC_PAGESIZE)))
   }

@@ -8,9 +8,11 @@ final class AgentProcess: @unchecked Sendable {
 
   /// The `edgecat-agent` next to this test bundle, where `swift build --build-tests` puts it.
   static let binary: String = {
-    var buffer = [CChar](repeating: 0, count: 4096)
-    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-    let executable = count > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count)
+    let executable =
+      count > 0
+      ? String(decoding: buffer[..<count], as: UTF8.self) : CommandLine.arguments[0]
     let folder = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast()
       .joined(separator: "/")
     return folder + "/edgecat-agent"
