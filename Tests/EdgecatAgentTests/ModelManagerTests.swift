@@ -65,6 +65,42 @@ struct ModelManagerTests {
     await registry.stop()
   }
 
+  @Test("records reach telemetry with the running version")
+  func recordsForwarded() async throws {
+    let registry = try await RegistryFixture.start()
+    let token = try await registry.setUpDevice()
+    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
+    let first = try await registry.addVersion(artifactBytes(1000, seed: 1))
+    try await registry.deploy(first.version)
+    let assigned = try #require(await harness.waitForAssignment(version: 1))
+    try await harness.confirm(assigned.generation)
+
+    var log = Edgecat_Agent_V1_LogInferenceRequest()
+    log.records = (0..<3).map { index in
+      var record = Edgecat_Agent_V1_InferenceRecord()
+      record.prediction = Double(index)
+      return record
+    }
+    let response: Edgecat_Agent_V1_LogInferenceResponse = try await harness.call(
+      "LogInference", log)
+    #expect(await eventually { harness.telemetry.recordCount == 3 })
+    let records = harness.telemetry.state.withLock { Array($0.records.values) }
+    #expect(records.allSatisfy { $0.deviceID == RegistryFixture.deviceID })
+    #expect(records.allSatisfy { $0.modelFullName == RegistryFixture.model })
+    #expect(records.allSatisfy { $0.modelVersion == 1 })
+    #expect(Set(records.map(\.seq)) == Set(response.acks.map(\.seq)))
+    #expect(records.allSatisfy { $0.epoch == response.acks[0].epoch })
+    #expect(records.allSatisfy { $0.timestampMs > 0 })
+    #expect(await eventually { harness.agent.spool.statistics.records == 0 })
+
+    // The first heartbeat goes out at start.
+    let heartbeat = try #require(harness.telemetry.state.withLock { $0.heartbeats.first })
+    #expect(heartbeat.deviceID == RegistryFixture.deviceID)
+    await harness.stop()
+    harness.folder.remove()
+    await registry.stop()
+  }
+
   @Test("artifact with the wrong hash is deleted and reported FAILED")
   func hashMismatch() async throws {
     let registry = try await RegistryFixture.start()
