@@ -42,6 +42,10 @@ public struct ParsedFlags: Sendable {
 public struct UsageError: Error, Sendable, CustomStringConvertible {
   public let message: String
   public var description: String { message }
+
+  public init(message: String) {
+    self.message = message
+  }
 }
 
 /// Parses `--flag VALUE` arguments against a list of known flags, with `EDGECAT_*` environment
