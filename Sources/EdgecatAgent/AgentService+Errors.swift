@@ -2,7 +2,8 @@ import EdgecatCore
 import EdgecatRPC
 
 extension ServiceError {
-  /// The gRPC status for this error, as the services map it.
+  /// The gRPC status for this error, as `EdgecatServiceKit` maps it for the services; the agent
+  /// keeps its own copy because it does not link the service kit and its libcrypto.
   var rpcError: RPCError {
     let code: StatusCode =
       switch self.code {
@@ -14,6 +15,7 @@ extension ServiceError {
       case .unauthenticated: .unauthenticated
       case .outOfRange: .outOfRange
       case .resourceExhausted: .resourceExhausted
+      case .deadlineExceeded: .deadlineExceeded
       case .internal: .internal
       }
     return RPCError(code, message)
