@@ -121,22 +121,8 @@ extension CatalogServer {
     }
   }
 
-  /// Throws PERMISSION_DENIED unless the end user is a metastore admin. A caller acting for
-  /// itself is decided by its groups; an end user passed along by a service is looked up.
+  /// Throws PERMISSION_DENIED unless the end user is a metastore admin.
   func requireAdmin(_ caller: Caller, to action: String) async throws(RPCError) {
-    var isAdmin = caller.identity.callerIsAdmin
-    if caller.identity.caller != caller.principal {
-      var request = Edgecat_Policy_V1_GetEffectivePrivilegesRequest()
-      request.principal = caller.principal
-      request.securableType = .metastore
-      let response: Edgecat_Policy_V1_GetEffectivePrivilegesResponse = try await policy.call(
-        "GetEffectivePrivileges", request, requestID: caller.requestID,
-        deadline: caller.deadline)
-      isAdmin = response.privileges.contains { $0.sources.contains { $0.kind == .admin } }
-    }
-    guard isAdmin else {
-      throw RPCError(
-        .permissionDenied, "\(caller.principal) may not \(action); only metastore admins may")
-    }
+    try await authenticator.requireAdmin(caller.identity, to: action, deadline: caller.deadline)
   }
 }

@@ -85,23 +85,12 @@ extension RegistryServer {
     return try await catalog.call("GetHostedObject", request, for: caller)
   }
 
-  /// Throws PERMISSION_DENIED unless the end user is a metastore admin. A caller acting for
-  /// itself is decided by its groups, and an end user passed along by a service is looked up.
+  /// Throws PERMISSION_DENIED unless the end user is a metastore admin.
   func requireAdmin(_ caller: Caller, to action: String) async throws(RPCError) {
-    guard !(try await isAdmin(caller)) else { return }
-    throw RPCError(
-      .permissionDenied, "\(caller.principal) may not \(action); only metastore admins may")
+    try await authenticator.requireAdmin(caller.identity, to: action, deadline: caller.deadline)
   }
 
   func isAdmin(_ caller: Caller) async throws(RPCError) -> Bool {
-    guard caller.identity.caller != caller.principal else {
-      return caller.identity.callerIsAdmin
-    }
-    var request = Edgecat_Policy_V1_GetEffectivePrivilegesRequest()
-    request.principal = caller.principal
-    request.securableType = .metastore
-    let response: Edgecat_Policy_V1_GetEffectivePrivilegesResponse = try await policy.call(
-      "GetEffectivePrivileges", request, requestID: caller.requestID, deadline: caller.deadline)
-    return response.privileges.contains { $0.sources.contains { $0.kind == .admin } }
+    try await authenticator.isAdmin(caller.identity, deadline: caller.deadline)
   }
 }

@@ -19,6 +19,8 @@ public struct ServiceOptions: Sendable {
   public var logLevel: LogLevel
   /// Every parsed flag, for the flags a service adds of its own.
   public var flags: ParsedFlags
+  /// The service's short name, such as "catalog", which messages print as "edgecat-catalog".
+  public var name = "service"
 
   /// Returns the common flags, with `--listen` defaulting to `defaultPort` and `--data-dir` to
   /// `./var/<name>`.
@@ -53,7 +55,9 @@ public struct ServiceOptions: Sendable {
     }
     do {
       let flags = try parser.parse(arguments)
-      return try ServiceOptions(flags: flags)
+      var options = try ServiceOptions(flags: flags)
+      options.name = name
+      return options
     } catch {
       StandardError.write("edgecat-\(name): \(error.message)\n")
       exit(2)

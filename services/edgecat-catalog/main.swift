@@ -36,22 +36,8 @@ else {
     "edgecat-catalog: --reconcile-retry-ms must be a positive number of milliseconds\n")
   exit(2)
 }
-guard let tokenFile = options.tokenFile else {
-  StandardError.write(
-    "edgecat-catalog: --token-file is missing; pass the file with this service's token, as"
-      + " edgecat-policy --bootstrap-service catalog=PATH wrote it\n")
-  exit(2)
-}
-let token: String
-do {
-  token = try readTokenFile(tokenFile)
-} catch {
-  fail("cannot read the token file", ["path": tokenFile, "error": error.message])
-}
-
-if let error = createDirectories(options.dataDirectory) {
-  fail("cannot create the data folder", ["path": options.dataDirectory, "errno": error])
-}
+let token = options.serviceTokenOrExit(logger: logger)
+options.createDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/catalog.db"
 let engine: CatalogEngine
 do {
@@ -90,7 +76,7 @@ let reconcile = Task {
       fail(
         "the policy service rejected this service's token; pass the token of a member of"
           + " edgecat-services in --token-file",
-        ["token_file": tokenFile, "error": "\(error)"])
+        ["token_file": options.tokenFile ?? "", "error": "\(error)"])
     } catch {
       logger.warning(
         "start-up reconcile failed, retrying",

@@ -59,16 +59,7 @@ else {
   StandardError.write("edgecat-registry: --max-artifact-bytes must be a positive number of bytes\n")
   exit(2)
 }
-/// Parses a flag that must be a positive whole number, or exits with a usage error.
-func positive(_ name: String) -> Int64 {
-  guard let value = Int64(options.flags[name] ?? ""), value > 0 else {
-    StandardError.write("edgecat-registry: --\(name) must be a positive whole number\n")
-    exit(2)
-  }
-  return value
-}
-
-let tickMilliseconds = positive("rollout-tick-ms")
+let tickMilliseconds = options.integerOrExit("rollout-tick-ms")
 let stageText = options.flags["default-stages"] ?? ""
 let stageParts = stageText.split(separator: ",")
 let stages = stageParts.compactMap { Int32($0.trimmingPrefix(" ")) }
@@ -79,8 +70,8 @@ guard stages.count == stageParts.count else {
   exit(2)
 }
 let rolloutDefaults = RolloutDefaults(
-  stagePercents: stages, soakMilliseconds: positive("default-soak-ms"),
-  stageTimeoutMilliseconds: positive("default-stage-timeout-ms"),
+  stagePercents: stages, soakMilliseconds: options.integerOrExit("default-soak-ms"),
+  stageTimeoutMilliseconds: options.integerOrExit("default-stage-timeout-ms"),
   errorThresholdPercent: Double(options.flags["default-error-threshold-percent"] ?? "") ?? -1)
 do {
   _ = try rolloutDefaults.filled(nil)
@@ -91,22 +82,8 @@ do {
   exit(2)
 }
 
-guard let tokenFile = options.tokenFile else {
-  StandardError.write(
-    "edgecat-registry: --token-file is missing; pass the file with this service's token, as"
-      + " edgecat-policy --bootstrap-service registry=PATH wrote it\n")
-  exit(2)
-}
-let token: String
-do {
-  token = try readTokenFile(tokenFile)
-} catch {
-  fail("cannot read the token file", ["path": tokenFile, "error": error.message])
-}
-
-if let error = createDirectories(options.dataDirectory) {
-  fail("cannot create the data folder", ["path": options.dataDirectory, "errno": error])
-}
+let token = options.serviceTokenOrExit(logger: logger)
+options.createDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/registry.db"
 let engine: RegistryEngine
 do {

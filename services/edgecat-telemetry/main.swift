@@ -68,24 +68,6 @@ func fail(_ message: String, _ fields: KeyValuePairs<String, any CustomStringCon
   exit(1)
 }
 
-/// Parses a flag that must be a positive whole number, or exits with a usage error.
-func positive(_ name: String) -> Int64 {
-  guard let value = Int64(options.flags[name] ?? ""), value > 0 else {
-    StandardError.write("edgecat-telemetry: --\(name) must be a positive whole number\n")
-    exit(2)
-  }
-  return value
-}
-
-/// Parses a flag that must be a whole number of at least 0, or exits with a usage error.
-func nonNegative(_ name: String) -> Int64 {
-  guard let value = Int64(options.flags[name] ?? ""), value >= 0 else {
-    StandardError.write("edgecat-telemetry: --\(name) must be a whole number of at least 0\n")
-    exit(2)
-  }
-  return value
-}
-
 let catalogName = (options.flags["catalog-name"] ?? "").lowercased()
 guard !catalogName.isEmpty, !catalogName.contains(".") else {
   StandardError.write(
@@ -94,33 +76,20 @@ guard !catalogName.isEmpty, !catalogName.contains(".") else {
   exit(2)
 }
 var settings = TelemetrySettings()
-settings.offlineAfterSeconds = Double(positive("offline-after-ms")) / 1000
-settings.heartbeatIntervalMilliseconds = UInt32(clamping: positive("heartbeat-interval-ms"))
-settings.queryMaxRows = positive("query-max-rows")
-settings.queryTimeoutMilliseconds = positive("query-timeout-ms")
-let maxBatchRecords = positive("max-batch-records")
-let maxBatchBytes = positive("max-batch-bytes")
-let retentionDays = positive("retention-days")
-let retentionInterval = positive("retention-interval-ms")
-let alertInterval = positive("alert-interval-ms")
+settings.offlineAfterSeconds = Double(options.integerOrExit("offline-after-ms")) / 1000
+settings.heartbeatIntervalMilliseconds = UInt32(
+  clamping: options.integerOrExit("heartbeat-interval-ms"))
+settings.queryMaxRows = options.integerOrExit("query-max-rows")
+settings.queryTimeoutMilliseconds = options.integerOrExit("query-timeout-ms")
+let maxBatchRecords = options.integerOrExit("max-batch-records")
+let maxBatchBytes = options.integerOrExit("max-batch-bytes")
+let retentionDays = options.integerOrExit("retention-days")
+let retentionInterval = options.integerOrExit("retention-interval-ms")
+let alertInterval = options.integerOrExit("alert-interval-ms")
 let principal = options.flags["service-principal"] ?? "service:telemetry"
 
-guard let tokenFile = options.tokenFile else {
-  StandardError.write(
-    "edgecat-telemetry: --token-file is missing; pass the file with this service's token, as"
-      + " edgecat-policy --bootstrap-service telemetry=PATH wrote it\n")
-  exit(2)
-}
-let token: String
-do {
-  token = try readTokenFile(tokenFile)
-} catch {
-  fail("cannot read the token file", ["path": tokenFile, "error": error.message])
-}
-
-if let error = createDirectories(options.dataDirectory) {
-  fail("cannot create the data folder", ["path": options.dataDirectory, "errno": error])
-}
+let token = options.serviceTokenOrExit(logger: logger)
+options.createDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/telemetry.db"
 let engine: TelemetryEngine
 do {
@@ -154,11 +123,11 @@ let devices = DeviceDirectory(registry: registry)
 let lineage = LineageRecorder(catalog: catalog, tableFullName: table.fullName)
 
 var alertSettings = AlertSettings()
-alertSettings.offlineAfterSeconds = max(1, positive("offline-after-ms") / 1000)
-alertSettings.accuracyWindowSeconds = max(1, positive("accuracy-window-ms") / 1000)
-alertSettings.accuracyMinLabels = nonNegative("accuracy-min-labels")
-alertSettings.latencyWindowSeconds = max(1, positive("latency-window-ms") / 1000)
-alertSettings.latencyMinRecords = nonNegative("latency-min-records")
+alertSettings.offlineAfterSeconds = max(1, options.integerOrExit("offline-after-ms") / 1000)
+alertSettings.accuracyWindowSeconds = max(1, options.integerOrExit("accuracy-window-ms") / 1000)
+alertSettings.accuracyMinLabels = options.integerOrExit("accuracy-min-labels", minimum: 0)
+alertSettings.latencyWindowSeconds = max(1, options.integerOrExit("latency-window-ms") / 1000)
+alertSettings.latencyMinRecords = options.integerOrExit("latency-min-records", minimum: 0)
 alertSettings.servicePrincipal = principal
 let alerts = AlertEngine(
   store: engine.store, settings: alertSettings, clock: engine.clock,
