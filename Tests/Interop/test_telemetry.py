@@ -418,6 +418,52 @@ def test_evaluation_fires_the_offline_alert(suite, stub) -> None:
     assert any(subject == "store-1" for _, subject in firing), firing
 
 
+def test_watch_streams_a_new_rules_firing(suite, stub) -> None:
+    """A rule created over the API fires at the next evaluation, and WatchAlerts sends it."""
+    received: queue.Queue = queue.Queue()
+    watch = stub.WatchAlerts(telemetry_pb2.WatchAlertsRequest(), metadata=suite.admin)
+
+    def read() -> None:
+        try:
+            for transition in watch:
+                received.put(transition)
+        except grpc.RpcError:
+            pass
+
+    threading.Thread(target=read, daemon=True).start()
+    rule = telemetry_pb2.AlertRule(
+        name="any latency", metric=telemetry_pb2.ALERT_METRIC_P99_LATENCY,
+        scope=telemetry_pb2.ALERT_SCOPE_DEVICE, condition=telemetry_pb2.ALERT_CONDITION_ABOVE,
+        threshold=-1.0, window_seconds=3600, min_samples=1,
+        severity=telemetry_pb2.ALERT_SEVERITY_INFO, action=telemetry_pb2.ALERT_ACTION_NOTIFY,
+        enabled=True)
+    created = stub.CreateAlertRule(telemetry_pb2.CreateAlertRuleRequest(rule=rule),
+                                   metadata=suite.admin)
+    assert created.name == "any latency"
+    try:
+        stub.EvaluateAlerts(telemetry_pb2.EvaluateAlertsRequest(), metadata=suite.admin)
+        transition = received.get(timeout=10)
+        assert transition.rule_name == "any latency"
+        assert transition.to_state == telemetry_pb2.ALERT_STATE_FIRING
+    finally:
+        watch.cancel()
+        stub.DeleteAlertRule(telemetry_pb2.DeleteAlertRuleRequest(name="any latency"),
+                             metadata=suite.admin)
+
+
+def test_device_may_not_change_alert_rules(suite, stub) -> None:
+    rule = telemetry_pb2.AlertRule(
+        name="device rule", metric=telemetry_pb2.ALERT_METRIC_OFFLINE,
+        scope=telemetry_pb2.ALERT_SCOPE_DEVICE, condition=telemetry_pb2.ALERT_CONDITION_ABOVE,
+        threshold=60, severity=telemetry_pb2.ALERT_SEVERITY_INFO,
+        action=telemetry_pb2.ALERT_ACTION_NOTIFY, enabled=True)
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.CreateAlertRule(telemetry_pb2.CreateAlertRuleRequest(rule=rule),
+                             metadata=suite.device_tokens["line-1"])
+    assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert "MANAGE" in raised.value.details()
+
+
 def test_kill_during_ingest_keeps_every_acknowledged_record_once(suite, telemetry) -> None:
     """Kills the service with SIGKILL mid-stream, restarts it and resends the rest."""
     data = suite.folder / "kill"
