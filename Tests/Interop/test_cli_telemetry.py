@@ -1,0 +1,119 @@
+"""The built `edgecat` CLI against a live telemetry service and the services behind it.
+
+The suite of test_telemetry.py starts policy, catalog, registry and telemetry; these tests
+ingest a few records as a device and run the telemetry nouns, checking exit codes, JSON
+output and the chart files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import interop_stubs
+from test_telemetry import (TABLE, batch, open_stream, record, suite, telemetry,  # noqa: F401
+                            stub, wait_ready)
+
+CLI = Path(os.environ.get("EDGECAT_CLI", interop_stubs.REPO_ROOT / ".build" / "debug" / "edgecat"))
+
+
+@pytest.fixture(scope="module")
+def cli(suite, telemetry, stub, tmp_path_factory):  # noqa: F811
+    if not CLI.exists():
+        pytest.skip(f"build the CLI first: {CLI} is missing")
+    device = suite.device_tokens["line-1"]
+    wait_ready(stub, device)
+    outgoing, acks = open_stream(stub, device)
+    outgoing.put(batch(1, [record("line-1", seq, epoch="epoch-cli", latency=float(seq),
+                                  label=float(seq % 10)) for seq in range(50)]))
+    outgoing.put(None)
+    assert [ack.code for ack in acks] == [0]
+    home = tmp_path_factory.mktemp("cli-home")
+    environment = dict(os.environ, HOME=str(home),
+                       EDGECAT_TOKEN_FILE=str(suite.tokens["admin"]),
+                       EDGECAT_POLICY_ENDPOINT=f"127.0.0.1:{suite.policy.port}",
+                       EDGECAT_CATALOG_ENDPOINT=f"127.0.0.1:{suite.catalog.port}",
+                       EDGECAT_REGISTRY_ENDPOINT=f"127.0.0.1:{suite.registry.port}",
+                       EDGECAT_TELEMETRY_ENDPOINT=f"127.0.0.1:{telemetry.port}")
+
+    def run(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run([str(CLI), *arguments], env=environment, capture_output=True,
+                              text=True, timeout=60)
+
+    return run
+
+
+def test_fleet_status_json_lists_the_devices(cli) -> None:
+    completed = cli("--output", "json", "fleet", "status")
+    assert completed.returncode == 0, completed.stderr
+    devices = {entry["device_id"]: entry for entry in json.loads(completed.stdout)}
+    assert set(devices) == {"line-1", "store-1"}
+    assert devices["line-1"]["region"] == "eu-west"
+
+
+def test_fleet_status_table_has_the_dashboard_columns(cli) -> None:
+    completed = cli("fleet", "status")
+    assert completed.returncode == 0, completed.stderr
+    header = completed.stdout.splitlines()[0]
+    for column in ("STATUS", "DEVICE", "LOCATION", "MODEL", "P99", "ACCURACY", "LAST_SYNC"):
+        assert column in header
+
+
+def test_metrics_json_counts_the_records(cli) -> None:
+    completed = cli("--output", "json", "metrics", "--device", "line-1", "--window", "1h")
+    assert completed.returncode == 0, completed.stderr
+    (entry,) = [entry for entry in json.loads(completed.stdout)
+                if entry["model_full_name"] == "production.ml_models.digits"]
+    assert entry["count"] >= 50
+
+
+def test_metrics_chart_writes_an_svg(cli, tmp_path) -> None:
+    svg = tmp_path / "chart.svg"
+    completed = cli("metrics", "--window", "1h", "--chart", "--buckets", "4", "--svg", str(svg))
+    assert completed.returncode == 0, completed.stderr
+    assert "line-1" in completed.stdout
+    assert "<svg" in svg.read_text()
+
+
+def test_query_returns_rows_as_json(cli) -> None:
+    completed = cli("--output", "json", "query",
+                    f"SELECT COUNT(*) AS n FROM {TABLE} WHERE epoch = 'epoch-cli'")
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout) == [{"n": 50}]
+
+
+def test_sql_select_goes_to_the_query(cli) -> None:
+    completed = cli("sql", "-e", f"SELECT COUNT(*) AS n FROM {TABLE} WHERE epoch = 'epoch-cli'")
+    assert completed.returncode == 0, completed.stderr
+    assert "50" in completed.stdout
+
+
+def test_query_of_another_table_fails_naming_it(cli) -> None:
+    completed = cli("query", "SELECT * FROM production.ml_models.secrets")
+    assert completed.returncode == 1
+    assert "production.ml_models.secrets" in completed.stderr
+
+
+def test_alert_rules_list_shows_the_defaults(cli) -> None:
+    completed = cli("--output", "json", "alert", "rules", "list")
+    assert completed.returncode == 0, completed.stderr
+    names = {rule["name"] for rule in json.loads(completed.stdout)}
+    assert {"Accuracy", "Offline"} <= names
+
+
+def test_alert_evaluate_and_list(cli) -> None:
+    evaluated = cli("alert", "evaluate")
+    assert evaluated.returncode == 0, evaluated.stderr
+    listed = cli("--output", "json", "alert", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert any(alert["subject"] == "store-1" for alert in json.loads(listed.stdout))
+
+
+def test_metrics_with_bad_window_is_a_usage_error(cli) -> None:
+    completed = cli("metrics", "--window", "soon")
+    assert completed.returncode == 2
+    assert "soon" in completed.stderr
