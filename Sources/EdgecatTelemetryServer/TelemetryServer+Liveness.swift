@@ -10,22 +10,13 @@ extension TelemetryServer {
       .unary(Self.path("Heartbeat")) {
         (request: Edgecat_Telemetry_V1_HeartbeatRequest, context) in
         let caller = try await caller(context)
-        try await requireDeviceWriter(caller, request.deviceID)
-        let known = try await devices.devices([request.deviceID], requestID: caller.requestID)
-        guard known[request.deviceID] != nil else {
-          throw RPCError(
-            .notFound,
-            "device \(request.deviceID) is not registered; register it with `edgecat device"
-              + " register` first")
+        // A heartbeat's audit event is queued like a read's, because it only replaces the
+        // device's last liveness row.
+        return try await auditedRead(
+          caller, "Heartbeat", nil, [("device_id", request.deviceID)]
+        ) { () throws(RPCError) in
+          try await heartbeat(request, caller)
         }
-        let receivedAt = engine.clock()
-        try await mappedAsync { () async throws(ServiceError) in
-          try await engine.recordHeartbeat(request, receivedAt: receivedAt)
-        }
-        var response = Edgecat_Telemetry_V1_HeartbeatResponse()
-        response.receivedAtMs = Int64((receivedAt * 1000).rounded(.down))
-        response.nextHeartbeatMs = settings.heartbeatIntervalMilliseconds
-        return response
       },
       .unary(Self.path("GetFleet")) { (request: Edgecat_Telemetry_V1_GetFleetRequest, context) in
         let caller = try await caller(context)
@@ -44,6 +35,28 @@ extension TelemetryServer {
         }
       },
     ]
+  }
+
+  /// Stores a heartbeat of a registered device and returns when to send the next one.
+  func heartbeat(_ request: Edgecat_Telemetry_V1_HeartbeatRequest, _ caller: Caller)
+    async throws(RPCError) -> Edgecat_Telemetry_V1_HeartbeatResponse
+  {
+    try await requireDeviceWriter(caller, request.deviceID)
+    let known = try await devices.devices([request.deviceID], requestID: caller.requestID)
+    guard known[request.deviceID] != nil else {
+      throw RPCError(
+        .notFound,
+        "device \(request.deviceID) is not registered; register it with `edgecat device"
+          + " register` first")
+    }
+    let receivedAt = engine.clock()
+    try await mappedAsync { () async throws(ServiceError) in
+      try await engine.recordHeartbeat(request, receivedAt: receivedAt)
+    }
+    var response = Edgecat_Telemetry_V1_HeartbeatResponse()
+    response.receivedAtMs = Int64((receivedAt * 1000).rounded(.down))
+    response.nextHeartbeatMs = settings.heartbeatIntervalMilliseconds
+    return response
   }
 
   /// Throws PERMISSION_DENIED unless the caller may report for `deviceID`: the device's own
