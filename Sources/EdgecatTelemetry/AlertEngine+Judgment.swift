@@ -6,8 +6,8 @@ import EdgecatStore
 extension AlertEngine {
   /// Moves the alerts of one rule by its measurements, inside the evaluation's write, and
   /// adds the stored transitions and the actions to run to `outcome`. A subject with fewer
-  /// samples than the rule's minimum, or not measured at all, keeps its state. nil
-  /// measurements mean the rule is disabled.
+  /// samples than the rule's minimum keeps its state, and one not measured at all resolves.
+  /// nil measurements mean the rule is disabled.
   func apply(
     _ rule: AlertRule, _ measurements: [AlertMeasurement]?, now: Double,
     to outcome: inout AlertEvaluationOutcome, in db: Database
@@ -33,8 +33,16 @@ extension AlertEngine {
       }
       return
     }
-    // NOTE: a subject without enough samples keeps its state, so the accuracy alert of a
-    // version that a rollback took off every device stays firing until the rule is disabled.
+    // A subject with no data in the window at all, such as a version that a rollback took
+    // off every device or a device gone from the inventory, resolves as if the condition
+    // were gone. One with some data but fewer samples than the minimum keeps its state.
+    let measured = Set(measurements.map(\.subject.text))
+    for (subject, status) in statuses.sorted(by: { $0.key < $1.key })
+    where !measured.contains(subject) && (status.state == .pending || status.state == .firing) {
+      statuses[subject] = try move(
+        rule, subject, from: status, to: AlertStateMachine.disabled(status.state), status.value,
+        0, now: now, &outcome, db)
+    }
     for measurement in measurements where measurement.samples >= rule.minSamples {
       let subject = measurement.subject.text
       let status = statuses[subject]

@@ -52,6 +52,26 @@ import Testing
     #expect(try await fixture.auditCount("AlertAction", principal: "service:telemetry") == 1)
   }
 
+  @Test func accuracyResolvesWithoutRecords() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.engine.seedDefaultRules()
+    try await Self.insertLabels(fixture, labelled: 60, correct: 0)
+    let first = try await fixture.engine.evaluate(AlertInputs())
+    #expect(first.transitions.map(\.toState) == [.firing])
+
+    // The window of the default accuracy rule is one hour: past it, the version has no
+    // records at all, as after a rollback took it off every device.
+    fixture.clock.advance(3700)
+    let second = try await fixture.engine.evaluate(AlertInputs())
+    let transition = try #require(second.transitions.first)
+    #expect(second.transitions.count == 1)
+    #expect(transition.subject == Self.subject)
+    #expect(transition.fromState == .firing)
+    #expect(transition.toState == .resolved)
+    #expect(fixture.actions.rollbackCalls.count == 1)
+  }
+
   @Test func accuracyNeedsMinimumLabels() async throws {
     let fixture = try await AlertFixture()
     defer { fixture.stop() }
