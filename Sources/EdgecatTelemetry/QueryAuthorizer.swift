@@ -10,9 +10,12 @@ final class QueryAuthorizer {
   private let views: [String: (rawTable: String, columns: Set<String>)]
   private let rawTables: Set<String>
   private let schema: String
+  /// The lower-case names of every table and view in the service's database, and of SQLite's
+  /// schema tables, which no query may name.
+  private let databaseTables: Set<String>
   private(set) var firstDenial: AuthorizerRequest?
 
-  init(tables: [HostedTable], schema: String) {
+  init(tables: [HostedTable], schema: String, databaseTables: Set<String>) {
     var views: [String: (rawTable: String, columns: Set<String>)] = [:]
     for table in tables {
       views[QueryToken.fold(table.fullName)] = (table.rawTable, Set(table.columns))
@@ -20,7 +23,12 @@ final class QueryAuthorizer {
     self.views = views
     rawTables = Set(tables.map(\.rawTable))
     self.schema = schema
+    self.databaseTables = databaseTables.union(Self.schemaTables)
   }
+
+  static let schemaTables: Set<String> = [
+    "sqlite_master", "sqlite_schema", "sqlite_temp_master", "sqlite_temp_schema",
+  ]
 
   func authorize(_ request: AuthorizerRequest) -> AuthorizerDecision {
     let allowed: Bool
@@ -32,11 +40,16 @@ final class QueryAuthorizer {
       let column = request.columnName ?? ""
       if column.isEmpty {
         // For a table or CTE that is named but none of whose columns is read, as in count(*),
-        // SQLite 3.40 passes an empty column and no view name. No value is read then. A CTE or
-        // subquery has no schema.
-        allowed =
-          request.databaseName == nil
-          || (request.databaseName == schema && rawTables.contains(table))
+        // SQLite 3.40 passes an empty column, no view name and, for a table found by an
+        // unqualified name, no schema either. No value is read then, but the row count of a
+        // table of the service's database would leak, so only CTEs, subqueries and the raw
+        // tables that generated views name pass.
+        if rawTables.contains(table) {
+          allowed = request.databaseName == nil || request.databaseName == schema
+        } else {
+          allowed =
+            request.databaseName == nil && !databaseTables.contains(table.lowercased())
+        }
       } else if let view = request.triggerOrViewName.flatMap({ views[$0] }) {
         // SQLite passes the CTE whose body reads the table as the view name.
         allowed =

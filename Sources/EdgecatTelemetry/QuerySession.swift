@@ -70,7 +70,9 @@ final class QuerySession: @unchecked Sendable {
       sql: plan.sql, tokens: tokens, offsets: offsets, hosted: plan.hosted,
       referenced: plan.template.tables, timeoutMilliseconds: plan.limits.timeoutMilliseconds)
 
-    let authorizer = QueryAuthorizer(tables: plan.template.tables, schema: plan.schema)
+    let authorizer = QueryAuthorizer(
+      tables: plan.template.tables, schema: plan.schema,
+      databaseTables: try Self.tableNames(database, schema: plan.schema))
     do {
       try database.setAuthorizer(authorizer.authorize)
       cursor = try database.openCursor(sql)
@@ -83,6 +85,21 @@ final class QuerySession: @unchecked Sendable {
       throw .invalidArgument("query is not a read-only SELECT without parameters; send one")
     }
     return try nextPage()
+  }
+
+  /// Returns the lower-case names of the tables and views of the database attached as
+  /// `schema`.
+  static func tableNames(_ database: Database, schema: String) throws(ServiceError)
+    -> Set<String>
+  {
+    do {
+      let rows = try database.query(
+        "SELECT lower(name) FROM \(QueryToken.quoted(schema)).sqlite_master"
+          + " WHERE type IN ('table', 'view')")
+      return Set(rows.compactMap { $0[0].string })
+    } catch {
+      throw ServiceError(code: .internal, message: "the table list could not be read: \(error)")
+    }
   }
 
   /// Closes the statement, removes the authorizer and clears the caller. Safe to call twice.

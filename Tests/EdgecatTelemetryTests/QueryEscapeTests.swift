@@ -43,6 +43,11 @@ import Testing
       code: .invalidArgument),
     // Other tables, schemas and table-valued functions.
     .init(sql: "SELECT * FROM heartbeats", code: .permissionDenied),
+    .init(sql: "SELECT count(*) FROM heartbeats", code: .permissionDenied),
+    .init(sql: "SELECT count(*) FROM Audit_Events", code: .permissionDenied),
+    .init(sql: "SELECT count(*) FROM sqlite_master", code: .permissionDenied),
+    .init(sql: "SELECT (SELECT count(*) FROM alert_rules)", code: .permissionDenied),
+    .init(sql: "SELECT 1 FROM heartbeats LIMIT 1", code: .permissionDenied),
     .init(sql: "SELECT * FROM audit_events", code: .permissionDenied),
     .init(sql: "SELECT name, sql FROM sqlite_master", code: .permissionDenied),
     .init(sql: "SELECT * FROM sqlite_schema", code: .permissionDenied),

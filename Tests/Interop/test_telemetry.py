@@ -289,6 +289,7 @@ def test_seed_queries_run_verbatim(suite, stub) -> None:
 
 def test_query_that_escapes_is_refused(suite, stub) -> None:
     for sql in ("SELECT * FROM inference_logs", "SELECT * FROM sqlite_master",
+                "SELECT count(*) FROM heartbeats", "SELECT count(*) FROM sqlite_master",
                 "ATTACH DATABASE 'x.db' AS x",
                 "WITH inference_logs AS (SELECT 1) SELECT * FROM inference_logs"):
         with pytest.raises(grpc.RpcError) as raised:
