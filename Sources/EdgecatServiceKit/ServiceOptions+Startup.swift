@@ -33,11 +33,37 @@ extension ServiceOptions {
     }
   }
 
-  /// Creates `--data-dir` and its missing parents with mode 0700.
-  public func createDataDirectoryOrExit(logger: Logger) {
+  /// Creates `--data-dir` and its missing parents with mode 0700, and takes an exclusive lock
+  /// on its `LOCK` file for the life of the process, so that a second process of any service
+  /// started on the same folder exits instead of working on the same database.
+  public func openDataDirectoryOrExit(logger: Logger) {
     if let error = createDirectories(dataDirectory) {
-      logger.error("cannot create the data folder", ["path": dataDirectory, "errno": error])
+      logger.error(
+        "cannot create the data folder",
+        ["path": dataDirectory, "error": String(cString: strerror(error))])
       exit(1)
     }
+    let lockPath = dataDirectory + "/LOCK"
+    let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      logger.error(
+        "cannot open the data folder's lock file",
+        ["path": lockPath, "error": String(cString: strerror(errno))])
+      exit(1)
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      let error = errno
+      if error == EWOULDBLOCK {
+        StandardError.write(
+          "edgecat-\(name): another process is using the data folder \(dataDirectory); stop it"
+            + " or pass another --data-dir\n")
+      } else {
+        logger.error(
+          "cannot lock the data folder",
+          ["path": lockPath, "error": String(cString: strerror(error))])
+      }
+      exit(1)
+    }
+    // The descriptor stays open, and the lock held, until the process exits.
   }
 }

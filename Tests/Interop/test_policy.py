@@ -140,3 +140,28 @@ def test_unknown_privilege_is_invalid_argument(policy: PolicyProcess, stub) -> N
                                            securable_full_name=""), metadata=admin, timeout=5)
     assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "FLY" in failure.value.details()
+
+
+def test_second_service_on_one_data_folder_exits(tmp_path) -> None:
+    """A second edgecat-policy on the data folder of a running one exits 1 and says why."""
+    binary = str(Path(os.environ.get("EDGECAT_POLICY_SERVER", DEFAULT_BINARY)))
+    data = tmp_path / "policy"
+    port_file = tmp_path / "first.port"
+    first = subprocess.Popen(
+        [binary, "--listen", "127.0.0.1:0", "--data-dir", str(data), "--port-file",
+         str(port_file)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not port_file.exists():
+            assert first.poll() is None
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        second = subprocess.run(
+            [binary, "--listen", "127.0.0.1:0", "--data-dir", str(data)],
+            capture_output=True, text=True, timeout=30)
+        assert second.returncode == 1
+        assert "another process is using the data folder" in second.stderr
+        assert str(data) in second.stderr
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.wait(timeout=15)

@@ -37,7 +37,7 @@ else {
   exit(2)
 }
 let token = options.serviceTokenOrExit(logger: logger)
-options.createDataDirectoryOrExit(logger: logger)
+options.openDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/catalog.db"
 let engine: CatalogEngine
 do {

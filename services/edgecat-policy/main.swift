@@ -81,9 +81,7 @@ if (admin == nil) != (adminTokenFile == nil) {
   exit(2)
 }
 
-if let error = createDirectories(options.dataDirectory) {
-  fail("cannot create the data folder", ["path": options.dataDirectory, "errno": error])
-}
+options.openDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/policy.db"
 let engine: PolicyEngine
 do {

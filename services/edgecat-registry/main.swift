@@ -83,7 +83,7 @@ do {
 }
 
 let token = options.serviceTokenOrExit(logger: logger)
-options.createDataDirectoryOrExit(logger: logger)
+options.openDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/registry.db"
 let engine: RegistryEngine
 do {

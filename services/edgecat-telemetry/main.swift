@@ -89,7 +89,7 @@ let alertInterval = options.integerOrExit("alert-interval-ms")
 let principal = options.flags["service-principal"] ?? "service:telemetry"
 
 let token = options.serviceTokenOrExit(logger: logger)
-options.createDataDirectoryOrExit(logger: logger)
+options.openDataDirectoryOrExit(logger: logger)
 let databasePath = options.dataDirectory + "/telemetry.db"
 let engine: TelemetryEngine
 do {
