@@ -107,8 +107,11 @@ class Story:
             "--signature-file", str(self.models / f"{name}.signature.json"),
             "--input-example-file", str(self.models / "input-example.json"))
         number = str(version["version"])
-        self.cli.run("model-version", "upload", MODEL, number,
-                     str(self.models / f"{name}.onnx"))
+        artifact = self.models / f"{name}.onnx"
+        uploaded = self.cli.json("model-version", "upload", MODEL, number, str(artifact))
+        print(f"$ edgecat model-version upload {MODEL} {number} {artifact}\n"
+              f"    version {number}: {uploaded.get('status')}, trained on "
+              f"{', '.join(uploaded.get('training_tables', []))}")
         return number
 
     def fleet(self, stubs: Path) -> None:
@@ -128,6 +131,8 @@ class Story:
         heading("The fleet at work")
         self.cli.run("fleet", "status")
         self.cli.run("metrics", "--window", "10m")
+        print("The Offline alerts below fired while the devices were registered but their")
+        print("agents had not sent a heartbeat yet, and resolved at the first one.")
         self.cli.run("alert", "list")
 
     def _running(self, version: int) -> bool:
