@@ -89,6 +89,13 @@ extension TelemetryServer {
       let foreign =
         batch.records.first { $0.deviceID != own }?.deviceID
         ?? batch.labels.first { $0.deviceID != own }?.deviceID
+      if foreign?.isEmpty == true {
+        ack.code = Int32(StatusCode.invalidArgument.rawValue)
+        ack.message =
+          "a record or label of batch \(batch.batchID) has an empty device_id; set it to \(own)."
+          + " Nothing of the batch was stored"
+        return ack
+      }
       if let foreign {
         ack.code = Int32(StatusCode.permissionDenied.rawValue)
         ack.message =

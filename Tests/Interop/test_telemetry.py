@@ -262,6 +262,16 @@ def test_device_may_not_write_for_another_device(suite, stub) -> None:
     assert "line-1" in ack.message
 
 
+def test_record_without_device_id_is_invalid(suite, stub) -> None:
+    outgoing, acks = open_stream(stub, suite.device_tokens["store-1"])
+    outgoing.put(batch(1, [record("", 1)]))
+    outgoing.put(None)
+    (ack,) = list(acks)
+    assert ack.code == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "empty device_id" in ack.message
+    assert ack.stored == 0
+
+
 def test_seed_queries_run_verbatim(suite, stub) -> None:
     columns, rows = query(stub, suite.admin, """
         SELECT device_id, model_version,
