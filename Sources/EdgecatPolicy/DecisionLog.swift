@@ -160,8 +160,8 @@ final class DecisionLog: Sendable {
     }
   }
 
-  /// Takes the whole queue and inserts it. Runs on the store's writer thread, which is where
-  /// the reason strings are built; a failed insert loses the batch it took.
+  /// Takes the whole queue and inserts it on the store's writer thread. A failed insert
+  /// loses the batch it took.
   private func drain(into db: Database) throws {
     let (batch, dropped) = state.withLock { state in
       let taken = (state.queue, state.dropped)
@@ -175,15 +175,6 @@ final class DecisionLog: Sendable {
         "decision log queue full, decisions dropped",
         ["dropped": dropped, "queue_capacity": options.queueCapacity])
     }
-    for entry in batch {
-      let decision = entry.decision
-      try db.execute(
-        "INSERT INTO decision_log (id, time, principal, privilege, securable, allowed, reason,"
-          + " caller, request_id, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        .text(decision.id), .real(entry.time), .text(decision.principal),
-        .text(decision.privilege.rawValue), .text(decision.securable),
-        .integer(decision.allowed ? 1 : 0), .text(decision.reason), .text(entry.caller),
-        .text(entry.requestID), .integer(Int64(decision.revision)))
-    }
+    try Self.insert(batch, into: db)
   }
 }
