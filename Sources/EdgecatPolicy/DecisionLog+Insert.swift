@@ -17,7 +17,7 @@ extension DecisionLog {
 
   /// Inserts `batch` with one cached multi-row INSERT per `rowsPerInsert` rows and a one-row
   /// INSERT for each of the rest, binding every value directly. Runs on the store's writer
-  /// thread, which is where the reason strings are built.
+  /// thread, which builds the reasons that the request path did not.
   static func insert(_ batch: [QueuedDecision], into db: Database) throws {
     var start = 0
     while start < batch.count {
@@ -43,7 +43,7 @@ extension DecisionLog {
     try statement.bind(decision.privilege.rawValue, at: first + 3)
     try statement.bind(decision.securable, at: first + 4)
     try statement.bind(Int64(decision.allowed ? 1 : 0), at: first + 5)
-    try statement.bind(decision.reason, at: first + 6)
+    try statement.bind(entry.reason ?? decision.reason, at: first + 6)
     try statement.bind(entry.caller, at: first + 7)
     try statement.bind(entry.requestID, at: first + 8)
     try statement.bind(Int64(decision.revision), at: first + 9)

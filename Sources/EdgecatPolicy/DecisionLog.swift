@@ -5,6 +5,8 @@ import Synchronization
 /// A decision waiting in memory for the decision log. Its reason is built only when written.
 struct QueuedDecision: Sendable {
   let decision: Decision
+  /// The decision's `reason` when the caller built it already; nil builds it when written.
+  let reason: String?
   /// Seconds since the Unix epoch.
   let time: Double
   let caller: String
@@ -69,17 +71,24 @@ final class DecisionLog: Sendable {
 
   /// Queues decisions without touching the database. When the queue reaches the batch size,
   /// a flush starts at once. After `close` or beyond the queue capacity they are dropped.
-  func append(_ decisions: some Collection<Decision>, caller: String, requestID: String) {
+  /// `reasons`, when given, holds the `reason` of each decision in the same order.
+  func append(
+    _ decisions: some Collection<Decision>, reasons: [String]? = nil, caller: String,
+    requestID: String
+  ) {
+    precondition(reasons == nil || reasons?.count == decisions.count, "one reason per decision")
     let time = clock()
     let shouldFlush = state.withLock { state -> Bool in
       guard !state.isClosed else { return false }
-      for decision in decisions {
+      for (index, decision) in decisions.enumerated() {
         guard state.queue.count < options.queueCapacity else {
           state.dropped += 1
           continue
         }
         state.queue.append(
-          QueuedDecision(decision: decision, time: time, caller: caller, requestID: requestID))
+          QueuedDecision(
+            decision: decision, reason: reasons?[index], time: time, caller: caller,
+            requestID: requestID))
       }
       guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
       state.isFlushScheduled = true

@@ -26,7 +26,16 @@ public enum SecurableType: Int, Sendable, Hashable, CaseIterable {
 
   /// The lower case words used in human-readable reasons, such as `registered model`.
   public var displayName: String {
-    self == .registeredModel ? "registered model" : name.lowercased()
+    switch self {
+    case .metastore: "metastore"
+    case .catalog: "catalog"
+    case .schema: "schema"
+    case .table: "table"
+    case .view: "view"
+    case .volume: "volume"
+    case .function: "function"
+    case .registeredModel: "registered model"
+    }
   }
 
   /// Parses a name such as `TABLE` or `registered_model`, in any case.

@@ -80,6 +80,25 @@ struct DecisionLogTests {
     #expect(rows.map(\.securable) == decisions.map(\.securable).reversed())
   }
 
+  @Test("reasons passed with decisions are logged")
+  func reasonsPassed() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory)
+    defer { engine.close() }
+    let allowed = try decide(engine)
+    let denied = try decide(engine, on: "staging")
+    engine.logDecision(allowed, reason: allowed.reason, caller: adminName, requestID: "one")
+    engine.logDecisions(
+      [denied, allowed], reasons: [denied.reason, allowed.reason], caller: adminName,
+      requestID: "batch")
+    try await engine.flushDecisionLog()
+
+    let rows = try await logged(engine)
+    #expect(rows.map(\.reason) == [allowed.reason, denied.reason, allowed.reason])
+    #expect(rows.map(\.allowed) == [true, false, true])
+  }
+
   @Test("queue below batch size waits for a flush")
   func belowBatchSize() async throws {
     let directory = TemporaryDirectory()
