@@ -38,6 +38,18 @@ public enum SecurableType: Int, Sendable, Hashable, CaseIterable {
     }
   }
 
+  /// Appends how reasons name a securable of this type: `metastore`, or the display name and
+  /// `securable`, such as `catalog main`.
+  func appendLabel(of securable: String, to text: inout String) {
+    guard self != .metastore else {
+      text += "metastore"
+      return
+    }
+    text += displayName
+    text += " "
+    text += securable
+  }
+
   /// Parses a name such as `TABLE` or `registered_model`, in any case.
   public static func named(_ text: String) throws(PolicyError) -> SecurableType {
     let normalized = String(text.uppercased().map { $0 == " " ? "_" : $0 })
