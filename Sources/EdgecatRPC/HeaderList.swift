@@ -4,8 +4,8 @@ import CNGHTTP2
 /// `nghttp2_submit_*`, so the storage only has to live for the closure.
 enum HeaderList {
   /// Calls `body` with the headers as `nghttp2_nv` entries. The names, values and entries live in
-  /// temporary allocations, which Swift places on the stack when they are small, so a response's
-  /// few headers cost no heap allocation.
+  /// temporary allocations, which the standard library places on the stack when they are small,
+  /// so a response's few headers usually cost no heap allocation.
   static func withHeaders<Result>(
     _ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
   ) -> Result {
