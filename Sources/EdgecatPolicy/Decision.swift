@@ -20,17 +20,30 @@ public struct Decision: Sendable {
   public var id: String { idPrefix + String(serial, radix: 16) }
 
   /// A sentence naming the principal, the privilege, the securable and the rule or the gaps.
+  /// Built by appending to one string, because Check builds one for every call.
   public var reason: String {
-    let target =
-      securableType == .metastore ? "metastore" : "\(securableType.displayName) \(securable)"
-    let requested = isManagement ? "granting, revoking and dropping on" : "\(privilege.rawValue) on"
-    if let source {
-      return "\(requested) \(target) is allowed for \(principal): \(source)"
+    var text = ""
+    text.reserveCapacity(256)
+    if isManagement {
+      text += "granting, revoking and dropping on "
+    } else {
+      text += privilege.rawValue
+      text += " on "
     }
-    var text = "\(requested) \(target) is denied for \(principal), who lacks "
+    securableType.appendLabel(of: securable, to: &text)
+    if let source {
+      text += " is allowed for "
+      text += principal
+      text += ": "
+      source.appendDescription(to: &text)
+      return text
+    }
+    text += " is denied for "
+    text += principal
+    text += ", who lacks "
     for (index, item) in missing.enumerated() {
       if index > 0 { text += index == missing.count - 1 ? " and " : ", " }
-      text += item.description
+      item.appendDescription(to: &text)
     }
     if isManagement, missing.last?.privilege == .manage {
       text += " (owners of it, its schema or its catalog may also grant)"

@@ -5,6 +5,8 @@ import Synchronization
 /// A decision waiting in memory for the decision log. Its reason is built only when written.
 struct QueuedDecision: Sendable {
   let decision: Decision
+  /// The decision's `reason` when the caller built it already; nil builds it when written.
+  let reason: String?
   /// Seconds since the Unix epoch.
   let time: Double
   let caller: String
@@ -69,17 +71,24 @@ final class DecisionLog: Sendable {
 
   /// Queues decisions without touching the database. When the queue reaches the batch size,
   /// a flush starts at once. After `close` or beyond the queue capacity they are dropped.
-  func append(_ decisions: some Collection<Decision>, caller: String, requestID: String) {
+  /// `reasons`, when given, holds the `reason` of each decision in the same order.
+  func append(
+    _ decisions: some Collection<Decision>, reasons: [String]? = nil, caller: String,
+    requestID: String
+  ) {
+    precondition(reasons == nil || reasons?.count == decisions.count, "one reason per decision")
     let time = clock()
     let shouldFlush = state.withLock { state -> Bool in
       guard !state.isClosed else { return false }
-      for decision in decisions {
+      for (index, decision) in decisions.enumerated() {
         guard state.queue.count < options.queueCapacity else {
           state.dropped += 1
           continue
         }
         state.queue.append(
-          QueuedDecision(decision: decision, time: time, caller: caller, requestID: requestID))
+          QueuedDecision(
+            decision: decision, reason: reasons?[index], time: time, caller: caller,
+            requestID: requestID))
       }
       guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
       state.isFlushScheduled = true
@@ -160,8 +169,8 @@ final class DecisionLog: Sendable {
     }
   }
 
-  /// Takes the whole queue and inserts it. Runs on the store's writer thread, which is where
-  /// the reason strings are built; a failed insert loses the batch it took.
+  /// Takes the whole queue and inserts it on the store's writer thread. A failed insert
+  /// loses the batch it took.
   private func drain(into db: Database) throws {
     let (batch, dropped) = state.withLock { state in
       let taken = (state.queue, state.dropped)
@@ -175,15 +184,6 @@ final class DecisionLog: Sendable {
         "decision log queue full, decisions dropped",
         ["dropped": dropped, "queue_capacity": options.queueCapacity])
     }
-    for entry in batch {
-      let decision = entry.decision
-      try db.execute(
-        "INSERT INTO decision_log (id, time, principal, privilege, securable, allowed, reason,"
-          + " caller, request_id, revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        .text(decision.id), .real(entry.time), .text(decision.principal),
-        .text(decision.privilege.rawValue), .text(decision.securable),
-        .integer(decision.allowed ? 1 : 0), .text(decision.reason), .text(entry.caller),
-        .text(entry.requestID), .integer(Int64(decision.revision)))
-    }
+    try Self.insert(batch, into: db)
   }
 }

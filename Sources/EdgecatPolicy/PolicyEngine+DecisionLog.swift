@@ -59,13 +59,22 @@ extension PolicyEngine {
 
   /// Queues one decision for the decision log, with the authenticated `caller` that asked.
   /// Cheap enough for the check path: it takes a lock and appends, with no database access.
-  public func logDecision(_ decision: Decision, caller: String, requestID: String) {
-    decisionLog.append(CollectionOfOne(decision), caller: caller, requestID: requestID)
+  /// Pass `reason`, which must equal `decision.reason`, when it was built for the response
+  /// already, so the log does not build it again.
+  public func logDecision(
+    _ decision: Decision, reason: String? = nil, caller: String, requestID: String
+  ) {
+    decisionLog.append(
+      CollectionOfOne(decision), reasons: reason.map { [$0] }, caller: caller,
+      requestID: requestID)
   }
 
-  /// Queues the decisions of one batch check, as `logDecision` does.
-  public func logDecisions(_ decisions: [Decision], caller: String, requestID: String) {
-    decisionLog.append(decisions, caller: caller, requestID: requestID)
+  /// Queues the decisions of one batch check, as `logDecision` does. `reasons`, when given,
+  /// holds the `reason` of each decision in the same order.
+  public func logDecisions(
+    _ decisions: [Decision], reasons: [String]? = nil, caller: String, requestID: String
+  ) {
+    decisionLog.append(decisions, reasons: reasons, caller: caller, requestID: requestID)
   }
 
   /// Writes the queued decisions now and returns once they are committed.

@@ -20,6 +20,8 @@ public enum Privilege: String, Sendable, Hashable, CaseIterable {
 
   /// Parses a privilege name in any case, with `_` or a space between words.
   public static func named(_ text: String) throws(PolicyError) -> Privilege {
+    // Services send the canonical spelling, which needs no case mapping or copy.
+    if let exact = Privilege(rawValue: text) { return exact }
     let normalized = String(text.uppercased().map { $0 == " " ? "_" : $0 })
     guard let privilege = Privilege(rawValue: normalized) else {
       let known = Privilege.allCases.map(\.rawValue).joined(separator: ", ")

@@ -27,25 +27,47 @@ public struct PrivilegeSource: Sendable, Hashable, CustomStringConvertible {
   /// True when the privilege reaches `principal` through a group.
   public var isThroughGroup: Bool { holder != principal }
 
-  var securableLabel: String {
-    securableType == .metastore ? "metastore" : "\(securableType.displayName) \(securable)"
-  }
-
-  private var holderPhrase: String {
-    isThroughGroup ? "group \(holder), which contains \(principal)" : principal
-  }
-
   public var description: String {
+    var text = ""
+    appendDescription(to: &text)
+    return text
+  }
+
+  /// Appends `description` to `text`, so that a reason is built in one string.
+  func appendDescription(to text: inout String) {
     switch kind {
     case .admin:
-      "\(principal) is a member of \(BuiltInGroup.metastoreAdmins), which passes every check"
+      text += principal
+      text += " is a member of "
+      text += BuiltInGroup.metastoreAdmins
+      text += ", which passes every check"
     case .ownership:
-      "\(securableLabel) is owned by \(holderPhrase)"
+      securableType.appendLabel(of: securable, to: &text)
+      text += " is owned by "
+      appendHolder(to: &text)
     case .catalogOwnership:
-      "\(securableLabel) is owned by \(holderPhrase), which counts as USE_SCHEMA on its schemas"
+      securableType.appendLabel(of: securable, to: &text)
+      text += " is owned by "
+      appendHolder(to: &text)
+      text += ", which counts as USE_SCHEMA on its schemas"
     case .grant:
-      "\(grantedPrivilege?.rawValue ?? "") on \(securableLabel) is granted to \(holderPhrase)"
+      text += grantedPrivilege?.rawValue ?? ""
+      text += " on "
+      securableType.appendLabel(of: securable, to: &text)
+      text += " is granted to "
+      appendHolder(to: &text)
     }
+  }
+
+  private func appendHolder(to text: inout String) {
+    guard isThroughGroup else {
+      text += principal
+      return
+    }
+    text += "group "
+    text += holder
+    text += ", which contains "
+    text += principal
   }
 }
 
@@ -56,9 +78,16 @@ public struct MissingPrivilege: Sendable, Hashable, CustomStringConvertible {
   public let securableType: SecurableType
 
   public var description: String {
-    let label =
-      securableType == .metastore ? "metastore" : "\(securableType.displayName) \(securable)"
-    return "\(privilege.rawValue) on \(label)"
+    var text = ""
+    appendDescription(to: &text)
+    return text
+  }
+
+  /// Appends `description` to `text`, so that a reason is built in one string.
+  func appendDescription(to text: inout String) {
+    text += privilege.rawValue
+    text += " on "
+    securableType.appendLabel(of: securable, to: &text)
   }
 }
 

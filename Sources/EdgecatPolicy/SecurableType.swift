@@ -26,7 +26,28 @@ public enum SecurableType: Int, Sendable, Hashable, CaseIterable {
 
   /// The lower case words used in human-readable reasons, such as `registered model`.
   public var displayName: String {
-    self == .registeredModel ? "registered model" : name.lowercased()
+    switch self {
+    case .metastore: "metastore"
+    case .catalog: "catalog"
+    case .schema: "schema"
+    case .table: "table"
+    case .view: "view"
+    case .volume: "volume"
+    case .function: "function"
+    case .registeredModel: "registered model"
+    }
+  }
+
+  /// Appends how reasons name a securable of this type: `metastore`, or the display name and
+  /// `securable`, such as `catalog main`.
+  func appendLabel(of securable: String, to text: inout String) {
+    guard self != .metastore else {
+      text += "metastore"
+      return
+    }
+    text += displayName
+    text += " "
+    text += securable
   }
 
   /// Parses a name such as `TABLE` or `registered_model`, in any case.

@@ -10,10 +10,11 @@ extension PolicyServer {
         let caller = try caller(context)
         try requireSelfOrService(caller, asking: request.principal)
         let decision = try decide(request)
+        let response = responseMessage(decision)
         engine.logDecision(
-          decision, caller: caller.authenticated.principal,
+          decision, reason: response.reason, caller: caller.authenticated.principal,
           requestID: caller.context.requestID)
-        return responseMessage(decision)
+        return response
       },
       .synchronousUnary(Self.path("BatchCheck")) {
         (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
@@ -24,10 +25,10 @@ extension PolicyServer {
         }
         let checks = try request.checks.map(engineRequest)
         let decisions = try mapped { () throws(PolicyError) in try engine.batchCheck(checks) }
-        engine.logDecisions(
-          decisions, caller: caller.authenticated.principal,
-          requestID: caller.context.requestID)
         response.results = decisions.map(responseMessage)
+        engine.logDecisions(
+          decisions, reasons: response.results.map(\.reason),
+          caller: caller.authenticated.principal, requestID: caller.context.requestID)
         return response
       },
       .synchronousUnary(Self.path("ResolveTableAccess")) {

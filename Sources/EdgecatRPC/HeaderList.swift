@@ -3,29 +3,40 @@ import CNGHTTP2
 /// Builds an `nghttp2_nv` array for one submit call. nghttp2 copies names and values during
 /// `nghttp2_submit_*`, so the storage only has to live for the closure.
 enum HeaderList {
+  /// Calls `body` with the headers as `nghttp2_nv` entries. The names, values and entries live in
+  /// temporary allocations, which the standard library places on the stack when they are small,
+  /// so a response's few headers usually cost no heap allocation.
   static func withHeaders<Result>(
     _ headers: [(String, String)], _ body: (UnsafePointer<nghttp2_nv>, Int) -> Result
   ) -> Result {
-    var storage = [UInt8]()
-    var spans: [(nameStart: Int, nameLength: Int, valueStart: Int, valueLength: Int)] = []
-    spans.reserveCapacity(headers.count)
-    for (name, value) in headers {
-      let nameStart = storage.count
-      storage.append(contentsOf: name.utf8)
-      let valueStart = storage.count
-      storage.append(contentsOf: value.utf8)
-      spans.append((nameStart, valueStart - nameStart, valueStart, storage.count - valueStart))
-    }
-    storage.append(0)
-    return storage.withUnsafeMutableBufferPointer { bytes in
-      let base = bytes.baseAddress!
-      var list = spans.map { span in
-        nghttp2_nv(
-          name: base + span.nameStart, value: base + span.valueStart,
-          namelen: span.nameLength, valuelen: span.valueLength,
-          flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+    var byteCount = 1
+    for (name, value) in headers { byteCount += name.utf8.count + value.utf8.count }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: byteCount) { storage in
+      withUnsafeTemporaryAllocation(of: nghttp2_nv.self, capacity: max(1, headers.count)) { list in
+        var offset = 0
+        for (index, (name, value)) in headers.enumerated() {
+          let nameStart = offset
+          offset = copy(name, into: storage, at: offset)
+          let valueStart = offset
+          offset = copy(value, into: storage, at: offset)
+          (list.baseAddress! + index).initialize(
+            to: nghttp2_nv(
+              name: storage.baseAddress! + nameStart, value: storage.baseAddress! + valueStart,
+              namelen: valueStart - nameStart, valuelen: offset - valueStart,
+              flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+        }
+        storage[offset] = 0
+        return body(list.baseAddress!, headers.count)
       }
-      return list.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
     }
+  }
+
+  /// Copies the UTF-8 bytes of `text` to `storage` at `offset` and returns the offset after them.
+  private static func copy(
+    _ text: String, into storage: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+  ) -> Int {
+    let (_, count) = UnsafeMutableBufferPointer(rebasing: storage[offset...])
+      .initialize(from: text.utf8)
+    return offset + count
   }
 }

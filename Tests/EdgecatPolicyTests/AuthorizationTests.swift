@@ -113,6 +113,58 @@ struct AuthorizationTests {
         + " granted to group analysts, which contains dave")
   }
 
+  @Test("reasons match the interpolated wording")
+  func reasonWording() async throws {
+    let engine = try await Self.world.value
+    let privileges: [Privilege] = [.useCatalog, .useSchema, .select, .modify, .execute, .browse]
+    let securables = ["main", "main.sales", "main.sales.orders", "main.ml.mask_fn", "main.ml.churn"]
+    var checked = 0
+    for principal in AuthorizationWorld.users + [adminName] {
+      for privilege in privileges {
+        for securable in securables {
+          let request = CheckRequest(
+            principal: principal, privilege: privilege, securable: securable)
+          guard let decision = try? engine.check(request) else { continue }
+          #expect(decision.reason == Self.interpolatedReason(decision))
+          checked += 1
+        }
+      }
+    }
+    #expect(checked > 50)
+  }
+
+  /// The reason of a check, written as plain string interpolation.
+  static func interpolatedReason(_ decision: Decision) -> String {
+    func label(_ type: SecurableType, _ name: String) -> String {
+      type == .metastore ? "metastore" : "\(type.displayName) \(name)"
+    }
+    let target = label(decision.securableType, decision.securable)
+    let requested = "\(decision.privilege.rawValue) on"
+    guard let source = decision.source else {
+      let gaps = decision.missing.map { gap in
+        "\(gap.privilege.rawValue) on \(label(gap.securableType, gap.securable))"
+      }
+      let list =
+        gaps.count > 1 ? gaps.dropLast().joined(separator: ", ") + " and " + gaps.last! : gaps[0]
+      return "\(requested) \(target) is denied for \(decision.principal), who lacks \(list)"
+    }
+    let holder =
+      source.isThroughGroup
+      ? "group \(source.holder), which contains \(source.principal)" : source.principal
+    let sourceLabel = label(source.securableType, source.securable)
+    let rule =
+      switch source.kind {
+      case .admin:
+        "\(source.principal) is a member of metastore-admins, which passes every check"
+      case .ownership: "\(sourceLabel) is owned by \(holder)"
+      case .catalogOwnership:
+        "\(sourceLabel) is owned by \(holder), which counts as USE_SCHEMA on its schemas"
+      case .grant:
+        "\(source.grantedPrivilege?.rawValue ?? "") on \(sourceLabel) is granted to \(holder)"
+      }
+    return "\(requested) \(target) is allowed for \(decision.principal): \(rule)"
+  }
+
   static let invalidRequests: [(String, CheckRequest, PolicyErrorCode)] = [
     ("object privilege on table", .init(principal: "dave", privilege: .execute,
       securable: "main.sales.orders"), .invalidArgument),

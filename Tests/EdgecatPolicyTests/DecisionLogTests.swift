@@ -55,6 +55,50 @@ struct DecisionLogTests {
     #expect(row.revision == decision.revision)
   }
 
+  @Test("flush over several multi-row inserts")
+  func multiRowInserts() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory)
+    defer { engine.close() }
+    // Two full multi-row inserts and a remainder written one row at a time.
+    let count = 2 * 64 + 22
+    var decisions: [Decision] = []
+    for index in 0..<count {
+      let decision = try decide(engine, on: index % 2 == 0 ? "main" : "staging")
+      decisions.append(decision)
+      engine.logDecision(decision, caller: adminName, requestID: "r\(index)")
+    }
+    try await engine.flushDecisionLog()
+
+    let rows = try await logged(engine, DecisionFilter(pageSize: 1000))
+    #expect(rows.count == count)
+    #expect(rows.map(\.id) == decisions.map(\.id).reversed())
+    #expect(rows.map(\.requestID) == (0..<count).map { "r\($0)" }.reversed())
+    #expect(rows.map(\.reason) == decisions.map(\.reason).reversed())
+    #expect(rows.map(\.allowed) == decisions.map(\.allowed).reversed())
+    #expect(rows.map(\.securable) == decisions.map(\.securable).reversed())
+  }
+
+  @Test("reasons passed with decisions are logged")
+  func reasonsPassed() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory)
+    defer { engine.close() }
+    let allowed = try decide(engine)
+    let denied = try decide(engine, on: "staging")
+    engine.logDecision(allowed, reason: allowed.reason, caller: adminName, requestID: "one")
+    engine.logDecisions(
+      [denied, allowed], reasons: [denied.reason, allowed.reason], caller: adminName,
+      requestID: "batch")
+    try await engine.flushDecisionLog()
+
+    let rows = try await logged(engine)
+    #expect(rows.map(\.reason) == [allowed.reason, denied.reason, allowed.reason])
+    #expect(rows.map(\.allowed) == [true, false, true])
+  }
+
   @Test("queue below batch size waits for a flush")
   func belowBatchSize() async throws {
     let directory = TemporaryDirectory()

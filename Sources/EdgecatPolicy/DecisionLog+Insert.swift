@@ -1,0 +1,51 @@
+import EdgecatStore
+
+extension DecisionLog {
+  /// Rows per multi-row INSERT. At 10 parameters a row this stays far below SQLite's default
+  /// limit of 32,766 parameters per statement (999 before SQLite 3.32).
+  static let rowsPerInsert = 64
+
+  private static let fullInsert = insertSQL(rows: rowsPerInsert)
+  private static let singleInsert = insertSQL(rows: 1)
+
+  private static func insertSQL(rows: Int) -> String {
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    return "INSERT INTO decision_log (id, time, principal, privilege, securable, allowed, reason,"
+      + " caller, request_id, revision) VALUES "
+      + repeatElement(row, count: rows).joined(separator: ", ")
+  }
+
+  /// Inserts `batch` with one cached multi-row INSERT per `rowsPerInsert` rows and a one-row
+  /// INSERT for each of the rest, binding every value directly. Runs on the store's writer
+  /// thread, which builds the reasons that the request path did not.
+  static func insert(_ batch: [QueuedDecision], into db: Database) throws {
+    var start = 0
+    while start < batch.count {
+      let rows = batch.count - start >= rowsPerInsert ? rowsPerInsert : 1
+      let statement = try db.prepared(rows == rowsPerInsert ? fullInsert : singleInsert)
+      defer { statement.reset() }
+      for row in 0..<rows {
+        try bind(batch[start + row], to: statement, from: Int32(row * 10 + 1))
+      }
+      while try statement.step() {}
+      start += rows
+    }
+  }
+
+  /// Binds the 10 columns of one row at parameters `first` to `first + 9`.
+  private static func bind(
+    _ entry: QueuedDecision, to statement: PreparedStatement, from first: Int32
+  ) throws {
+    let decision = entry.decision
+    try statement.bind(decision.id, at: first)
+    try statement.bind(entry.time, at: first + 1)
+    try statement.bind(decision.principal, at: first + 2)
+    try statement.bind(decision.privilege.rawValue, at: first + 3)
+    try statement.bind(decision.securable, at: first + 4)
+    try statement.bind(Int64(decision.allowed ? 1 : 0), at: first + 5)
+    try statement.bind(entry.reason ?? decision.reason, at: first + 6)
+    try statement.bind(entry.caller, at: first + 7)
+    try statement.bind(entry.requestID, at: first + 8)
+    try statement.bind(Int64(decision.revision), at: first + 9)
+  }
+}
