@@ -32,21 +32,8 @@ enum QueryCommand {
 
   static func run(_ invocation: Invocation) async throws -> CommandOutput {
     let arguments = invocation.arguments
-    let sql: String
-    if let text = arguments.positional(0) {
-      guard !arguments.has("file") else {
-        throw CLIError.usage("edgecat query takes SQL or -f, not both; drop one")
-      }
-      sql = text
-    } else if let path = arguments["file"] {
-      sql = try ModelVersionCreate.readFile(path, flag: "file", console: invocation.console)
-    } else if !invocation.console.standardInputIsTerminal() {
-      sql = try invocation.console.readStandardInput()
-    } else {
-      throw CLIError.usage("edgecat query needs a SELECT: pass it, -f FILE, or pipe it to stdin")
-    }
     var request = Edgecat_Telemetry_V1_QueryRequest()
-    request.sql = sql
+    request.sql = try readSQL(invocation)
     request.maxRows = Int64(try arguments.integer("max-rows", in: 1...1_000_000) ?? 0)
     request.timeoutMs = Int64(try arguments.integer("query-timeout", in: 1...3600) ?? 0) * 1000
     let result = try await QueryResult.fetch(request, clients: invocation.clients)

@@ -79,6 +79,12 @@ public final class ServiceClients: Sendable {
       text += "; check the token from \(settings.tokenOrigin ?? "the settings")"
     case .deadlineExceeded:
       text += "; raise --timeout (seconds) or check that \(service.program) is responding"
+    // edgecat's servers and grpc-go start the message with "unknown service" when nothing at
+    // the endpoint serves the service, which means the endpoint points at another program.
+    case .unimplemented where error.message.hasPrefix("unknown service"):
+      text =
+        "\(endpoint) does not serve \(service.grpcService) (it returned UNIMPLEMENTED);"
+        + " check --\(service.endpointFlag)"
     case .unimplemented:
       text += "; this version of \(service.program) lacks the call, so update it"
     default:

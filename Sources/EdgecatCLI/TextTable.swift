@@ -35,7 +35,9 @@ public struct TextTable: Sendable {
   }
 }
 
-/// A column of a list table: the header, and the dotted key of each item's JSON value.
+/// A column of a list table: the header, and the key of each item's JSON value. A key that
+/// the item contains as written wins over a dotted path, so SQL column names such as
+/// `avg(l.latency_ms)` find their values.
 public struct TableColumn: Sendable {
   public let header: String
   public let key: String
@@ -51,7 +53,7 @@ public struct TableColumn: Sendable {
   }
 
   func cell(of item: JSONValue) -> String {
-    let value = item.value(atPath: key) ?? .null
+    let value = item[key] ?? item.value(atPath: key) ?? .null
     return format?(value) ?? value.cellText
   }
 }

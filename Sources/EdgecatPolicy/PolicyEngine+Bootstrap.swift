@@ -30,9 +30,9 @@ extension PolicyEngine {
       action: "bootstrap",
       parameters: [("admin", admin), ("services", serviceNames.joined(separator: ","))])
     let context = RequestContext(principal: "bootstrap", requestID: requestID)
-    let (created, result) = try await performWrite(details, context: context) {
-      model, pending -> Bool in
-      guard !model.isBootstrapped else { return false }
+    let (createdAt, result) = try await performWrite(details, context: context) {
+      model, pending -> Double? in
+      guard !model.isBootstrapped else { return nil }
       try PrincipalName.validate(admin, kind: .user)
       for name in serviceNames { try PrincipalName.validate(name, kind: .service) }
       let now = options.clock()
@@ -50,13 +50,13 @@ extension PolicyEngine {
       model.recomputeClosures()
       model.isBootstrapped = true
       pending.execute("UPDATE policy_meta SET value = '1' WHERE key = 'bootstrapped'")
-      return true
+      return now
     }
-    guard created else { return nil }
+    guard let createdAt else { return nil }
     let tokens = planned.map {
       CreatedToken(
-        id: $0.id, principal: $0.name, secret: $0.secret, expiresAt: nil,
-        revision: result.revision)
+        id: $0.id, principal: $0.name, secret: $0.secret, createdAt: createdAt,
+        expiresAt: nil, revision: result.revision)
     }
     logger.info("policy bootstrapped", ["admin": admin, "services": serviceNames.count])
     return BootstrapResult(admin: tokens[0], services: Array(tokens.dropFirst()))

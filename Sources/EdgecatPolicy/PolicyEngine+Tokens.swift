@@ -6,6 +6,8 @@ public struct CreatedToken: Sendable {
   public let id: String
   public let principal: String
   public let secret: String
+  /// Seconds since 1970, from the engine's clock when the token was stored.
+  public let createdAt: Double
   public let expiresAt: Double?
   public let revision: UInt64
 }
@@ -41,7 +43,8 @@ extension PolicyEngine {
     var parameters = [("principal", principal), ("id", id), ("description", description)]
     if let expiresAt { parameters.append(("expires_at", String(expiresAt))) }
     let details = AuditDetails(action: "createToken", parameters: parameters)
-    let result = try await performWrite(details, context: context) { model, pending in
+    let (createdAt, result) = try await performWrite(details, context: context) {
+      model, pending in
       let actor = try requireActor(context, in: model)
       if actor.name != principal {
         try requireAdmin(actor, in: model, orService: true, for: "create tokens for others")
@@ -61,9 +64,10 @@ extension PolicyEngine {
           id: id, principal: entry.id, hash: SHA256.hexDigest(Array(secret.utf8)),
           createdAt: now, expiresAt: expiresAt, description: description),
         principal: principal, model: &model, pending: &pending)
-    }.result
+      return now
+    }
     return CreatedToken(
-      id: id, principal: principal, secret: secret, expiresAt: expiresAt,
+      id: id, principal: principal, secret: secret, createdAt: createdAt, expiresAt: expiresAt,
       revision: result.revision)
   }
 

@@ -82,6 +82,7 @@ extension PolicyServer {
         info.tokenID = created.id
         info.principal = created.principal
         info.comment = request.comment
+        info.createdAt = Timestamps.text(created.createdAt)
         info.expiresAt = created.expiresAt.map(Timestamps.text) ?? ""
         response.info = info
         return response

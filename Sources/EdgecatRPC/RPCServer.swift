@@ -58,6 +58,11 @@ public final class RPCServer: @unchecked Sendable {
 
   func method(for path: String) -> RPCMethod? { methods[path] }
 
+  /// Whether the server has any method of the service that `path` names.
+  func servesService(of path: String) -> Bool {
+    serviceNames.contains(Self.serviceName(ofPath: path))
+  }
+
   /// Binds and starts accepting; returns the bound port (useful with port 0).
   @discardableResult
   public func start(listeningOn endpoint: Endpoint) throws -> Int {

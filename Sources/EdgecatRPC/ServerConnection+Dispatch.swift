@@ -69,11 +69,14 @@ extension ServerConnection {
           message: "metadata \(badMetadata) is not valid base64"))
     }
     guard let registered = server.method(for: head.path) else {
-      return finish(
-        call,
-        status: RPCStatus(
-          code: .unimplemented,
-          message: "method \(head.path) is not implemented by this server"))
+      // An unknown service starts with "unknown service", as grpc-go words it, so that
+      // clients can tell a wrong endpoint from an older server that lacks one method.
+      let message =
+        server.servesService(of: head.path)
+        ? "method \(head.path) is not implemented by this server"
+        : "unknown service \(head.path.split(separator: "/").first ?? ""); method \(head.path)"
+          + " is not implemented by this server"
+      return finish(call, status: RPCStatus(code: .unimplemented, message: message))
     }
     if let deadline = context.deadline {
       call.deadlineTimer = loop.schedule(at: deadline.uptimeNanoseconds) { [weak self, weak call] in

@@ -10,9 +10,9 @@ public struct AliasRecord: Sendable, Hashable {
 }
 
 extension RegistryEngine {
-  /// Points `alias` at a version of `model`, moving it when it names another one, with the
-  /// audit event. An invalid or reserved alias is INVALID_ARGUMENT and a missing version is
-  /// NOT_FOUND.
+  /// Points `alias` at a READY version of `model`, moving it when it names another one, with
+  /// the audit event. An invalid or reserved alias is INVALID_ARGUMENT, a missing version is
+  /// NOT_FOUND and a version that is not READY is FAILED_PRECONDITION.
   @discardableResult
   public func setAlias(_ alias: String, of model: String, to number: Int64, audit: AuditRecord)
     async throws(ServiceError) -> AliasRecord
@@ -21,9 +21,11 @@ extension RegistryEngine {
     let now = clock()
     do {
       return try await store.write { db in
-        // NOTE: an alias may name a version that is not READY yet. A URI through it then
-        // resolves to a version without an artifact, which deployments refuse.
-        _ = try Self.requireVersion(model, number, in: db)
+        // Only a READY version has an artifact, so an alias never resolves to one without.
+        let version = try Self.requireVersion(model, number, in: db)
+        guard version.status == .ready else {
+          throw ServiceError.failedPrecondition(Self.aliasNeedsReady(alias, version))
+        }
         let current = try Self.alias(alias, of: model, in: db)
         var previous = current?.previousVersion ?? 0
         if let current, current.version != number { previous = current.version }
@@ -107,5 +109,15 @@ extension RegistryEngine {
 
   static func missingAlias(_ alias: String, _ model: String) -> ServiceError {
     .notFound("registered model \(model) has no alias \(alias); list the model's aliases")
+  }
+
+  /// The message for an alias set on a version that is not READY, with the fix for its status.
+  static func aliasNeedsReady(_ alias: String, _ version: ModelVersionRecord) -> String {
+    let fix =
+      version.status == .pendingRegistration
+      ? "upload its artifact first"
+      : "create a new version, upload its artifact and point the alias there"
+    return "alias \(alias) cannot name version \(version.version) of \(version.model), which is"
+      + " \(version.status.name), because only a READY version takes an alias; \(fix)"
   }
 }

@@ -100,6 +100,12 @@ public enum VersionDetails {
     return result
   }
 
+  /// The element types a tensor may have: the ONNX element types under their numpy names.
+  static let tensorElementTypes = [
+    "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+    "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128",
+  ]
+
   private static func validate(_ tensors: [Edgecat_Registry_V1_TensorSpec], field: String)
     throws(ServiceError)
   {
@@ -114,9 +120,10 @@ public enum VersionDetails {
           "\(field)[\(index)] has name \"\(tensor.name)\"; use a unique name of 1 to 255"
             + " characters")
       }
-      guard isToken(tensor.type, maximum: 64) else {
+      guard tensorElementTypes.contains(tensor.type) else {
         throw .invalidArgument(
-          "\(field)[\(index)] has type \"\(tensor.type)\"; use an element type such as float32")
+          "\(field)[\(index)].type \"\(tensor.type)\" is not a tensor element type; use one of "
+            + tensorElementTypes.joined(separator: ", "))
       }
       guard tensor.shape.allSatisfy({ $0 >= -1 }) else {
         throw .invalidArgument(

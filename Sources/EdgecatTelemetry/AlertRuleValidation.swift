@@ -40,11 +40,35 @@ enum AlertRuleValidation {
         "condition \(rule.condition.rawValue) is unset or unknown; use ALERT_CONDITION_BELOW or"
           + " ALERT_CONDITION_ABOVE")
     }
-    guard rule.threshold.isFinite else {
-      throw .invalidArgument("threshold \(rule.threshold) is not finite; use a finite number")
-    }
+    try validateThreshold(rule.threshold, metric: metric)
     try validateCounts(rule, metric: metric)
     try validateOutcome(rule, metric: metric)
+  }
+
+  /// Checks the threshold against the metric's unit. The p99 latency and version mismatch
+  /// thresholds take any finite number.
+  private static func validateThreshold(_ threshold: Double, metric: AlertMetricKind)
+    throws(ServiceError)
+  {
+    guard threshold.isFinite else {
+      throw .invalidArgument("threshold \(threshold) is not finite; use a finite number")
+    }
+    switch metric {
+    case .accuracy where !(0...1).contains(threshold):
+      throw .invalidArgument(
+        "threshold \(threshold) is outside [0, 1]; \(metric.protoName) is a fraction, so use"
+          + " a value such as 0.9")
+    case .confidenceStddev where threshold < 0:
+      throw .invalidArgument(
+        "threshold \(threshold) is negative; \(metric.protoName) is a standard deviation, so"
+          + " use 0 or more")
+    case .offline where threshold <= 0:
+      throw .invalidArgument(
+        "threshold \(threshold) is not positive; \(metric.protoName) counts seconds without a"
+          + " heartbeat, so use 1 or more, such as 3600")
+    default:
+      break
+    }
   }
 
   private static func validateCounts(_ rule: AlertRule, metric: AlertMetricKind)

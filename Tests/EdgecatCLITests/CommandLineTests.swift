@@ -182,6 +182,8 @@ struct CommandLineTests {
       (["alert", "rules", "update", "r", "--enabled", "maybe"], "--enabled \"maybe\" is invalid"),
       (["alert", "rules", "update", "r"], "needs something to change: --metric"),
       (["query", "SELECT 1", "-f", "q.sql"], "takes SQL or -f, not both"),
+      (["query"], "edgecat query needs a SELECT, but stdin is empty"),
+      (["query", " \n"], "edgecat query needs a SELECT, but the SQL argument is empty"),
     ])
   func usageErrors(arguments: [String], message: String) async throws {
     let result = try await CLIRunner.run(arguments, environment: ["HOME": "/nonexistent"])
@@ -189,6 +191,15 @@ struct CommandLineTests {
     #expect(result.stderr.contains(message), "stderr: \(result.stderr)")
     #expect(result.stderr.hasPrefix("edgecat: "))
     #expect(result.stdout.isEmpty)
+  }
+
+  @Test("query reads its SQL from stdin")
+  func queryFromStandardInput() async throws {
+    let result = try await CLIRunner.run(
+      ["--token", "x", "--telemetry-endpoint", "127.0.0.1:1", "query"],
+      environment: ["HOME": "/nonexistent"], input: "SELECT 1\n")
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("edgecat-telemetry at 127.0.0.1:1 returned UNAVAILABLE"))
   }
 
   @Test("a telemetry noun without its service exits 1 naming the endpoint flag")

@@ -108,4 +108,19 @@ struct FleetNounTests {
       #expect(nobody.stderr.contains("INVALID_ARGUMENT") || nobody.stderr.contains("FAILED"))
     }
   }
+
+  @Test("an endpoint of another service names the endpoint flag")
+  func endpointOfAnotherService() async throws {
+    try await ServiceFixture.with { fixture in
+      let policy = fixture.policyEndpoint.description
+      let result = try await fixture.edgecat(
+        "--telemetry-endpoint", policy, "fleet", "status")
+      #expect(result.status == 1)
+      #expect(
+        result.stderr.contains(
+          "\(policy) does not serve edgecat.telemetry.v1.TelemetryService"))
+      #expect(result.stderr.contains("check --telemetry-endpoint"))
+      #expect(!result.stderr.contains("update it"))
+    }
+  }
 }

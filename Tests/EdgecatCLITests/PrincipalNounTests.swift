@@ -93,6 +93,8 @@ struct PrincipalNounTests {
       let id = try #require(token["token_id"] as? String)
       #expect(token["comment"] as? String == "ci pipeline")
       #expect((token["expires_at"] as? String)?.isEmpty == false)
+      let createdAt = try #require(token["created_at"] as? String)
+      #expect(!createdAt.isEmpty)
 
       let whoami = try await fixture.edgecat(
         "--output", "json", "token", "whoami",
@@ -104,6 +106,7 @@ struct PrincipalNounTests {
       #expect(listed.lines.count == 2)
       #expect(listed.lines.first?.hasPrefix("TOKEN_ID") == true)
       #expect(listed.stdout.contains(id))
+      #expect(listed.stdout.contains(createdAt))
       #expect(!listed.stdout.contains(secret))
 
       try await fixture.succeed("token", "revoke", id)

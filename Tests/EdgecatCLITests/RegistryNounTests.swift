@@ -119,8 +119,16 @@ struct RegistryNounTests {
   func aliases() async throws {
     try await ServiceFixture.with(registry: true) { fixture in
       try await fixture.createModelNamespace()
-      for _ in 1...2 {
-        try await fixture.succeed(["model-version", "create", "main.ml.defects"] + Self.signature)
+      try await fixture.succeed(["model-version", "create", "main.ml.defects"] + Self.signature)
+      let pending = try await fixture.edgecat("alias", "set", "main.ml.defects", "champion", "1")
+      #expect(pending.status == 1)
+      #expect(pending.stderr.contains("FAILED_PRECONDITION"))
+      #expect(pending.stderr.contains("upload its artifact first"))
+
+      try await fixture.succeed(["model-version", "create", "main.ml.defects"] + Self.signature)
+      let file = try fixture.write(bytes: [1, 2, 3], to: "model.onnx")
+      for number in ["1", "2"] {
+        try await fixture.succeed("model-version", "upload", "main.ml.defects", number, file)
       }
       let set = try await fixture.succeed("alias", "set", "main.ml.defects", "champion", "1")
       #expect(set.stdout == "main.ml.defects@champion now names version 1\n")

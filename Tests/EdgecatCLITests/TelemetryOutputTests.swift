@@ -119,6 +119,20 @@ struct TelemetryOutputTests {
     #expect(TelemetryJSON.value(Edgecat_Telemetry_V1_Value()).serialized() == "null")
   }
 
+  @Test("query columns with dots print their values", arguments: ["avg(l.latency_ms)", "a.b"])
+  func queryDottedColumns(column: String) {
+    let result = QueryResult(
+      columns: ["device_id", column], rows: [[.string("cam-1"), .real(12.5)]])
+    let item = result.objects[0]
+    #expect(TableColumn(column, header: column).cell(of: item) == "12.5")
+  }
+
+  @Test("table keys still follow dotted paths into nested objects")
+  func dottedPathColumns() {
+    let item = JSONValue.object([("audit", .object([("created_at", .string("2026-05-01"))]))])
+    #expect(TableColumn("audit.created_at").cell(of: item) == "2026-05-01")
+  }
+
   @Test("alert watch prints one compact JSON object per line")
   func compactJSON() {
     let value = JSONValue.object([("a", .integer(1)), ("b", .strings(["x y", "z\n"]))])

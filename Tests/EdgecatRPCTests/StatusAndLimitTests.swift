@@ -27,6 +27,21 @@ struct StatusAndLimitTests {
     }
   }
 
+  @Test("unknown service is UNIMPLEMENTED naming it")
+  func unknownService() async throws {
+    try await withTestServer { _, client, _ in
+      let missingService = await rpcError {
+        _ = try await client.unary(method: "/test.Elsewhere/Get", request: [])
+      }
+      #expect(missingService?.code == .unimplemented)
+      #expect(missingService?.message.hasPrefix("unknown service test.Elsewhere;") == true)
+      let missingMethod = await rpcError {
+        _ = try await client.unary(method: "/test.Raw/Missing", request: [])
+      }
+      #expect(missingMethod?.message.hasPrefix("unknown service") == false)
+    }
+  }
+
   @Test("metadata round trip including binary values")
   func metadataRoundTrip() async throws {
     try await withTestServer { _, client, _ in

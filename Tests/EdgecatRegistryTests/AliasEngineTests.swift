@@ -1,4 +1,5 @@
 import EdgecatCore
+import EdgecatCrypto
 import EdgecatRegistry
 import Testing
 
@@ -8,8 +9,8 @@ struct AliasEngineTests {
   func aliasMoves() async throws {
     let fixture = try await EngineFixture.start()
     defer { Task { await fixture.stop() } }
-    try await fixture.createVersion()
-    try await fixture.createVersion()
+    try await fixture.createReadyVersion()
+    try await fixture.createReadyVersion()
     let engine = fixture.engine
     try await engine.setAlias("Champion", of: "main.ml.defects", to: 1, audit: fixture.audit())
     let moved = try await engine.setAlias(
@@ -41,7 +42,7 @@ struct AliasEngineTests {
   func nearReservedAliases() async throws {
     let fixture = try await EngineFixture.start()
     defer { Task { await fixture.stop() } }
-    try await fixture.createVersion()
+    try await fixture.createReadyVersion()
     for alias in ["v", "v1a", "latest-good", String(repeating: "a", count: 255)] {
       let record = try await fixture.engine.setAlias(
         alias, of: "main.ml.defects", to: 1, audit: fixture.audit())
@@ -53,8 +54,8 @@ struct AliasEngineTests {
   func aliasRemovedWithVersion() async throws {
     let fixture = try await EngineFixture.start()
     defer { Task { await fixture.stop() } }
-    try await fixture.createVersion()
-    try await fixture.createVersion()
+    try await fixture.createReadyVersion()
+    try await fixture.createReadyVersion()
     let engine = fixture.engine
     try await engine.setAlias("champion", of: "main.ml.defects", to: 1, audit: fixture.audit())
     try await engine.setAlias("staging", of: "main.ml.defects", to: 1, audit: fixture.audit())
@@ -64,6 +65,40 @@ struct AliasEngineTests {
     #expect(try await engine.alias("champion", of: "main.ml.defects") == nil)
     let remaining = try await engine.aliases(of: "main.ml.defects")
     #expect(remaining.map(\.alias) == ["challenger"])
+  }
+
+  @Test("an alias of a version waiting for its artifact fails")
+  func aliasNeedsUpload() async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createVersion()
+    let error = await #expect(throws: ServiceError.self) {
+      try await fixture.engine.setAlias(
+        "champion", of: "main.ml.defects", to: 1, audit: fixture.audit())
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(error?.message.contains("version 1 of main.ml.defects") == true)
+    #expect(error?.message.contains("PENDING_REGISTRATION") == true)
+    #expect(error?.message.contains("upload its artifact first") == true)
+    #expect(try await fixture.engine.alias("champion", of: "main.ml.defects") == nil)
+  }
+
+  @Test("an alias of a failed version fails")
+  func aliasOfFailedVersion() async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createVersion()
+    _ = try? await fixture.upload(
+      artifactBytes(100), to: 1, declaredSHA256: SHA256.hexDigest(artifactBytes(99)))
+    let stored = try #require(await fixture.engine.version("main.ml.defects", 1))
+    #expect(stored.status == .failedRegistration)
+    let error = await #expect(throws: ServiceError.self) {
+      try await fixture.engine.setAlias(
+        "champion", of: "main.ml.defects", to: 1, audit: fixture.audit())
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(error?.message.contains("FAILED_REGISTRATION") == true)
+    #expect(error?.message.contains("create a new version") == true)
   }
 
   @Test("an alias of a missing version is not found")

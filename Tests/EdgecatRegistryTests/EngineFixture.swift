@@ -54,6 +54,15 @@ final class EngineFixture: Sendable {
       audit: audit("CreateModelVersion"))
   }
 
+  /// Creates a version of `model` and uploads a small artifact to it, so that it is READY.
+  @discardableResult
+  func createReadyVersion(_ model: String = "main.ml.defects") async throws(ServiceError)
+    -> ModelVersionRecord
+  {
+    let created = try await createVersion(model)
+    return try await upload(artifactBytes(100), to: created.version, model: model)
+  }
+
   /// Uploads `bytes` to a version, declaring their real hash and size unless others are given.
   @discardableResult
   func upload(

@@ -62,6 +62,34 @@ struct VersionEngineTests {
     }
   }
 
+  @Test("unknown tensor element types are rejected", arguments: ["float33", "Float32", "", "f32"])
+  func unknownTensorType(type: String) async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    var request = EngineFixture.versionRequest()
+    request.signature?.inputs[0].type = type
+    let error = await #expect(throws: ServiceError.self) {
+      _ = try await fixture.engine.createVersion(
+        of: "main.ml.defects", request, createdBy: "alice@example.com", audit: fixture.audit())
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("signature.inputs[0].type \"\(type)\"") == true)
+    #expect(error?.message.contains("float32, float64, int8") == true)
+  }
+
+  @Test("every listed tensor element type is accepted")
+  func listedTensorTypes() async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    var request = EngineFixture.versionRequest()
+    for type in ["float16", "bfloat16", "float64", "int64", "int32", "uint8", "bool", "string"] {
+      request.signature?.inputs[0].type = type
+      let version = try await fixture.engine.createVersion(
+        of: "main.ml.defects", request, createdBy: "alice@example.com", audit: fixture.audit())
+      #expect(version.details.signature?.inputs.first?.type == type)
+    }
+  }
+
   @Test("listing pages by number")
   func paging() async throws {
     let fixture = try await EngineFixture.start()

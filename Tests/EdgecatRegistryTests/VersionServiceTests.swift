@@ -117,13 +117,28 @@ struct VersionServiceTests {
     }
   }
 
+  @Test("an alias of a pending version is FAILED_PRECONDITION")
+  func aliasOfPendingVersion() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.createVersion()
+    let error = await #expect(throws: RPCError.self) {
+      try await fixture.setAlias("champion", 1)
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(error?.message.contains("upload its artifact first") == true)
+  }
+
   @Test("an alias moves and goes with its version")
   func aliasLifecycle() async throws {
     let fixture = try await RegistryFixture.start()
     defer { Task { await fixture.stop() } }
     try await fixture.createModel()
-    try await fixture.createVersion()
-    try await fixture.createVersion()
+    for number: Int64 in 1...2 {
+      try await fixture.createVersion()
+      try await fixture.upload(artifactBytes(100), to: number)
+    }
     try await fixture.setAlias("champion", 1)
     try await fixture.setAlias("champion", 2)
     #expect(try await fixture.getVersion(1).aliases.isEmpty)

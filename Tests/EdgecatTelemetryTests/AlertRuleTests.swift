@@ -83,6 +83,26 @@ import Testing
     ("condition", { $0.condition = .unspecified }),
     ("threshold", { $0.threshold = .nan }),
     ("threshold", { $0.threshold = .infinity }),
+    ("threshold", { $0.threshold = -5 }),
+    ("threshold", { $0.threshold = 2 }),
+    (
+      "threshold",
+      {
+        $0.metric = .confidenceStddev
+        $0.action = .retrain
+        $0.threshold = -0.1
+      }
+    ),
+    (
+      "threshold",
+      {
+        $0.metric = .offline
+        $0.scope = .device
+        $0.action = .notify
+        $0.windowSeconds = 0
+        $0.threshold = 0
+      }
+    ),
     ("window_seconds", { $0.windowSeconds = 0 }),
     ("window_seconds", { $0.windowSeconds = -5 }),
     ("min_samples", { $0.minSamples = -1 }),
@@ -105,6 +125,21 @@ import Testing
     }
     #expect(error?.code == .invalidArgument)
     #expect(error?.message.hasPrefix(field) == true, "\(error?.message ?? "")")
+  }
+
+  @Test("thresholds at the edges of their range are accepted")
+  func thresholdEdgesAccepted() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    let cases: [(Edgecat_Telemetry_V1_AlertMetric, Double)] = [
+      (.accuracy, 0), (.accuracy, 1), (.confidenceStddev, 0), (.offline, 1), (.p99Latency, -1),
+    ]
+    for (index, (metric, threshold)) in cases.enumerated() {
+      var rule = AlertFixture.rule("Edge \(index)", metric)
+      rule.threshold = threshold
+      let created = try await fixture.engine.createRule(rule, audit: fixture.audit())
+      #expect(created.threshold == threshold)
+    }
   }
 
   @Test func offlineRuleRejectsRollback() async throws {

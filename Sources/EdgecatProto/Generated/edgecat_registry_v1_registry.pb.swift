@@ -306,7 +306,9 @@ public struct Edgecat_Registry_V1_DeleteRegisteredModelTagResponse: Sendable, Ha
 /// One input or output of a model.
 public struct Edgecat_Registry_V1_TensorSpec: Sendable, Hashable {
   public var name: String = ""
-  /// Element type, such as "float32" or "int64".
+  /// Element type, one of the ONNX element types under their numpy names: float16, bfloat16,
+  /// float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool, string,
+  /// complex64, complex128.
   public var type: String = ""
   /// Dimensions, where -1 stands for a dimension of any size.
   public var shape: [Int64] = []

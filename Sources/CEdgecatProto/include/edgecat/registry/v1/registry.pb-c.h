@@ -373,7 +373,9 @@ struct  Edgecat__Registry__V1__TensorSpec
   ProtobufCMessage base;
   char *name;
   /*
-   * Element type, such as "float32" or "int64".
+   * Element type, one of the ONNX element types under their numpy names: float16, bfloat16,
+   * float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool, string,
+   * complex64, complex128.
    */
   char *type;
   /*
