@@ -112,13 +112,13 @@ extension Spool {
         ])
     }
     let quarantined = statistics.quarantined
-    let held =
+    let occupancy =
       quarantined == 0
       ? "are waiting for telemetry"
       : "are waiting for telemetry or held in quarantine (\(quarantined) entries telemetry"
         + " rejected)"
     return .resourceExhausted(
-      "the agent spool is full: \(full.used) of \(maximumBytes) bytes \(held) and \(what)"
+      "the agent spool is full: \(full.used) of \(maximumBytes) bytes \(occupancy) and \(what)"
         + " need \(full.requested) more; nothing was stored, so retry once the agent has"
         + " forwarded its backlog, or raise --spool-max-bytes")
   }

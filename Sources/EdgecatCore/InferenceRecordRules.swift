@@ -7,7 +7,7 @@ public enum InferenceRecordRules {
     public var field: String
     /// The value as a message shows it: numbers as Swift prints them, text in quotes.
     public var value: String
-    /// What is wrong, such as "is out of range".
+    /// The problem with the value, such as "is out of range".
     public var problem: String
     public var fix: String
 
@@ -80,7 +80,7 @@ public enum InferenceRecordRules {
       fix: "send a finite duration of 0 or more")
   }
 
-  /// Checks a confidence that is present; an absent confidence is always valid.
+  /// Checks a confidence that is present. An absent confidence is always valid.
   public static func confidence(_ confidence: Double) -> Violation? {
     guard !confidence.isFinite || confidence < 0 || confidence > 1 else { return nil }
     return Violation(
@@ -104,7 +104,7 @@ public enum InferenceRecordRules {
       fix: "send the hex SHA-256 of the input, or leave it empty")
   }
 
-  /// True when every byte of `text` is a hex digit, in either case; true for "".
+  /// True when every byte of `text` is a hex digit in either case, and true for "".
   public static func isHex(_ text: String) -> Bool {
     let table = isHexDigit
     let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
