@@ -61,10 +61,11 @@ extension AgentService {
           "labels[\(index)].epoch \"\(label.epoch.prefix(80))\" is invalid; use the epoch"
             + " LogInference returned, 32 lower-case hex digits")
       }
-      guard label.seq > 0 else {
+      guard label.seq > 0, label.seq <= UInt64(Int64.max) else {
         throw RPCError(
           .invalidArgument,
-          "labels[\(index)].seq is 0; use the seq LogInference returned, 1 or more")
+          "labels[\(index)].seq \(label.seq) is out of range; use the seq LogInference"
+            + " returned, from 1 to \(Int64.max)")
       }
       if let violation = InferenceRecordRules.label(label.label) {
         throw RPCError(.invalidArgument, violation.message(prefix: "labels[\(index)]."))

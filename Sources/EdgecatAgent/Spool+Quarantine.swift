@@ -17,6 +17,8 @@ extension Spool {
     async throws(ServiceError) -> Bool
   {
     precondition(batch.count == 1, "only a batch of one entry can be quarantined")
+    // NOTE: nothing sends or deletes quarantined entries yet, so they stay until an operator
+    // removes them from agent.db. A command to resend or clear them would lift this.
     let now = wallClockMilliseconds()
     let moved: Int
     do {

@@ -89,6 +89,26 @@ struct RecordValidationTests {
     await fixture.stop()
   }
 
+  @Test("LogLabels rejects a seq above Int64.max")
+  func rejectsHugeLabelSeq() async throws {
+    let fixture = try await LocalServiceFixture(running: LocalServiceTests.model)
+    var request = Edgecat_Agent_V1_LogLabelsRequest()
+    var label = Edgecat_Agent_V1_Label()
+    label.epoch = fixture.spool.epoch
+    label.seq = UInt64(Int64.max) + 1
+    label.label = 1
+    request.labels = [label]
+    await #expect {
+      let _: Edgecat_Agent_V1_LogLabelsResponse = try await fixture.call("LogLabels", request)
+    } throws: { error in
+      let error = error as? RPCError
+      return error?.code == .invalidArgument
+        && error?.message.hasPrefix("labels[0].seq 9223372036854775808 is out of range") == true
+    }
+    #expect(fixture.spool.statistics.labels == 0)
+    await fixture.stop()
+  }
+
   @Test("running model telemetry would reject is FAILED_PRECONDITION")
   func rejectsBadRunningModel() async throws {
     let model = InstalledModel(
