@@ -108,6 +108,9 @@ public final class Agent: Sendable {
     for task in tasks { await task.value }
     uplink.close()
     store.close()
-    logger.info("agent stopped", ["spool_records": spool.statistics.records])
+    let spooled = spool.statistics
+    logger.info(
+      "agent stopped",
+      ["spool_records": spooled.records, "spool_quarantined": spooled.quarantined])
   }
 }

@@ -18,10 +18,11 @@ extension AgentService {
     var records: [SpoolRecord] = []
     records.reserveCapacity(request.records.count)
     for (index, record) in request.records.enumerated() {
-      try validate(record, index)
+      let timestampMs = record.timestampMs == 0 ? now : record.timestampMs
+      try validate(record, index, timestampMs: timestampMs)
       records.append(
         SpoolRecord(
-          timestampMs: record.timestampMs == 0 ? now : record.timestampMs,
+          timestampMs: timestampMs,
           modelFullName: model.modelFullName, modelVersion: model.version,
           prediction: record.prediction,
           confidence: record.confidenceValue.map { value in
@@ -60,13 +61,14 @@ extension AgentService {
           "labels[\(index)].epoch \"\(label.epoch.prefix(80))\" is invalid; use the epoch"
             + " LogInference returned, 32 lower-case hex digits")
       }
-      guard label.seq > 0 else {
+      guard label.seq > 0, label.seq <= UInt64(Int64.max) else {
         throw RPCError(
           .invalidArgument,
-          "labels[\(index)].seq is 0; use the seq LogInference returned, 1 or more")
+          "labels[\(index)].seq \(label.seq) is out of range; use the seq LogInference"
+            + " returned, from 1 to \(Int64.max)")
       }
-      guard label.label.isFinite else {
-        throw RPCError(.invalidArgument, "labels[\(index)].label is not a finite number")
+      if let violation = InferenceRecordRules.label(label.label) {
+        throw RPCError(.invalidArgument, violation.message(prefix: "labels[\(index)]."))
       }
       labels.append(SpoolLabel(epoch: label.epoch, seq: label.seq, label: label.label))
     }
@@ -93,35 +95,42 @@ extension AgentService {
         "model_full_name \"\(requested.prefix(300))\" is not the model this device runs,"
           + " \(running.modelFullName); leave it empty or name the running model")
     }
+    let violation =
+      InferenceRecordRules.modelFullName(running.modelFullName)
+      ?? InferenceRecordRules.modelVersion(running.version)
+    if let violation {
+      throw RPCError(
+        .failedPrecondition,
+        "telemetry would reject every record of the running model \(running.modelFullName)"
+          + " version \(running.version), whose " + violation.message(prefix: ""))
+    }
     return running
   }
 
-  private func validate(_ record: Edgecat_Agent_V1_InferenceRecord, _ index: Int)
-    throws(RPCError)
-  {
-    guard record.timestampMs >= 0 else {
-      throw RPCError(
-        .invalidArgument,
-        "records[\(index)].timestamp_ms \(record.timestampMs) is negative; use milliseconds"
-          + " since the Unix epoch, or 0 for now")
-    }
-    guard record.prediction.isFinite, record.latencyMs.isFinite, record.latencyMs >= 0 else {
-      throw RPCError(
-        .invalidArgument,
-        "records[\(index)] has a prediction or latency_ms that is not a finite number, or a"
-          + " negative latency_ms")
-    }
-    if case .confidence(let confidence)? = record.confidenceValue, !confidence.isFinite {
-      throw RPCError(.invalidArgument, "records[\(index)].confidence is not a finite number")
-    }
-    if case .label(let label)? = record.labelValue, !label.isFinite {
-      throw RPCError(.invalidArgument, "records[\(index)].label is not a finite number")
-    }
+  /// Checks a record by the rules telemetry applies at ingest, so that the spool holds only
+  /// records telemetry accepts. `timestampMs` is the record's time after 0 became now.
+  private func validate(
+    _ record: Edgecat_Agent_V1_InferenceRecord, _ index: Int, timestampMs: Int64
+  ) throws(RPCError) {
     guard record.inputHash.utf8.count <= 128 else {
       throw RPCError(
         .invalidArgument,
         "records[\(index)].input_hash has \(record.inputHash.utf8.count) bytes; send the hex"
           + " SHA-256 of the input, at most 128 characters")
+    }
+    var confidence: Double?
+    if case .confidence(let value)? = record.confidenceValue { confidence = value }
+    var label: Double?
+    if case .label(let value)? = record.labelValue { label = value }
+    var violation = InferenceRecordRules.check(
+      timestampMs: timestampMs, prediction: record.prediction, latencyMs: record.latencyMs,
+      inputHash: record.inputHash, confidence: confidence, label: label)
+    if violation?.field == "timestamp_ms" {
+      violation?.value = "\(record.timestampMs)"
+      violation?.fix += ", or 0 for now"
+    }
+    if let violation {
+      throw RPCError(.invalidArgument, violation.message(prefix: "records[\(index)]."))
     }
   }
 

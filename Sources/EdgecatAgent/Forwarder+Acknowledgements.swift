@@ -3,7 +3,8 @@ import EdgecatRPC
 
 extension Forwarder {
   /// Applies one acknowledgement: deletes the batch from the spool on OK, queues its halves
-  /// on RESOURCE_EXHAUSTED, and throws `StreamFailure` for any other code.
+  /// on RESOURCE_EXHAUSTED, isolates the rejected entries on codes that can come from an
+  /// entry's contents, and throws `StreamFailure` for any other code.
   func handle(_ ack: Edgecat_Telemetry_V1_IngestAck, _ window: ForwardingWindow)
     async throws
   {
@@ -47,6 +48,8 @@ extension Forwarder {
           "batch_id": ack.batchID, "entries": entry.batch.count,
           "batch_records": batchRecords, "message": ack.message,
         ])
+    case let code where Self.rejectsEntries(code):
+      try await isolate(entry, ack, window)
     default:
       throw StreamFailure(
         description: "telemetry rejected batch \(ack.batchID) with \(code): \(ack.message)")

@@ -6,7 +6,10 @@ import Synchronization
 /// Sends the spool to telemetry over one StreamInferenceLogs stream: batches of up to
 /// `batchRecords` entries, at most `window` of them unacknowledged. Records leave the spool
 /// only after an OK acknowledgement. A batch rejected as too large is split in half and sent
-/// again. Any other rejection, or a broken stream, ends the stream. The forwarder then
+/// again. A batch rejected for its contents (INVALID_ARGUMENT and the like) is split down to
+/// single entries, and an entry telemetry rejects on its own moves to the spool's quarantine,
+/// so that it cannot hold back the entries after it. Any other rejection, or a broken stream,
+/// ends the stream. The forwarder then
 /// reconnects after an exponential backoff and sends every pending record again, which is
 /// harmless because telemetry deduplicates by (device_id, epoch, seq).
 public final class Forwarder: Sendable {
@@ -18,10 +21,13 @@ public final class Forwarder: Sendable {
   let batchLimit: Atomic<Int>
   let wakeup = Wakeup()
   let logger = Logger(component: "forwarder")
+  let quarantineLog = Mutex(QuarantineLog())
   public let counters = ForwarderCounters()
 
   /// How long the sender waits for new records before it looks at the spool again.
   static let idlePoll: Duration = .seconds(1)
+  /// Time between two log lines about quarantined entries.
+  static let quarantineLogInterval: Duration = .seconds(10)
 
   public init(
     spool: Spool, uplink: Uplink, batchRecords: Int, window: Int,
@@ -72,30 +78,10 @@ public final class Forwarder: Sendable {
         ])
       try? await Task.sleep(for: delay)
     }
-    logger.info("forwarder stopped", ["forwarded_records": counters.records])
+    logger.info(
+      "forwarder stopped",
+      ["forwarded_records": counters.records, "quarantined": counters.quarantinedEntries])
   }
-}
-
-/// Totals since the forwarder started. Thread-safe.
-public final class ForwarderCounters: Sendable {
-  private let acknowledgedBatches = Atomic<Int>(0)
-  private let forwardedRecords = Atomic<Int>(0)
-  private let splitBatches = Atomic<Int>(0)
-  private let openedStreams = Atomic<Int>(0)
-
-  public var batches: Int { acknowledgedBatches.load(ordering: .relaxed) }
-  public var records: Int { forwardedRecords.load(ordering: .relaxed) }
-  public var splits: Int { splitBatches.load(ordering: .relaxed) }
-  public var streams: Int { openedStreams.load(ordering: .relaxed) }
-
-  func acknowledged(records: Int) {
-    acknowledgedBatches.add(1, ordering: .relaxed)
-    forwardedRecords.add(records, ordering: .relaxed)
-  }
-
-  func split() { splitBatches.add(1, ordering: .relaxed) }
-
-  func opened() { openedStreams.add(1, ordering: .relaxed) }
 }
 
 extension Duration {

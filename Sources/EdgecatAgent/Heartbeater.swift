@@ -68,8 +68,14 @@ public final class Heartbeater: Sendable {
     request.spoolFull = spooled.full
     let response: Edgecat_Telemetry_V1_HeartbeatResponse = try await uplink.callTelemetry(
       "Heartbeat", request)
-    logger.debug(
-      "heartbeat sent", ["spool_records": spooled.records, "spool_full": spooled.full])
+    // Heartbeats carry no quarantine count, so the log shows it at each beat while it is
+    // above zero.
+    logger.log(
+      spooled.quarantined > 0 ? .info : .debug, "heartbeat sent",
+      [
+        "spool_records": spooled.records, "spool_quarantined": spooled.quarantined,
+        "spool_full": spooled.full,
+      ])
     return response
   }
 }

@@ -103,7 +103,7 @@ extension Spool {
     }
   }
 
-  private static func record(_ row: Row) -> SpoolRecord {
+  static func record(_ row: Row) -> SpoolRecord {
     var record = SpoolRecord(
       timestampMs: row[1].int64 ?? 0, modelFullName: row[2].string ?? "",
       modelVersion: row[3].int64 ?? 0, prediction: row[4].double ?? 0,

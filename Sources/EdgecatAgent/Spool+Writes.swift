@@ -108,13 +108,19 @@ extension Spool {
         "spool full, rejecting new writes",
         [
           "bytes": full.used, "requested_bytes": full.requested, "max_bytes": maximumBytes,
-          "rejections_not_logged": suppressed,
+          "quarantined": statistics.quarantined, "rejections_not_logged": suppressed,
         ])
     }
+    let quarantined = statistics.quarantined
+    let occupancy =
+      quarantined == 0
+      ? "are waiting for telemetry"
+      : "are waiting for telemetry or held in quarantine (\(quarantined) entries telemetry"
+        + " rejected)"
     return .resourceExhausted(
-      "the agent spool is full: \(full.used) of \(maximumBytes) bytes are waiting for"
-        + " telemetry and \(what) need \(full.requested) more; nothing was stored, so retry"
-        + " once the agent has forwarded its backlog, or raise --spool-max-bytes")
+      "the agent spool is full: \(full.used) of \(maximumBytes) bytes \(occupancy) and \(what)"
+        + " need \(full.requested) more; nothing was stored, so retry once the agent has"
+        + " forwarded its backlog, or raise --spool-max-bytes")
   }
 }
 

@@ -6,7 +6,8 @@ import Synchronization
 /// The agent's spool: inference records and labels stored durably until telemetry
 /// acknowledges them. Records are numbered by `seq` within the spool's `epoch`, a random id
 /// made when the spool is created. Writes beyond `maximumBytes` are rejected whole rather than
-/// dropping older records. Thread-safe.
+/// dropping older records. Entries telemetry rejects on their own move to a quarantine, which
+/// counts against `maximumBytes`. Thread-safe.
 public final class Spool: Sendable {
   /// 32 hex digits, made once when the database is created and kept across restarts.
   public let epoch: String
@@ -42,11 +43,12 @@ public final class Spool: Sendable {
       try database.execute(
         "INSERT OR IGNORE INTO spool_state (id, epoch, next_seq, bytes, records, labels)"
           + " VALUES (1, ?, 1, 0, 0, 0)", .text(candidate))
-      return try database.queryOne("SELECT epoch, bytes, records, labels FROM spool_state")!
+      return try database.queryOne(
+        "SELECT epoch, bytes, records, labels, quarantined FROM spool_state")!
     }
     let statistics = SpoolStatistics(
       bytes: row[1].int64 ?? 0, records: row[2].int64 ?? 0, labels: row[3].int64 ?? 0,
-      full: false)
+      quarantined: row[4].int64 ?? 0, full: false)
     let spool = Spool(
       store: store, epoch: row[0].string ?? candidate, maximumBytes: maximumBytes,
       statistics: statistics)
@@ -54,7 +56,8 @@ public final class Spool: Sendable {
       "spool opened",
       [
         "epoch": spool.epoch, "records": statistics.records, "labels": statistics.labels,
-        "bytes": statistics.bytes, "max_bytes": maximumBytes,
+        "quarantined": statistics.quarantined, "bytes": statistics.bytes,
+        "max_bytes": maximumBytes,
       ])
     return spool
   }

@@ -56,18 +56,24 @@ public struct SpoolLabel: Sendable, Hashable {
 
 /// Figures of the spool for heartbeats and logs.
 public struct SpoolStatistics: Sendable, Equatable {
-  /// Bytes of pending records and labels, by the spool's estimate.
+  /// Bytes of pending and quarantined records and labels, by the spool's estimate: the bytes
+  /// that count against the cap.
   public var bytes: Int64
+  /// Pending records, waiting for telemetry.
   public var records: Int64
+  /// Pending labels, waiting for telemetry.
   public var labels: Int64
+  /// Records and labels telemetry rejected on their own, kept in quarantine.
+  public var quarantined: Int64
   /// True after a write was rejected for the byte cap, until records leave the spool or a
   /// later write fits.
   public var full: Bool
 
-  public init(bytes: Int64, records: Int64, labels: Int64, full: Bool) {
+  public init(bytes: Int64, records: Int64, labels: Int64, quarantined: Int64 = 0, full: Bool) {
     self.bytes = bytes
     self.records = records
     self.labels = labels
+    self.quarantined = quarantined
     self.full = full
   }
 }

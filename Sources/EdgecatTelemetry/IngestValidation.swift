@@ -23,32 +23,19 @@ enum IngestValidation {
     guard record.seq <= UInt64(Int64.max) else {
       throw invalid("seq", "\(record.seq)", "number records from 0 up to \(Int64.max)")
     }
-    guard record.timestampMs > 0, record.timestampMs < TimestampText.endMilliseconds else {
-      throw invalid(
-        "timestamp_ms", "\(record.timestampMs)",
-        "send milliseconds since the Unix epoch, after 1970 and before year 10000")
-    }
-    guard record.modelVersion >= 1 else {
-      throw invalid("model_version", "\(record.modelVersion)", "send a version number of 1 or more")
-    }
-    guard record.prediction.isFinite else {
-      throw invalid("prediction", "\(record.prediction)", "send a finite number")
-    }
-    guard record.latencyMs.isFinite, record.latencyMs >= 0 else {
-      throw invalid("latency_ms", "\(record.latencyMs)", "send a finite duration of 0 or more")
-    }
-    if case .confidence(let confidence)? = record.confidenceValue {
-      guard confidence.isFinite, confidence >= 0, confidence <= 1 else {
-        throw invalid("confidence", "\(confidence)", "send a number from 0 to 1, or leave it unset")
-      }
-    }
-    if case .label(let label)? = record.labelValue, !label.isFinite {
-      throw invalid("label", "\(label)", "send a finite number, or leave it unset")
-    }
-    guard isHex(record.inputHash) else {
-      throw invalid(
-        "input_hash", "'\(record.inputHash)'",
-        "send the hex SHA-256 of the input, or leave it empty")
+    // The field rules are shared with the edge agent, which applies them at LogInference.
+    var confidence: Double?
+    if case .confidence(let value)? = record.confidenceValue { confidence = value }
+    var label: Double?
+    if case .label(let value)? = record.labelValue { label = value }
+    let violation =
+      InferenceRecordRules.modelVersion(record.modelVersion)
+      ?? InferenceRecordRules.check(
+        timestampMs: record.timestampMs, prediction: record.prediction,
+        latencyMs: record.latencyMs, inputHash: record.inputHash, confidence: confidence,
+        label: label)
+    if let violation {
+      throw .invalidArgument(violation.message(prefix: "record \(index): "))
     }
     if let previous, previous.raw == record.modelFullName { return previous.folded }
     return try modelName(record.modelFullName, at: index)
@@ -70,35 +57,19 @@ enum IngestValidation {
     guard update.seq <= UInt64(Int64.max) else {
       throw invalid("seq", "\(update.seq)", "name a seq up to \(Int64.max)")
     }
-    guard update.label.isFinite else {
-      throw invalid("label", "\(update.label)", "send a finite number")
+    if let violation = InferenceRecordRules.label(update.label) {
+      throw .invalidArgument(violation.message(prefix: "label update \(index): "))
     }
   }
 
   private static func modelName(_ text: String, at index: Int) throws(ServiceError) -> String {
-    let name: SecurableName
+    if let violation = InferenceRecordRules.modelFullName(text) {
+      throw .invalidArgument(violation.message(prefix: "record \(index): "))
+    }
     do {
-      name = try SecurableName(text)
+      return try SecurableName(text).fullName
     } catch {
       throw .invalidArgument("record \(index): model_full_name is invalid: \(error.message)")
     }
-    guard name.parts.count == 3 else {
-      throw .invalidArgument(
-        "record \(index): model_full_name '\(text)' is invalid; send the registered model's"
-          + " name as catalog.schema.model")
-    }
-    return name.fullName
-  }
-
-  private static func isHex(_ text: String) -> Bool {
-    let table = isHexDigit
-    let fast = text.utf8.withContiguousStorageIfAvailable { bytes in
-      bytes.allSatisfy { table[Int($0)] }
-    }
-    return fast ?? text.utf8.allSatisfy { table[Int($0)] }
-  }
-
-  private static let isHexDigit: [Bool] = (0..<256).map { byte in
-    (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
   }
 }

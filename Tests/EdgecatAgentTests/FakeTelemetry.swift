@@ -7,7 +7,8 @@ typealias IngestAck = Edgecat_Telemetry_V1_IngestAck
 
 /// A stand-in for edgecat-telemetry's ingest and heartbeats. It keeps records by
 /// (device_id, epoch, seq) in memory, rejects batches over `maximumEntries` as
-/// RESOURCE_EXHAUSTED, and acknowledges the next batches with the codes in `rejections`.
+/// RESOURCE_EXHAUSTED, rejects batches holding a seq of `invalidSeqs` as INVALID_ARGUMENT, and
+/// acknowledges the next batches with the codes in `rejections`.
 final class FakeTelemetry: RPCService, Sendable {
   let serviceName = "edgecat.telemetry.v1.TelemetryService"
 
@@ -22,6 +23,7 @@ final class FakeTelemetry: RPCService, Sendable {
     var holdAcknowledgements = false
     var maximumEntries = Int.max
     var rejections: [Int32] = []
+    var invalidSeqs: Set<UInt64> = []
     var heartbeats: [Edgecat_Telemetry_V1_HeartbeatRequest] = []
   }
 
@@ -72,6 +74,11 @@ final class FakeTelemetry: RPCService, Sendable {
       if batch.records.count + batch.labels.count > state.maximumEntries {
         ack.code = 8
         ack.message = "the batch has more than \(state.maximumEntries) entries; split it"
+        return
+      }
+      if let bad = batch.records.first(where: { state.invalidSeqs.contains($0.seq) }) {
+        ack.code = 3
+        ack.message = "record seq \(bad.seq): confidence 7.0 is out of range"
         return
       }
       if !state.rejections.isEmpty {

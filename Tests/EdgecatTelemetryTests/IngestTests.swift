@@ -118,6 +118,14 @@ struct IngestTests {
     add("input_hash") { $0.inputHash = "xyz" }
     add("timestamp_ms") { $0.timestampMs = 0 }
     add("seq") { $0.seq = UInt64.max }
+    // The values the edge agent's LogInference tests reject, which share these rules.
+    add("input_hash") { $0.inputHash = "zz" }
+    add("confidence") { $0.confidence = 7 }
+    add("confidence") { $0.confidence = -0.1 }
+    add("prediction") { $0.prediction = .infinity }
+    add("label") { $0.label = -.infinity }
+    add("timestamp_ms") { $0.timestampMs = -5 }
+    add("timestamp_ms") { $0.timestampMs = InferenceRecordRules.endTimestampMilliseconds }
     return cases
   }()
 

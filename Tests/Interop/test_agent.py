@@ -152,6 +152,26 @@ def test_log_inference_returns_identity(stub, agent: AgentProcess) -> None:
     assert labels.stored == 1
 
 
+def test_log_inference_rejects_what_telemetry_rejects(stub, agent: AgentProcess) -> None:
+    good = agent_pb2.InferenceRecord(prediction=1, confidence=0.5, input_hash="ab" * 32)
+    bad = agent_pb2.InferenceRecord(prediction=1, confidence=7, input_hash="zz")
+    with pytest.raises(grpc.RpcError) as rejected:
+        stub.LogInference(agent_pb2.LogInferenceRequest(records=[good, bad]),
+                          metadata=bearer(agent.token), timeout=10)
+    assert rejected.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert rejected.value.details().startswith("records[1].confidence 7.0 is out of range")
+
+    # The rejected call stored nothing, so it took no seq.
+    before = stub.LogInference(agent_pb2.LogInferenceRequest(records=[good]),
+                               metadata=bearer(agent.token), timeout=10)
+    with pytest.raises(grpc.RpcError):
+        stub.LogInference(agent_pb2.LogInferenceRequest(records=[good, bad]),
+                          metadata=bearer(agent.token), timeout=10)
+    after = stub.LogInference(agent_pb2.LogInferenceRequest(records=[good]),
+                              metadata=bearer(agent.token), timeout=10)
+    assert after.acks[0].seq == before.acks[0].seq + 1
+
+
 def test_watch_model_starts_with_the_running_model(stub, agent: AgentProcess) -> None:
     stream = stub.WatchModel(agent_pb2.WatchModelRequest(), metadata=bearer(agent.token),
                              timeout=10)
