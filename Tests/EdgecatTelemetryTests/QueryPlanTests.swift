@@ -2,7 +2,7 @@ import EdgecatStore
 import EdgecatTelemetry
 import Testing
 
-@Suite("Query planner statistics") struct PlannerStatisticsTests {
+@Suite("Query plans over the inference log") struct QueryPlanTests {
   /// Returns the plan's detail lines for `sql` on a new connection to the fixture's database.
   static func plan(_ sql: String, in fixture: TelemetryEngineFixture) throws -> [String] {
     let database = try Database(path: fixture.path, readOnly: true)
