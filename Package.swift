@@ -198,7 +198,9 @@ let package = Package(
       path: "Benchmarks/edgecat-bench"),
     .executableTarget(
       name: "edgecat-bench-ingest",
-      dependencies: ["CSQLite", "EdgecatTelemetry", "EdgecatCore", "EdgecatProto"],
+      dependencies: [
+        "CSQLite", "EdgecatTelemetry", "EdgecatCore", "EdgecatProto", "EdgecatRPC",
+      ],
       path: "Benchmarks/edgecat-bench-ingest"),
 
     // Tests.

@@ -30,6 +30,15 @@ struct IngestBenchmark {
         + " 64 callers \(percent(many.rate / raw.rate))")
   }
 
+  /// Only the raw SQLite inserts, the figure the service's ingest is compared with.
+  func runRaw() throws {
+    let batches = max(1, records / Self.batchSize)
+    let raw = try RawSQLiteBaseline(
+      path: folder + "/raw.db", records: batches * Self.batchSize, batchSize: Self.batchSize
+    ).run()
+    report("raw SQLite", raw)
+  }
+
   /// Ingests through `callers` tasks, each sending its own device's batches one at a time.
   /// A `window` above 1 keeps that many of a caller's batches in flight, as one ingest stream
   /// does with its window of unacknowledged batches.

@@ -19,7 +19,8 @@ struct RawSQLiteBaseline {
     exec(db, "PRAGMA synchronous = FULL")
     // The engine's writer page cache, so that both sides keep the same pages in memory.
     exec(db, "PRAGMA cache_size = -\(TelemetryEngineSettings().writerCacheKibibytes)")
-    exec(db, TelemetrySchema.migrations[0].sql)
+    // Every migration, so that the table has the engine's indexes.
+    for migration in TelemetrySchema.migrations { exec(db, migration.sql) }
     var statement: OpaquePointer?
     let sql =
       "INSERT INTO inference_logs (device_id, timestamp, model_version, prediction, confidence,"

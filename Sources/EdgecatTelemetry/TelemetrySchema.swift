@@ -2,7 +2,8 @@ import EdgecatCore
 import EdgecatStore
 
 /// The telemetry database's tables. Migration 1 holds the raw inference log, liveness and the
-/// audit trail; `RollupSchema` and `AlertSchema` add the rollups and the alerts.
+/// audit trail; `RollupSchema` and `AlertSchema` add the rollups and the alerts, and
+/// `PlannerStatistics` the query planner's statistics.
 public enum TelemetrySchema {
   /// `inference_logs` is the raw table behind the hosted table of the same name, one row per
   /// record, with the columns of `InferenceLogColumns` in that order. Times are datetime
@@ -28,7 +29,7 @@ public enum TelemetrySchema {
       """ + AuditTrail.schemaSQL)
 
   public static let migrations: [Migration] = [
-    logMigration, RollupSchema.migration, AlertSchema.migration,
+    logMigration, RollupSchema.migration, AlertSchema.migration, PlannerStatistics.migration,
   ]
 }
 
