@@ -26,7 +26,13 @@ extension CatalogEngine {
             try AuditTrail.insert(audit, into: db)
             return existing
           }
-          let kind = ObjectKind(rawValue: row[0].string ?? "")?.displayName ?? "object"
+          let existingKind = ObjectKind(rawValue: row[0].string ?? "")
+          let kind = existingKind?.displayName ?? "object"
+          if existingKind == object.kind {
+            throw ServiceError.alreadyExists(
+              "\(object.kind.displayName) \(object.fullName) already exists; choose another"
+                + " name, or set if_not_exists to accept the existing one")
+          }
           throw ServiceError.alreadyExists(
             "\(object.kind.displayName) \(object.fullName) cannot be created: a \(kind) of"
               + " that name exists, and names are unique across kinds within a schema;"

@@ -151,6 +151,8 @@ struct NameTests {
     #expect(created == part.fullName("mixed"))
     let error = await #expect(throws: RPCError.self) { try await fixture.create(part, "mixed") }
     #expect(error?.code == .alreadyExists)
+    #expect(error?.message.contains("\(part.fullName("mixed")) already exists") == true)
+    #expect(error?.message.contains("unique across kinds") == false)
   }
 
   @Test("get folds the name to lower case")
