@@ -1,6 +1,7 @@
 import EdgecatLog
 import EdgecatProto
 import EdgecatRPC
+import EdgecatStore
 
 extension ArtifactFetcher {
   /// Streams the artifact from `offset` and appends each chunk to `partial`, fsynced.

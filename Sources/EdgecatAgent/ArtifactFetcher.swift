@@ -1,6 +1,7 @@
 import EdgecatLog
 import EdgecatProto
 import EdgecatRPC
+import EdgecatStore
 
 /// Downloads model artifacts from the registry into the model folder: bytes go to
 /// `<sha256>.partial`, a later attempt resumes from that file's size, and only a file whose

@@ -1,4 +1,5 @@
 import EdgecatFlags
+import EdgecatStore
 import Glibc
 
 /// The bearer token the application on the device presents to the agent's local service.

@@ -1,3 +1,4 @@
+import EdgecatStore
 import Glibc
 
 /// The folder of model files, `<data dir>/models`: each verified model is `<sha256>` and a

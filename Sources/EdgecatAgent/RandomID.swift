@@ -1,3 +1,4 @@
+import EdgecatStore
 import Glibc
 
 /// Random ids and tokens read from `/dev/urandom`, which the agent uses in place of

@@ -1,5 +1,6 @@
 import EdgecatCore
 import EdgecatLog
+import EdgecatStore
 
 /// A stored artifact opened for a download, from `RegistryEngine.openArtifact`. The bytes stay
 /// readable until it is released, even when the version is deleted meanwhile.

@@ -1,4 +1,5 @@
 import EdgecatCrypto
+import EdgecatStore
 import Glibc
 
 /// An upload being written to a temporary file, hashed as it arrives. Each method blocks on

@@ -1,4 +1,5 @@
 import EdgecatCore
+import EdgecatStore
 import Synchronization
 
 /// An artifact upload in progress, from `RegistryEngine.beginUpload`. Call `append` for each

@@ -1,3 +1,4 @@
+import EdgecatStore
 import Glibc
 
 /// The artifact folder: each stored artifact is the file `<path>/<sha256 hex>`, and uploads in

@@ -3,7 +3,7 @@ import Glibc
 /// A few pthreads that run blocking file work (writes, reads, fsync) for async callers, so
 /// that it never occupies a thread of Swift's cooperative pool. Jobs run in the order they
 /// were queued, on whichever thread is free. Thread-safe.
-final class FileThreads: @unchecked Sendable {
+public final class FileThreads: @unchecked Sendable {
   private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
   private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
   // Guarded by `mutex`.
@@ -11,7 +11,7 @@ final class FileThreads: @unchecked Sendable {
   private var stopping = false
 
   /// Starts `count` threads, at least one. They run until `stop`, which the owner must call.
-  init(count: Int) {
+  public init(count: Int) {
     precondition(pthread_mutex_init(mutex, nil) == 0, "pthread_mutex_init failed")
     precondition(pthread_cond_init(condition, nil) == 0, "pthread_cond_init failed")
     for _ in 0..<max(1, count) { spawnWorker() }
@@ -26,7 +26,7 @@ final class FileThreads: @unchecked Sendable {
 
   /// Runs `body` on one of the threads and resumes the caller with its result. After `stop`,
   /// it throws `FileError` without running `body`.
-  func run<T: Sendable>(_ body: @escaping @Sendable () throws(FileError) -> T)
+  public func run<T: Sendable>(_ body: @escaping @Sendable () throws(FileError) -> T)
     async throws(FileError) -> T
   {
     let result: Result<T, FileError> = await withCheckedContinuation { continuation in
@@ -41,7 +41,7 @@ final class FileThreads: @unchecked Sendable {
   }
 
   /// Lets the threads finish the queued jobs and exit. Later `run` calls fail.
-  func stop() {
+  public func stop() {
     pthread_mutex_lock(mutex)
     stopping = true
     pthread_cond_broadcast(condition)

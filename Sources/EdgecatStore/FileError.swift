@@ -1,6 +1,6 @@
 import Glibc
 
-/// A failed file system call on the artifact folder: the operation, the path and the errno.
+/// A failed file system call: the operation, the path and the errno.
 public struct FileError: Error, Sendable, CustomStringConvertible {
   /// What was being done, such as "writing the upload" or "fsync".
   public let operation: String
@@ -15,7 +15,7 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
   }
 
   /// The error of the system call that just failed, from `errno`.
-  static func last(_ operation: String, _ path: String) -> FileError {
+  public static func last(_ operation: String, _ path: String) -> FileError {
     FileError(operation: operation, path: path, code: errno)
   }
 
