@@ -159,8 +159,9 @@ struct ModelServiceTests {
       "DeleteSchema", drop, token: fixture.adminToken)
     #expect(dropped.dropped.contains("main.ml.defects"))
     let engine = fixture.registryEngine
+    // The follower deletes the rows first and the unused artifact files after they commit.
     let cleared = try await fixture.eventually {
-      try await !engine.hasModel("main.ml.defects")
+      try await !engine.hasModel("main.ml.defects") && fixture.blobFiles().isEmpty
     }
     #expect(cleared)
     #expect(try await engine.versionNumbers(of: "main.ml.defects").isEmpty)
