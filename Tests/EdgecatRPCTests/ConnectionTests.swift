@@ -1,5 +1,6 @@
 import EdgecatLog
 import Glibc
+import Synchronization
 import Testing
 
 @testable import EdgecatRPC
@@ -51,12 +52,20 @@ struct ConnectionTests {
 
   @Test("shutdown lets an in-flight call finish")
   func shutdownInFlight() async throws {
-    let server = RPCServer(services: [SlowService()])
+    let service = SlowService()
+    let server = RPCServer(services: [service])
     let port = try server.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
     let endpoint = Endpoint(host: "127.0.0.1", port: port)
     let client = RPCClient(endpoint: endpoint)
     let call = Task { try await client.unary(method: "/test.Slow/Wait", request: []) }
-    try await Task.sleep(for: .milliseconds(100))
+    // Shutdown starts only once the handler runs: a call the server has not seen yet would be
+    // refused, which is right but not what this test is about.
+    var polls = 0
+    while service.started.value.load(ordering: .acquiring) == 0 && polls < 1000 {
+      try await Task.sleep(for: .milliseconds(10))
+      polls += 1
+    }
+    #expect(service.started.value.load(ordering: .acquiring) == 1)
     await server.shutdown()
     let response = try await call.value
     #expect(response.message == Array("done".utf8))
@@ -113,11 +122,18 @@ struct ConnectionTests {
 
 /// A service whose one method responds after 300 ms.
 struct SlowService: RPCService {
+  /// Handler calls started so far.
+  final class Counter: Sendable {
+    let value = Atomic<Int>(0)
+  }
+
+  let started = Counter()
   var serviceName: String { "test.Slow" }
 
   var methods: [RPCMethod] {
     [
-      RPCMethod(path: "/test.Slow/Wait", shape: .unary) { requests, writer, _ in
+      RPCMethod(path: "/test.Slow/Wait", shape: .unary) { [started] requests, writer, _ in
+        started.value.add(1, ordering: .releasing)
         for try await _ in requests {}
         try await Task.sleep(for: .milliseconds(300))
         try await writer.write(Array("done".utf8))
