@@ -15,11 +15,14 @@ public struct CatalogServer: RPCService {
   /// The environment of requests that name none in `x-edgecat-environment`.
   let environment: String?
   let logger = Logger(component: "catalog")
-  let eventIDs: AuditEventIDs
+  let auditor: CallAuditor
 
   /// Throws when the system's random source fails, which the audit event ids need.
   public init(engine: CatalogEngine, policy: PolicyClient, environment: String? = nil) throws {
-    eventIDs = AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8))
+    auditor = CallAuditor(
+      buffer: engine.auditBuffer,
+      eventIDs: AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8)),
+      clock: engine.clock)
     self.engine = engine
     authenticator = CallAuthenticator(policy: policy)
     self.environment = environment

@@ -1,5 +1,6 @@
 import EdgecatCore
 import EdgecatRPC
+import EdgecatServiceKit
 
 extension RegistryServer {
   /// Returns the audit event of one call made by `caller`.
@@ -7,11 +8,8 @@ extension RegistryServer {
     _ caller: Caller, _ action: String, _ securable: String?,
     _ parameters: [(String, String)], result: String = "OK"
   ) -> AuditRecord {
-    AuditRecord(
-      id: eventIDs.next(), time: engine.clock(), action: action,
-      principal: caller.principal, securable: securable,
-      parameters: encodeJSONObject(parameters), result: result, requestID: caller.requestID,
-      peer: caller.peer)
+    auditor.record(
+      caller.identity, peer: caller.peer, action, securable, parameters, result: result)
   }
 
   /// Runs a read and queues its audit event, OK or the failure's status code.
@@ -20,15 +18,8 @@ extension RegistryServer {
     _ parameters: [(String, String)] = [],
     _ body: () async throws(RPCError) -> Value
   ) async throws(RPCError) -> Value {
-    do {
-      let value = try await body()
-      engine.auditBuffer.append(auditRecord(caller, action, securable, parameters))
-      return value
-    } catch {
-      engine.auditBuffer.append(
-        auditRecord(caller, action, securable, parameters, result: error.code.description))
-      throw error
-    }
+    try await auditor.read(
+      caller.identity, peer: caller.peer, action, securable, parameters, body)
   }
 
   /// Runs a mutation. `body` gets the audit event of success, which the engine commits with
@@ -38,13 +29,8 @@ extension RegistryServer {
     _ parameters: [(String, String)] = [],
     _ body: (AuditRecord) async throws(RPCError) -> Value
   ) async throws(RPCError) -> Value {
-    do {
-      return try await body(auditRecord(caller, action, securable, parameters))
-    } catch {
-      engine.auditBuffer.append(
-        auditRecord(caller, action, securable, parameters, result: error.code.description))
-      throw error
-    }
+    try await auditor.write(
+      caller.identity, peer: caller.peer, action, securable, parameters, body)
   }
 }
 

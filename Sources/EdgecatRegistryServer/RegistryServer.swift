@@ -19,14 +19,17 @@ public struct RegistryServer: RPCService {
   /// The strategy values of deployments that leave them unset.
   let rolloutDefaults: RolloutDefaults
   let logger = Logger(component: "registry")
-  let eventIDs: AuditEventIDs
+  let auditor: CallAuditor
 
   /// Throws when the system's random source fails, which the audit event ids need.
   public init(
     engine: RegistryEngine, policy: PolicyClient, catalog: CatalogClient,
     environment: String? = nil, rolloutDefaults: RolloutDefaults = RolloutDefaults()
   ) throws {
-    eventIDs = AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8))
+    auditor = CallAuditor(
+      buffer: engine.auditBuffer,
+      eventIDs: AuditEventIDs(randomBytes: try SecureRandom.bytes(count: 8)),
+      clock: engine.clock)
     self.engine = engine
     authenticator = CallAuthenticator(policy: policy)
     self.catalog = catalog
