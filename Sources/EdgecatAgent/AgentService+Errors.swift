@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatRPC
 
 extension ServiceError {
-  /// The gRPC status for this error, as `EdgecatServiceKit` maps it for the services; the agent
+  /// The gRPC status for this error, as `EdgecatServiceKit` maps it for the services. The agent
   /// keeps its own copy because it does not link the service kit and its libcrypto.
   var rpcError: RPCError {
     let code: StatusCode =

@@ -33,9 +33,9 @@ extension ServiceOptions {
     }
   }
 
-  /// Creates `--data-dir` and its missing parents with mode 0700, and takes an exclusive lock
-  /// on its `LOCK` file for the life of the process, so that a second process of any service
-  /// started on the same folder exits instead of working on the same database.
+  /// Creates `--data-dir` and its missing parents with mode 0700. Takes an exclusive lock on
+  /// its `LOCK` file for the life of the process, so that a second process started on the
+  /// same folder exits instead of working on the same database.
   public func openDataDirectoryOrExit(logger: Logger) {
     if let error = createDirectories(dataDirectory) {
       logger.error(

@@ -1,4 +1,4 @@
-/// What one reader may see of a hosted table, as the policy service's data-access decision
+/// One reader's access to a hosted table, as the policy service's data-access decision
 /// returns it: a row filter and one mask per masked column, each an SQL expression over the
 /// table's column names. Both may call the identity functions (`current_user()` and the
 /// others), which the query engine binds to a `QueryIdentity`.
@@ -32,7 +32,7 @@ public struct QueryIdentity: Sendable, Equatable {
 }
 
 /// A table that the telemetry service hosts: its three-part name in the catalog, the SQLite
-/// table behind it and the columns a reader sees, in order.
+/// table behind it and the columns a reader gets, in order.
 public struct HostedTable: Sendable, Equatable {
   public var fullName: String
   public var rawTable: String

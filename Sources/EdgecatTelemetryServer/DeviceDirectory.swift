@@ -24,8 +24,8 @@ public final class DeviceDirectory: Sendable {
     self.refreshInterval = refreshInterval
   }
 
-  /// The devices `ids` names that the registry knows, reading the inventory again when one is
-  /// missing and the last read is older than the refresh interval.
+  /// Returns the devices of `ids` that the registry has registered, reading the inventory again
+  /// when one is missing and the last read is older than the refresh interval.
   func devices(_ ids: Set<String>, requestID: String) async throws(RPCError) -> [String:
     RegistryDevice]
   {
@@ -38,7 +38,7 @@ public final class DeviceDirectory: Sendable {
     return try await reload(requestID: requestID).filter { ids.contains($0.key) }
   }
 
-  /// Every device of the inventory, read now.
+  /// Reads the whole inventory now and returns it.
   func all(requestID: String) async throws(RPCError) -> [String: RegistryDevice] {
     try await reload(requestID: requestID)
   }

@@ -53,7 +53,7 @@ extension TelemetryServer {
               + " \(other.deviceID)")
         }
         // NOTE: label and ingest audit events are queued, not committed with the rows, so a
-        // crash can lose the last second of them; the rows themselves are durable.
+        // crash can lose the last second of them. The rows themselves are durable.
         return try await auditedRead(
           caller, "UpdateLabels", table.fullName, [("labels", String(request.labels.count))]
         ) { () throws(RPCError) in
@@ -65,13 +65,14 @@ extension TelemetryServer {
     ]
   }
 
-  /// The device a device principal ("device:<id>") may write for, nil for other principals.
+  /// Returns the device a device principal ("device:<id>") may write for, nil for other
+  /// principals.
   func ownDevice(_ caller: Caller) -> String? {
     caller.principal.hasPrefix("device:") ? String(caller.principal.dropFirst(7)) : nil
   }
 
   /// Commits one batch and returns its acknowledgement. A batch that cannot be stored is
-  /// rejected in its acknowledgement and the stream goes on; a caller that lost MODIFY ends
+  /// rejected in its acknowledgement, and the stream goes on. A caller that lost MODIFY ends
   /// the stream with PERMISSION_DENIED.
   private func ingest(_ bytes: [UInt8], _ caller: Caller) async throws(RPCError) -> IngestAck {
     let batch: IngestBatch
@@ -80,60 +81,101 @@ extension TelemetryServer {
     } catch {
       throw RPCError(.invalidArgument, "invalid edgecat.telemetry.v1.IngestBatch: \(error.message)")
     }
-    var ack = IngestAck()
-    ack.batchID = batch.batchID
-    // Revocation takes effect at the next batch: the decision comes from the policy client's
-    // cache, which a revoke invalidates.
+
+    // Revocation takes effect at the next batch, because the decision comes from the policy
+    // client's cache, which a revoke invalidates.
     try await authorizeTable(caller, "MODIFY")
-    if let own = ownDevice(caller) {
-      let foreign =
-        batch.records.first { $0.deviceID != own }?.deviceID
-        ?? batch.labels.first { $0.deviceID != own }?.deviceID
-      if foreign?.isEmpty == true {
-        ack.code = Int32(StatusCode.invalidArgument.rawValue)
-        ack.message =
-          "a record or label of batch \(batch.batchID) has an empty device_id; set it to \(own)."
-          + " Nothing of the batch was stored"
-        return ack
-      }
-      if let foreign {
-        ack.code = Int32(StatusCode.permissionDenied.rawValue)
-        ack.message =
-          "\(caller.principal) may write only records of device \(own), not of device \(foreign);"
-          + " nothing of batch \(batch.batchID) was stored"
-        return ack
-      }
+    if let rejection = ownershipRejection(batch, caller) {
+      return rejected(batch, caller, rejection.code, rejection.message)
     }
+    let regions: [String: String]
+    switch await deviceRegions(batch, caller) {
+    case .success(let found):
+      regions = found
+    case .failure(let error):
+      return rejected(batch, caller, error.code, error.message)
+    }
+
+    do {
+      let result = try await engine.ingest(batch, byteCount: bytes.count, regions: regions)
+      if !result.newWriters.isEmpty {
+        let writers = result.newWriters
+        Task { await lineage.record(writers) }
+      }
+      if result.ack.code != 0 {
+        logRejection(batch, caller, result.ack.message)
+      }
+      return result.ack
+    } catch {
+      return rejected(batch, caller, error.rpcError.code, error.message)
+    }
+  }
+
+  /// Returns why a device principal may not write `batch`: a record or label of another
+  /// device, or one without a device id. nil for a batch it may write, and for other callers.
+  private func ownershipRejection(_ batch: IngestBatch, _ caller: Caller) -> RPCError? {
+    guard let own = ownDevice(caller) else { return nil }
+    let foreign =
+      batch.records.first { $0.deviceID != own }?.deviceID
+      ?? batch.labels.first { $0.deviceID != own }?.deviceID
+    guard let foreign else { return nil }
+    if foreign.isEmpty {
+      return RPCError(
+        .invalidArgument,
+        "a record or label of batch \(batch.batchID) has an empty device_id; set it to \(own)."
+          + " Nothing of the batch was stored")
+    }
+    return RPCError(
+      .permissionDenied,
+      "\(caller.principal) may write only records of device \(own), not of device \(foreign);"
+        + " nothing of batch \(batch.batchID) was stored")
+  }
+
+  /// Returns the region of each device the batch's records name, from the registry's
+  /// inventory, or why the batch cannot be stored: the inventory is unreachable or a device
+  /// is not registered.
+  private func deviceRegions(_ batch: IngestBatch, _ caller: Caller) async
+    -> Result<[String: String], RPCError>
+  {
     let ids = Set(batch.records.map(\.deviceID))
     let known: [String: RegistryDevice]
     do {
       known = try await devices.devices(ids, requestID: caller.requestID)
     } catch {
-      ack.code = Int32(error.code.rawValue)
-      ack.message =
-        "the device inventory cannot be read (\(error.message)); nothing of batch"
-        + " \(batch.batchID) was stored, send it again"
-      return ack
+      return .failure(
+        RPCError(
+          error.code,
+          "the device inventory cannot be read (\(error.message)); nothing of batch"
+            + " \(batch.batchID) was stored, send it again"))
     }
     if let unknown = ids.sorted().first(where: { known[$0] == nil }) {
-      ack.code = Int32(StatusCode.failedPrecondition.rawValue)
-      ack.message =
-        "device \(unknown) is not registered; register it with `edgecat device register`"
-        + " first. Nothing of batch \(batch.batchID) was stored"
-      return ack
+      return .failure(
+        RPCError(
+          .failedPrecondition,
+          "device \(unknown) is not registered; register it with `edgecat device register`"
+            + " first. Nothing of batch \(batch.batchID) was stored"))
     }
-    do {
-      let result = try await engine.ingest(
-        batch, byteCount: bytes.count, regions: known.mapValues(\.region))
-      if !result.newWriters.isEmpty {
-        let writers = result.newWriters
-        Task { await lineage.record(writers) }
-      }
-      return result.ack
-    } catch {
-      ack.code = Int32(error.rpcError.code.rawValue)
-      ack.message = error.message
-      return ack
-    }
+    return .success(known.mapValues(\.region))
+  }
+
+  /// Returns the acknowledgement that rejects `batch`, and logs the rejection.
+  private func rejected(
+    _ batch: IngestBatch, _ caller: Caller, _ code: StatusCode, _ message: String
+  ) -> IngestAck {
+    logRejection(batch, caller, message)
+    var ack = IngestAck()
+    ack.batchID = batch.batchID
+    ack.code = Int32(code.rawValue)
+    ack.message = message
+    return ack
+  }
+
+  private func logRejection(_ batch: IngestBatch, _ caller: Caller, _ message: String) {
+    logger.warning(
+      "ingest batch rejected",
+      [
+        "principal": caller.principal, "batch.id": batch.batchID, "records": batch.records.count,
+        "request.id": caller.requestID, "error": message,
+      ])
   }
 }

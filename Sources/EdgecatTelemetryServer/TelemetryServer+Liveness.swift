@@ -79,8 +79,8 @@ extension TelemetryServer {
     try await requireAdmin(caller, to: "report for device \(deviceID)")
   }
 
-  /// The fleet view over the last `window` seconds. A reader with a row filter or masks sees
-  /// the devices that have records it may read in the window.
+  /// The fleet view over the last `window` seconds. A reader with a row filter or masks gets
+  /// only the devices that have records it may read in the window.
   func fleet(window: Double, _ access: ReadAccess, _ caller: Caller) async throws(RPCError)
     -> Edgecat_Telemetry_V1_GetFleetResponse
   {

@@ -24,7 +24,7 @@ extension TelemetryServer {
     ]
   }
 
-  /// The page size, row cap and time cap of one query: the request's, bounded by the
+  /// Returns the page size, row cap and time cap of one query: the request's, bounded by the
   /// service's caps and by the call's deadline.
   func queryLimits(_ request: Edgecat_Telemetry_V1_QueryRequest, _ caller: Caller)
     throws(RPCError) -> QueryLimits

@@ -48,9 +48,9 @@ extension TelemetryServer {
       caller.identity, privilege, on: .table, table.fullName, deadline: caller.deadline)
   }
 
-  /// The end user's view of the inference log: the SELECT decision of the policy service with
-  /// the row filter and the column masks, and the identity they are evaluated for. Denied is
-  /// PERMISSION_DENIED with the policy service's reason.
+  /// Returns the end user's view of the inference log: the policy service's SELECT decision
+  /// with the row filter and the column masks, and the identity they are evaluated for. A
+  /// denial is PERMISSION_DENIED with the policy service's reason.
   func readAccess(_ caller: Caller) async throws(RPCError) -> ReadAccess {
     var request = Edgecat_Policy_V1_ResolveTableAccessRequest()
     request.principal = caller.principal
@@ -66,9 +66,9 @@ extension TelemetryServer {
       identity: try await queryIdentity(caller))
   }
 
-  /// The end user's groups and attributes, which the identity functions of filters and masks
-  /// read. A caller acting for itself has them from its token; an end user passed along by a
-  /// service is looked up, following its groups to their parents.
+  /// Returns the end user's groups and attributes, which the identity functions of filters and
+  /// masks read. A caller acting for itself has them from its token. An end user passed along
+  /// by a service is looked up, following its groups to their parents.
   func queryIdentity(_ caller: Caller) async throws(RPCError) -> QueryIdentity {
     guard caller.identity.caller != caller.principal else {
       return QueryIdentity(
@@ -96,8 +96,8 @@ extension TelemetryServer {
   }
 }
 
-/// What one end user may read of the inference log, and who they are for the identity
-/// functions.
+/// One end user's access to the inference log, and the identity that the identity functions
+/// of its filter and masks see.
 struct ReadAccess: Sendable {
   let access: TableAccess
   let identity: QueryIdentity

@@ -6,8 +6,8 @@ import EdgecatServiceKit
 import EdgecatTelemetry
 
 /// `edgecat.telemetry.v1.TelemetryService` over the telemetry engines. Each call is
-/// authenticated and authorized through the policy service; reads of the inference log apply
-/// the caller's row filter and column masks as the policy service resolves them. The device
+/// authenticated and authorized through the policy service, and reads of the inference log
+/// apply the caller's row filter and column masks as the policy service resolves them. The device
 /// inventory and model state come from the registry, and the hosted table lives in the
 /// catalog.
 public struct TelemetryServer: RPCService {
@@ -61,7 +61,7 @@ public struct TelemetryServer: RPCService {
 public struct TelemetrySettings: Sendable {
   /// A device without a heartbeat for this long is Offline.
   public var offlineAfterSeconds: Double = 3600
-  /// What a heartbeat's answer tells the agent to wait before the next one.
+  /// Milliseconds the heartbeat response asks the agent to wait before the next heartbeat.
   public var heartbeatIntervalMilliseconds: UInt32 = 30_000
   /// Rows and run time a query may take at most.
   public var queryMaxRows: Int64 = 100_000

@@ -1,8 +1,8 @@
 """edgecat-agent forwarding its spool to a real telemetry service, killed at a crash point.
 
-The agent spools records while its uplink is cut, then forwards them; the crash point
-`before-ack-delete` makes it exit with status 137 right after telemetry acknowledged a batch
-and before it deleted that batch from its spool. Started again on the same data folder, it
+The agent spools records while its uplink is cut and forwards them once it is restored. The
+crash point `before-ack-delete` makes it exit with status 137 right after telemetry
+acknowledged a batch and before it deleted that batch from its spool. Started again on the same data folder, it
 sends the batch again, and the table must hold every record exactly once.
 """
 
@@ -82,7 +82,7 @@ def stored(stub, admin, epoch: str) -> tuple[int, int]:  # noqa: F811
     return rows[0][0], rows[0][1]
 
 
-def test_agent_killed_after_an_ack_stores_every_record_once(  # noqa: F811
+def test_agent_crash_after_ack_stores_once(  # noqa: F811
         suite, telemetry, stub, tmp_path) -> None:
     token = dict(suite.device_tokens[DEVICE])["authorization"].split(" ", 1)[1]
     (tmp_path / "device.token").write_text(token + "\n")

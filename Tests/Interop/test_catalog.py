@@ -188,8 +188,8 @@ def test_policy_down_fails_closed(admin) -> None:
         policy.process.kill()
         policy.process.wait()
         # A decision cached under the Watch lease may still serve a request that arrives
-        # before the catalog has read the end of the stream; the lease is 300 ms from the last
-        # heartbeat, so after it nothing may be allowed.
+        # before the catalog has read the end of the stream. The lease ends 300 ms after the
+        # last heartbeat, so after that nothing may be allowed.
         time.sleep(0.5)
         with pytest.raises(grpc.RpcError) as raised:
             stub.ListCatalogs(catalog_pb2.ListCatalogsRequest(), metadata=token, timeout=10)

@@ -1,6 +1,6 @@
 """The built `edgecat` CLI against a live telemetry service and the services behind it.
 
-The suite of test_telemetry.py starts policy, catalog, registry and telemetry; these tests
+The suite of test_telemetry.py starts policy, catalog, registry and telemetry. These tests
 ingest a few records as a device and run the telemetry nouns, checking exit codes, JSON
 output and the chart files.
 """

@@ -143,7 +143,7 @@ def test_unknown_privilege_is_invalid_argument(policy: PolicyProcess, stub) -> N
 
 
 def test_second_service_on_one_data_folder_exits(tmp_path) -> None:
-    """A second edgecat-policy on the data folder of a running one exits 1 and says why."""
+    """A second edgecat-policy on the data folder of a running one exits 1 naming the folder."""
     binary = str(Path(os.environ.get("EDGECAT_POLICY_SERVER", DEFAULT_BINARY)))
     data = tmp_path / "policy"
     port_file = tmp_path / "first.port"

@@ -23,7 +23,7 @@ let options = ServiceOptions.parseOrExit(
       help: "milliseconds without a heartbeat after which a device is Offline"),
     Flag(
       "heartbeat-interval-ms", default: "30000",
-      help: "milliseconds the agents are told to wait between heartbeats"),
+      help: "milliseconds the heartbeat response asks agents to wait between heartbeats"),
     Flag(
       "max-batch-records", default: "10000",
       help: "records an ingest batch may hold; larger batches are rejected, to be split"),
