@@ -89,6 +89,6 @@ public final class QueryEngine: Sendable {
       .rewrite(sql)
     return QueryPlan(
       sql: sql, template: template, access: access, identity: identity, limits: limits,
-      now: now, schema: schema, hosted: tables)
+      now: now, schema: schema, hosted: tables, projection: DayFiguresProjection.match(template))
   }
 }

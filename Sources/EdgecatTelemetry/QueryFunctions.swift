@@ -2,7 +2,8 @@ import EdgecatCore
 import EdgecatStore
 
 /// The SQL functions a query may call, and the engine's own that each query connection
-/// registers: the identity functions bound to the query's caller, `percentile` and `stddev`.
+/// registers: the identity functions bound to the query's caller, `percentile`, `stddev` and
+/// the `stddev_from_sums` that day figure projections call.
 enum QueryFunctions {
   /// SQLite 3.40's aggregate and window functions, which queries may use.
   static let aggregates: Set<String> = [
@@ -14,7 +15,8 @@ enum QueryFunctions {
   /// The engine's functions, in lower case as registered.
   static let engine: Set<String> = [
     "current_user", "is_account_group_member", "current_user_attribute", "current_user_region",
-    "percentile", "stddev", "stddev_samp", "stddev_pop",
+    "percentile", "stddev", "stddev_samp", "stddev_pop", "stddev_from_sums",
+    "stddev_pop_from_sums",
   ]
 
   /// Every function a query may call: the scalar functions that row filters and masks may
@@ -57,6 +59,11 @@ enum QueryFunctions {
     }
     try database.createAggregateFunction(name: "stddev_pop", argumentCount: 1) {
       StandardDeviationState(name: "stddev_pop", sample: false)
+    }
+    for (name, sample) in [("stddev_from_sums", true), ("stddev_pop_from_sums", false)] {
+      try database.createAggregateFunction(name: name, argumentCount: 3) {
+        SumsStandardDeviationState(name: name, sample: sample)
+      }
     }
   }
 }

@@ -13,6 +13,8 @@ struct QueryPlan: Sendable {
   let now: Double
   let schema: String
   let hosted: [HostedTable]
+  /// The statement over the day figures, for a query that they can answer.
+  let projection: DayFiguresProjection?
 }
 
 /// One query running on a connection: the open statement and the rows sent so far. Each page
@@ -44,34 +46,52 @@ final class QuerySession: @unchecked Sendable {
   }
 
   /// Binds the caller, starts the time cap, prepares the statement under the authorizer and
-  /// returns the first page.
+  /// returns the first page. A query that the day figures can answer for this caller reads
+  /// them instead of the raw rows.
   func start(_ database: Database) throws(ServiceError) -> Edgecat_Telemetry_V1_QueryResponse {
     let state = connection.state
     state.identity = plan.identity
     state.cancellation = cancellation
     state.deadline = deadline
 
+    if let projection = plan.projection, access(to: projection.table)?.isUnrestricted == true,
+      prepareProjection(projection, database)
+    {
+      return try nextPage()
+    }
     var views: [String] = []
     for table in plan.template.tables {
-      let name = QueryToken.fold(table.fullName)
-      let entry = plan.access[name] ?? plan.access.first { QueryToken.fold($0.key) == name }?.value
-      guard let access = entry else {
+      guard let access = access(to: table) else {
         throw .permissionDenied(
-          "principal \(plan.identity.principal) may not read \(name); ask its owner for SELECT "
-            + "on it and USE_CATALOG and USE_SCHEMA on its parents")
+          "principal \(plan.identity.principal) may not read \(QueryToken.fold(table.fullName)); "
+            + "ask its owner for SELECT on it and USE_CATALOG and USE_SCHEMA on its parents")
       }
       views.append(
         try QueryView.select(
           of: table, access: access, schema: plan.schema, now: plan.now, checked: checked))
     }
-    let tokens = plan.template.statement(views: views)
+    try prepare(plan.template.statement(views: views), tables: plan.template.tables, database)
+    return try nextPage()
+  }
+
+  /// Returns the caller's row filter and masks on `table`, or nil when it may not read it.
+  func access(to table: HostedTable) -> TableAccess? {
+    let name = QueryToken.fold(table.fullName)
+    return plan.access[name] ?? plan.access.first { QueryToken.fold($0.key) == name }?.value
+  }
+
+  /// Opens the cursor of `tokens` under an authorizer that allows reading `tables` through
+  /// their generated views.
+  func prepare(_ tokens: [QueryToken], tables: [HostedTable], _ database: Database)
+    throws(ServiceError)
+  {
     let (sql, offsets) = QueryLexer.join(tokens)
     errors = QueryErrors(
       sql: plan.sql, tokens: tokens, offsets: offsets, hosted: plan.hosted,
       referenced: plan.template.tables, timeoutMilliseconds: plan.limits.timeoutMilliseconds)
 
     let authorizer = QueryAuthorizer(
-      tables: plan.template.tables, schema: plan.schema,
+      tables: tables, schema: plan.schema,
       databaseTables: try Self.tableNames(database, schema: plan.schema))
     do {
       try database.setAuthorizer(authorizer.authorize)
@@ -84,7 +104,6 @@ final class QuerySession: @unchecked Sendable {
     guard cursor?.isReadOnly == true, cursor?.parameterCount == 0 else {
       throw .invalidArgument("query is not a read-only SELECT without parameters; send one")
     }
-    return try nextPage()
   }
 
   /// Returns the lower-case names of the tables and views of the database attached as

@@ -19,7 +19,7 @@ struct DailyKey: Hashable, Sendable {
 /// then added to the rollup tables in the batch's transaction.
 struct RollupBatch {
   private(set) var hourlyKeys: [HourlyKey] = []
-  private var hourlyFigures: [RollupFigures] = []
+  private(set) var hourlyFigures: [RollupFigures] = []
   private var hourlyIndex: [HourlyKey: Int] = [:]
   private var dailyKeys: [DailyKey] = []
   private var dailyFigures: [DailyFigures] = []
@@ -78,10 +78,12 @@ struct RollupBatch {
     return lastDaily
   }
 
-  /// Adds the batch's figures to the rollup tables and records each device's last receive.
+  /// Adds the batch's figures to the rollup tables and the day figures, and records each
+  /// device's last receive.
   func save(receivedAtText: String, into db: Database) throws {
     try saveHourly(into: db)
     try saveDaily(into: db)
+    try saveDayFigures(into: db)
     var devices = Set<String>()
     for key in hourlyKeys where devices.insert(key.device).inserted {
       try db.execute(

@@ -6,6 +6,7 @@ struct RollupFigures: Sendable {
   var confidenceSum = 0.0
   var confidenceSquares = 0.0
   var latencySum = 0.0
+  var latencySquares = 0.0
   var labelledCount: Int64 = 0
   /// Labelled records whose prediction equals the label.
   var correctCount: Int64 = 0
@@ -19,6 +20,7 @@ struct RollupFigures: Sendable {
       confidenceSquares += confidence * confidence
     }
     latencySum += latency
+    latencySquares += latency * latency
     histogram.add(latency)
     if let label {
       labelledCount += 1
@@ -32,6 +34,7 @@ struct RollupFigures: Sendable {
     confidenceSum += other.confidenceSum
     confidenceSquares += other.confidenceSquares
     latencySum += other.latencySum
+    latencySquares += other.latencySquares
     labelledCount += other.labelledCount
     correctCount += other.correctCount
     histogram.merge(other.histogram)

@@ -6,7 +6,8 @@ extension TelemetryEngine {
   static let retentionChunk = 20_000
 
   /// Drops the raw records received on UTC days more than `retentionDays` before today, with
-  /// `audit` when given, and keeps the rollups. Returns the days and the number of records.
+  /// `audit` when given, and keeps the rollups. The day figures lose what is dropped. Returns the
+  /// days and the number of records.
   public func runRetention(audit: AuditRecord? = nil) async throws(ServiceError)
     -> RetentionResult
   {
@@ -25,11 +26,8 @@ extension TelemetryEngine {
         let auditNow = pendingAudit
         let deleted = try await store.write { db in
           if let auditNow { try AuditTrail.insert(auditNow, into: db) }
-          try db.execute(
-            "DELETE FROM inference_logs WHERE rowid IN (SELECT rowid FROM inference_logs"
-              + " WHERE received_at < ? LIMIT ?)", .text(cutoff),
-            .integer(Int64(Self.retentionChunk)))
-          return db.changes
+          return try RetentionChunk.drop(
+            receivedBefore: cutoff, limit: Self.retentionChunk, in: db)
         }
         pendingAudit = nil
         dropped += Int64(deleted)

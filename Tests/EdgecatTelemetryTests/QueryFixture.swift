@@ -1,7 +1,7 @@
 import EdgecatCore
 import EdgecatProto
 import EdgecatStore
-import EdgecatTelemetry
+@testable import EdgecatTelemetry
 import Glibc
 
 /// A telemetry database in a temporary folder, its store and a query engine over it, with the
@@ -54,6 +54,8 @@ final class QueryFixture: Sendable {
     var label: Double? = nil
   }
 
+  /// Inserts `records` into the raw table and rebuilds the day figures from it, as ingest
+  /// would keep them.
   func insert(_ records: [Record]) async throws {
     try await store.write { database in
       var sequence: Int64 =
@@ -73,6 +75,8 @@ final class QueryFixture: Sendable {
           SQLValue(record.inputHash), SQLValue(record.label), SQLValue(record.region),
           .integer(sequence), .text(record.timestamp))
       }
+      try database.execute("DELETE FROM inference_day_figures")
+      try database.executeScript(DayFiguresSchema.fillSQL)
     }
   }
 
