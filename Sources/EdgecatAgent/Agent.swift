@@ -21,9 +21,12 @@ public final class Agent: Sendable {
 
   /// Opens the data folder, starts the local service and the tasks that talk to the registry
   /// and telemetry. `deviceToken` and `localToken` are the tokens, already read.
+  /// `onForeignPrincipal` runs once with the principal when telemetry reports that the device
+  /// token is not `device:<id>`'s; the caller should then stop the agent.
   public static func start(
     options: AgentOptions, deviceToken: String, localToken: String,
-    group: EventLoopGroup = .shared
+    group: EventLoopGroup = .shared,
+    onForeignPrincipal: @escaping @Sendable (String) -> Void = { _ in }
   ) async throws -> Agent {
     try createDataDirectory(options.dataDirectory)
     let store = try await AgentDatabase.open(dataDirectory: options.dataDirectory)
@@ -42,7 +45,7 @@ public final class Agent: Sendable {
       spool: spool, uplink: uplink, batchRecords: options.batchRecords, window: options.window)
     let heartbeater = Heartbeater(
       uplink: uplink, spool: spool, interval: options.heartbeatInterval,
-      dataDirectory: options.dataDirectory)
+      dataDirectory: options.dataDirectory, onForeignPrincipal: onForeignPrincipal)
     let follower = DesiredStateFollower(uplink: uplink, manager: manager)
 
     let service = AgentService(spool: spool, models: manager, localToken: localToken)

@@ -4,21 +4,33 @@ import EdgecatRPC
 
 /// Sends a Heartbeat to telemetry every interval, with the agent version, resource figures and
 /// the spool's depth. A failed heartbeat is logged and the next one goes out on schedule.
+/// Telemetry returns the principal the token authenticated as. When that is not the device's
+/// own `device:<id>`, as with an admin's token, the heartbeater logs it, calls
+/// `onForeignPrincipal` with the principal once and stops.
 public final class Heartbeater: Sendable {
   let uplink: Uplink
   let spool: Spool
   let interval: Duration
   let dataDirectory: String
+  let onForeignPrincipal: @Sendable (String) -> Void
   let logger = Logger(component: "heartbeat")
 
-  public init(uplink: Uplink, spool: Spool, interval: Duration, dataDirectory: String) {
+  public init(
+    uplink: Uplink, spool: Spool, interval: Duration, dataDirectory: String,
+    onForeignPrincipal: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
     self.uplink = uplink
     self.spool = spool
     self.interval = interval
     self.dataDirectory = dataDirectory
+    self.onForeignPrincipal = onForeignPrincipal
   }
 
-  /// Heartbeats until the task is cancelled. A nonzero `next_heartbeat_ms` in a response sets
+  /// The principal an agent for `deviceID` must authenticate as.
+  public static func devicePrincipal(_ deviceID: String) -> String { "device:" + deviceID }
+
+  /// Heartbeats until the task is cancelled or the token turns out to be another principal's.
+  /// A nonzero `next_heartbeat_ms` in a response sets
   /// the delay before the next one.
   public func run() async {
     var figures = ProcessFigures()
@@ -27,6 +39,15 @@ public final class Heartbeater: Sendable {
       var delay = interval
       do {
         let response = try await beat(&figures)
+        let expected = Self.devicePrincipal(uplink.deviceID)
+        if !response.principal.isEmpty, response.principal != expected {
+          logger.error(
+            "the agent's token belongs to another principal; start the agent with the token of"
+              + " \(expected) (--token-file)",
+            ["principal": response.principal, "device_id": uplink.deviceID])
+          onForeignPrincipal(response.principal)
+          return
+        }
         if failures > 0 {
           logger.info("heartbeats delivered again", ["failed_before": failures])
         }

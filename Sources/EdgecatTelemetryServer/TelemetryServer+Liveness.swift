@@ -56,6 +56,7 @@ extension TelemetryServer {
     var response = Edgecat_Telemetry_V1_HeartbeatResponse()
     response.receivedAtMs = Int64((receivedAt * 1000).rounded(.down))
     response.nextHeartbeatMs = settings.heartbeatIntervalMilliseconds
+    response.principal = caller.principal
     return response
   }
 

@@ -118,3 +118,16 @@ def test_agent_crash_after_ack_stores_once(  # noqa: F811
         assert distinct == RECORDS
     finally:
         assert restarted.stop() == 0
+
+
+def test_agent_with_admin_token_stops(suite, telemetry, tmp_path) -> None:  # noqa: F811
+    """An agent given a token that is not its device's stops at its first heartbeat."""
+    token = dict(suite.admin)["authorization"].split(" ", 1)[1]
+    (tmp_path / "device.token").write_text(token + "\n")
+    agent = Agent(tmp_path, telemetry.port)
+    code = agent.process.wait(timeout=30)
+    agent.stop()
+    log = (tmp_path / "agent.log").read_text()
+    assert code == 78, log
+    assert f"token of device:{DEVICE}" in log
+    assert "another principal" in log

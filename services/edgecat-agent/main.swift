@@ -52,12 +52,19 @@ do {
   exit(1)
 }
 
+/// The reasons to stop: a signal, or a device token of another principal.
+enum StopReason: Sendable {
+  case signal
+  case foreignPrincipal
+}
+let (stops, stop) = AsyncStream.makeStream(of: StopReason.self)
+
 let agent: Agent
 do {
   // One event loop carries the agent's few connections, and spares the memory of more.
   agent = try await Agent.start(
     options: options, deviceToken: deviceToken, localToken: localToken,
-    group: EventLoopGroup(threads: 1))
+    group: EventLoopGroup(threads: 1), onForeignPrincipal: { _ in stop.yield(.foreignPrincipal) })
 } catch {
   logger.error("cannot start", ["data_dir": options.dataDirectory, "error": "\(error)"])
   exit(1)
@@ -72,8 +79,12 @@ if let portFile = options.portFile {
     logger.error("cannot write the port file", ["path": portFile, "errno": errno])
   }
 }
-let (signals, signalled) = AsyncStream.makeStream(of: Int32.self)
-SignalWatcher.install { signalled.yield($0) }
-for await _ in signals { break }
+SignalWatcher.install { _ in stop.yield(.signal) }
+var reason = StopReason.signal
+for await next in stops {
+  reason = next
+  break
+}
 await agent.stop()
-exit(0)
+// 78 is EX_CONFIG of sysexits.h: the token given is not the device's.
+exit(reason == .foreignPrincipal ? 78 : 0)

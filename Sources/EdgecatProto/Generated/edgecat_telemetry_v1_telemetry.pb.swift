@@ -333,6 +333,9 @@ public struct Edgecat_Telemetry_V1_HeartbeatResponse: Sendable, Hashable {
   public var receivedAtMs: Int64 = 0
   /// Milliseconds the device should wait before its next heartbeat.
   public var nextHeartbeatMs: UInt32 = 0
+  /// The principal that the call's token authenticated as. An agent whose token is not its
+  /// device's own (device:<id>) stops instead of acting with another principal's privileges.
+  public var principal: String = ""
 
   public init() {}
 }
@@ -851,7 +854,7 @@ extension Edgecat_Telemetry_V1_HeartbeatRequest: ProtoMessage, CBackedMessage {
 extension Edgecat_Telemetry_V1_HeartbeatResponse: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.telemetry.v1.HeartbeatResponse"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2])
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -865,11 +868,13 @@ extension Edgecat_Telemetry_V1_HeartbeatResponse: ProtoMessage, CBackedMessage {
     self.init()
     self.receivedAtMs = reader.scalar(0, as: Int64.self)
     self.nextHeartbeatMs = reader.scalar(1, as: UInt32.self)
+    self.principal = reader.string(2)
   }
 
   func write(to writer: CMessageWriter) {
     writer.setScalar(0, self.receivedAtMs)
     writer.setScalar(1, self.nextHeartbeatMs)
+    writer.setString(2, self.principal)
   }
 }
 

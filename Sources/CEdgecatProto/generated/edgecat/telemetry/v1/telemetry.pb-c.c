@@ -1949,7 +1949,7 @@ const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_request__desc
   (ProtobufCMessageInit) edgecat__telemetry__v1__heartbeat_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_response__field_descriptors[3] =
 {
   {
     "received_at_ms",
@@ -1975,15 +1975,28 @@ static const ProtobufCFieldDescriptor edgecat__telemetry__v1__heartbeat_response
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "principal",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Telemetry__V1__HeartbeatResponse, principal),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__telemetry__v1__heartbeat_response__field_indices_by_name[] = {
   1,   /* field[1] = next_heartbeat_ms */
+  2,   /* field[2] = principal */
   0,   /* field[0] = received_at_ms */
 };
 static const ProtobufCIntRange edgecat__telemetry__v1__heartbeat_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_response__descriptor =
 {
@@ -1993,7 +2006,7 @@ const ProtobufCMessageDescriptor edgecat__telemetry__v1__heartbeat_response__des
   "Edgecat__Telemetry__V1__HeartbeatResponse",
   "edgecat.telemetry.v1",
   sizeof(Edgecat__Telemetry__V1__HeartbeatResponse),
-  2,
+  3,
   edgecat__telemetry__v1__heartbeat_response__field_descriptors,
   edgecat__telemetry__v1__heartbeat_response__field_indices_by_name,
   1,  edgecat__telemetry__v1__heartbeat_response__number_ranges,

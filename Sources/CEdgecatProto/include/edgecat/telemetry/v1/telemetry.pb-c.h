@@ -208,10 +208,15 @@ struct  Edgecat__Telemetry__V1__HeartbeatResponse
    * Milliseconds the device should wait before its next heartbeat.
    */
   uint32_t next_heartbeat_ms;
+  /*
+   * The principal that the call's token authenticated as. An agent whose token is not its
+   * device's own (device:<id>) stops instead of acting with another principal's privileges.
+   */
+  char *principal;
 };
 #define EDGECAT__TELEMETRY__V1__HEARTBEAT_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__telemetry__v1__heartbeat_response__descriptor) \
-    , 0, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Edgecat__Telemetry__V1__GetFleetRequest
