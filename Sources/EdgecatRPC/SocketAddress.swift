@@ -66,7 +66,7 @@ enum Socket {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
     }
     guard bound == 0 else {
-      let error = systemError("bind", endpoint)
+      let error = bindError(endpoint)
       close(fd)
       throw error
     }
@@ -156,6 +156,24 @@ enum Socket {
     default:
       return 0
     }
+  }
+
+  /// Returns the error of a failed `bind`, with what to change for the usual causes.
+  static func bindError(_ endpoint: Endpoint) -> RPCError {
+    let code = errno
+    let fix: String
+    switch code {
+    case EADDRINUSE:
+      fix = "; another process listens on that port, so stop it or choose another port"
+    case EACCES:
+      fix = "; ports below 1024 need privileges, so choose a port from 1024 up"
+    case EADDRNOTAVAIL:
+      fix = "; no interface of this host has that address, so use 127.0.0.1 or one of its own"
+    default:
+      fix = ""
+    }
+    return RPCError(
+      .unavailable, "bind for \(endpoint) failed: \(String(cString: strerror(code)))" + fix)
   }
 
   static func systemError(_ call: String, _ endpoint: Endpoint) -> RPCError {

@@ -90,6 +90,22 @@ struct ConnectionTests {
     #expect(status.code == .unavailable)
   }
 
+  @Test("port in use names the fix")
+  func portInUse() async throws {
+    let first = RPCServer(services: [RawEchoService()])
+    let port = try first.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
+    defer { Task { await first.shutdown() } }
+    let second = RPCServer(services: [RawEchoService()])
+
+    #expect {
+      try second.start(listeningOn: Endpoint(host: "127.0.0.1", port: port))
+    } throws: { error in
+      let message = (error as? RPCError)?.message ?? ""
+      return message.contains("127.0.0.1:\(port)")
+        && message.contains("another process listens on that port")
+    }
+  }
+
   @Test("client reconnects after the server restarts")
   func reconnect() async throws {
     let first = RPCServer(services: [RawEchoService()])
