@@ -22,19 +22,35 @@ public struct ServiceOptions: Sendable {
   /// The service's short name, such as "catalog", which messages print as "edgecat-catalog".
   public var name = "service"
 
+  /// The services a service may call, each with the default port of its endpoint flag.
+  public static let endpointDefaults: KeyValuePairs<String, Int> = [
+    "policy": 7401, "catalog": 7402, "registry": 7403, "telemetry": 7404,
+  ]
+
   /// Returns the common flags, with `--listen` defaulting to `defaultPort` and `--data-dir` to
-  /// `./var/<name>`.
-  public static func commonFlags(name: String, defaultPort: Int) -> [Flag] {
-    [
+  /// `./var/<name>`. Only the services in `calls` get an endpoint flag, `--token-file` comes
+  /// with any of them, and `--environment` only when `servesEnvironments` is set.
+  public static func commonFlags(
+    name: String, defaultPort: Int, calls: [String] = endpointDefaults.map(\.key),
+    servesEnvironments: Bool = true
+  ) -> [Flag] {
+    var flags = [
       Flag("listen", default: "127.0.0.1:\(defaultPort)", help: "HOST:PORT to serve gRPC on"),
       Flag("data-dir", default: "./var/\(name)", help: "folder for this service's SQLite data"),
-      Flag("token-file", help: "file with this service's own bearer token"),
-      Flag("policy-endpoint", default: "127.0.0.1:7401", help: "HOST:PORT of edgecat-policy"),
-      Flag("catalog-endpoint", default: "127.0.0.1:7402", help: "HOST:PORT of edgecat-catalog"),
-      Flag("registry-endpoint", default: "127.0.0.1:7403", help: "HOST:PORT of edgecat-registry"),
-      Flag(
-        "telemetry-endpoint", default: "127.0.0.1:7404", help: "HOST:PORT of edgecat-telemetry"),
-      Flag("environment", help: "environment this service serves, such as production"),
+    ]
+    if !calls.isEmpty {
+      flags.append(Flag("token-file", help: "file with this service's own bearer token"))
+    }
+    for (service, port) in endpointDefaults where calls.contains(service) {
+      flags.append(
+        Flag(
+          "\(service)-endpoint", default: "127.0.0.1:\(port)",
+          help: "HOST:PORT of edgecat-\(service)"))
+    }
+    if servesEnvironments {
+      flags.append(Flag("environment", help: "environment this service serves, such as production"))
+    }
+    return flags + [
       Flag("log-level", default: "info", help: "debug, info, warning or error"),
       Flag("port-file", help: "file to write the bound port to once listening, for port 0"),
     ]
@@ -43,11 +59,13 @@ public struct ServiceOptions: Sendable {
   /// Parses the command line of a service; prints usage and exits 0 for `--help`, prints the
   /// error and exits 2 for a usage error.
   public static func parseOrExit(
-    name: String, summary: String, defaultPort: Int, extraFlags: [Flag] = []
+    name: String, summary: String, defaultPort: Int, calls: [String],
+    servesEnvironments: Bool = false, extraFlags: [Flag] = []
   ) -> ServiceOptions {
+    let common = commonFlags(
+      name: name, defaultPort: defaultPort, calls: calls, servesEnvironments: servesEnvironments)
     let parser = FlagParser(
-      program: "edgecat-\(name)", summary: summary,
-      flags: commonFlags(name: name, defaultPort: defaultPort) + extraFlags)
+      program: "edgecat-\(name)", summary: summary, flags: common + extraFlags)
     let arguments = Array(CommandLine.arguments.dropFirst())
     if arguments.contains("--help") || arguments.contains("-h") {
       print(parser.usage, terminator: "")
@@ -69,10 +87,10 @@ public struct ServiceOptions: Sendable {
     listen = try Self.endpoint(flags, "listen")
     dataDirectory = flags["data-dir"] ?? "./var"
     tokenFile = flags["token-file"]
-    policyEndpoint = try Self.endpoint(flags, "policy-endpoint")
-    catalogEndpoint = try Self.endpoint(flags, "catalog-endpoint")
-    registryEndpoint = try Self.endpoint(flags, "registry-endpoint")
-    telemetryEndpoint = try Self.endpoint(flags, "telemetry-endpoint")
+    policyEndpoint = try Self.endpoint(flags, of: "policy")
+    catalogEndpoint = try Self.endpoint(flags, of: "catalog")
+    registryEndpoint = try Self.endpoint(flags, of: "registry")
+    telemetryEndpoint = try Self.endpoint(flags, of: "telemetry")
     environment = flags["environment"]
     let levelName = flags["log-level"] ?? "info"
     guard let level = LogLevel(name: levelName) else {
@@ -82,9 +100,19 @@ public struct ServiceOptions: Sendable {
     logLevel = level
   }
 
-  private static func endpoint(_ flags: ParsedFlags, _ name: String) throws(UsageError) -> Endpoint
+  /// Parses the endpoint of `service`. A service without that flag, because it never calls
+  /// that service, gets the default endpoint.
+  private static func endpoint(_ flags: ParsedFlags, of service: String) throws(UsageError)
+    -> Endpoint
   {
-    let text = flags[name] ?? ""
+    let port = endpointDefaults.first { $0.key == service }?.value ?? 0
+    return try endpoint(flags, "\(service)-endpoint", fallback: "127.0.0.1:\(port)")
+  }
+
+  private static func endpoint(_ flags: ParsedFlags, _ name: String, fallback: String = "")
+    throws(UsageError) -> Endpoint
+  {
+    let text = flags[name] ?? fallback
     guard let endpoint = Endpoint(parsing: text) else {
       throw UsageError(message: "--\(name) \"\(text)\" is invalid; use HOST:PORT, port 0 to 65535")
     }

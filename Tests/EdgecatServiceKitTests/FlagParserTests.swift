@@ -71,6 +71,25 @@ struct FlagParserTests {
     }
   }
 
+  @Test("service options list only called services")
+  func onlyCalledServices() throws {
+    let parser = FlagParser(
+      program: "edgecat-test", summary: "",
+      flags: ServiceOptions.commonFlags(
+        name: "test", defaultPort: 7400, calls: ["policy"], servesEnvironments: false))
+
+    #expect(parser.usage.contains("--policy-endpoint"))
+    #expect(parser.usage.contains("--token-file"))
+    #expect(!parser.usage.contains("--registry-endpoint"))
+    #expect(!parser.usage.contains("--environment"))
+    #expect(throws: UsageError.self) {
+      _ = try parser.parse(["--registry-endpoint", "127.0.0.1:1"], environment: [:])
+    }
+    let options = try ServiceOptions(flags: try parser.parse([], environment: [:]))
+    #expect(options.policyEndpoint == Endpoint(host: "127.0.0.1", port: 7401))
+    #expect(options.registryEndpoint == Endpoint(host: "127.0.0.1", port: 7403))
+  }
+
   @Test("bearer token parsing")
   func bearer() {
     var metadata = Metadata()

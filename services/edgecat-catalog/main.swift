@@ -12,6 +12,8 @@ let options = ServiceOptions.parseOrExit(
   name: "catalog",
   summary: "Serves edgecat.catalog.v1.CatalogService: the namespace, tags, lineage and audit.",
   defaultPort: 7402,
+  calls: ["policy"],
+  servesEnvironments: true,
   extraFlags: [
     Flag("metastore-name", default: "edgecat", help: "name of the metastore on first start"),
     Flag(

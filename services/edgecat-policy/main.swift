@@ -11,6 +11,7 @@ let options = ServiceOptions.parseOrExit(
   name: "policy",
   summary: "Serves edgecat.policy.v1.PolicyService: principals, tokens, grants and decisions.",
   defaultPort: 7401,
+  calls: [],
   extraFlags: [
     Flag("bootstrap-admin", help: "on first start, create this admin user in metastore-admins"),
     Flag("bootstrap-token-file", help: "file to write the admin's token to (mode 0600)"),

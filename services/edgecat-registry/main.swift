@@ -13,6 +13,8 @@ let options = ServiceOptions.parseOrExit(
   summary: "Serves edgecat.registry.v1.ModelRegistryService: model versions, artifacts and"
     + " aliases.",
   defaultPort: 7403,
+  calls: ["policy", "catalog"],
+  servesEnvironments: true,
   extraFlags: [
     Flag(
       "max-artifact-bytes", default: String(RegistryEngine.defaultMaximumArtifactBytes),

@@ -14,6 +14,7 @@ let options = ServiceOptions.parseOrExit(
   summary: "Serves edgecat.telemetry.v1.TelemetryService: liveness, inference log ingest,"
     + " governed queries, metrics and alerts.",
   defaultPort: 7404,
+  calls: ["policy", "catalog", "registry"],
   extraFlags: [
     Flag(
       "catalog-name", default: "production",
