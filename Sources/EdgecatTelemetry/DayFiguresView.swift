@@ -7,10 +7,12 @@ enum DayFiguresView {
   /// Returns the quoted view column of day figures column `name`.
   static func column(_ name: String) -> String { QueryToken.quoted(prefix + name) }
 
-  /// Returns the view's SELECT over the day figures in the attached `schema`.
+  /// Returns the view's SELECT over the day figures in the attached `schema`. The day comes
+  /// out as `+day`, an expression without the column's TEXT affinity, because the
+  /// `date(timestamp)` it replaces has none: compared with a number, it must stay text.
   static func select(schema: String) -> String {
     let columns = (DayFiguresSchema.keyColumns + DayFiguresSchema.figureColumns).map {
-      QueryToken.quoted($0) + " AS " + column($0)
+      ($0 == "day" ? "+" : "") + QueryToken.quoted($0) + " AS " + column($0)
     }
     return "SELECT " + columns.joined(separator: ", ") + " FROM " + QueryToken.quoted(schema)
       + "." + QueryToken.quoted(DayFiguresSchema.table)

@@ -29,6 +29,10 @@ import Testing
     "SELECT date(timestamp) AS day FROM production.edge_metrics.inference_logs GROUP BY day",
     "SELECT sum(confidence), count(*) FROM production.edge_metrics.inference_logs"
       + " WHERE device_id = 'nobody'",
+    // A number compared with the day compares as a number with text, and with the version as
+    // text, in both forms.
+    "SELECT count(*) FROM production.edge_metrics.inference_logs"
+      + " WHERE date(timestamp) >= 20300114 AND model_version = 2",
   ]
 
   /// Queries that need the raw rows.
