@@ -24,7 +24,7 @@ extension TelemetryEngine {
   /// Validates `batch` on the calling thread and queues its write without waiting for the
   /// commit, as `ingest` does. Batches submitted one after another are written in that order,
   /// so a stream can prepare its next batch while earlier ones commit. A rejected batch
-  /// queues nothing, and its pending result holds the rejection.
+  /// queues nothing, and its pending result returns the rejection.
   public func submitIngest(
     _ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int, regions: [String: String],
     audit: AuditRecord? = nil

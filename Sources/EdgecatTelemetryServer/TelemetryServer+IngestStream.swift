@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatRPC
 import EdgecatTelemetry
 
-/// What one StreamInferenceLogs call acknowledged, for its audit event and log.
+/// Counts of one StreamInferenceLogs call's acknowledgements, for its audit event and log.
 struct IngestStreamTotals {
   var batches = 0
   var stored: Int64 = 0

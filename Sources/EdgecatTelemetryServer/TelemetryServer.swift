@@ -66,9 +66,8 @@ public struct TelemetrySettings: Sendable {
   /// Rows and run time a query may take at most.
   public var queryMaxRows: Int64 = 100_000
   public var queryTimeoutMilliseconds: Int64 = 10_000
-  /// Batches of one ingest stream read and waiting for their commit at most, so a client
-  /// that keeps up to this many unacknowledged (the agent's default window is 8) never waits
-  /// for a commit before the next batch is decoded and validated.
+  /// Maximum batches of one ingest stream read and not yet acknowledged. The server decodes
+  /// and validates up to this many while earlier ones commit; the agent's default window is 8.
   public var ingestWindow = 8
 
   public init() {}
