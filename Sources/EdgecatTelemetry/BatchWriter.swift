@@ -28,7 +28,12 @@ enum BatchWriter {
     if let audit = batch.audit { try AuditTrail.insert(audit, into: db) }
     if !batch.records.isEmpty {
       var rollups = RollupBatch()
-      try insertRecords(batch, into: db, counts: &counts, rollups: &rollups)
+      let rowids = try insertRecords(batch, into: db, counts: &counts, rollups: &rollups)
+      if let rowids {
+        try LogPartitions.record(
+          day: String(batch.receivedAtText.prefix(10)), first: rowids.first, last: rowids.last,
+          into: db)
+      }
       try rollups.save(receivedAtText: batch.receivedAtText, into: db)
       var writers = Set<InferenceWriter>()
       for key in rollups.hourlyKeys {
@@ -42,10 +47,12 @@ enum BatchWriter {
     return counts
   }
 
+  /// Inserts the batch's records and returns the lowest and highest rowid stored, or nil
+  /// when every record was already stored.
   private static func insertRecords(
     _ batch: PreparedIngest, into db: Database, counts: inout BatchCounts,
     rollups: inout RollupBatch
-  ) throws {
+  ) throws -> (first: Int64, last: Int64)? {
     // Both statements are fetched together before the loop and no other statement is
     // prepared in it, so the statement cache cannot finalize them mid-batch.
     let statements = try db.prepared([insertSQL, storedSQL])
@@ -55,6 +62,7 @@ enum BatchWriter {
     var scratch = TextScratch()
     var versionText = (version: Int64(0), text: "")
     let receivedAt = Array(batch.receivedAtText.utf8)
+    var rowids: (first: Int64, last: Int64)?
     try receivedAt.withUnsafeBufferPointer { receivedAt in
       try batch.timestampText.withUnsafeBufferPointer { timestamps in
         for (index, record) in batch.records.enumerated() {
@@ -75,6 +83,8 @@ enum BatchWriter {
           insert.resetKeepingBindings()
 
           if db.changes == 1 {
+            let rowid = db.lastInsertRowID
+            rowids = (min(rowids?.first ?? rowid, rowid), max(rowids?.last ?? rowid, rowid))
             counts.stored += 1
             rollups.add(
               device: record.deviceID, model: model, version: record.modelVersion,
@@ -90,6 +100,7 @@ enum BatchWriter {
         }
       }
     }
+    return rowids
   }
 
   /// Binds the 14 columns of one record. Text is copied into `scratch` and borrowed by the

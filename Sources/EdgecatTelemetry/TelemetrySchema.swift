@@ -2,8 +2,9 @@ import EdgecatCore
 import EdgecatStore
 
 /// The telemetry database's tables. Migration 1 holds the raw inference log, liveness and the
-/// audit trail; `RollupSchema` and `AlertSchema` add the rollups and the alerts, and
-/// `PlannerStatistics` the query planner's statistics.
+/// audit trail. `RollupSchema` and `AlertSchema` add the rollups and the alerts, and
+/// `PlannerStatistics` the query planner's statistics. `LogPartitions` adds the map of rowids
+/// per received day and drops the index on `received_at`.
 public enum TelemetrySchema {
   /// `inference_logs` is the raw table behind the hosted table of the same name, one row per
   /// record, with the columns of `InferenceLogColumns` in that order. Times are datetime
@@ -30,6 +31,7 @@ public enum TelemetrySchema {
 
   public static let migrations: [Migration] = [
     logMigration, RollupSchema.migration, AlertSchema.migration, PlannerStatistics.migration,
+    LogPartitions.migration,
   ]
 }
 
