@@ -110,6 +110,9 @@ extension BatchWriter {
     return (min(range.first, first), max(range.last, last))
   }
 
+  /// The length of `String(Int64.min)`, the longest text of a model version.
+  private static let longestVersionText = String(Int64.min).utf8.count
+
   /// Returns the bytes of text that `rows` copy into the scratch, the version's text counted
   /// at its longest.
   private static func textByteCount(_ batch: PreparedIngest, _ rows: Range<Int>) -> Int {
@@ -119,7 +122,7 @@ extension BatchWriter {
       count +=
         record.deviceID.utf8.count + record.epoch.utf8.count + record.inputHash.utf8.count
         + batch.modelNames[index].utf8.count + (batch.regions[index]?.utf8.count ?? 0)
-        + String(Int64.min).utf8.count
+        + longestVersionText
     }
     return count
   }

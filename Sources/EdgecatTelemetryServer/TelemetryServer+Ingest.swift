@@ -91,7 +91,13 @@ extension TelemetryServer {
   func deviceRegions(_ batch: IngestBatch, _ caller: Caller) async
     -> Result<[String: String], RPCError>
   {
-    let ids = Set(batch.records.map(\.deviceID))
+    // A batch's records mostly share one device, so only a change of device is hashed.
+    var ids = Set<String>()
+    var previous: String?
+    for record in batch.records where record.deviceID != previous {
+      previous = record.deviceID
+      ids.insert(record.deviceID)
+    }
     let known: [String: RegistryDevice]
     do {
       known = try await devices.devices(ids, requestID: caller.requestID)
