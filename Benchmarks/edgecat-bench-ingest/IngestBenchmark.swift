@@ -30,13 +30,19 @@ struct IngestBenchmark {
         + " 64 callers \(percent(many.rate / raw.rate))")
   }
 
-  /// Only the raw SQLite inserts, the figure the service's ingest is compared with.
+  /// Only the raw SQLite inserts, the figures the service's ingest is compared with: one row
+  /// per INSERT, and 500 rows per INSERT as the engine's multi-row statements insert them.
   func runRaw() throws {
     let batches = max(1, records / Self.batchSize)
     let raw = try RawSQLiteBaseline(
       path: folder + "/raw.db", records: batches * Self.batchSize, batchSize: Self.batchSize
     ).run()
     report("raw SQLite", raw)
+    let multiRow = try RawSQLiteBaseline(
+      path: folder + "/raw-multi-row.db", records: batches * Self.batchSize,
+      batchSize: Self.batchSize, rowsPerStatement: 500
+    ).run()
+    report("raw SQLite, 500 rows per INSERT", multiRow)
   }
 
   /// Ingests through `callers` tasks, each sending its own device's batches one at a time.

@@ -2,14 +2,17 @@ import CSQLite
 import EdgecatCore
 import EdgecatTelemetry
 
-/// Raw SQLite inserts into the inference log's table and indexes: one prepared statement, one
-/// transaction per batch, WAL with synchronous=FULL and the engine's page cache size. Values
-/// are made before the clock starts, so this is SQLite's own cost, the ceiling for the engine.
-/// It calls the C API directly, because measuring without the store's wrapper is its purpose.
+/// Raw SQLite inserts into the inference log's table and indexes: one prepared statement of
+/// `rowsPerStatement` rows, one transaction per batch, WAL with synchronous=FULL and the
+/// engine's page cache size. Values are made before the clock starts, so this is SQLite's own
+/// cost, the ceiling for the engine. It calls the C API directly, because measuring without
+/// the store's wrapper is its purpose.
 struct RawSQLiteBaseline {
   let path: String
   let records: Int
   let batchSize: Int
+  /// Rows per INSERT statement; `batchSize` must be a multiple of it.
+  var rowsPerStatement = 1
 
   func run() throws -> Measurement {
     var db: OpaquePointer?
@@ -22,10 +25,13 @@ struct RawSQLiteBaseline {
     // Every migration, so that the table has the engine's indexes.
     for migration in TelemetrySchema.migrations { exec(db, migration.sql) }
     var statement: OpaquePointer?
+    precondition(batchSize % rowsPerStatement == 0, "batchSize must be a multiple of rows")
+    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     let sql =
       "INSERT INTO inference_logs (device_id, timestamp, model_version, prediction, confidence,"
       + " latency_ms, input_hash, label, region, model_name, epoch, seq, received_at,"
-      + " future_clock) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+      + " future_clock) VALUES "
+      + Array(repeating: row, count: rowsPerStatement).joined(separator: ", ")
     guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK else {
       fatalError("prepare failed: \(String(cString: sqlite3_errmsg(db)))")
     }
@@ -40,20 +46,22 @@ struct RawSQLiteBaseline {
     for batchStart in stride(from: 0, to: records, by: batchSize) {
       exec(db, "BEGIN")
       for index in batchStart..<min(records, batchStart + batchSize) {
-        text(statement, 1, "dev-0")
-        text(statement, 2, timestamps[index])
-        text(statement, 3, "1")
-        sqlite3_bind_double(statement, 4, Double(index % 2))
-        sqlite3_bind_double(statement, 5, 0.75)
-        sqlite3_bind_double(statement, 6, 12.5)
-        text(statement, 7, hash)
-        sqlite3_bind_null(statement, 8)
-        sqlite3_bind_null(statement, 9)
-        text(statement, 10, "main.ml.defects")
-        text(statement, 11, "epoch-0")
-        sqlite3_bind_int64(statement, 12, Int64(index))
-        text(statement, 13, receivedAt)
-        sqlite3_bind_int64(statement, 14, 0)
+        let column = Int32(index % rowsPerStatement) * 14
+        text(statement, column + 1, "dev-0")
+        text(statement, column + 2, timestamps[index])
+        text(statement, column + 3, "1")
+        sqlite3_bind_double(statement, column + 4, Double(index % 2))
+        sqlite3_bind_double(statement, column + 5, 0.75)
+        sqlite3_bind_double(statement, column + 6, 12.5)
+        text(statement, column + 7, hash)
+        sqlite3_bind_null(statement, column + 8)
+        sqlite3_bind_null(statement, column + 9)
+        text(statement, column + 10, "main.ml.defects")
+        text(statement, column + 11, "epoch-0")
+        sqlite3_bind_int64(statement, column + 12, Int64(index))
+        text(statement, column + 13, receivedAt)
+        sqlite3_bind_int64(statement, column + 14, 0)
+        guard (index + 1) % rowsPerStatement == 0 else { continue }
         guard sqlite3_step(statement) == SQLITE_DONE else {
           fatalError("insert failed: \(String(cString: sqlite3_errmsg(db)))")
         }

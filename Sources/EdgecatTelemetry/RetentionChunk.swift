@@ -1,6 +1,6 @@
 import EdgecatStore
 
-/// One step of retention inside a write transaction: drops up to a chunk of raw records
+/// One step of retention inside a write transaction: drops the raw records of a rowid range
 /// received before a cutoff and subtracts them from the day figures, so that those keep
 /// matching the raw table.
 enum RetentionChunk {
@@ -44,13 +44,15 @@ enum RetentionChunk {
     + " latency_sum = latency_sum - ?, latency_squares = latency_squares - ?"
     + " WHERE day = ? AND device_id = ? AND model_name = ? AND model_version = ?"
 
-  /// Drops at most `limit` records received before `cutoff` (datetime text) and returns how
-  /// many it dropped. Day figures rows left without records are deleted.
-  static func drop(receivedBefore cutoff: String, limit: Int, in db: Database) throws -> Int {
+  /// Drops the records with rowids in `rowids` that were received before `cutoff` (datetime
+  /// text) and returns how many it dropped. Day figures rows left without records are deleted.
+  static func drop(rowids: ClosedRange<Int64>, receivedBefore cutoff: String, in db: Database)
+    throws -> Int
+  {
     let rows = try db.query(
       "SELECT rowid, date(timestamp), device_id, model_name, model_version, confidence,"
-        + " latency_ms FROM inference_logs WHERE received_at < ? LIMIT ?", .text(cutoff),
-      .integer(Int64(limit)))
+        + " latency_ms FROM inference_logs WHERE rowid BETWEEN ? AND ? AND received_at < ?",
+      .integer(rowids.lowerBound), .integer(rowids.upperBound), .text(cutoff))
     guard !rows.isEmpty else { return 0 }
     var keys: [Key] = []
     var dropped: [Key: Dropped] = [:]

@@ -18,13 +18,24 @@ extension TelemetryEngine {
     _ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int, regions: [String: String],
     audit: AuditRecord? = nil
   ) async throws(ServiceError) -> IngestResult {
+    try await submitIngest(batch, byteCount: byteCount, regions: regions, audit: audit).result()
+  }
+
+  /// Validates `batch` on the calling thread and queues its write without waiting for the
+  /// commit, as `ingest` does. Batches submitted one after another are written in that order,
+  /// so a stream can prepare its next batch while earlier ones commit. A rejected batch
+  /// queues nothing, and its pending result returns the rejection.
+  public func submitIngest(
+    _ batch: Edgecat_Telemetry_V1_IngestBatch, byteCount: Int, regions: [String: String],
+    audit: AuditRecord? = nil
+  ) -> PendingIngest {
     var ack = Edgecat_Telemetry_V1_IngestAck()
     ack.batchID = batch.batchID
     if let message = limitViolation(batch, byteCount: byteCount) {
       ack.code = AckCode.resourceExhausted
       ack.message = message
       logger.debug("ingest batch over the limit", ["batch.id": batch.batchID, "bytes": byteCount])
-      return IngestResult(ack: ack, newWriters: [])
+      return PendingIngest(rejection: ack)
     }
     let prepared: PreparedIngest
     do {
@@ -35,21 +46,23 @@ extension TelemetryEngine {
       ack.code = AckCode.invalidArgument
       ack.message = "batch \(batch.batchID) rejected, nothing stored: \(error.message)"
       logger.debug("ingest batch invalid", ["batch.id": batch.batchID, "error": error.message])
-      return IngestResult(ack: ack, newWriters: [])
+      return PendingIngest(rejection: ack)
     }
+    ack.futureClock = prepared.futureClockCount
+    let write = store.submit { db in try BatchWriter.write(prepared, into: db) }
+    return PendingIngest(engine: self, ack: ack, write: write)
+  }
 
-    let counts: BatchCounts
-    do {
-      counts = try await store.write { db in try BatchWriter.write(prepared, into: db) }
-    } catch {
-      throw storageError(error, "storing inference log batch \(batch.batchID)")
-    }
+  /// Returns the acknowledgement of a committed batch and reports writers new since open.
+  func acknowledge(_ counts: BatchCounts, ack template: Edgecat_Telemetry_V1_IngestAck)
+    -> IngestResult
+  {
+    var ack = template
     ack.stored = counts.stored
     ack.duplicates = counts.duplicates
     ack.conflicts = counts.conflicts
     ack.labelsApplied = counts.labels.applied
     ack.labelsUnmatched = counts.labels.unmatched
-    ack.futureClock = prepared.futureClockCount
     let fresh = knownWriters.withLock { known in
       counts.writers.filter { known.insert($0).inserted }
     }

@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatStore
 
 extension TelemetryEngine {
-  /// Raw rows deleted per write transaction, so that ingest waits for at most one chunk.
+  /// Raw rowids scanned per write transaction, so that ingest waits for at most one chunk.
   static let retentionChunk = 20_000
 
   /// Drops the raw records received on UTC days more than `retentionDays` before today, with
@@ -15,10 +15,7 @@ extension TelemetryEngine {
     let cutoff = TimestampText.day(today - Int64(settings.retentionDays)) + " 00:00:00.000"
     do {
       let days = try await store.read { db in
-        try db.query(
-          "SELECT DISTINCT substr(received_at, 1, 10) FROM inference_logs"
-            + " WHERE received_at < ? ORDER BY 1", .text(cutoff)
-        ).compactMap { $0[0].string }
+        try LogPartitions.days(before: String(cutoff.prefix(10)), in: db)
       }
       var dropped: Int64 = 0
       var pendingAudit = audit
@@ -26,12 +23,12 @@ extension TelemetryEngine {
         let auditNow = pendingAudit
         let deleted = try await store.write { db in
           if let auditNow { try AuditTrail.insert(auditNow, into: db) }
-          return try RetentionChunk.drop(
-            receivedBefore: cutoff, limit: Self.retentionChunk, in: db)
+          return try LogPartitions.deleteChunk(
+            before: cutoff, span: Int64(Self.retentionChunk), in: db)
         }
         pendingAudit = nil
+        guard let deleted else { break }
         dropped += Int64(deleted)
-        if deleted < Self.retentionChunk { break }
       }
       if dropped > 0 {
         logger.info("retention dropped raw records", ["records": dropped, "before": cutoff])

@@ -2,9 +2,10 @@ import EdgecatCore
 import EdgecatStore
 
 /// The telemetry database's tables. Migration 1 holds the raw inference log, liveness and the
-/// audit trail; `RollupSchema` and `AlertSchema` add the rollups and the alerts,
-/// `PlannerStatistics` the query planner's statistics and `DayFiguresSchema` the live day
-/// figures.
+/// audit trail. `RollupSchema` and `AlertSchema` add the rollups and the alerts, and
+/// `PlannerStatistics` the query planner's statistics. `DayFiguresSchema` adds the live day
+/// figures, and `LogPartitions` the map of rowids per received day in place of the index on
+/// `received_at`.
 public enum TelemetrySchema {
   /// `inference_logs` is the raw table behind the hosted table of the same name, one row per
   /// record, with the columns of `InferenceLogColumns` in that order. Times are datetime
@@ -31,7 +32,7 @@ public enum TelemetrySchema {
 
   public static let migrations: [Migration] = [
     logMigration, RollupSchema.migration, AlertSchema.migration, PlannerStatistics.migration,
-    DayFiguresSchema.migration,
+    DayFiguresSchema.migration, LogPartitions.migration,
   ]
 }
 

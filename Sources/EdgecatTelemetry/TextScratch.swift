@@ -1,22 +1,17 @@
-/// Per-record copies of the text a statement borrows, reused across records.
+/// Copies of the text that an INSERT borrows until it steps, reused across statements.
 struct TextScratch: ~Copyable {
   private var buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1024)
   private var used = 0
 
   deinit { buffer.deallocate() }
 
-  /// Empties the scratch and makes room for every text of `record`, so that no copy moves.
-  mutating func reserve(
-    _ record: IngestValidation.Record, model: String, region: String?, version: String
-  ) {
+  /// Empties the scratch and makes room for `byteCount` bytes of copies, so that no copy
+  /// moves before the statement that borrows them steps.
+  mutating func reset(minimumCapacity byteCount: Int) {
     used = 0
-    let needed =
-      record.deviceID.utf8.count + record.epoch.utf8.count
-      + record.inputHash.utf8.count + model.utf8.count + (region?.utf8.count ?? 0)
-      + version.utf8.count
-    guard needed > buffer.count else { return }
+    guard byteCount > buffer.count else { return }
     buffer.deallocate()
-    buffer = .allocate(capacity: needed * 2)
+    buffer = .allocate(capacity: byteCount * 2)
   }
 
   /// Copies `text` after the previous copies and returns its bytes.

@@ -18,25 +18,19 @@ extension TelemetryServer {
         logger.info(
           "ingest stream opened",
           ["principal": caller.principal, "peer": caller.peer, "request.id": caller.requestID])
-        var batches = 0
-        var stored: Int64 = 0
+        var totals = IngestStreamTotals()
         defer {
           // One audit event per stream, queued when it ends, names how much it stored.
           auditor.buffer.append(
             auditor.record(
               caller.identity, peer: caller.peer, "StreamInferenceLogs", table.fullName,
-              [("batches", String(batches)), ("stored", String(stored))]))
+              [("batches", String(totals.batches)), ("stored", String(totals.stored))]))
         }
-        for try await bytes in messages {
-          let ack = try await ingest(bytes, caller)
-          try await writer.write(ack.serializedBytes())
-          batches += 1
-          stored += ack.stored
-        }
+        try await serveIngestStream(messages, writer, caller, totals: &totals)
         logger.info(
           "ingest stream closed",
           [
-            "principal": caller.principal, "batches": batches, "stored": stored,
+            "principal": caller.principal, "batches": totals.batches, "stored": totals.stored,
             "request.id": caller.requestID,
           ])
       },
@@ -71,49 +65,9 @@ extension TelemetryServer {
     caller.principal.hasPrefix("device:") ? String(caller.principal.dropFirst(7)) : nil
   }
 
-  /// Commits one batch and returns its acknowledgement. A batch that cannot be stored is
-  /// rejected in its acknowledgement, and the stream goes on. A caller that lost MODIFY ends
-  /// the stream with PERMISSION_DENIED.
-  private func ingest(_ bytes: [UInt8], _ caller: Caller) async throws(RPCError) -> IngestAck {
-    let batch: IngestBatch
-    do {
-      batch = try IngestBatch(serializedBytes: bytes)
-    } catch {
-      throw RPCError(.invalidArgument, "invalid edgecat.telemetry.v1.IngestBatch: \(error.message)")
-    }
-
-    // Revocation takes effect at the next batch, because the decision comes from the policy
-    // client's cache, which a revoke invalidates.
-    try await authorizeTable(caller, "MODIFY")
-    if let rejection = ownershipRejection(batch, caller) {
-      return rejected(batch, caller, rejection.code, rejection.message)
-    }
-    let regions: [String: String]
-    switch await deviceRegions(batch, caller) {
-    case .success(let found):
-      regions = found
-    case .failure(let error):
-      return rejected(batch, caller, error.code, error.message)
-    }
-
-    do {
-      let result = try await engine.ingest(batch, byteCount: bytes.count, regions: regions)
-      if !result.newWriters.isEmpty {
-        let writers = result.newWriters
-        Task { await lineage.record(writers) }
-      }
-      if result.ack.code != 0 {
-        logRejection(batch, caller, result.ack.message)
-      }
-      return result.ack
-    } catch {
-      return rejected(batch, caller, error.rpcError.code, error.message)
-    }
-  }
-
   /// Returns why a device principal may not write `batch`: a record or label of another
   /// device, or one without a device id. nil for a batch it may write, and for other callers.
-  private func ownershipRejection(_ batch: IngestBatch, _ caller: Caller) -> RPCError? {
+  func ownershipRejection(_ batch: IngestBatch, _ caller: Caller) -> RPCError? {
     guard let own = ownDevice(caller) else { return nil }
     let foreign =
       batch.records.first { $0.deviceID != own }?.deviceID
@@ -134,10 +88,16 @@ extension TelemetryServer {
   /// Returns the region of each device the batch's records name, from the registry's
   /// inventory, or why the batch cannot be stored: the inventory is unreachable or a device
   /// is not registered.
-  private func deviceRegions(_ batch: IngestBatch, _ caller: Caller) async
+  func deviceRegions(_ batch: IngestBatch, _ caller: Caller) async
     -> Result<[String: String], RPCError>
   {
-    let ids = Set(batch.records.map(\.deviceID))
+    // A batch's records mostly share one device, so only a change of device is hashed.
+    var ids = Set<String>()
+    var previous: String?
+    for record in batch.records where record.deviceID != previous {
+      previous = record.deviceID
+      ids.insert(record.deviceID)
+    }
     let known: [String: RegistryDevice]
     do {
       known = try await devices.devices(ids, requestID: caller.requestID)
@@ -159,23 +119,24 @@ extension TelemetryServer {
   }
 
   /// Returns the acknowledgement that rejects `batch`, and logs the rejection.
-  private func rejected(
+  func rejected(
     _ batch: IngestBatch, _ caller: Caller, _ code: StatusCode, _ message: String
   ) -> IngestAck {
-    logRejection(batch, caller, message)
     var ack = IngestAck()
     ack.batchID = batch.batchID
     ack.code = Int32(code.rawValue)
     ack.message = message
+    logRejection(ack, records: batch.records.count, caller)
     return ack
   }
 
-  private func logRejection(_ batch: IngestBatch, _ caller: Caller, _ message: String) {
+  /// Logs the rejection that `ack` sends for a batch of `records` records.
+  func logRejection(_ ack: IngestAck, records: Int, _ caller: Caller) {
     logger.warning(
       "ingest batch rejected",
       [
-        "principal": caller.principal, "batch.id": batch.batchID, "records": batch.records.count,
-        "request.id": caller.requestID, "error": message,
+        "principal": caller.principal, "batch.id": ack.batchID, "records": records,
+        "request.id": caller.requestID, "error": ack.message,
       ])
   }
 }

@@ -66,6 +66,9 @@ public struct TelemetrySettings: Sendable {
   /// Rows and run time a query may take at most.
   public var queryMaxRows: Int64 = 100_000
   public var queryTimeoutMilliseconds: Int64 = 10_000
+  /// Maximum batches of one ingest stream read and not yet acknowledged. The server decodes
+  /// and validates up to this many while earlier ones commit; the agent's default window is 8.
+  public var ingestWindow = 8
 
   public init() {}
 }

@@ -475,6 +475,32 @@ def test_device_may_not_change_alert_rules(suite, stub) -> None:
     assert "MANAGE" in raised.value.details()
 
 
+def test_batches_sent_ahead_are_acknowledged_in_order(suite, stub) -> None:
+    """Sends 20 batches before reading an acknowledgement, more than the server reads ahead."""
+    device = suite.device_tokens["line-1"]
+    wait_ready(stub, device)
+    outgoing, acks = open_stream(stub, device)
+    for number in range(1, 21):
+        records = [record("line-1", number * 50 + index, epoch="epoch-ahead")
+                   for index in range(50)]
+        if number == 5:
+            records = [record("line-1", seq, epoch="epoch-ahead") for seq in range(1001)]
+        elif number == 9:
+            records.append(record("store-1", 1, epoch="epoch-ahead"))
+        outgoing.put(batch(number, records))
+    outgoing.put(None)
+    answers = list(acks)
+    assert [ack.batch_id for ack in answers] == list(range(1, 21))
+    assert answers[4].code == grpc.StatusCode.RESOURCE_EXHAUSTED.value[0]
+    assert answers[8].code == grpc.StatusCode.PERMISSION_DENIED.value[0]
+    accepted = [ack for ack in answers if ack.batch_id not in (5, 9)]
+    assert all(ack.code == 0 for ack in accepted), [ack.message for ack in accepted]
+    assert all(ack.stored == 50 for ack in accepted)
+    _, rows = query(stub, suite.admin, f"""
+        SELECT COUNT(*) FROM {TABLE} WHERE epoch = 'epoch-ahead'""")
+    assert rows == [[18 * 50]]
+
+
 def test_kill_during_ingest_keeps_every_acknowledged_record_once(suite, telemetry) -> None:
     """Kills the service with SIGKILL mid-stream, restarts it and resends the rest."""
     data = suite.folder / "kill"
