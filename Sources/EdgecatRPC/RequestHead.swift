@@ -19,8 +19,12 @@ struct RequestHead {
   var listSize = 0
   var listTooLarge = false
 
-  mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int)
-  {
+  /// Records one header. `strings` supplies the path and custom metadata as strings, reused
+  /// from the connection's earlier calls when their bytes are equal.
+  mutating func add(
+    name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int,
+    strings: inout HeaderStringCache
+  ) {
     listSize += name.count + value.count + 32
     if listSize > limit {
       listTooLarge = true
@@ -28,7 +32,7 @@ struct RequestHead {
     }
     if name.first == UInt8(ascii: ":") {
       if Self.equals(name, ":path") {
-        path = String(decoding: value, as: UTF8.self)
+        path = strings.path(value)
       } else if Self.equals(name, ":method") {
         method = String(decoding: value, as: UTF8.self)
       }
@@ -48,8 +52,10 @@ struct RequestHead {
       encoding = String(decoding: value, as: UTF8.self)
       return
     }
-    let key = String(decoding: name, as: UTF8.self)
-    let text = String(decoding: value, as: UTF8.self)
+    // Reserved like the names above, and its value changes with the message size, so it is
+    // dropped before any string is made.
+    if Self.equals(name, "content-length") { return }
+    let (key, text) = strings.field(name: name, value: value)
     if key == "x-request-id" { requestID = text }
     if Metadata.isReserved(key) { return }
     if !metadata.addWireHeader(name: key, value: text) { badMetadata = key }
