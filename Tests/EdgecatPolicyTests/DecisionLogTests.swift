@@ -61,13 +61,16 @@ struct DecisionLogTests {
     defer { directory.remove() }
     let engine = try await makeEngine(directory)
     defer { engine.close() }
-    // Two full multi-row inserts and a remainder written one row at a time.
+    // Two full multi-row inserts and a remainder written one row at a time, with some reasons
+    // passed along and the others built by the log.
     let count = 2 * 64 + 22
     var decisions: [Decision] = []
     for index in 0..<count {
       let decision = try decide(engine, on: index % 2 == 0 ? "main" : "staging")
       decisions.append(decision)
-      engine.logDecision(decision, caller: adminName, requestID: "r\(index)")
+      engine.logDecision(
+        decision, reason: index % 3 == 0 ? decision.reason : nil, caller: adminName,
+        requestID: "r\(index)")
     }
     try await engine.flushDecisionLog()
 
