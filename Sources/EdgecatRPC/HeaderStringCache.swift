@@ -7,8 +7,23 @@ struct HeaderStringCache {
   /// Distinct custom headers kept, because gRPC clients send a handful per call.
   static let capacity = 8
 
+  /// A header's strings and its kind, which is worked out once when the strings are made.
+  struct Field {
+    enum Kind {
+      /// A header the transport sets or reads itself, never custom metadata.
+      case reserved
+      case text
+      /// A `-bin` key, whose base64 value is decoded for every call.
+      case binary
+    }
+
+    let name: String
+    let value: String
+    let kind: Kind
+  }
+
   private var path = ""
-  private var fields: [(name: String, value: String)] = []
+  private var fields: [Field] = []
   /// The slot the next new field replaces once the cache is full.
   private var nextSlot = 0
 
@@ -22,17 +37,24 @@ struct HeaderStringCache {
     return path
   }
 
-  /// Returns a header's name and value as strings, reusing cached ones when both byte strings
-  /// are equal to a cached field.
+  /// Returns a header's name and value as strings and its kind, reusing a cached field when both
+  /// byte strings are equal to it.
   mutating func field(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
-    -> (name: String, value: String)
+    -> Field
   {
     for field in fields where Self.equals(field.name, name) && Self.equals(field.value, value) {
       return field
     }
-    let field = (
-      name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)
-    )
+    let nameText = String(decoding: name, as: UTF8.self)
+    let kind: Field.Kind =
+      if Metadata.isReserved(nameText) {
+        .reserved
+      } else if nameText.hasSuffix("-bin") {
+        .binary
+      } else {
+        .text
+      }
+    let field = Field(name: nameText, value: String(decoding: value, as: UTF8.self), kind: kind)
     if fields.count < Self.capacity {
       fields.append(field)
     } else {

@@ -64,10 +64,10 @@ public struct Metadata: Sendable, Sequence {
   /// Returns `key` itself when it is lower-case ASCII already, as keys almost always are, so
   /// that a look-up copies no key longer than a small string.
   private static func lowercased(_ key: String) -> String {
-    let isLowercaseASCII = key.utf8.allSatisfy { byte in
-      byte < 0x80 && !(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    let isLowercaseASCII = key.utf8.withContiguousStorageIfAvailable { bytes in
+      !bytes.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
     }
-    return isLowercaseASCII ? key : key.lowercased()
+    return isLowercaseASCII == true ? key : key.lowercased()
   }
 }
 
@@ -82,6 +82,14 @@ extension Metadata {
     default:
       return false
     }
+  }
+
+  /// Adds a text header as received on the wire. `name` is lower-case and does not end in
+  /// `-bin`.
+  mutating func addWireText(name: String, value: String) {
+    // Calls carry a few custom headers, so one allocation up front saves regrowing the array.
+    if entries.isEmpty { entries.reserveCapacity(4) }
+    entries.append((name, .string(value)))
   }
 
   /// Adds a header as received on the wire, decoding base64 for `-bin` keys. Returns false when

@@ -55,15 +55,23 @@ struct RequestHead {
     // Reserved like the names above, and its value changes with the message size, so it is
     // dropped before any string is made.
     if Self.equals(name, "content-length") { return }
-    let (key, text) = strings.field(name: name, value: value)
-    if key == "x-request-id" { requestID = text }
-    if Metadata.isReserved(key) { return }
-    if !metadata.addWireHeader(name: key, value: text) { badMetadata = key }
+    let field = strings.field(name: name, value: value)
+    if Self.equals(name, "x-request-id") { requestID = field.value }
+    switch field.kind {
+    case .reserved:
+      return
+    case .text:
+      metadata.addWireText(name: field.name, value: field.value)
+    case .binary:
+      if !metadata.addWireHeader(name: field.name, value: field.value) { badMetadata = field.name }
+    }
   }
 
   /// Accepts `application/grpc` and `application/grpc+proto`, with or without parameters after
   /// `;`, in any letter case.
   static func isGRPCContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    // The exact spelling that gRPC clients send, compared at once before the general parse.
+    if equals(value, "application/grpc") { return true }
     var end = value.count
     if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) { end = semicolon }
     while end > 0 && value[end - 1] == UInt8(ascii: " ") { end -= 1 }
