@@ -20,10 +20,9 @@ public struct Decision: Sendable {
   public var id: String { idPrefix + String(serial, radix: 16) }
 
   /// A sentence naming the principal, the privilege, the securable and the rule or the gaps.
-  /// Built by appending to one string, because Check builds one for every call.
+  /// Built by appending bytes to one buffer, because Check builds one for every call.
   public var reason: String {
-    var text = ""
-    text.reserveCapacity(256)
+    var text = ReasonText()
     if isManagement {
       text += "granting, revoking and dropping on "
     } else {
@@ -36,7 +35,7 @@ public struct Decision: Sendable {
       text += principal
       text += ": "
       source.appendDescription(to: &text)
-      return text
+      return text.string
     }
     text += " is denied for "
     text += principal
@@ -48,7 +47,7 @@ public struct Decision: Sendable {
     if isManagement, missing.last?.privilege == .manage {
       text += " (owners of it, its schema or its catalog may also grant)"
     }
-    return text
+    return text.string
   }
 }
 
