@@ -28,6 +28,9 @@ final class ServerConnection: HTTP2Connection {
       (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, UInt32(configuration.maximumConcurrentStreams)),
       (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(configuration.initialWindowSize)),
       (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(configuration.maximumHeaderListSize)),
+      // An RFC 9218 setting: the server ignores RFC 7540 priority signals, which gRPC does
+      // not rely on.
+      (NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1),
     ]
     var entries = settings.map {
       nghttp2_settings_entry(settings_id: Int32($0.0.rawValue), value: $0.1)
