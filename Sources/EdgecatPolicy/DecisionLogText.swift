@@ -45,14 +45,8 @@ struct DecisionLogText: ~Copyable {
   mutating func copyID(of decision: Decision) -> UnsafeBufferPointer<UInt8> {
     let start = used
     _ = copy(decision.idPrefix)
-    let digits: StaticString = "0123456789abcdef"
-    let serial = decision.serial
-    let digitCount = max(1, (64 - serial.leadingZeroBitCount + 3) / 4)
-    for index in 0..<digitCount {
-      let shift = UInt64(4 * (digitCount - 1 - index))
-      buffer[used] = digits.utf8Start[Int(serial >> shift & 0xF)]
-      used += 1
-    }
+    used += Decision.writeHex(
+      decision.serial, into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
     return UnsafeBufferPointer(rebasing: buffer[start..<used])
   }
 }

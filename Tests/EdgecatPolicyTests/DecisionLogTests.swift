@@ -55,6 +55,23 @@ struct DecisionLogTests {
     #expect(row.revision == decision.revision)
   }
 
+  @Test("decision ids count up in hex")
+  func idsInHex() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory)
+    defer { engine.close() }
+    // Enough decisions for the serial to pass from one hex digit to two.
+    let ids = try (0..<20).map { _ in try decide(engine).id }
+    let serials = ids.map { id in UInt64(id.split(separator: "-").last ?? "", radix: 16) }
+    for (index, id) in ids.enumerated() {
+      let serial = try #require(serials[index])
+      #expect(id.hasPrefix("dec-"))
+      #expect(id.hasSuffix("-" + String(serial, radix: 16)))
+      if index > 0 { #expect(serials[index - 1].map { $0 + 1 } == serial) }
+    }
+  }
+
   @Test("flush over several multi-row inserts")
   func multiRowInserts() async throws {
     let directory = TemporaryDirectory()
