@@ -35,7 +35,12 @@ public enum EdgecatMetadata {
   /// Returns the token of an `authorization: Bearer <token>` header, nil when it is missing or
   /// uses another scheme.
   public static func bearerToken(_ metadata: Metadata) -> String? {
-    guard let value = metadata["authorization"] else { return nil }
+    metadata["authorization"].flatMap(bearerToken(header:))
+  }
+
+  /// Returns the token of an `authorization` header value such as `Bearer <token>`, nil when it
+  /// uses another scheme or has no token.
+  public static func bearerToken(header value: String) -> String? {
     // The scheme is matched on its bytes, because lower-casing the whole value copies it on
     // every call.
     let bytes = value.utf8

@@ -82,6 +82,23 @@ struct FlagParserTests {
     #expect(EdgecatMetadata.bearerToken(Metadata()) == nil)
   }
 
+  @Test("bearer token cache follows the header")
+  func bearerCache() {
+    let cache = BearerTokenCache()
+    var first = Metadata()
+    first.add("authorization", "Bearer abc")
+    var second = Metadata()
+    second.add("authorization", "Bearer xyz")
+    var basic = Metadata()
+    basic.add("authorization", "Basic abc")
+    #expect(cache.token(first) == "abc")
+    #expect(cache.token(first) == "abc")
+    #expect(cache.token(second) == "xyz")
+    #expect(cache.token(basic) == nil)
+    #expect(cache.token(Metadata()) == nil)
+    #expect(cache.token(first) == "abc")
+  }
+
   @Test("bearer token scheme and spaces", arguments: [
     ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER abc", "abc"),
     ("Bearer    abc def", "abc def"), ("Bearer ", nil), ("Bearer    ", nil), ("Bearer", nil),
