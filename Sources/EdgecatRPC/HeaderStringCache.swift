@@ -4,7 +4,9 @@ import Glibc
 /// token and user agent on call after call, so a header whose bytes equal a cached one reuses
 /// its string in place of decoding and allocating a new one. Loop thread only.
 struct HeaderStringCache {
-  /// Distinct custom headers kept, because gRPC clients send a handful per call.
+  /// Distinct custom headers kept, because gRPC clients send a handful per call. With the path,
+  /// a connection keeps at most 9 strings here, each within the header list limit (16 KiB by
+  /// default).
   static let capacity = 8
 
   /// A header's strings and its kind, which is worked out once when the strings are made.
