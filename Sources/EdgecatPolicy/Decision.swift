@@ -16,14 +16,43 @@ public struct Decision: Sendable {
   let serial: UInt64
   let idPrefix: String
 
-  /// A unique id for this decision, for the decision log and audit records.
-  public var id: String { idPrefix + String(serial, radix: 16) }
+  /// A unique id for this decision, for the decision log and audit records: the prefix, then
+  /// the serial number in lower-case hex without leading zeros. Written into one new string,
+  /// where concatenating two strings would allocate twice.
+  public var id: String {
+    let prefix = idPrefix.utf8
+    return String(unsafeUninitializedCapacity: prefix.count + Self.hexCount(serial)) { buffer in
+      var used = 0
+      for byte in prefix {
+        buffer[used] = byte
+        used += 1
+      }
+      let digits = UnsafeMutableBufferPointer(rebasing: buffer[used...])
+      return used + Self.writeHex(serial, into: digits)
+    }
+  }
+
+  /// Returns the number of hex digits of `value` without leading zeros, at least one.
+  static func hexCount(_ value: UInt64) -> Int {
+    max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+  }
+
+  /// Writes `value` in lower-case hex without leading zeros at the start of `buffer` and
+  /// returns the number of digits written.
+  static func writeHex(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    let digits: StaticString = "0123456789abcdef"
+    let count = hexCount(value)
+    for index in 0..<count {
+      let shift = UInt64(4 * (count - 1 - index))
+      buffer[index] = digits.utf8Start[Int(value >> shift & 0xF)]
+    }
+    return count
+  }
 
   /// A sentence naming the principal, the privilege, the securable and the rule or the gaps.
-  /// Built by appending to one string, because Check builds one for every call.
+  /// Built by appending bytes to one buffer, because Check builds one for every call.
   public var reason: String {
-    var text = ""
-    text.reserveCapacity(256)
+    var text = ReasonText()
     if isManagement {
       text += "granting, revoking and dropping on "
     } else {
@@ -36,7 +65,7 @@ public struct Decision: Sendable {
       text += principal
       text += ": "
       source.appendDescription(to: &text)
-      return text
+      return text.string
     }
     text += " is denied for "
     text += principal
@@ -48,7 +77,7 @@ public struct Decision: Sendable {
     if isManagement, missing.last?.privilege == .manage {
       text += " (owners of it, its schema or its catalog may also grant)"
     }
-    return text
+    return text.string
   }
 }
 

@@ -97,6 +97,26 @@ final class DecisionLog: Sendable {
     if shouldFlush { Task { await flushLoggingErrors() } }
   }
 
+  /// Queues one decision, as `append(_:reasons:caller:requestID:)` does, without the temporary
+  /// collections that Check would otherwise build for every call.
+  func append(_ decision: Decision, reason: String?, caller: String, requestID: String) {
+    let time = clock()
+    let shouldFlush = state.withLock { state -> Bool in
+      guard !state.isClosed else { return false }
+      if state.queue.count < options.queueCapacity {
+        state.queue.append(
+          QueuedDecision(
+            decision: decision, reason: reason, time: time, caller: caller, requestID: requestID))
+      } else {
+        state.dropped += 1
+      }
+      guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
+      state.isFlushScheduled = true
+      return true
+    }
+    if shouldFlush { Task { await flushLoggingErrors() } }
+  }
+
   /// Writes every queued decision through the store's write path and returns once committed.
   func flush() async throws {
     guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }

@@ -64,9 +64,7 @@ extension PolicyEngine {
   public func logDecision(
     _ decision: Decision, reason: String? = nil, caller: String, requestID: String
   ) {
-    decisionLog.append(
-      CollectionOfOne(decision), reasons: reason.map { [$0] }, caller: caller,
-      requestID: requestID)
+    decisionLog.append(decision, reason: reason, caller: caller, requestID: requestID)
   }
 
   /// Queues the decisions of one batch check, as `logDecision` does. `reasons`, when given,

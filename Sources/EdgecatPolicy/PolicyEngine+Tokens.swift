@@ -164,11 +164,16 @@ struct AuthenticationCache {
 
   private var revision: UInt64 = 0
   private var entries: [String: Entry] = [:]
+  /// The entry found or stored last, which a busy caller hits without hashing its token.
+  private var last: (token: String, entry: Entry)?
   private static let maximumEntries = 10_000
 
-  func lookUp(_ token: String, revision: UInt64) -> Entry? {
+  mutating func lookUp(_ token: String, revision: UInt64) -> Entry? {
     guard revision == self.revision else { return nil }
-    return entries[token]
+    if let last, last.token == token { return last.entry }
+    guard let entry = entries[token] else { return nil }
+    last = (token, entry)
+    return entry
   }
 
   mutating func store(
@@ -176,8 +181,11 @@ struct AuthenticationCache {
   ) {
     if revision != self.revision || entries.count >= Self.maximumEntries {
       entries.removeAll(keepingCapacity: true)
+      last = nil
       self.revision = revision
     }
-    entries[token] = Entry(principal: principal, expiresAt: expiresAt)
+    let entry = Entry(principal: principal, expiresAt: expiresAt)
+    entries[token] = entry
+    last = (token, entry)
   }
 }

@@ -28,13 +28,13 @@ public struct PrivilegeSource: Sendable, Hashable, CustomStringConvertible {
   public var isThroughGroup: Bool { holder != principal }
 
   public var description: String {
-    var text = ""
+    var text = ReasonText(capacity: 128)
     appendDescription(to: &text)
-    return text
+    return text.string
   }
 
   /// Appends `description` to `text`, so that a reason is built in one string.
-  func appendDescription(to text: inout String) {
+  func appendDescription(to text: inout ReasonText) {
     switch kind {
     case .admin:
       text += principal
@@ -59,7 +59,7 @@ public struct PrivilegeSource: Sendable, Hashable, CustomStringConvertible {
     }
   }
 
-  private func appendHolder(to text: inout String) {
+  private func appendHolder(to text: inout ReasonText) {
     guard isThroughGroup else {
       text += principal
       return
@@ -78,13 +78,13 @@ public struct MissingPrivilege: Sendable, Hashable, CustomStringConvertible {
   public let securableType: SecurableType
 
   public var description: String {
-    var text = ""
+    var text = ReasonText(capacity: 128)
     appendDescription(to: &text)
-    return text
+    return text.string
   }
 
   /// Appends `description` to `text`, so that a reason is built in one string.
-  func appendDescription(to text: inout String) {
+  func appendDescription(to text: inout ReasonText) {
     text += privilege.rawValue
     text += " on "
     securableType.appendLabel(of: securable, to: &text)

@@ -40,7 +40,7 @@ public enum SecurableType: Int, Sendable, Hashable, CaseIterable {
 
   /// Appends how reasons name a securable of this type: `metastore`, or the display name and
   /// `securable`, such as `catalog main`.
-  func appendLabel(of securable: String, to text: inout String) {
+  func appendLabel(of securable: String, to text: inout ReasonText) {
     guard self != .metastore else {
       text += "metastore"
       return

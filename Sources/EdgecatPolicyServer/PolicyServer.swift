@@ -13,6 +13,7 @@ public struct PolicyServer: RPCService {
   let engine: PolicyEngine
   let hub: WatchHub
   let logger = Logger(component: "policy")
+  let bearerTokens = BearerTokenCache()
 
   public init(engine: PolicyEngine, lease: Duration = .milliseconds(300)) {
     self.engine = engine
@@ -39,7 +40,7 @@ public struct PolicyServer: RPCService {
   }
 
   func caller(_ context: ServerContext) throws(RPCError) -> Caller {
-    guard let token = EdgecatMetadata.bearerToken(context.metadata) else {
+    guard let token = bearerTokens.token(context.metadata) else {
       throw RPCError(
         .unauthenticated,
         "the call has no bearer token; send metadata \"authorization: Bearer <token>\"")

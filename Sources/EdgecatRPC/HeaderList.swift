@@ -23,12 +23,19 @@ enum HeaderList {
             to: nghttp2_nv(
               name: storage.baseAddress! + nameStart, value: storage.baseAddress! + valueStart,
               namelen: valueStart - nameStart, valuelen: offset - valueStart,
-              flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
+              flags: flags(name)))
         }
         storage[offset] = 0
         return body(list.baseAddress!, headers.count)
       }
     }
+  }
+
+  /// Returns NGHTTP2_NV_FLAG_NO_INDEX for `x-request-id`, whose value differs on every call, so an
+  /// HPACK table entry for it would never be used again and would push out entries that are.
+  private static func flags(_ name: String) -> UInt8 {
+    let unique = name.utf8.count == 12 && name == "x-request-id"
+    return UInt8(unique ? NGHTTP2_NV_FLAG_NO_INDEX.rawValue : NGHTTP2_NV_FLAG_NONE.rawValue)
   }
 
   /// Copies the UTF-8 bytes of `text` to `storage` at `offset` and returns the offset after them.

@@ -19,13 +19,13 @@ public struct Metadata: Sendable, Sequence {
 
   /// Appends a text value. The key is lower-cased, as HTTP/2 requires.
   public mutating func add(_ key: String, _ value: String) {
-    entries.append((key.lowercased(), .string(value)))
+    entries.append((Self.lowercased(key), .string(value)))
   }
 
   /// Appends a binary value; `key` must end in `-bin`.
   public mutating func add(_ key: String, binary value: [UInt8]) {
     precondition(key.hasSuffix("-bin"), "binary metadata keys end in -bin: \(key)")
-    entries.append((key.lowercased(), .binary(value)))
+    entries.append((Self.lowercased(key), .binary(value)))
   }
 
   /// Replaces every value of `key` with one text value.
@@ -35,13 +35,13 @@ public struct Metadata: Sendable, Sequence {
   }
 
   public mutating func remove(_ key: String) {
-    let lowered = key.lowercased()
+    let lowered = Self.lowercased(key)
     entries.removeAll { $0.key == lowered }
   }
 
   /// Returns the first text value of `key`.
   public subscript(key: String) -> String? {
-    let lowered = key.lowercased()
+    let lowered = Self.lowercased(key)
     for entry in entries where entry.key == lowered {
       if case .string(let value) = entry.value { return value }
     }
@@ -50,7 +50,7 @@ public struct Metadata: Sendable, Sequence {
 
   /// Returns the first binary value of a `-bin` key.
   public func binary(_ key: String) -> [UInt8]? {
-    let lowered = key.lowercased()
+    let lowered = Self.lowercased(key)
     for entry in entries where entry.key == lowered {
       if case .binary(let value) = entry.value { return value }
     }
@@ -59,6 +59,15 @@ public struct Metadata: Sendable, Sequence {
 
   public func makeIterator() -> IndexingIterator<[(key: String, value: Value)]> {
     entries.makeIterator()
+  }
+
+  /// Returns `key` itself when it is lower-case ASCII already, as keys almost always are, so
+  /// that a look-up copies no key longer than a small string.
+  private static func lowercased(_ key: String) -> String {
+    let isLowercaseASCII = key.utf8.withContiguousStorageIfAvailable { bytes in
+      !bytes.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+    }
+    return isLowercaseASCII == true ? key : key.lowercased()
   }
 }
 
@@ -73,6 +82,14 @@ extension Metadata {
     default:
       return false
     }
+  }
+
+  /// Adds a text header as received on the wire. `name` is lower-case and does not end in
+  /// `-bin`.
+  mutating func addWireText(name: String, value: String) {
+    // Calls carry a few custom headers, so one allocation up front saves regrowing the array.
+    if entries.isEmpty { entries.reserveCapacity(4) }
+    entries.append((name, .string(value)))
   }
 
   /// Adds a header as received on the wire, decoding base64 for `-bin` keys. Returns false when

@@ -19,8 +19,12 @@ struct RequestHead {
   var listSize = 0
   var listTooLarge = false
 
-  mutating func add(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int)
-  {
+  /// Records one header. `strings` supplies the path and custom metadata as strings, reused
+  /// from the connection's earlier calls when their bytes are equal.
+  mutating func add(
+    name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, limit: Int,
+    strings: inout HeaderStringCache
+  ) {
     listSize += name.count + value.count + 32
     if listSize > limit {
       listTooLarge = true
@@ -28,7 +32,7 @@ struct RequestHead {
     }
     if name.first == UInt8(ascii: ":") {
       if Self.equals(name, ":path") {
-        path = String(decoding: value, as: UTF8.self)
+        path = strings.path(value)
       } else if Self.equals(name, ":method") {
         method = String(decoding: value, as: UTF8.self)
       }
@@ -48,16 +52,26 @@ struct RequestHead {
       encoding = String(decoding: value, as: UTF8.self)
       return
     }
-    let key = String(decoding: name, as: UTF8.self)
-    let text = String(decoding: value, as: UTF8.self)
-    if key == "x-request-id" { requestID = text }
-    if Metadata.isReserved(key) { return }
-    if !metadata.addWireHeader(name: key, value: text) { badMetadata = key }
+    // Reserved like the names above, and its value changes with the message size, so it is
+    // dropped before any string is made.
+    if Self.equals(name, "content-length") { return }
+    let field = strings.field(name: name, value: value)
+    if Self.equals(name, "x-request-id") { requestID = field.value }
+    switch field.kind {
+    case .reserved:
+      return
+    case .text:
+      metadata.addWireText(name: field.name, value: field.value)
+    case .binary:
+      if !metadata.addWireHeader(name: field.name, value: field.value) { badMetadata = field.name }
+    }
   }
 
   /// Accepts `application/grpc` and `application/grpc+proto`, with or without parameters after
   /// `;`, in any letter case.
   static func isGRPCContentType(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    // The exact spelling that gRPC clients send, compared at once before the general parse.
+    if equals(value, "application/grpc") { return true }
     var end = value.count
     if let semicolon = value.firstIndex(of: UInt8(ascii: ";")) { end = semicolon }
     while end > 0 && value[end - 1] == UInt8(ascii: " ") { end -= 1 }

@@ -10,7 +10,9 @@ final class ServerCall: @unchecked Sendable {
   /// Strong, because the handler's task may outlive the connection; the connection drops its
   /// calls when their streams close, so there is no cycle.
   let connection: ServerConnection
-  let inbound: MessageQueue
+  /// The request messages for the handler's task. Created on first use, on the loop thread, so
+  /// that a synchronous unary call, which never reads it, does not allocate it.
+  private(set) lazy var inbound = makeInbound()
   let outbound = OutboundBuffer()
   let responseMetadata = ResponseMetadata()
   private let headersRequested = Atomic<Bool>(false)
@@ -37,9 +39,13 @@ final class ServerCall: @unchecked Sendable {
     self.streamID = streamID
     self.connection = connection
     deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
+  }
+
+  private func makeInbound() -> MessageQueue {
     let loop = connection.loop
     let deferred = deferredConsume
-    inbound = MessageQueue(onPop: { [weak connection] _ in
+    let streamID = streamID
+    return MessageQueue(onPop: { [weak connection] _ in
       guard deferred.value > 0, let connection else { return }
       loop.execute { connection.releaseDeferredWindow(streamID: streamID) }
     })

@@ -5,13 +5,16 @@ extension ServerConnection {
   func receiveHeader(
     _ streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
   ) {
-    guard let call = calls[streamID], call.context == nil else { return }
-    call.head.add(name: name, value: value, limit: server.configuration.maximumHeaderListSize)
+    guard let call = headerCall(streamID), call.context == nil else { return }
+    call.head.add(
+      name: name, value: value, limit: server.configuration.maximumHeaderListSize,
+      strings: &headerStrings)
   }
 
   /// Validates a complete request's headers and starts its handler, or responds with an error.
   func dispatch(_ streamID: Int32, endStream: Bool) {
-    guard let call = calls[streamID], call.context == nil else { return }
+    guard let call = headerCall(streamID), call.context == nil else { return }
+    receivingHeaders = nil
     if endStream { call.remoteClosed = true }
     let head = call.head
     call.head = RequestHead()

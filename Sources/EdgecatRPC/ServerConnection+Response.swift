@@ -7,10 +7,11 @@ extension ServerConnection {
   func submitResponseHeaders(_ call: ServerCall) {
     guard !call.finished, !call.headersSubmitted, calls[call.streamID] != nil else { return }
     call.headersSubmitted = true
-    var headers = [(":status", "200"), ("content-type", "application/grpc")]
-    if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
     let custom = call.responseMetadata.state.withLock { $0.headers }
-    headers.append(contentsOf: custom.wireHeaders())
+    var headers = [(":status", "200"), ("content-type", "application/grpc")]
+    headers.reserveCapacity(3 + custom.entries.count)
+    if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
+    if !custom.isEmpty { headers.append(contentsOf: custom.wireHeaders()) }
     var provider = nghttp2_data_provider(
       source: nghttp2_data_source(ptr: Unmanaged.passUnretained(call.outbound).toOpaque()),
       read_callback: outboundReadCallback)
@@ -44,8 +45,8 @@ extension ServerConnection {
     if !status.message.isEmpty {
       trailers.append(("grpc-message", PercentEncoding.encode(Self.bounded(status.message))))
     }
-    trailers.append(contentsOf: metadata.trailers.wireHeaders())
-    trailers.append(contentsOf: status.trailers.wireHeaders())
+    if !metadata.trailers.isEmpty { trailers.append(contentsOf: metadata.trailers.wireHeaders()) }
+    if !status.trailers.isEmpty { trailers.append(contentsOf: status.trailers.wireHeaders()) }
     logCompletion(call, status: status)
 
     if !call.headersSubmitted && call.outbound.isEmpty {

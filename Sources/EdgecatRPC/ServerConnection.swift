@@ -7,6 +7,11 @@ import Glibc
 final class ServerConnection: HTTP2Connection {
   let server: RPCServer
   private(set) var calls: [Int32: ServerCall] = [:]
+  /// The call whose request headers are arriving, so that each header finds it without a
+  /// dictionary look-up. nghttp2 delivers one header block at a time.
+  var receivingHeaders: ServerCall?
+  /// Strings of recent request headers, shared by the connection's calls.
+  var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
   private var draining = false
 
@@ -23,6 +28,9 @@ final class ServerConnection: HTTP2Connection {
       (NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, UInt32(configuration.maximumConcurrentStreams)),
       (NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, UInt32(configuration.initialWindowSize)),
       (NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, UInt32(configuration.maximumHeaderListSize)),
+      // An RFC 9218 setting: the server ignores RFC 7540 priority signals, which gRPC does
+      // not rely on.
+      (NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1),
     ]
     var entries = settings.map {
       nghttp2_settings_entry(settings_id: Int32($0.0.rawValue), value: $0.1)
@@ -95,6 +103,7 @@ final class ServerConnection: HTTP2Connection {
       call.outbound.fail(cancelled)
     }
     calls.removeAll()
+    receivingHeaders = nil
     server.connectionDidClose(self)
   }
 
@@ -105,6 +114,7 @@ final class ServerConnection: HTTP2Connection {
       streamID: streamID, connection: self,
       maximumMessageSize: server.configuration.maximumReceiveMessageSize)
     calls[streamID] = call
+    receivingHeaders = call
     if let idleTimer {
       loop.cancelTimer(idleTimer)
       self.idleTimer = nil
@@ -113,8 +123,15 @@ final class ServerConnection: HTTP2Connection {
 
   func call(_ streamID: Int32) -> ServerCall? { calls[streamID] }
 
+  /// Returns the call of `streamID` while its request headers arrive.
+  func headerCall(_ streamID: Int32) -> ServerCall? {
+    if let call = receivingHeaders, call.streamID == streamID { return call }
+    return calls[streamID]
+  }
+
   func streamClosed(_ streamID: Int32, errorCode: UInt32) {
     guard let call = calls.removeValue(forKey: streamID) else { return }
+    if receivingHeaders === call { receivingHeaders = nil }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
     let deferred = call.deferredConsume.take()
     if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }

@@ -74,9 +74,9 @@ final class ResponseMetadata: Sendable {
 
 enum RequestID {
   /// 64 random bits drawn once per process, so ids from different processes differ.
-  private static let processPrefix: String = {
+  private static let processPrefix: UInt64 = {
     var generator = SystemRandomNumberGenerator()
-    return hex(generator.next() as UInt64)
+    return generator.next()
   }()
   private static let counter = Atomic<UInt64>(0)
 
@@ -84,16 +84,21 @@ enum RequestID {
   /// which needs no system call per request.
   static func generate() -> String {
     let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
-    return processPrefix + hex(sequence &* 0x9E37_79B9_7F4A_7C15)
+    let prefix = processPrefix
+    return String(unsafeUninitializedCapacity: 32) { buffer in
+      writeHex(prefix, into: buffer, at: 0)
+      writeHex(sequence &* 0x9E37_79B9_7F4A_7C15, into: buffer, at: 16)
+      return 32
+    }
   }
 
-  private static func hex(_ value: UInt64) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(unsafeUninitializedCapacity: 16) { buffer in
-      for index in 0..<16 {
-        buffer[index] = digits[Int(value >> UInt64(60 - 4 * index) & 0xF)]
-      }
-      return 16
+  /// Writes `value` as 16 lower-case hex digits at `offset`.
+  private static func writeHex(
+    _ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, at offset: Int
+  ) {
+    let digits: StaticString = "0123456789abcdef"
+    for index in 0..<16 {
+      buffer[offset + index] = digits.utf8Start[Int(value >> UInt64(60 - 4 * index) & 0xF)]
     }
   }
 }

@@ -22,6 +22,9 @@ enum ServerSessionFactory {
     // The connection returns window only as handlers read, so a slow handler slows its client.
     nghttp2_option_set_no_auto_window_update(options, 1)
     nghttp2_option_set_max_deflate_dynamic_table_size(options, 4096)
+    // gRPC does not rely on RFC 7540 stream priorities, so closed streams need not be kept in
+    // a priority tree. The server's SETTINGS turn those priorities off as well.
+    nghttp2_option_set_no_closed_streams(options, 1)
 
     var session: OpaquePointer?
     let result = nghttp2_session_server_new2(

@@ -35,11 +35,39 @@ public enum EdgecatMetadata {
   /// Returns the token of an `authorization: Bearer <token>` header, nil when it is missing or
   /// uses another scheme.
   public static func bearerToken(_ metadata: Metadata) -> String? {
-    guard let value = metadata["authorization"] else { return nil }
+    metadata["authorization"].flatMap(bearerToken(header:))
+  }
+
+  /// Returns the token of an `authorization` header value such as `Bearer <token>`, nil when it
+  /// uses another scheme or has no token.
+  public static func bearerToken(header value: String) -> String? {
+    // The scheme is matched on its bytes, because lower-casing the whole value copies it on
+    // every call.
+    let bytes = value.utf8
+    var index = bytes.startIndex
+    for expected in "bearer ".utf8 {
+      guard index < bytes.endIndex, asciiLowercase(bytes[index]) == expected else { return nil }
+      index = bytes.index(after: index)
+    }
+    while index < bytes.endIndex && bytes[index] == UInt8(ascii: " ") {
+      index = bytes.index(after: index)
+    }
+    guard index < bytes.endIndex else { return nil }
+    // A non-ASCII byte here may begin a combining mark that joins the last space into one
+    // character, so such a value takes the character-wise parse, which rejects that scheme.
+    guard bytes[index] < 0x80 else { return bearerTokenByCharacters(value) }
+    return String(value[index...])
+  }
+
+  private static func bearerTokenByCharacters(_ value: String) -> String? {
     let prefix = "bearer "
     guard value.count > prefix.count, value.lowercased().hasPrefix(prefix) else { return nil }
     let token = value.dropFirst(prefix.count).drop { $0 == " " }
     return token.isEmpty ? nil : String(token)
+  }
+
+  private static func asciiLowercase(_ byte: UInt8) -> UInt8 {
+    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
   }
 }
 

@@ -55,19 +55,39 @@ struct DecisionLogTests {
     #expect(row.revision == decision.revision)
   }
 
+  @Test("decision ids count up in hex")
+  func idsInHex() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory)
+    defer { engine.close() }
+    // Enough decisions for the serial to pass from one hex digit to two.
+    let ids = try (0..<20).map { _ in try decide(engine).id }
+    let serials = ids.map { id in UInt64(id.split(separator: "-").last ?? "", radix: 16) }
+    for (index, id) in ids.enumerated() {
+      let serial = try #require(serials[index])
+      #expect(id.hasPrefix("dec-"))
+      #expect(id.hasSuffix("-" + String(serial, radix: 16)))
+      if index > 0 { #expect(serials[index - 1].map { $0 + 1 } == serial) }
+    }
+  }
+
   @Test("flush over several multi-row inserts")
   func multiRowInserts() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
     let engine = try await makeEngine(directory)
     defer { engine.close() }
-    // Two full multi-row inserts and a remainder written one row at a time.
+    // Two full multi-row inserts and a remainder written one row at a time, with some reasons
+    // passed along and the others built by the log.
     let count = 2 * 64 + 22
     var decisions: [Decision] = []
     for index in 0..<count {
       let decision = try decide(engine, on: index % 2 == 0 ? "main" : "staging")
       decisions.append(decision)
-      engine.logDecision(decision, caller: adminName, requestID: "r\(index)")
+      engine.logDecision(
+        decision, reason: index % 3 == 0 ? decision.reason : nil, caller: adminName,
+        requestID: "r\(index)")
     }
     try await engine.flushDecisionLog()
 

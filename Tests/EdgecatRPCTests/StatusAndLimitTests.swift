@@ -58,6 +58,24 @@ struct StatusAndLimitTests {
     }
   }
 
+  @Test("metadata of each call on one connection")
+  func metadataPerCall() async throws {
+    try await withTestServer { _, client, _ in
+      // More distinct values than the connection keeps strings for, then the first ones again,
+      // so that cached, evicted and repeated header values are all read back.
+      let values = (0..<12).map { "value \($0)" } + ["value 0", "value 11", "", "value 1"]
+      for value in values {
+        var metadata = Metadata()
+        metadata.add("x-test", value)
+        metadata.add("x-request-id", "req-\(value)")
+        let response = try await client.unary(
+          method: "/test.Raw/Metadata", request: [], metadata: metadata)
+        #expect(response.trailers["x-test"] == value)
+        #expect(response.headers["x-echo-request-id"] == "req-\(value)")
+      }
+    }
+  }
+
   @Test("request id is generated when missing")
   func generatedRequestID() async throws {
     try await withTestServer { _, client, _ in

@@ -100,4 +100,33 @@ struct FlagParserTests {
     #expect(EdgecatMetadata.bearerToken(basic) == nil)
     #expect(EdgecatMetadata.bearerToken(Metadata()) == nil)
   }
+
+  @Test("bearer token cache follows the header")
+  func bearerCache() {
+    let cache = BearerTokenCache()
+    var first = Metadata()
+    first.add("authorization", "Bearer abc")
+    var second = Metadata()
+    second.add("authorization", "Bearer xyz")
+    var basic = Metadata()
+    basic.add("authorization", "Basic abc")
+    #expect(cache.token(first) == "abc")
+    #expect(cache.token(first) == "abc")
+    #expect(cache.token(second) == "xyz")
+    #expect(cache.token(basic) == nil)
+    #expect(cache.token(Metadata()) == nil)
+    #expect(cache.token(first) == "abc")
+  }
+
+  @Test("bearer token scheme and spaces", arguments: [
+    ("Bearer abc", "abc"), ("bearer abc", "abc"), ("BEARER abc", "abc"),
+    ("Bearer    abc def", "abc def"), ("Bearer ", nil), ("Bearer    ", nil), ("Bearer", nil),
+    ("Bearerabc", nil), ("Bear abc", nil), ("", nil), ("Bearer t\u{00E9}", "t\u{00E9}"),
+    ("Bearer \u{0301}abc", nil),
+  ] as [(String, String?)])
+  func bearerScheme(value: String, expected: String?) {
+    var metadata = Metadata()
+    metadata.add("authorization", value)
+    #expect(EdgecatMetadata.bearerToken(metadata) == expected)
+  }
 }

@@ -1,0 +1,82 @@
+import Glibc
+
+/// The strings made from one connection's recent request headers. A client sends the same path,
+/// token and user agent on call after call, so a header whose bytes equal a cached one reuses
+/// its string in place of decoding and allocating a new one. Loop thread only.
+struct HeaderStringCache {
+  /// Distinct custom headers kept, because gRPC clients send a handful per call. With the path,
+  /// a connection keeps at most 9 strings here, each within the header list limit (16 KiB by
+  /// default).
+  static let capacity = 8
+
+  /// A header's strings and its kind, which is worked out once when the strings are made.
+  struct Field {
+    enum Kind {
+      /// A header the transport sets or reads itself, never custom metadata.
+      case reserved
+      case text
+      /// A `-bin` key, whose base64 value is decoded for every call.
+      case binary
+    }
+
+    let name: String
+    let value: String
+    let kind: Kind
+  }
+
+  private var path = ""
+  private var fields: [Field] = []
+  /// The slot the next new field replaces once the cache is full.
+  private var nextSlot = 0
+
+  init() {
+    fields.reserveCapacity(Self.capacity)
+  }
+
+  /// Returns the `:path` value as a string, reusing the previous one when the bytes are equal.
+  mutating func path(_ value: UnsafeBufferPointer<UInt8>) -> String {
+    if !Self.equals(path, value) { path = String(decoding: value, as: UTF8.self) }
+    return path
+  }
+
+  /// Returns a header's name and value as strings and its kind, reusing a cached field when both
+  /// byte strings are equal to it.
+  mutating func field(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    -> Field
+  {
+    for field in fields where Self.equals(field.name, name) && Self.equals(field.value, value) {
+      return field
+    }
+    let nameText = String(decoding: name, as: UTF8.self)
+    let kind: Field.Kind =
+      if Metadata.isReserved(nameText) {
+        .reserved
+      } else if nameText.hasSuffix("-bin") {
+        .binary
+      } else {
+        .text
+      }
+    let field = Field(name: nameText, value: String(decoding: value, as: UTF8.self), kind: kind)
+    if fields.count < Self.capacity {
+      fields.append(field)
+    } else {
+      fields[nextSlot] = field
+      nextSlot = (nextSlot + 1) % Self.capacity
+    }
+    return field
+  }
+
+  /// True when the UTF-8 of `text` is exactly `bytes`. A string decoded from invalid UTF-8
+  /// contains replacement characters in place of the bad bytes, so it is never reused.
+  private static func equals(_ text: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    let utf8 = text.utf8
+    guard utf8.count == bytes.count else { return false }
+    guard let base = bytes.baseAddress, !bytes.isEmpty else { return true }
+    if let equal = utf8.withContiguousStorageIfAvailable({ stored in
+      memcmp(stored.baseAddress!, base, bytes.count) == 0
+    }) {
+      return equal
+    }
+    return utf8.elementsEqual(bytes)
+  }
+}
