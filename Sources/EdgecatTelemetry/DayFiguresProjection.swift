@@ -5,7 +5,7 @@
 /// that is 15,000 rows instead of millions: the per-day drift query `SELECT date(timestamp) AS day,
 /// AVG(confidence), STDDEV(confidence) ... GROUP BY day` reads no raw record. Results match up to
 /// floating-point rounding, because sums are added in another order and standard deviations come
-/// from sums of squares (`SumsStandardDeviationState`).
+/// from merged moments (`MomentsStandardDeviationState`).
 ///
 /// The day figures hold no row filter or mask, so a projection serves only callers who see
 /// every row unmasked. Anything else in a query, such as another column, MIN or MAX, a join, a

@@ -30,7 +30,7 @@ struct DayFiguresTranslation {
   let aliases: Set<String>
 
   static let rawColumns = Set(InferenceLogColumns.names)
-  /// The measures whose count, sum and sum of squares the day figures keep, by column prefix.
+  /// The measures whose count, sum and M2 the day figures keep, by column prefix.
   static let measures = ["confidence": "confidence", "latency_ms": "latency"]
   static let aggregates: Set<String> = [
     "count", "sum", "total", "avg", "stddev", "stddev_samp", "stddev_pop",
@@ -134,14 +134,14 @@ struct DayFiguresTranslation {
       }
       let count = DayFiguresView.column(prefix + "_count")
       let sum = DayFiguresView.column(prefix + "_sum")
-      let squares = DayFiguresView.column(prefix + "_squares")
+      let m2 = DayFiguresView.column(prefix + "_m2")
       switch name {
       case "count": sql = "coalesce(sum(\(count)), 0)"
       case "sum": sql = "CASE WHEN sum(\(count)) > 0 THEN sum(\(sum)) END"
       case "total": sql = "total(\(sum))"
       case "avg": sql = "sum(\(sum)) / sum(\(count))"
-      case "stddev_pop": sql = "stddev_pop_from_sums(\(count), \(sum), \(squares))"
-      default: sql = "stddev_from_sums(\(count), \(sum), \(squares))"
+      case "stddev_pop": sql = "stddev_pop_from_moments(\(count), \(sum), \(m2))"
+      default: sql = "stddev_from_moments(\(count), \(sum), \(m2))"
       }
     }
     return [

@@ -3,7 +3,7 @@ import EdgecatStore
 
 /// The SQL functions a query may call, and the engine's own that each query connection
 /// registers: the identity functions bound to the query's caller, `percentile`, `stddev` and
-/// the `stddev_from_sums` that day figure projections call.
+/// the `stddev_from_moments` that day figure projections call.
 enum QueryFunctions {
   /// SQLite 3.40's aggregate and window functions, which queries may use.
   static let aggregates: Set<String> = [
@@ -15,8 +15,8 @@ enum QueryFunctions {
   /// The engine's functions, in lower case as registered.
   static let engine: Set<String> = [
     "current_user", "is_account_group_member", "current_user_attribute", "current_user_region",
-    "percentile", "stddev", "stddev_samp", "stddev_pop", "stddev_from_sums",
-    "stddev_pop_from_sums",
+    "percentile", "stddev", "stddev_samp", "stddev_pop", "stddev_from_moments",
+    "stddev_pop_from_moments",
   ]
 
   /// Every function a query may call: the scalar functions that row filters and masks may
@@ -60,9 +60,9 @@ enum QueryFunctions {
     try database.createAggregateFunction(name: "stddev_pop", argumentCount: 1) {
       StandardDeviationState(name: "stddev_pop", sample: false)
     }
-    for (name, sample) in [("stddev_from_sums", true), ("stddev_pop_from_sums", false)] {
+    for (name, sample) in [("stddev_from_moments", true), ("stddev_pop_from_moments", false)] {
       try database.createAggregateFunction(name: name, argumentCount: 3) {
-        SumsStandardDeviationState(name: name, sample: sample)
+        MomentsStandardDeviationState(name: name, sample: sample)
       }
     }
   }

@@ -30,6 +30,8 @@ final class QuerySession: @unchecked Sendable {
   var pending: [SQLValue]?
   var sent: Int64 = 0
   var columnsSent = false
+  /// Whether a projection's read transaction is open on the connection.
+  var inTransaction = false
 
   /// The end of the time cap as a `monotonicNanoseconds()` value, counted from when the query
   /// got its connection.
@@ -127,6 +129,7 @@ final class QuerySession: @unchecked Sendable {
     cursor = nil
     pending = nil
     database.removeAuthorizer()
+    endTransaction(database)
     connection.state.reset()
   }
 }

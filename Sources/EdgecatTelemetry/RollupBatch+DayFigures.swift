@@ -9,20 +9,29 @@ struct DayFiguresKey: Hashable, Sendable {
 }
 
 extension RollupBatch {
+  /// Returns the SET terms that merge the batch's count, sum and M2 of one measure into the
+  /// stored ones by Chan's formula. M2 grows by the batch's M2 and by the squared difference
+  /// of the two means times n·m / (n + m). SQLite evaluates every term against the stored row.
+  private static func mergeTerms(_ prefix: String) -> String {
+    let count = prefix + "_count"
+    let sum = prefix + "_sum"
+    let m2 = prefix + "_m2"
+    let delta = "(excluded.\(sum) / excluded.\(count) - \(sum) / \(count))"
+    return "\(count) = \(count) + excluded.\(count), \(sum) = \(sum) + excluded.\(sum),"
+      + " \(m2) = \(m2) + excluded.\(m2) + CASE WHEN \(count) > 0 AND excluded.\(count) > 0"
+      + " THEN \(delta) * \(delta) * \(count) * excluded.\(count) / (\(count) + excluded.\(count))"
+      + " ELSE 0 END"
+  }
+
   static let addDayFiguresSQL =
     "INSERT INTO inference_day_figures (day, device_id, model_name, model_version,"
-    + " record_count, confidence_count, confidence_sum, confidence_squares, latency_count,"
-    + " latency_sum, latency_squares) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    + " record_count, confidence_count, confidence_sum, confidence_m2, latency_count,"
+    + " latency_sum, latency_m2) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     + " ON CONFLICT (day, device_id, model_name, model_version) DO UPDATE SET"
-    + " record_count = record_count + excluded.record_count,"
-    + " confidence_count = confidence_count + excluded.confidence_count,"
-    + " confidence_sum = confidence_sum + excluded.confidence_sum,"
-    + " confidence_squares = confidence_squares + excluded.confidence_squares,"
-    + " latency_count = latency_count + excluded.latency_count,"
-    + " latency_sum = latency_sum + excluded.latency_sum,"
-    + " latency_squares = latency_squares + excluded.latency_squares"
+    + " record_count = record_count + excluded.record_count, " + mergeTerms("confidence") + ", "
+    + mergeTerms("latency")
 
-  /// Adds the batch's hourly figures, summed by day, to the day figures. Every stored record
+  /// Adds the batch's hourly figures, merged by day, to the day figures. Every stored record
   /// has a latency, so the latency count is the record count.
   func saveDayFigures(into db: Database) throws {
     var keys: [DayFiguresKey] = []
@@ -39,8 +48,8 @@ extension RollupBatch {
         Self.addDayFiguresSQL, .text(TimestampText.day(key.day)), .text(key.device),
         .text(key.model), .text(String(key.version)), .integer(figures.count),
         .integer(figures.confidenceCount), .real(figures.confidenceSum),
-        .real(figures.confidenceSquares), .integer(figures.count), .real(figures.latencySum),
-        .real(figures.latencySquares))
+        .real(figures.confidenceMoments.m2), .integer(figures.count), .real(figures.latencySum),
+        .real(figures.latencyMoments.m2))
     }
   }
 }

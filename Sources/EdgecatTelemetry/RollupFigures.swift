@@ -6,7 +6,10 @@ struct RollupFigures: Sendable {
   var confidenceSum = 0.0
   var confidenceSquares = 0.0
   var latencySum = 0.0
-  var latencySquares = 0.0
+  /// Moments of confidence and latency for the day figures; the hourly rollup does not store
+  /// them.
+  var confidenceMoments = Moments()
+  var latencyMoments = Moments()
   var labelledCount: Int64 = 0
   /// Labelled records whose prediction equals the label.
   var correctCount: Int64 = 0
@@ -18,9 +21,10 @@ struct RollupFigures: Sendable {
       confidenceCount += 1
       confidenceSum += confidence
       confidenceSquares += confidence * confidence
+      confidenceMoments.add(confidence)
     }
     latencySum += latency
-    latencySquares += latency * latency
+    latencyMoments.add(latency)
     histogram.add(latency)
     if let label {
       labelledCount += 1
@@ -34,7 +38,8 @@ struct RollupFigures: Sendable {
     confidenceSum += other.confidenceSum
     confidenceSquares += other.confidenceSquares
     latencySum += other.latencySum
-    latencySquares += other.latencySquares
+    confidenceMoments.merge(other.confidenceMoments)
+    latencyMoments.merge(other.latencyMoments)
     labelledCount += other.labelledCount
     correctCount += other.correctCount
     histogram.merge(other.histogram)

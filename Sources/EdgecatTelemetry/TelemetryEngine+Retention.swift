@@ -6,8 +6,8 @@ extension TelemetryEngine {
   static let retentionChunk = 20_000
 
   /// Drops the raw records received on UTC days more than `retentionDays` before today, with
-  /// `audit` when given, and keeps the rollups. The day figures lose what is dropped. Returns the
-  /// days and the number of records.
+  /// `audit` when given, and keeps the rollups. Then rebuilds the day figures of the days it
+  /// dropped records of. Returns the days and the number of records.
   public func runRetention(audit: AuditRecord? = nil) async throws(ServiceError)
     -> RetentionResult
   {
@@ -33,9 +33,25 @@ extension TelemetryEngine {
       if dropped > 0 {
         logger.info("retention dropped raw records", ["records": dropped, "before": cutoff])
       }
+      try await rebuildStaleDayFigures()
       return RetentionResult(days: days, records: dropped)
     } catch {
       throw storageError(error, "dropping raw records received before \(cutoff)")
+    }
+  }
+
+  /// Rebuilds the day figures of every stale day, one write transaction per day, including
+  /// days left stale by a run that stopped midway.
+  func rebuildStaleDayFigures() async throws {
+    let days = try await store.read { db in
+      try db.query("SELECT day FROM inference_day_figures_stale ORDER BY day")
+        .compactMap { $0[0].string }
+    }
+    for day in days {
+      try await store.write { db in try DayFiguresRebuild.rebuild(day: day, in: db) }
+    }
+    if !days.isEmpty {
+      logger.info("day figures rebuilt", ["days": days.count, "first": days[0]])
     }
   }
 }

@@ -32,7 +32,7 @@ public enum TelemetrySchema {
 
   public static let migrations: [Migration] = [
     logMigration, RollupSchema.migration, AlertSchema.migration, PlannerStatistics.migration,
-    DayFiguresSchema.migration, LogPartitions.migration,
+    DayFiguresSchema.firstMigration, LogPartitions.migration, DayFiguresSchema.migration,
   ]
 }
 

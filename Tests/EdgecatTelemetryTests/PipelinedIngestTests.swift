@@ -126,7 +126,7 @@ struct PipelinedIngestTests {
     let engine = try await TelemetryEngine.open(path: path)
     defer { Task { await engine.close() } }
 
-    #expect(engine.store.schemaVersion == 6)
+    #expect(engine.store.schemaVersion == TelemetrySchema.migrations.last?.version)
     #expect(try await Self.partitions(engine.store) == ["2030-01-07 1-2", "2030-01-08 3-3"])
     let index = try await engine.store.read { db in
       try db.queryOne(

@@ -76,7 +76,7 @@ final class QueryFixture: Sendable {
           .integer(sequence), .text(record.timestamp))
       }
       try database.execute("DELETE FROM inference_day_figures")
-      try database.executeScript(DayFiguresSchema.fillSQL)
+      try database.executeScript(DayFiguresSchema.fillSQL())
     }
   }
 
