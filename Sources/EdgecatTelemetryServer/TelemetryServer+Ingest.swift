@@ -19,14 +19,26 @@ extension TelemetryServer {
           "ingest stream opened",
           ["principal": caller.principal, "peer": caller.peer, "request.id": caller.requestID])
         var totals = IngestStreamTotals()
-        defer {
-          // One audit event per stream, queued when it ends, names how much it stored.
-          auditor.buffer.append(
-            auditor.record(
-              caller.identity, peer: caller.peer, "StreamInferenceLogs", table.fullName,
-              [("batches", String(totals.batches)), ("stored", String(totals.stored))]))
+        // One audit event per stream names how much it stored. It is committed before the call
+        // ends with OK, and queued with the status code when the stream fails.
+        func audit(_ result: String) -> AuditRecord {
+          auditor.record(
+            caller.identity, peer: caller.peer, "StreamInferenceLogs", table.fullName,
+            [("batches", String(totals.batches)), ("stored", String(totals.stored))],
+            result: result)
         }
-        try await serveIngestStream(messages, writer, caller, totals: &totals)
+        do {
+          try await serveIngestStream(messages, writer, caller, totals: &totals)
+        } catch {
+          let code =
+            (error as? RPCError)?.code ?? (error is CancellationError ? .cancelled : .unknown)
+          auditor.buffer.append(audit(code.description))
+          throw error
+        }
+        let record = audit("OK")
+        try await mappedAsync { () async throws(ServiceError) in
+          try await engine.recordAudit(record)
+        }
         logger.info(
           "ingest stream closed",
           [
@@ -46,13 +58,11 @@ extension TelemetryServer {
             "\(caller.principal) may label only records of device \(own), not of device"
               + " \(other.deviceID)")
         }
-        // NOTE: label and ingest audit events are queued, not committed with the rows, so a
-        // crash can lose the last second of them. The rows themselves are durable.
-        return try await auditedRead(
+        return try await auditedWrite(
           caller, "UpdateLabels", table.fullName, [("labels", String(request.labels.count))]
-        ) { () throws(RPCError) in
+        ) { (audit) throws(RPCError) in
           try await mappedAsync { () async throws(ServiceError) in
-            try await engine.updateLabels(request.labels)
+            try await engine.updateLabels(request.labels, audit: audit)
           }
         }
       },

@@ -237,6 +237,14 @@ def test_ingest_acknowledges_each_batch_and_counts_duplicates(suite, stub) -> No
     assert (answers[0].stored, answers[0].duplicates) == (100, 0)
     assert (answers[1].stored, answers[1].duplicates) == (1, 10)
     assert (answers[2].stored, answers[2].conflicts) == (0, 1)
+    # The stream's audit event is committed before the call ends, so it is listed at once.
+    from edgecat.audit.v1 import audit_pb2  # noqa: E402
+
+    events = stub.ListAuditEvents(
+        audit_pb2.ListAuditEventsRequest(action="StreamInferenceLogs", principal="device:line-1"),
+        metadata=suite.admin).events
+    assert any('"stored":"101"' in event.parameters and event.result == "OK"
+               for event in events), [event.parameters for event in events]
 
 
 def test_over_limit_batch_is_rejected_and_the_stream_goes_on(suite, stub) -> None:
@@ -295,6 +303,27 @@ def test_seed_queries_run_verbatim(suite, stub) -> None:
         ORDER BY day DESC LIMIT 30;""")
     assert columns == ["day", "avg_confidence", "std_confidence"]
     assert rows
+
+
+def test_label_update_is_audited_with_its_rows(suite, stub) -> None:
+    device = suite.device_tokens["line-1"]
+    wait_ready(stub, device)
+    outgoing, acks = open_stream(stub, device)
+    outgoing.put(batch(1, [record("line-1", seq, epoch="epoch-labels") for seq in range(3)]))
+    outgoing.put(None)
+    assert [ack.stored for ack in acks] == [3]
+
+    response = stub.UpdateLabels(telemetry_pb2.UpdateLabelsRequest(labels=[
+        telemetry_pb2.LabelUpdate(device_id="line-1", epoch="epoch-labels", seq=seq, label=1.0)
+        for seq in range(3)]), metadata=device)
+
+    assert response.applied == 3
+    from edgecat.audit.v1 import audit_pb2  # noqa: E402
+
+    events = stub.ListAuditEvents(
+        audit_pb2.ListAuditEventsRequest(action="UpdateLabels", principal="device:line-1"),
+        metadata=suite.admin).events
+    assert any('"labels":"3"' in event.parameters for event in events)
 
 
 def test_query_that_escapes_is_refused(suite, stub) -> None:
