@@ -16,6 +16,15 @@ public struct Decision: Sendable {
   let serial: UInt64
   let idPrefix: String
 
+  /// Returns the same decision under serial number `serial`, for a check repeated at the same
+  /// revision.
+  func withSerial(_ serial: UInt64) -> Decision {
+    Decision(
+      allowed: allowed, principal: principal, privilege: privilege, securable: securable,
+      securableType: securableType, revision: revision, source: source, missing: missing,
+      isManagement: isManagement, serial: serial, idPrefix: idPrefix)
+  }
+
   /// A unique id for this decision, for the decision log and audit records: the prefix, then
   /// the serial number in lower-case hex without leading zeros. Written into one new string,
   /// where concatenating two strings would allocate twice.

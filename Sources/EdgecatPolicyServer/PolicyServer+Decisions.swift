@@ -6,15 +6,8 @@ import EdgecatServiceKit
 extension PolicyServer {
   var decisionMethods: [RPCMethod] {
     [
-      .synchronousUnary(Self.path("Check")) { (request: Edgecat_Policy_V1_CheckRequest, context) in
-        let caller = try caller(context)
-        try requireSelfOrService(caller, asking: request.principal)
-        let decision = try decide(request)
-        let response = responseMessage(decision)
-        engine.logDecision(
-          decision, reason: response.reason, caller: caller.authenticated.principal,
-          requestID: caller.context.requestID)
-        return response
+      RPCMethod(path: Self.path("Check")) { bytes, context in
+        try check(bytes, context)
       },
       .synchronousUnary(Self.path("BatchCheck")) {
         (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
@@ -95,6 +88,35 @@ extension PolicyServer {
         return response
       },
     ]
+  }
+
+  /// Serves one Check from its encoded request. A caller that sent the same bytes before at
+  /// the current revision gets the cached response under a new decision id. Any other
+  /// request is decoded, authorized and decided, and its response cached.
+  func check(_ bytes: [UInt8], _ context: ServerContext) throws -> [UInt8] {
+    let caller = try caller(context)
+    let key = CheckResponseCache.Key(
+      caller: caller.authenticated.principal, endUser: caller.context.principal, request: bytes)
+    if let entry = checkResponses.lookUp(key), let decision = engine.repeated(entry.decision) {
+      engine.logDecision(
+        decision, reason: entry.reason, caller: caller.authenticated.principal,
+        requestID: caller.context.requestID)
+      return entry.body + CheckResponseCache.decisionIDField(decision.id)
+    }
+
+    let request = try ProtoCoding.decode(Edgecat_Policy_V1_CheckRequest.self, bytes)
+    try requireSelfOrService(caller, asking: request.principal)
+    let decision = try decide(request)
+    var response = responseMessage(decision)
+    response.decisionID = ""
+    let body = try response.serializedBytes()
+    checkResponses.store(
+      CheckResponseCache.Entry(decision: decision, reason: response.reason, body: body),
+      for: key)
+    engine.logDecision(
+      decision, reason: response.reason, caller: caller.authenticated.principal,
+      requestID: caller.context.requestID)
+    return body + CheckResponseCache.decisionIDField(decision.id)
   }
 
   /// Decides one check from the engine's in-memory model.

@@ -14,6 +14,7 @@ public struct PolicyServer: RPCService {
   let hub: WatchHub
   let logger = Logger(component: "policy")
   let bearerTokens = BearerTokenCache()
+  let checkResponses = CheckResponseCache()
 
   public init(engine: PolicyEngine, lease: Duration = .milliseconds(300)) {
     self.engine = engine

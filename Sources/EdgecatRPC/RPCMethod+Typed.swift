@@ -29,9 +29,11 @@ public struct ResponseStreamWriter<Response: ProtoMessage>: Sendable {
   }
 }
 
-enum ProtoCoding {
+/// Message decoding with the status codes of the typed methods, for handlers that take bytes.
+public enum ProtoCoding {
   /// Decodes a message; failures are INVALID_ARGUMENT, as a malformed request is the caller's.
-  static func decode<Message: ProtoMessage>(_ type: Message.Type, _ bytes: [UInt8]) throws(RPCError)
+  public static func decode<Message: ProtoMessage>(_ type: Message.Type, _ bytes: [UInt8])
+    throws(RPCError)
     -> Message
   {
     do {

@@ -1,0 +1,61 @@
+import EdgecatPolicy
+import Synchronization
+
+/// Encoded Check responses of one policy revision, keyed by the caller, its end user and the
+/// request's bytes, so that a caller repeating a request skips decoding it, deciding it,
+/// building its reason and encoding the response. A hit is served only through
+/// `PolicyEngine.repeated`, which gives the decision a new id and returns nil once any write
+/// moved the revision. The first entry stored at a newer revision empties the cache.
+/// Thread-safe.
+final class CheckResponseCache: Sendable {
+  /// The authenticated caller, the end user it calls for, and the request's bytes.
+  struct Key: Hashable, Sendable {
+    let caller: String
+    let endUser: String
+    let request: [UInt8]
+  }
+
+  /// A decided check: the decision, its reason, and the response encoded without its
+  /// `decision_id`, which each call appends with its own id.
+  struct Entry: Sendable {
+    let decision: Decision
+    let reason: String
+    let body: [UInt8]
+  }
+
+  /// Entries kept at most; the cache is emptied when it would grow past this.
+  static let capacity = 4096
+  /// Requests longer than this are not kept, so that the cache's memory stays bounded.
+  static let maximumRequestBytes = 1024
+
+  private let state = Mutex<(revision: UInt64, entries: [Key: Entry])>((0, [:]))
+
+  func lookUp(_ key: Key) -> Entry? {
+    state.withLock { $0.entries[key] }
+  }
+
+  func store(_ entry: Entry, for key: Key) {
+    guard key.request.count <= Self.maximumRequestBytes else { return }
+    state.withLock { state in
+      if entry.decision.revision != state.revision {
+        guard entry.decision.revision > state.revision else { return }
+        state = (entry.decision.revision, [:])
+      }
+      if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
+      state.entries[key] = entry
+    }
+  }
+
+  /// Returns the encoded `decision_id` field (number 4 of CheckResponse) holding `id`.
+  static func decisionIDField(_ id: String) -> [UInt8] {
+    let bytes = Array(id.utf8)
+    var field: [UInt8] = [4 << 3 | 2]
+    var length = bytes.count
+    while length >= 0x80 {
+      field.append(UInt8(length & 0x7F) | 0x80)
+      length >>= 7
+    }
+    field.append(UInt8(length))
+    return field + bytes
+  }
+}
