@@ -1,7 +1,7 @@
 /// Copies of the text that a prepared INSERT binds with `bind(borrowedUTF8:at:)`, so that
 /// SQLite neither allocates nor copies each value again. The statement borrows the copies
 /// until it steps, so `reset(minimumCapacity:)` must make room for every copy of a statement
-/// before the first one; reused across statements on one thread.
+/// before the first one. One scratch serves statement after statement on one thread.
 public struct TextScratch: ~Copyable {
   // Inlinable, so that the ingest and decision log hot paths copy without a call per value.
   @usableFromInline var buffer: UnsafeMutableBufferPointer<UInt8>
@@ -40,7 +40,7 @@ public struct TextScratch: ~Copyable {
   }
 
   /// Lets `body` write into the free space after the previous copies and returns the bytes it
-  /// wrote; `body` returns their count, which must fit the room `reset` made.
+  /// wrote. `body` returns their count, which must fit the room that `reset` made.
   @inlinable
   public mutating func write(_ body: (UnsafeMutableBufferPointer<UInt8>) -> Int)
     -> UnsafeBufferPointer<UInt8>

@@ -6,7 +6,7 @@ import EdgecatStore
 /// in the transaction that stores the records. Retention marks the days whose records it drops as
 /// stale in `inference_day_figures_stale`, in the same transaction, and then rebuilds those days
 /// from the raw rows (`DayFiguresRebuild`). Queries read the figures only while no day is stale, so
-/// they always match the raw table. `DayFiguresProjection` answers aggregate queries from them,
+/// they always match the raw table. `DayFiguresProjection` computes aggregate queries from them,
 /// such as per-day confidence drift, without reading every raw row. The rollups, by contrast, keep
 /// what retention drops.
 enum DayFiguresSchema {

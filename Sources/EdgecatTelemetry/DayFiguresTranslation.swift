@@ -18,11 +18,11 @@ struct DayFiguresExpression {
   var singleKey: DayFiguresKeyColumn?
 }
 
-/// Rewrites expressions over the inference log into expressions over the day figures view,
-/// or gives up (returns nil) for anything the day figures cannot compute exactly: a raw column
-/// other than a key outside an aggregate, an aggregate other than COUNT, SUM, TOTAL, AVG and
-/// the standard deviations of confidence or latency_ms, DISTINCT, window functions,
-/// subqueries, and functions that are not deterministic scalars.
+/// Rewrites expressions over the inference log into expressions over the day figures view.
+/// It gives up (returns nil) for anything the day figures cannot compute exactly. That covers
+/// a raw column other than a key outside an aggregate, and an aggregate other than COUNT, SUM,
+/// TOTAL, AVG and the standard deviations of confidence or latency_ms. It also covers
+/// DISTINCT, window functions, subqueries and functions that are not deterministic scalars.
 struct DayFiguresTranslation {
   /// The name the FROM clause gives the inference log, which may qualify its columns.
   let tableAlias: String

@@ -18,7 +18,7 @@ enum DayFiguresView {
       + "." + QueryToken.quoted(DayFiguresSchema.table)
   }
 
-  /// The day figures as the query authorizer checks reads of them: a table under `table`'s full
+  /// Returns the day figures as the query authorizer checks reads of them: a table under `table`'s full
   /// name whose raw table is the day figures.
   static func hostedTable(for table: HostedTable) -> HostedTable {
     HostedTable(

@@ -13,7 +13,7 @@ struct QueryPlan: Sendable {
   let now: Double
   let schema: String
   let hosted: [HostedTable]
-  /// The statement over the day figures, for a query that they can answer.
+  /// The statement over the day figures, for a query whose result they can compute.
   let projection: DayFiguresProjection?
 }
 
@@ -48,8 +48,8 @@ final class QuerySession: @unchecked Sendable {
   }
 
   /// Binds the caller, starts the time cap, prepares the statement under the authorizer and
-  /// returns the first page. A query that the day figures can answer for this caller reads
-  /// them instead of the raw rows.
+  /// returns the first page. A query whose result the day figures can compute reads them
+  /// instead of the raw rows, when the caller sees every row unmasked.
   func start(_ database: Database) throws(ServiceError) -> Edgecat_Telemetry_V1_QueryResponse {
     let state = connection.state
     state.identity = plan.identity

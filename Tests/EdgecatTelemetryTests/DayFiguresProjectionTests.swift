@@ -120,7 +120,7 @@ import Testing
   func driftQueryReadsFigures() async throws {
     let fixture = try QueryFixture()
     try await fixture.insert(Self.records())
-    // With the raw rows gone but the figures kept, only the projection still has an answer.
+    // With the raw rows gone but the figures kept, only the projection still returns rows.
     try await fixture.store.write { try $0.execute("DELETE FROM inference_logs") }
 
     let result = try await fixture.query(Self.projected[0])
