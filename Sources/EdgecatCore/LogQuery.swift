@@ -36,11 +36,7 @@ public struct LogQuery {
   /// Keeps rows with `time` in [start, end); either bound may be nil. A start after the end
   /// is INVALID_ARGUMENT.
   public mutating func time(from start: Double?, to end: Double?) throws(ServiceError) {
-    if let start, let end, start > end {
-      throw .invalidArgument(
-        "start_time \(DatetimeText.format(start)) is after end_time \(DatetimeText.format(end));"
-          + " swap them or leave one empty")
-    }
+    try Self.checkRange(from: start, to: end)
     if let start {
       conditions.append("time >= ?")
       values.append(.real(start))
@@ -49,6 +45,14 @@ public struct LogQuery {
       conditions.append("time < ?")
       values.append(.real(end))
     }
+  }
+
+  /// Throws INVALID_ARGUMENT when both bounds are given and the start is after the end.
+  public static func checkRange(from start: Double?, to end: Double?) throws(ServiceError) {
+    guard let start, let end, start > end else { return }
+    throw .invalidArgument(
+      "start_time \(DatetimeText.format(start)) is after end_time \(DatetimeText.format(end));"
+        + " swap them or leave one empty")
   }
 
   /// Keeps rows whose `column` equals `value`; a nil value keeps all.

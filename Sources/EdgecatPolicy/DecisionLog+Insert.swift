@@ -1,92 +1,68 @@
 import EdgecatStore
 
 extension DecisionLog {
-  /// Rows per multi-row INSERT. At 10 parameters a row this stays far below SQLite's default
-  /// limit of 32,766 parameters per statement (999 before SQLite 3.32).
-  static let rowsPerInsert = 64
+  private static let insertBatch =
+    "INSERT INTO decision_batches (first_time, last_time, count, body) VALUES (?, ?, ?, ?)"
+  private static let insertName =
+    "INSERT OR IGNORE INTO decision_batch_names (field, name, batch) VALUES (?, ?, ?)"
 
-  private static let fullInsert = insertSQL(rows: rowsPerInsert)
-  private static let singleInsert = insertSQL(rows: 1)
-
-  private static func insertSQL(rows: Int) -> String {
-    let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    return "INSERT INTO decision_log (id, time, principal, privilege, securable, allowed, reason,"
-      + " caller, request_id, revision) VALUES "
-      + repeatElement(row, count: rows).joined(separator: ", ")
-  }
-
-  /// Inserts `batch` with one cached multi-row INSERT per `rowsPerInsert` rows and a one-row
-  /// INSERT for each of the rest. Text values are copied into one reused buffer that the
-  /// statement borrows, which saves SQLite an allocation and a copy per value. Runs on the
-  /// store's writer thread, which builds the reasons that the request path did not.
-  static func insert(_ batch: [QueuedDecision], into db: Database) throws {
-    var text = TextScratch(capacity: 16 * 1024)
+  /// Writes the queue taken by one flush as `decision_batches` rows of at most
+  /// `DecisionBatch.maximumRows` decisions each, oldest first. Runs on the store's writer
+  /// thread, which builds the reasons that the request path did not, once per kind.
+  static func insert(_ queue: [QueuedDecision], into db: Database) throws {
+    let ordered = inTimeOrder(queue)
     var start = 0
-    while start < batch.count {
-      let rows = batch.count - start >= rowsPerInsert ? rowsPerInsert : 1
-      let statement = try db.prepared(rows == rowsPerInsert ? fullInsert : singleInsert)
-      // Reset clears the bindings, so no borrowed text stays bound once `text` is reused.
+    while start < ordered.count {
+      let end = min(start + DecisionBatch.maximumRows, ordered.count)
+      var writer = DecisionBatchWriter(rowCapacity: end - start)
+      for index in start..<end { writer.append(ordered[index]) }
+      try write(writer, into: db)
+      start = end
+    }
+  }
+
+  /// Inserts one batch and lists its principals and securables for the listing filters.
+  static func write(_ writer: DecisionBatchWriter, into db: Database) throws {
+    guard writer.count > 0 else { return }
+    let statement = try db.prepared(insertBatch)
+    defer { statement.reset() }
+    try statement.bind(writer.firstTime, at: 1)
+    try statement.bind(writer.lastTime, at: 2)
+    try statement.bind(Int64(writer.count), at: 3)
+    try statement.bind(writer.body(), at: 4)
+    while try statement.step() {}
+    try insertNames(of: writer.kinds, batch: db.lastInsertRowID, into: db)
+  }
+
+  static func insertNames(of kinds: [DecisionKind], batch: Int64, into db: Database) throws {
+    var seen: Set<String> = []
+    var names: [(DecisionBatch.NameField, String)] = []
+    for kind in kinds {
+      if seen.insert("p" + kind.principal).inserted { names.append((.principal, kind.principal)) }
+      if seen.insert("s" + kind.securable).inserted { names.append((.securable, kind.securable)) }
+    }
+    let statement = try db.prepared(insertName)
+    for (field, name) in names {
       defer { statement.reset() }
-      text.reset(minimumCapacity: textByteCount(batch[start..<start + rows]))
-      for row in 0..<rows {
-        try bind(batch[start + row], to: statement, from: Int32(row * 10 + 1), copying: &text)
-      }
+      try statement.bind(field.rawValue, at: 1)
+      try statement.bind(name, at: 2)
+      try statement.bind(batch, at: 3)
       while try statement.step() {}
-      start += rows
     }
   }
 
-  /// Binds the 10 columns of one row at parameters `first` to `first + 9`.
-  private static func bind(
-    _ entry: QueuedDecision, to statement: PreparedStatement, from first: Int32,
-    copying text: inout TextScratch
-  ) throws {
-    let decision = entry.decision
-    try statement.bind(borrowedUTF8: copyID(of: decision, into: &text), at: first)
-    try statement.bind(entry.time, at: first + 1)
-    try statement.bind(borrowedUTF8: text.copy(decision.principal), at: first + 2)
-    try statement.bind(borrowedUTF8: text.copy(decision.privilege.rawValue), at: first + 3)
-    try statement.bind(borrowedUTF8: text.copy(decision.securable), at: first + 4)
-    try statement.bind(Int64(decision.allowed ? 1 : 0), at: first + 5)
-    if let reason = entry.reason {
-      try statement.bind(borrowedUTF8: text.copy(reason), at: first + 6)
-    } else {
-      // Built here and not counted by `textByteCount`, so SQLite copies it.
-      try statement.bind(decision.reason, at: first + 6)
+  /// Returns the queue ordered by time, keeping queue order among equal times. Decisions are
+  /// queued almost in time order, so this usually returns the queue as it is.
+  private static func inTimeOrder(_ queue: [QueuedDecision]) -> [QueuedDecision] {
+    var sorted = true
+    for index in queue.indices.dropFirst() where queue[index].time < queue[index - 1].time {
+      sorted = false
+      break
     }
-    try statement.bind(borrowedUTF8: text.copy(entry.caller), at: first + 7)
-    try statement.bind(borrowedUTF8: text.copy(entry.requestID), at: first + 8)
-    try statement.bind(Int64(decision.revision), at: first + 9)
-  }
-
-  /// Returns the bytes of text that binding `rows` copies, a decision id counted at its
-  /// longest (16 hex digits).
-  private static func textByteCount(_ rows: ArraySlice<QueuedDecision>) -> Int {
-    var needed = 0
-    for entry in rows {
-      let decision = entry.decision
-      needed += decision.idPrefix.utf8.count + 16 + decision.principal.utf8.count
-      needed += decision.privilege.rawValue.utf8.count + decision.securable.utf8.count
-      needed += entry.reason?.utf8.count ?? 0
-      needed += entry.caller.utf8.count + entry.requestID.utf8.count
-    }
-    return needed
-  }
-
-  /// Copies a decision's id, the same text as `Decision.id`: its prefix, then its serial number
-  /// in lower-case hex without leading zeros.
-  private static func copyID(of decision: Decision, into text: inout TextScratch)
-    -> UnsafeBufferPointer<UInt8>
-  {
-    text.write { free in
-      var count = 0
-      for byte in decision.idPrefix.utf8 {
-        free[count] = byte
-        count += 1
-      }
-      return count
-        + Decision.writeHex(
-          decision.serial, into: UnsafeMutableBufferPointer(rebasing: free[count...]))
-    }
+    if sorted { return queue }
+    return queue.enumerated().sorted { left, right in
+      left.element.time != right.element.time
+        ? left.element.time < right.element.time : left.offset < right.offset
+    }.map(\.element)
   }
 }

@@ -24,9 +24,6 @@ final class DecisionLog: Sendable {
     var isClosed = false
   }
 
-  /// The rows deleted per transaction when pruning, so that each prune transaction is short.
-  static let pruneBatchSize = 5000
-
   let store: Store
   let options: DecisionLogOptions
   let clock: @Sendable () -> Double
@@ -121,30 +118,6 @@ final class DecisionLog: Sendable {
   func flush() async throws {
     guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
     try await store.write { [self] db in try drain(into: db) }
-  }
-
-  /// Deletes decisions older than the retention and returns how many it deleted.
-  @discardableResult
-  func prune() async throws -> Int {
-    let cutoff = clock() - Double(options.retentionDays) * 86_400
-    let batch = Self.pruneBatchSize
-    var deleted = 0
-    while true {
-      let count = try await store.write { db in
-        try db.execute(
-          "DELETE FROM decision_log WHERE rowid IN"
-            + " (SELECT rowid FROM decision_log WHERE time < ? LIMIT ?)",
-          .real(cutoff), .integer(Int64(batch)))
-        return db.changes
-      }
-      deleted += count
-      if count < batch { break }
-    }
-    if deleted > 0 {
-      logger.info(
-        "decision log pruned", ["deleted": deleted, "retention_days": options.retentionDays])
-    }
-    return deleted
   }
 
   /// Stops the background task and writes what is queued, blocking the calling thread until it

@@ -100,30 +100,16 @@ extension PolicyEngine {
   /// range is INVALID_ARGUMENT. The caller checks that the requester may read the log.
   public func listDecisions(_ filter: DecisionFilter) async throws -> DecisionPage {
     let limit = try Paging.limit(filter.pageSize)
-    var query = LogQuery()
-    try query.time(from: filter.startTime, to: filter.endTime)
-    query.equal("principal", filter.principal)
-    query.equal("securable", filter.securable)
-    query.after(try LogCursor.decode(filter.pageToken, list: Self.decisionList))
-    let (sql, values) = query.sql(
-      columns: "id, principal, privilege, securable, allowed, reason, caller, request_id,"
-        + " revision", table: "decision_log", limit: limit)
-
-    let rows: [Row]
+    try LogQuery.checkRange(from: filter.startTime, to: filter.endTime)
+    let cursor = try DecisionCursor.decode(filter.pageToken)
     do {
-      rows = try await store.read { db in try db.query(sql, values) }
+      let (decisions, next) = try await store.read { db in
+        try DecisionLog.page(filter, after: cursor, limit: limit, in: db)
+      }
+      return DecisionPage(decisions: decisions, nextPageToken: next?.token() ?? "")
     } catch {
       logger.error("decision log listing failed", ["error": "\(error)"])
       throw PolicyError.storage(error, operation: "listing decisions")
     }
-    let (page, next) = LogQuery.page(rows, limit: limit, list: Self.decisionList)
-    let decisions = page.map { row in
-      LoggedDecision(
-        id: row[2].string ?? "", time: row[1].double ?? 0, principal: row[3].string ?? "",
-        privilege: row[4].string ?? "", securable: row[5].string ?? "",
-        allowed: row[6].bool ?? false, reason: row[7].string ?? "", caller: row[8].string ?? "",
-        requestID: row[9].string ?? "", revision: UInt64(row[10].int64 ?? 0))
-    }
-    return DecisionPage(decisions: decisions, nextPageToken: next)
   }
 }

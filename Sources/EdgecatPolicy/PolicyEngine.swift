@@ -49,6 +49,7 @@ public final class PolicyEngine: Sendable {
       }
       let engine = try PolicyEngine(
         store: store, model: model, changes: changes, options: options)
+      try await engine.decisionLog.convertRows()
       engine.decisionLog.start()
       engine.logger.info(
         "policy model loaded",

@@ -67,6 +67,22 @@ enum PolicySchema {
     Migration(
       version: 3,
       sql: "ALTER TABLE audit_events ADD COLUMN peer TEXT NOT NULL DEFAULT '';"),
+    // The decision log in batches: each row holds up to 1024 decisions of one flush, with their
+    // shared fields stored once (see DecisionBatch). The names table lists the principals and
+    // securables of each batch for the listing filters. When the engine opens,
+    // `DecisionLog.convertRows` moves the rows of `decision_log` into batches.
+    Migration(
+      version: 4,
+      sql: """
+        CREATE TABLE decision_batches (
+          id INTEGER PRIMARY KEY, first_time REAL NOT NULL, last_time REAL NOT NULL,
+          count INTEGER NOT NULL, body BLOB NOT NULL);
+        CREATE INDEX decision_batches_by_last_time ON decision_batches (last_time);
+        CREATE TABLE decision_batch_names (
+          field INTEGER NOT NULL, name TEXT NOT NULL, batch INTEGER NOT NULL,
+          PRIMARY KEY (field, name, batch)) WITHOUT ROWID;
+        CREATE INDEX decision_batch_names_by_batch ON decision_batch_names (batch);
+        """),
   ]
 
   /// Joins names for a list column; names never contain a comma.

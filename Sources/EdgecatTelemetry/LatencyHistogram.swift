@@ -1,3 +1,4 @@
+import EdgecatCore
 import Glibc
 
 /// Latency counts in logarithmic buckets: bucket k contains values in (γ^(k-1), γ^k] with
@@ -65,53 +66,32 @@ extension LatencyHistogram {
   func encoded() -> [UInt8] {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(4 + counts.count * 3)
-    Self.appendVarint(UInt64(zeroCount), to: &bytes)
+    LEB128.append(UInt64(zeroCount), to: &bytes)
     var previous: Int64 = 0
     for key in counts.keys.sorted() {
       let delta = Int64(key) - previous
       previous = Int64(key)
-      Self.appendVarint(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
-      Self.appendVarint(UInt64(counts[key]!), to: &bytes)
+      LEB128.append(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
+      LEB128.append(UInt64(counts[key]!), to: &bytes)
     }
     return bytes
   }
 
   /// Decodes what `encoded` wrote; nil for bytes it cannot have written.
   init?(encoded bytes: [UInt8]) {
-    var index = 0
-    func next() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while index < bytes.count, shift < 64 {
-        let byte = bytes[index]
-        index += 1
-        value |= UInt64(byte & 0x7f) << shift
-        if byte & 0x80 == 0 { return value }
-        shift += 7
-      }
-      return nil
-    }
-    guard !bytes.isEmpty, let zero = next() else {
+    var reader = LEB128Reader(bytes)
+    guard !bytes.isEmpty, let zero = reader.integer() else {
       if bytes.isEmpty { return }
       return nil
     }
     zeroCount = Int64(bitPattern: zero)
     var previous: Int64 = 0
-    while index < bytes.count {
-      guard let zigzag = next(), let count = next() else { return nil }
+    while !reader.isAtEnd {
+      guard let zigzag = reader.integer(), let count = reader.integer() else { return nil }
       let delta = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
       previous += delta
       guard let key = Int32(exactly: previous) else { return nil }
       counts[key, default: 0] += Int64(bitPattern: count)
     }
-  }
-
-  private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
-    var rest = value
-    while rest >= 0x80 {
-      bytes.append(UInt8(rest & 0x7f) | 0x80)
-      rest >>= 7
-    }
-    bytes.append(UInt8(rest))
   }
 }

@@ -1,0 +1,100 @@
+import EdgecatCore
+import EdgecatStore
+
+/// The position after the last decision of a page: its batch and its index in that batch.
+struct DecisionCursor: Sendable, Hashable {
+  let batch: Int64
+  let index: Int
+
+  func token() -> String {
+    Paging.token(list: PolicyEngine.decisionList, cursor: "\(batch).\(index)")
+  }
+
+  /// Decodes a page token of the decision listing; nil for an empty token.
+  static func decode(_ token: String) throws(ServiceError) -> DecisionCursor? {
+    guard let text = try Paging.cursor(in: token, list: PolicyEngine.decisionList) else {
+      return nil
+    }
+    let fields = text.split(separator: ".", omittingEmptySubsequences: false)
+    guard fields.count == 2, let batch = Int64(fields[0]), let index = Int(fields[1]),
+      index >= 0
+    else {
+      throw .invalidArgument(
+        "page_token is malformed; pass the next_page_token of the previous page unchanged")
+    }
+    return DecisionCursor(batch: batch, index: index)
+  }
+}
+
+extension DecisionLog {
+  /// Batches read per query while filling a page.
+  private static let batchesPerRead = 8
+
+  /// Reads the decisions that match `filter` after `cursor`, newest first: `limit` of them
+  /// and the cursor of the next page, nil on the last page. Runs on a reader thread.
+  static func page(
+    _ filter: DecisionFilter, after cursor: DecisionCursor?, limit: Int, in db: Database
+  ) throws -> (decisions: [LoggedDecision], next: DecisionCursor?) {
+    var conditions = ["id <= ?"]
+    var values: [SQLValue] = [.integer(cursor?.batch ?? Int64.max)]
+    if let start = filter.startTime {
+      conditions.append("last_time >= ?")
+      values.append(.real(start))
+    }
+    if let end = filter.endTime {
+      conditions.append("first_time < ?")
+      values.append(.real(end))
+    }
+    for (field, name) in [
+      (DecisionBatch.NameField.principal, filter.principal),
+      (DecisionBatch.NameField.securable, filter.securable),
+    ] {
+      guard let name else { continue }
+      conditions.append(
+        "id IN (SELECT batch FROM decision_batch_names WHERE field = ? AND name = ?)")
+      values.append(contentsOf: [.integer(field.rawValue), .text(name)])
+    }
+    let sql =
+      "SELECT id, body FROM decision_batches WHERE " + conditions.joined(separator: " AND ")
+      + " ORDER BY id DESC LIMIT \(batchesPerRead)"
+
+    var decisions: [LoggedDecision] = []
+    // The position of the last decision taken, which the next page starts after once one
+    // more match shows that there is a next page.
+    var last: DecisionCursor?
+    var upper = cursor?.batch ?? Int64.max
+    while true {
+      values[0] = .integer(upper)
+      let rows = try db.query(sql, values)
+      for row in rows {
+        let id = row[0].int64 ?? 0
+        guard case .blob(let body) = row[1], let batch = DecodedDecisionBatch(body: body) else {
+          throw DecisionBatchError.corrupt(batch: id)
+        }
+        var index = batch.rows.count
+        if let cursor, cursor.batch == id { index = min(index, cursor.index) }
+        while index > 0 {
+          index -= 1
+          guard matches(batch, index, filter) else { continue }
+          if decisions.count == limit { return (decisions, last) }
+          decisions.append(batch.logged(index))
+          last = DecisionCursor(batch: id, index: index)
+        }
+        upper = id - 1
+      }
+      if rows.count < batchesPerRead { return (decisions, nil) }
+    }
+  }
+
+  private static func matches(_ batch: DecodedDecisionBatch, _ index: Int, _ filter: DecisionFilter)
+    -> Bool
+  {
+    let row = batch.rows[index]
+    if let start = filter.startTime, row.time < start { return false }
+    if let end = filter.endTime, row.time >= end { return false }
+    let kind = batch.kinds[row.kind]
+    if let principal = filter.principal, kind.principal != principal { return false }
+    if let securable = filter.securable, kind.securable != securable { return false }
+    return true
+  }
+}
