@@ -29,16 +29,22 @@ public struct Decision: Sendable {
   /// the serial number in lower-case hex without leading zeros. Written into one new string,
   /// where concatenating two strings would allocate twice.
   public var id: String {
-    let prefix = idPrefix.utf8
-    return String(unsafeUninitializedCapacity: prefix.count + Self.hexCount(serial)) { buffer in
-      var used = 0
-      for byte in prefix {
-        buffer[used] = byte
-        used += 1
-      }
-      let digits = UnsafeMutableBufferPointer(rebasing: buffer[used...])
-      return used + Self.writeHex(serial, into: digits)
+    String(unsafeUninitializedCapacity: idByteCount) { writeID(into: $0) }
+  }
+
+  /// The length of `id` in UTF-8 bytes.
+  public var idByteCount: Int { idPrefix.utf8.count + Self.hexCount(serial) }
+
+  /// Writes the UTF-8 bytes of `id` at the start of `buffer`, which has room for
+  /// `idByteCount` bytes, and returns their count.
+  public func writeID(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+    var used = 0
+    for byte in idPrefix.utf8 {
+      buffer[used] = byte
+      used += 1
     }
+    let digits = UnsafeMutableBufferPointer(rebasing: buffer[used...])
+    return used + Self.writeHex(serial, into: digits)
   }
 
   /// Returns the number of hex digits of `value` without leading zeros, at least one.

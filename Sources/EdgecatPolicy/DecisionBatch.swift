@@ -28,9 +28,9 @@ struct DecisionBatchRow: Sendable {
 /// - the format, one byte: 1;
 /// - the kind count, then each kind: id prefix, principal, privilege, securable, reason and
 ///   caller as text, allowed as one byte (0 or 1), revision;
-/// - the row count, then each row: the time as the 8 bytes of its IEEE 754 bit pattern, little
-///   endian, then the kind index, the serial number plus 1 (0 when the id is the prefix
-///   alone) and the request id as text.
+/// - the row count, then each row. A row starts with the time, the 8 bytes of its IEEE 754 bit
+///   pattern in little-endian order. The kind index, the serial number plus 1 (0 when the id
+///   is the prefix alone) and the request id as text follow.
 ///
 /// A flush of repeated checks stores each principal, securable and reason once, so a row costs
 /// a few dozen bytes and no index entry.
@@ -66,7 +66,7 @@ struct DecisionBatchWriter {
   }
 
   private var queuedKinds: [QueuedKey: Int] = [:]
-  private var lastKey: QueuedKey?
+  private var lastEntry: QueuedDecision?
   private var lastKind = 0
   private var storedKinds: [DecisionKind: Int] = [:]
   private(set) var kinds: [DecisionKind] = []
@@ -81,17 +81,19 @@ struct DecisionBatchWriter {
 
   /// Appends a decision from the queue, building its reason only for a kind not seen before.
   mutating func append(_ entry: QueuedDecision) {
+    // A run of one kind, as a caller that checks one request often sends, skips hashing: the
+    // comparison of strings that share storage reads no bytes.
+    if let last = lastEntry, Self.sameKind(last, entry) {
+      appendRow(entry, kind: lastKind)
+      return
+    }
     let decision = entry.decision
     let key = QueuedKey(
       idPrefix: decision.idPrefix, principal: decision.principal, privilege: decision.privilege,
       securable: decision.securable, securableType: decision.securableType,
       isManagement: decision.isManagement, revision: decision.revision, caller: entry.caller)
     let kind: Int
-    if key == lastKey {
-      // A run of the same decision, as a caller that checks one request often sends, compares
-      // strings that share storage and skips hashing.
-      kind = lastKind
-    } else if let known = queuedKinds[key] {
+    if let known = queuedKinds[key] {
       kind = known
     } else {
       kind = index(
@@ -102,9 +104,19 @@ struct DecisionBatchWriter {
           caller: entry.caller, revision: decision.revision))
       queuedKinds[key] = kind
     }
-    lastKey = key
+    lastEntry = entry
     lastKind = kind
-    appendRow(time: entry.time, kind: kind, serial: decision.serial, requestID: entry.requestID)
+    appendRow(entry, kind: kind)
+  }
+
+  /// Returns whether two queued decisions have equal `QueuedKey`s, without building them.
+  private static func sameKind(_ left: QueuedDecision, _ right: QueuedDecision) -> Bool {
+    let one = left.decision
+    let other = right.decision
+    return one.revision == other.revision && one.privilege == other.privilege
+      && one.isManagement == other.isManagement && one.securableType == other.securableType
+      && one.principal == other.principal && one.securable == other.securable
+      && left.caller == right.caller && one.idPrefix == other.idPrefix
   }
 
   /// Appends a decision read back from a batch or from rows of another layout.
@@ -139,6 +151,11 @@ struct DecisionBatchWriter {
     kinds.append(kind)
     storedKinds[kind] = kinds.count - 1
     return kinds.count - 1
+  }
+
+  private mutating func appendRow(_ entry: QueuedDecision, kind: Int) {
+    appendRow(
+      time: entry.time, kind: kind, serial: entry.decision.serial, requestID: entry.requestID)
   }
 
   private mutating func appendRow(time: Double, kind: Int, serial: UInt64?, requestID: String) {

@@ -6,11 +6,10 @@ extension DecisionLog {
   private static let insertName =
     "INSERT OR IGNORE INTO decision_batch_names (field, name, batch) VALUES (?, ?, ?)"
 
-  /// Writes the queue taken by one flush as `decision_batches` rows of at most
-  /// `DecisionBatch.maximumRows` decisions each, oldest first. Runs on the store's writer
-  /// thread, which builds the reasons that the request path did not, once per kind.
-  static func insert(_ queue: [QueuedDecision], into db: Database) throws {
-    let ordered = inTimeOrder(queue)
+  /// Writes the queue taken by one flush, in time order, as `decision_batches` rows of at most
+  /// `DecisionBatch.maximumRows` decisions each. Runs on the store's writer thread, which
+  /// builds the reasons that the request path did not, once per kind.
+  static func insert(_ ordered: [QueuedDecision], into db: Database) throws {
     var start = 0
     while start < ordered.count {
       let end = min(start + DecisionBatch.maximumRows, ordered.count)
@@ -51,16 +50,9 @@ extension DecisionLog {
     }
   }
 
-  /// Returns the queue ordered by time, keeping queue order among equal times. Decisions are
-  /// queued almost in time order, so this usually returns the queue as it is.
-  private static func inTimeOrder(_ queue: [QueuedDecision]) -> [QueuedDecision] {
-    var sorted = true
-    for index in queue.indices.dropFirst() where queue[index].time < queue[index - 1].time {
-      sorted = false
-      break
-    }
-    if sorted { return queue }
-    return queue.enumerated().sorted { left, right in
+  /// Returns `queue` ordered by time, keeping queue order among equal times.
+  static func sortedByTime(_ queue: [QueuedDecision]) -> [QueuedDecision] {
+    queue.enumerated().sorted { left, right in
       left.element.time != right.element.time
         ? left.element.time < right.element.time : left.offset < right.offset
     }.map(\.element)

@@ -19,6 +19,9 @@ struct QueuedDecision: Sendable {
 final class DecisionLog: Sendable {
   private struct State {
     var queue: [QueuedDecision] = []
+    /// False once a decision was queued with a time before the previous one's.
+    var isInTimeOrder = true
+    var lastQueuedTime = -Double.infinity
     var isFlushScheduled = false
     var dropped = 0
     var isClosed = false
@@ -82,6 +85,8 @@ final class DecisionLog: Sendable {
           state.dropped += 1
           continue
         }
+        if time < state.lastQueuedTime { state.isInTimeOrder = false }
+        state.lastQueuedTime = time
         state.queue.append(
           QueuedDecision(
             decision: decision, reason: reasons?[index], time: time, caller: caller,
@@ -101,6 +106,8 @@ final class DecisionLog: Sendable {
     let shouldFlush = state.withLock { state -> Bool in
       guard !state.isClosed else { return false }
       if state.queue.count < options.queueCapacity {
+        if time < state.lastQueuedTime { state.isInTimeOrder = false }
+        state.lastQueuedTime = time
         state.queue.append(
           QueuedDecision(
             decision: decision, reason: reason, time: time, caller: caller, requestID: requestID))
@@ -165,10 +172,12 @@ final class DecisionLog: Sendable {
   /// Takes the whole queue and inserts it on the store's writer thread. A failed insert
   /// loses the batch it took.
   private func drain(into db: Database) throws {
-    let (batch, dropped) = state.withLock { state in
-      let taken = (state.queue, state.dropped)
+    let (batch, dropped, isInTimeOrder) = state.withLock { state in
+      let taken = (state.queue, state.dropped, state.isInTimeOrder)
       state.queue = []
       state.dropped = 0
+      state.isInTimeOrder = true
+      state.lastQueuedTime = -Double.infinity
       state.isFlushScheduled = false
       return taken
     }
@@ -177,6 +186,6 @@ final class DecisionLog: Sendable {
         "decision log queue full, decisions dropped",
         ["dropped": dropped, "queue_capacity": options.queueCapacity])
     }
-    try Self.insert(batch, into: db)
+    try Self.insert(isInTimeOrder ? batch : Self.sortedByTime(batch), into: db)
   }
 }

@@ -13,6 +13,13 @@ final class CheckResponseCache: Sendable {
     let caller: String
     let endUser: String
     let request: [UInt8]
+
+    /// Hashes the request's bytes in one call; an array hashes its elements one by one.
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(caller)
+      hasher.combine(endUser)
+      request.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
   }
 
   /// A decided check: the decision, its reason, and the response encoded without its
@@ -46,16 +53,30 @@ final class CheckResponseCache: Sendable {
     }
   }
 
-  /// Returns the encoded `decision_id` field (number 4 of CheckResponse) holding `id`.
-  static func decisionIDField(_ id: String) -> [UInt8] {
-    let bytes = Array(id.utf8)
-    var field: [UInt8] = [4 << 3 | 2]
-    var length = bytes.count
-    while length >= 0x80 {
-      field.append(UInt8(length & 0x7F) | 0x80)
-      length >>= 7
+  /// Returns `body` followed by the `decision_id` field (number 4 of CheckResponse) holding
+  /// the id of `decision`, written into one new array.
+  static func response(_ body: [UInt8], decision: Decision) -> [UInt8] {
+    let idCount = decision.idByteCount
+    var lengthBytes = 1
+    while idCount >> (7 * lengthBytes) > 0 { lengthBytes += 1 }
+    let total = body.count + 1 + lengthBytes + idCount
+    return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+      var used = body.withUnsafeBufferPointer { source in
+        UnsafeMutableBufferPointer(rebasing: buffer[..<source.count])
+          .initialize(fromContentsOf: source)
+      }
+      buffer[used] = 4 << 3 | 2
+      used += 1
+      var length = idCount
+      while length >= 0x80 {
+        buffer[used] = UInt8(length & 0x7F) | 0x80
+        length >>= 7
+        used += 1
+      }
+      buffer[used] = UInt8(length)
+      used += 1
+      used += decision.writeID(into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
+      count = used
     }
-    field.append(UInt8(length))
-    return field + bytes
   }
 }

@@ -101,7 +101,7 @@ extension PolicyServer {
       engine.logDecision(
         decision, reason: entry.reason, caller: caller.authenticated.principal,
         requestID: caller.context.requestID)
-      return entry.body + CheckResponseCache.decisionIDField(decision.id)
+      return CheckResponseCache.response(entry.body, decision: decision)
     }
 
     let request = try ProtoCoding.decode(Edgecat_Policy_V1_CheckRequest.self, bytes)
@@ -116,7 +116,7 @@ extension PolicyServer {
     engine.logDecision(
       decision, reason: response.reason, caller: caller.authenticated.principal,
       requestID: caller.context.requestID)
-    return body + CheckResponseCache.decisionIDField(decision.id)
+    return CheckResponseCache.response(body, decision: decision)
   }
 
   /// Decides one check from the engine's in-memory model.

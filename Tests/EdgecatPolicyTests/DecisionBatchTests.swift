@@ -189,4 +189,22 @@ struct DecisionBatchTests {
     }
     #expect(error?.code == .invalidArgument)
   }
+
+  @Test("decisions queued out of time order")
+  func outOfOrderTimes() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let clock = TestClock()
+    let engine = try await makeEngine(directory, clock: clock)
+    defer { engine.close() }
+    for (requestID, step) in [("a", 0.0), ("b", 2.0), ("c", -1.0)] {
+      clock.advance(by: step)
+      let decision = try decide(engine, "alice", "main")
+      engine.logDecision(decision, caller: adminName, requestID: requestID)
+    }
+    try await engine.flushDecisionLog()
+
+    let rows = try await all(engine)
+    #expect(rows.map(\.requestID) == ["b", "c", "a"])
+  }
 }
