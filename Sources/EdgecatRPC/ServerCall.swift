@@ -13,7 +13,9 @@ final class ServerCall: @unchecked Sendable {
   /// The request messages for the handler's task. Created on first use, on the loop thread, so
   /// that a synchronous unary call, which never reads it, does not allocate it.
   private(set) lazy var inbound = makeInbound()
-  let outbound = OutboundBuffer()
+  /// The response messages of a handler's task and how its stream ends. Created on the loop
+  /// thread before the task starts; a synchronous call sends its one response without it.
+  private(set) var outbound: OutboundBuffer?
   let responseMetadata = ResponseMetadata()
   private let headersRequested = Atomic<Bool>(false)
   /// DATA bytes received but not yet returned to the peer's flow-control window.
@@ -33,6 +35,8 @@ final class ServerCall: @unchecked Sendable {
   var synchronousHandler: SynchronousUnaryHandler?
   var synchronousRequest: [UInt8]?
   var synchronousRequestCount = 0
+  /// The response of a synchronous call once its handler returned.
+  var synchronousResponse = SynchronousResponse()
   var startTime = MonotonicClock.now()
 
   init(streamID: Int32, connection: ServerConnection, maximumMessageSize: Int) {
@@ -54,6 +58,7 @@ final class ServerCall: @unchecked Sendable {
   // MARK: Handler side, any thread
 
   func start(_ handler: @escaping RPCHandler, context: ServerContext, logger: Logger) {
+    outbound = OutboundBuffer()
     let requests = MessageStream(queue: inbound)
     let writer = ResponseWriter(call: self)
     // On the loop, a call that awaits nothing elsewhere costs no thread hop.
@@ -82,6 +87,7 @@ final class ServerCall: @unchecked Sendable {
   }
 
   func write(_ message: [UInt8]) async throws {
+    guard let outbound else { throw RPCError(.internal, "the call has no response stream") }
     let framed = MessageFramer.frame(message)
     let needsHeaders = !headersRequested.exchange(true, ordering: .relaxed)
     let needsResume = try outbound.append(framed)

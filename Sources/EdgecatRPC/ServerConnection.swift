@@ -7,9 +7,10 @@ import Glibc
 final class ServerConnection: HTTP2Connection {
   let server: RPCServer
   private(set) var calls: [Int32: ServerCall] = [:]
-  /// The call whose request headers are arriving, so that each header finds it without a
-  /// dictionary look-up. nghttp2 delivers one header block at a time.
-  var receivingHeaders: ServerCall?
+  /// The call that began last. Its request headers arrive before any other stream's frame,
+  /// because nghttp2 delivers one header block at a time, and a unary request's DATA usually
+  /// follows them at once, so most callbacks find their call here without a dictionary look-up.
+  private var latestCall: ServerCall?
   /// Strings of recent request headers, shared by the connection's calls.
   var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
@@ -100,10 +101,10 @@ final class ServerConnection: HTTP2Connection {
     for call in calls.values where !call.finished {
       call.cancelHandler()
       call.inbound.finish(.failure(cancelled))
-      call.outbound.fail(cancelled)
+      call.outbound?.fail(cancelled)
     }
     calls.removeAll()
-    receivingHeaders = nil
+    latestCall = nil
     server.connectionDidClose(self)
   }
 
@@ -114,24 +115,21 @@ final class ServerConnection: HTTP2Connection {
       streamID: streamID, connection: self,
       maximumMessageSize: server.configuration.maximumReceiveMessageSize)
     calls[streamID] = call
-    receivingHeaders = call
+    latestCall = call
     if let idleTimer {
       loop.cancelTimer(idleTimer)
       self.idleTimer = nil
     }
   }
 
-  func call(_ streamID: Int32) -> ServerCall? { calls[streamID] }
-
-  /// Returns the call of `streamID` while its request headers arrive.
-  func headerCall(_ streamID: Int32) -> ServerCall? {
-    if let call = receivingHeaders, call.streamID == streamID { return call }
+  func call(_ streamID: Int32) -> ServerCall? {
+    if let call = latestCall, call.streamID == streamID { return call }
     return calls[streamID]
   }
 
   func streamClosed(_ streamID: Int32, errorCode: UInt32) {
     guard let call = calls.removeValue(forKey: streamID) else { return }
-    if receivingHeaders === call { receivingHeaders = nil }
+    if latestCall === call { latestCall = nil }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
     let deferred = call.deferredConsume.take()
     if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
@@ -139,14 +137,14 @@ final class ServerConnection: HTTP2Connection {
       let cancelled = RPCError(.cancelled, "the client cancelled the call")
       call.cancelHandler()
       call.inbound.finish(.failure(cancelled))
-      call.outbound.fail(cancelled)
+      call.outbound?.fail(cancelled)
       logger.debug(
         "rpc cancelled by client",
         [
           "rpc.method": call.context?.method ?? "", "error_code": errorCode,
         ])
     } else {
-      call.outbound.fail(RPCError(.cancelled, "the call has ended"))
+      call.outbound?.fail(RPCError(.cancelled, "the call has ended"))
     }
     if calls.isEmpty {
       armIdleTimer()
@@ -166,7 +164,7 @@ final class ServerConnection: HTTP2Connection {
   }
 
   func receiveData(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
-    guard let call = calls[streamID], !call.finished, call.context != nil else {
+    guard let call = call(streamID), !call.finished, call.context != nil else {
       nghttp2_session_consume(session, streamID, bytes.count)
       return
     }
@@ -181,14 +179,14 @@ final class ServerConnection: HTTP2Connection {
       call.deferredConsume.add(bytes.count)
     }
     do {
-      for message in try call.deframer.append(bytes) { call.inbound.push(message) }
+      try call.deframer.append(bytes) { call.inbound.push($0) }
     } catch {
       reject(call, error.status)
     }
   }
 
   func receiveEndOfStream(_ streamID: Int32) {
-    guard let call = calls[streamID] else { return }
+    guard let call = call(streamID) else { return }
     call.remoteClosed = true
     if call.deframer.hasPartialMessage && !call.finished {
       reject(call, RPCStatus(code: .internal, message: "the request stream ended inside a message"))
@@ -203,7 +201,7 @@ final class ServerConnection: HTTP2Connection {
 
   private func receiveSynchronousData(_ call: ServerCall, _ bytes: UnsafeRawBufferPointer) {
     do {
-      for message in try call.deframer.append(bytes) {
+      try call.deframer.append(bytes) { message in
         call.synchronousRequestCount += 1
         call.synchronousRequest = message
       }
