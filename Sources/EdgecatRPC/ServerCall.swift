@@ -16,10 +16,9 @@ final class ServerCall: @unchecked Sendable {
   /// The response messages of a handler's task and how its stream ends. Created on the loop
   /// thread before the task starts; a synchronous call sends its one response without it.
   private(set) var outbound: OutboundBuffer?
-  let responseMetadata = ResponseMetadata()
   private let headersRequested = Atomic<Bool>(false)
   /// DATA bytes received but not yet returned to the peer's flow-control window.
-  let deferredConsume = AtomicCounter()
+  private let deferredBytes = Atomic<Int>(0)
   private let task = Mutex<Task<Void, Never>?>(nil)
 
   // Loop-only state.
@@ -45,14 +44,30 @@ final class ServerCall: @unchecked Sendable {
     deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
   }
 
+  /// The response metadata the handler added, none before the call was dispatched.
+  var responseMetadata: ResponseMetadata {
+    context?.responseMetadata.withLock { $0 } ?? ResponseMetadata()
+  }
+
   private func makeInbound() -> MessageQueue {
     let loop = connection.loop
-    let deferred = deferredConsume
     let streamID = streamID
-    return MessageQueue(onPop: { [weak connection] _ in
-      guard deferred.value > 0, let connection else { return }
+    return MessageQueue(onPop: { [weak self, weak connection] _ in
+      guard let self, self.deferredBytes.load(ordering: .relaxed) > 0, let connection else {
+        return
+      }
       loop.execute { connection.releaseDeferredWindow(streamID: streamID) }
     })
+  }
+
+  /// Records DATA bytes whose window is returned once the handler has caught up. Any thread.
+  func deferConsume(_ count: Int) {
+    deferredBytes.add(count, ordering: .relaxed)
+  }
+
+  /// Returns the deferred DATA bytes and sets them to 0. Any thread.
+  func takeDeferredConsume() -> Int {
+    deferredBytes.exchange(0, ordering: .relaxed)
   }
 
   // MARK: Handler side, any thread

@@ -24,7 +24,7 @@ extension ServerConnection {
         Deadline(uptimeNanoseconds: call.startTime &+ $0)
       },
       requestID: head.requestID ?? RequestID.generate(), peer: peer,
-      responseMetadata: call.responseMetadata, shutdown: server.shutdownFlag)
+      shutdown: server.shutdownFlag)
     call.context = context
 
     if head.listTooLarge {

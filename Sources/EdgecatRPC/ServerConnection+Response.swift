@@ -9,7 +9,7 @@ extension ServerConnection {
       calls[call.streamID] != nil
     else { return }
     call.headersSubmitted = true
-    let custom = call.responseMetadata.state.withLock { $0.headers }
+    let custom = call.responseMetadata.headers
     var headers = [(":status", "200"), ("content-type", "application/grpc")]
     headers.reserveCapacity(3 + custom.entries.count)
     if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
@@ -42,7 +42,7 @@ extension ServerConnection {
       loop.cancelTimer(timer)
       call.deadlineTimer = nil
     }
-    let metadata = call.responseMetadata.state.withLock { $0 }
+    let metadata = call.responseMetadata
     var trailers = [("grpc-status", String(status.code.rawValue))]
     if !status.message.isEmpty {
       trailers.append(("grpc-message", PercentEncoding.encode(Self.bounded(status.message))))

@@ -39,7 +39,7 @@ extension ServerConnection {
       call.deadlineTimer = nil
     }
     logCompletion(call, status: .ok)
-    let metadata = call.responseMetadata.state.withLock { $0 }
+    let metadata = call.responseMetadata
     call.synchronousResponse = SynchronousResponse(
       message: message, trailers: metadata.trailers.wireHeaders())
     var provider = nghttp2_data_provider(

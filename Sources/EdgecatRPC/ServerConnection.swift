@@ -131,7 +131,7 @@ final class ServerConnection: HTTP2Connection {
     guard let call = calls.removeValue(forKey: streamID) else { return }
     if latestCall === call { latestCall = nil }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
-    let deferred = call.deferredConsume.take()
+    let deferred = call.takeDeferredConsume()
     if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
     if !call.finished {
       let cancelled = RPCError(.cancelled, "the client cancelled the call")
@@ -156,7 +156,7 @@ final class ServerConnection: HTTP2Connection {
   func releaseDeferredWindow(streamID: Int32) {
     guard let call = calls[streamID] else { return }
     guard call.inbound.bufferedBytes < server.configuration.inboundHighWater else { return }
-    let deferred = call.deferredConsume.take()
+    let deferred = call.takeDeferredConsume()
     if deferred > 0 {
       nghttp2_session_consume(session, streamID, deferred)
       loop.scheduleFlush(self)
@@ -176,7 +176,7 @@ final class ServerConnection: HTTP2Connection {
     if call.inbound.bufferedBytes < server.configuration.inboundHighWater {
       nghttp2_session_consume(session, streamID, bytes.count)
     } else {
-      call.deferredConsume.add(bytes.count)
+      call.deferConsume(bytes.count)
     }
     do {
       try call.deframer.append(bytes) { call.inbound.push($0) }
