@@ -21,10 +21,10 @@ final class ServerCall: @unchecked Sendable {
   private let deferredBytes = Atomic<Int>(0)
   private let task = Mutex<Task<Void, Never>?>(nil)
 
-  // Loop-only state.
-  var head = RequestHead()
+  // Loop-only state, which therefore skips the runtime's exclusivity checks where it is hot.
+  @exclusivity(unchecked) var head = RequestHead()
   var context: ServerContext?
-  var deframer: MessageDeframer
+  @exclusivity(unchecked) var deframer: MessageDeframer
   var remoteClosed = false
   /// The response's final HEADERS or DATA with END_STREAM has been submitted.
   var finished = false
@@ -32,10 +32,10 @@ final class ServerCall: @unchecked Sendable {
   var deadlineTimer: TimerQueue.ID?
   /// Set for a method registered as synchronous: the call runs inline once its request is in.
   var synchronousHandler: SynchronousUnaryHandler?
-  var synchronousRequest: [UInt8]?
-  var synchronousRequestCount = 0
+  @exclusivity(unchecked) var synchronousRequest: [UInt8]?
+  @exclusivity(unchecked) var synchronousRequestCount = 0
   /// The response of a synchronous call once its handler returned.
-  var synchronousResponse = SynchronousResponse()
+  @exclusivity(unchecked) var synchronousResponse = SynchronousResponse()
   var startTime = MonotonicClock.now()
 
   init(streamID: Int32, connection: ServerConnection, maximumMessageSize: Int) {

@@ -70,7 +70,7 @@ extension ServerConnection {
           code: .internal,
           message: "metadata \(badMetadata) is not valid base64"))
     }
-    guard let registered = server.method(for: head.path) else {
+    guard let registered = method(for: head.path) else {
       // An unknown service starts with "unknown service", as grpc-go words it, so that
       // clients can tell a wrong endpoint from an older server that lacks one method.
       let message =

@@ -6,13 +6,18 @@ import Glibc
 /// registered handlers and their responses into frames. Loop thread only.
 final class ServerConnection: HTTP2Connection {
   let server: RPCServer
-  private(set) var calls: [Int32: ServerCall] = [:]
+  // The loop thread alone touches the connection's state, so the hot properties below skip the
+  // runtime's exclusivity checks.
+  @exclusivity(unchecked) private(set) var calls: [Int32: ServerCall] = [:]
   /// The call that began last. Its request headers arrive before any other stream's frame,
   /// because nghttp2 delivers one header block at a time, and a unary request's DATA usually
   /// follows them at once, so most callbacks find their call here without a dictionary look-up.
-  private var latestCall: ServerCall?
+  @exclusivity(unchecked) private var latestCall: ServerCall?
+  /// The method that the previous call resolved, so that a client that calls one method over
+  /// and over finds it without hashing its path.
+  private var latestMethod: RPCMethod?
   /// Strings of recent request headers, shared by the connection's calls.
-  var headerStrings = HeaderStringCache()
+  @exclusivity(unchecked) var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
   private var draining = false
 
@@ -120,6 +125,14 @@ final class ServerConnection: HTTP2Connection {
       loop.cancelTimer(idleTimer)
       self.idleTimer = nil
     }
+  }
+
+  /// Returns the method registered for `path`.
+  func method(for path: String) -> RPCMethod? {
+    if let method = latestMethod, method.path == path { return method }
+    guard let method = server.method(for: path) else { return nil }
+    latestMethod = method
+    return method
   }
 
   func call(_ streamID: Int32) -> ServerCall? {
