@@ -41,13 +41,7 @@ public struct Metadata: Sendable, Sequence {
 
   /// Returns the first text value of `key`.
   public subscript(key: String) -> String? {
-    // Keys are stored lower-case, and callers usually ask in lower case too, so an exact match
-    // is tried before the key is checked and lower-cased.
-    for entry in entries where entry.key == key {
-      if case .string(let value) = entry.value { return value }
-    }
     let lowered = Self.lowercased(key)
-    if lowered == key { return nil }
     for entry in entries where entry.key == lowered {
       if case .string(let value) = entry.value { return value }
     }

@@ -15,8 +15,8 @@ extension ServerConnection {
   func dispatch(_ streamID: Int32, endStream: Bool) {
     guard let call = call(streamID), call.context == nil else { return }
     if endStream { call.remoteClosed = true }
-    var head = RequestHead()
-    swap(&head, &call.head)
+    let head = call.head
+    call.head = RequestHead()
     let timeout = head.timeout
     let context = ServerContext(
       method: head.path, metadata: head.metadata,
