@@ -15,8 +15,9 @@ extension ServerConnection {
   func dispatch(_ streamID: Int32, endStream: Bool) {
     guard let call = call(streamID), call.context == nil else { return }
     if endStream { call.remoteClosed = true }
-    let head = call.head
+    var head = call.head
     call.head = RequestHead()
+    head.finishMetadata(strings: &headerStrings)
     let timeout = head.timeout
     let context = ServerContext(
       method: head.path, metadata: head.metadata,
