@@ -15,8 +15,9 @@ extension ServerConnection {
   func dispatch(_ streamID: Int32, endStream: Bool) {
     guard let call = call(streamID), call.context == nil else { return }
     if endStream { call.remoteClosed = true }
-    var head = call.head
-    call.head = RequestHead()
+    // Moved out, not copied, so that none of its strings is retained again.
+    var head = RequestHead()
+    swap(&head, &call.head)
     head.finishMetadata(strings: &headerStrings)
     let timeout = head.timeout
     let context = ServerContext(
