@@ -31,9 +31,9 @@ struct MessageDeframer {
   /// True while a message has started but not all of its bytes arrived.
   var hasPartialMessage: Bool { buffer.count > readOffset }
 
-  /// Passes every message that received bytes complete to `receive`, in order. Bytes that
-  /// arrive at a message boundary, as a unary request usually does, go from `bytes` straight into
-  /// the message; only an unfinished message's bytes wait in the buffer.
+  /// Passes every message that received bytes complete to `receive`, in order. Bytes that start
+  /// at a message boundary, as a unary request's do, are copied from `bytes` straight into their
+  /// message, so only an unfinished message's bytes wait in the buffer.
   mutating func append(_ bytes: UnsafeRawBufferPointer, _ receive: ([UInt8]) -> Void)
     throws(Failure)
   {

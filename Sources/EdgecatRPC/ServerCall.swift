@@ -13,8 +13,8 @@ final class ServerCall: @unchecked Sendable {
   /// The request messages for the handler's task. Created on first use, on the loop thread, so
   /// that a synchronous unary call, which never reads it, does not allocate it.
   private(set) lazy var inbound = makeInbound()
-  /// The response messages of a handler's task and how its stream ends. Created on the loop
-  /// thread before the task starts; a synchronous call sends its one response without it.
+  /// The response messages of a handler's task and how its stream ends, created on the loop
+  /// thread before the task starts. A synchronous call sends its one response without it.
   private(set) var outbound: OutboundBuffer?
   private let headersRequested = Atomic<Bool>(false)
   /// DATA bytes received but not yet returned to the peer's flow-control window.

@@ -9,9 +9,9 @@ final class ServerConnection: HTTP2Connection {
   // The loop thread alone touches the connection's state, so the hot properties below skip the
   // runtime's exclusivity checks.
   @exclusivity(unchecked) private(set) var calls: [Int32: ServerCall] = [:]
-  /// The call that began last. Its request headers arrive before any other stream's frame,
-  /// because nghttp2 delivers one header block at a time, and a unary request's DATA usually
-  /// follows them at once, so most callbacks find their call here without a dictionary look-up.
+  /// The call that began last. nghttp2 delivers one header block at a time, so every request
+  /// header finds its call here without a dictionary look-up, as does DATA that a client sends
+  /// right after the headers.
   @exclusivity(unchecked) private var latestCall: ServerCall?
   /// The method that the previous call resolved, so that a client that calls one method over
   /// and over finds it without hashing its path.
@@ -135,6 +135,7 @@ final class ServerConnection: HTTP2Connection {
     return method
   }
 
+  /// Returns the open call of `streamID`.
   func call(_ streamID: Int32) -> ServerCall? {
     if let call = latestCall, call.streamID == streamID { return call }
     return calls[streamID]

@@ -18,7 +18,7 @@ struct SynchronousResponse {
 
   var isComplete: Bool { offset == message.count + 5 }
 
-  /// Copies up to `capacity` bytes of prefix and message that were not read yet; returns the
+  /// Copies up to `capacity` bytes of prefix and message that were not read yet and returns the
   /// count copied.
   mutating func read(into destination: UnsafeMutablePointer<UInt8>, capacity: Int) -> Int {
     var copied = 0

@@ -20,7 +20,7 @@ struct FramingTests {
     #expect(!deframer.hasPartialMessage)
   }
 
-  @Test("deframer takes whole messages and keeps the rest of a chunk", arguments: 0...framed.count)
+  @Test("deframer keeps a chunk's unfinished message", arguments: 0...framed.count)
   func deframerChunks(at split: Int) throws {
     let two = MessageFramer.frame(Array("one".utf8)) + Self.framed
     var deframer = MessageDeframer(maximumMessageSize: 1024)

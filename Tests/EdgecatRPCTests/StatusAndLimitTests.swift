@@ -76,7 +76,7 @@ struct StatusAndLimitTests {
     }
   }
 
-  @Test("repeated, fewer and more headers on one connection")
+  @Test("metadata changing between calls")
   func metadataSequence() async throws {
     try await withTestServer { _, client, _ in
       // The server reuses a call's metadata for the next call with the same custom headers,
