@@ -53,6 +53,7 @@ struct RawEchoService: RPCService {
       RPCMethod(path: "/test.Raw/SyncEcho") { request, context in
         if request == Array("fail".utf8) { throw RPCError(.aborted, "asked to fail") }
         context.addTrailer("x-sync", "yes")
+        if request == Array("header".utf8) { context.addResponseHeader("x-sync-header", "yes") }
         return request
       },
       RPCMethod(path: "/test.Raw/SyncMetadata") { _, context in
