@@ -53,7 +53,7 @@ extension ClientConnection {
       call.deferredConsume.add(bytes.count)
     }
     do {
-      for message in try call.deframer.append(bytes) { call.inbound.push(message) }
+      try call.deframer.append(bytes) { call.inbound.push($0) }
     } catch {
       reset(call, status: error.status)
     }

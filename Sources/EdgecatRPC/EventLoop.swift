@@ -27,7 +27,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   private let sleeping = Atomic<Bool>(false)
   private var sources: [Int32: EventSource] = [:]
   private var timers = TimerQueue()
-  private var flushList: [EventSource] = []
+  /// Loop thread only, so it skips the runtime's exclusivity checks.
+  @exclusivity(unchecked) private var flushList: [EventSource] = []
   private var thread: pthread_t?
   private let stopping = Atomic<Bool>(false)
   private let logger = Logger(component: "rpc")

@@ -18,8 +18,9 @@ class HTTP2Connection: EventSource {
   var closeWhenFlushed = false
   /// The peer has sent at least one byte.
   private(set) var hasReceivedBytes = false
-  private var output: [UInt8] = []
-  private var outputOffset = 0
+  // Loop thread only, so the output buffer skips the runtime's exclusivity checks.
+  @exclusivity(unchecked) private var output: [UInt8] = []
+  @exclusivity(unchecked) private var outputOffset = 0
   private var watchingWritable = false
   private static let outputHighWater = 1 << 20
 

@@ -28,6 +28,10 @@ struct HeaderStringCache {
   private var fields: [Field] = []
   /// The slot the next new field replaces once the cache is full.
   private var nextSlot = 0
+  /// The custom headers of the connection's previous call, in order, and the metadata made of
+  /// them, which a call with the same custom headers reuses whole.
+  private var previousFields: [Field] = []
+  private var previousMetadata = Metadata()
 
   init() {
     fields.reserveCapacity(Self.capacity)
@@ -64,6 +68,32 @@ struct HeaderStringCache {
       nextSlot = (nextSlot + 1) % Self.capacity
     }
     return field
+  }
+
+  /// Returns the previous call's custom header at `position` when its bytes are `name` and
+  /// `value`.
+  func previousField(
+    at position: Int, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
+  ) -> Field? {
+    guard position < previousFields.count else { return nil }
+    let field = previousFields[position]
+    return Self.equals(field.name, name) && Self.equals(field.value, value) ? field : nil
+  }
+
+  /// Returns the first `count` custom headers of the previous call.
+  func previousFields(count: Int) -> ArraySlice<Field> {
+    previousFields[..<min(count, previousFields.count)]
+  }
+
+  /// Returns the previous call's metadata when it had `count` custom headers.
+  func previousMetadata(count: Int) -> Metadata? {
+    count == previousFields.count ? previousMetadata : nil
+  }
+
+  /// Keeps a call's custom headers and their metadata for the next call.
+  mutating func keepPrevious(fields: [Field], metadata: Metadata) {
+    previousFields = fields
+    previousMetadata = metadata
   }
 
   /// True when the UTF-8 of `text` is exactly `bytes`. A string decoded from invalid UTF-8

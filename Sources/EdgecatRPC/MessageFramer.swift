@@ -31,22 +31,30 @@ struct MessageDeframer {
   /// True while a message has started but not all of its bytes arrived.
   var hasPartialMessage: Bool { buffer.count > readOffset }
 
-  /// Appends received bytes and returns every message they complete, in order.
-  mutating func append(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> [[UInt8]] {
-    buffer.append(contentsOf: bytes)
-    var messages: [[UInt8]] = []
-    while buffer.count - readOffset >= 5 {
-      let flag = buffer[readOffset]
-      let length =
-        Int(buffer[readOffset + 1]) << 24 | Int(buffer[readOffset + 2]) << 16
-        | Int(buffer[readOffset + 3]) << 8 | Int(buffer[readOffset + 4])
-      if length > maximumMessageSize { throw .tooLarge(length: length, limit: maximumMessageSize) }
-      if flag != 0 { throw .compressed }
-      guard buffer.count - readOffset - 5 >= length else { break }
-      let start = readOffset + 5
-      messages.append(Array(buffer[start..<start + length]))
-      readOffset = start + length
+  /// Passes every message that received bytes complete to `receive`, in order. Bytes that start
+  /// at a message boundary, as a unary request's do, are copied from `bytes` straight into their
+  /// message, so only an unfinished message's bytes wait in the buffer.
+  mutating func append(_ bytes: UnsafeRawBufferPointer, _ receive: ([UInt8]) -> Void)
+    throws(Failure)
+  {
+    guard buffer.isEmpty else { return try appendBuffered(bytes, receive) }
+    let consumed = try deframe(bytes, receive)
+    if consumed < bytes.count {
+      buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[consumed...]))
     }
+  }
+
+  private mutating func appendBuffered(
+    _ bytes: UnsafeRawBufferPointer, _ receive: ([UInt8]) -> Void
+  ) throws(Failure) {
+    buffer.append(contentsOf: bytes)
+    let start = readOffset
+    let consumed = buffer.withUnsafeBytes { buffered in
+      Result { () throws(Failure) in
+        try deframe(UnsafeRawBufferPointer(rebasing: buffered[start...]), receive)
+      }
+    }
+    readOffset += try consumed.get()
     if readOffset == buffer.count {
       buffer.removeAll(keepingCapacity: buffer.capacity <= 65_536)
       readOffset = 0
@@ -54,7 +62,27 @@ struct MessageDeframer {
       buffer.removeFirst(readOffset)
       readOffset = 0
     }
-    return messages
+  }
+
+  /// Passes each whole message at the start of `bytes` to `receive` and returns the bytes they
+  /// took.
+  private func deframe(_ bytes: UnsafeRawBufferPointer, _ receive: ([UInt8]) -> Void)
+    throws(Failure) -> Int
+  {
+    var offset = 0
+    while bytes.count - offset >= 5 {
+      let flag = bytes[offset]
+      let length =
+        Int(bytes[offset + 1]) << 24 | Int(bytes[offset + 2]) << 16
+        | Int(bytes[offset + 3]) << 8 | Int(bytes[offset + 4])
+      if length > maximumMessageSize { throw .tooLarge(length: length, limit: maximumMessageSize) }
+      if flag != 0 { throw .compressed }
+      let start = offset + 5
+      guard bytes.count - start >= length else { break }
+      receive(Array(UnsafeRawBufferPointer(rebasing: bytes[start..<start + length])))
+      offset = start + length
+    }
+    return offset
   }
 }
 

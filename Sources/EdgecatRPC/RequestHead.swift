@@ -18,6 +18,12 @@ struct RequestHead {
   /// and value.
   var listSize = 0
   var listTooLarge = false
+  /// Custom headers received so far. While they equal the previous call's, in order, no
+  /// metadata is built, because `finishMetadata` then reuses the previous call's.
+  var customCount = 0
+  var matchesPrevious = true
+  /// This call's custom headers, collected once they differ from the previous call's.
+  var customFields: [HeaderStringCache.Field] = []
 
   /// Records one header. `strings` supplies the path and custom metadata as strings, reused
   /// from the connection's earlier calls when their bytes are equal.
@@ -55,16 +61,7 @@ struct RequestHead {
     // Reserved like the names above, and its value changes with the message size, so it is
     // dropped before any string is made.
     if Self.equals(name, "content-length") { return }
-    let field = strings.field(name: name, value: value)
-    if Self.equals(name, "x-request-id") { requestID = field.value }
-    switch field.kind {
-    case .reserved:
-      return
-    case .text:
-      metadata.addWireText(name: field.name, value: field.value)
-    case .binary:
-      if !metadata.addWireHeader(name: field.name, value: field.value) { badMetadata = field.name }
-    }
+    addCustom(name: name, value: value, strings: &strings)
   }
 
   /// Accepts `application/grpc` and `application/grpc+proto`, with or without parameters after
@@ -94,7 +91,7 @@ struct RequestHead {
     byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
   }
 
-  private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
+  static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ text: StaticString) -> Bool {
     guard bytes.count == text.utf8CodeUnitCount else { return false }
     guard let base = bytes.baseAddress else { return bytes.count == 0 }
     return memcmp(base, text.utf8Start, bytes.count) == 0

@@ -13,17 +13,18 @@ final class ServerCall: @unchecked Sendable {
   /// The request messages for the handler's task. Created on first use, on the loop thread, so
   /// that a synchronous unary call, which never reads it, does not allocate it.
   private(set) lazy var inbound = makeInbound()
-  let outbound = OutboundBuffer()
-  let responseMetadata = ResponseMetadata()
+  /// The response messages of a handler's task and how its stream ends, created on the loop
+  /// thread before the task starts. A synchronous call sends its one response without it.
+  private(set) var outbound: OutboundBuffer?
   private let headersRequested = Atomic<Bool>(false)
   /// DATA bytes received but not yet returned to the peer's flow-control window.
-  let deferredConsume = AtomicCounter()
+  private let deferredBytes = Atomic<Int>(0)
   private let task = Mutex<Task<Void, Never>?>(nil)
 
-  // Loop-only state.
-  var head = RequestHead()
+  // Loop-only state, which therefore skips the runtime's exclusivity checks where it is hot.
+  @exclusivity(unchecked) var head = RequestHead()
   var context: ServerContext?
-  var deframer: MessageDeframer
+  @exclusivity(unchecked) var deframer: MessageDeframer
   var remoteClosed = false
   /// The response's final HEADERS or DATA with END_STREAM has been submitted.
   var finished = false
@@ -31,8 +32,10 @@ final class ServerCall: @unchecked Sendable {
   var deadlineTimer: TimerQueue.ID?
   /// Set for a method registered as synchronous: the call runs inline once its request is in.
   var synchronousHandler: SynchronousUnaryHandler?
-  var synchronousRequest: [UInt8]?
-  var synchronousRequestCount = 0
+  @exclusivity(unchecked) var synchronousRequest: [UInt8]?
+  @exclusivity(unchecked) var synchronousRequestCount = 0
+  /// The response of a synchronous call once its handler returned.
+  @exclusivity(unchecked) var synchronousResponse = SynchronousResponse()
   var startTime = MonotonicClock.now()
 
   init(streamID: Int32, connection: ServerConnection, maximumMessageSize: Int) {
@@ -41,19 +44,36 @@ final class ServerCall: @unchecked Sendable {
     deframer = MessageDeframer(maximumMessageSize: maximumMessageSize)
   }
 
+  /// The response metadata the handler added, none before the call was dispatched.
+  var responseMetadata: ResponseMetadata {
+    context?.responseMetadata.withLock { $0 } ?? ResponseMetadata()
+  }
+
   private func makeInbound() -> MessageQueue {
     let loop = connection.loop
-    let deferred = deferredConsume
     let streamID = streamID
-    return MessageQueue(onPop: { [weak connection] _ in
-      guard deferred.value > 0, let connection else { return }
+    return MessageQueue(onPop: { [weak self, weak connection] _ in
+      guard let self, self.deferredBytes.load(ordering: .relaxed) > 0, let connection else {
+        return
+      }
       loop.execute { connection.releaseDeferredWindow(streamID: streamID) }
     })
+  }
+
+  /// Records DATA bytes whose window is returned once the handler has caught up. Any thread.
+  func deferConsume(_ count: Int) {
+    deferredBytes.add(count, ordering: .relaxed)
+  }
+
+  /// Returns the deferred DATA bytes and sets them to 0. Any thread.
+  func takeDeferredConsume() -> Int {
+    deferredBytes.exchange(0, ordering: .relaxed)
   }
 
   // MARK: Handler side, any thread
 
   func start(_ handler: @escaping RPCHandler, context: ServerContext, logger: Logger) {
+    outbound = OutboundBuffer()
     let requests = MessageStream(queue: inbound)
     let writer = ResponseWriter(call: self)
     // On the loop, a call that awaits nothing elsewhere costs no thread hop.
@@ -82,6 +102,7 @@ final class ServerCall: @unchecked Sendable {
   }
 
   func write(_ message: [UInt8]) async throws {
+    guard let outbound else { throw RPCError(.internal, "the call has no response stream") }
     let framed = MessageFramer.frame(message)
     let needsHeaders = !headersRequested.exchange(true, ordering: .relaxed)
     let needsResume = try outbound.append(framed)

@@ -5,7 +5,7 @@ extension ServerConnection {
   func receiveHeader(
     _ streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
   ) {
-    guard let call = headerCall(streamID), call.context == nil else { return }
+    guard let call = call(streamID), call.context == nil else { return }
     call.head.add(
       name: name, value: value, limit: server.configuration.maximumHeaderListSize,
       strings: &headerStrings)
@@ -13,11 +13,12 @@ extension ServerConnection {
 
   /// Validates a complete request's headers and starts its handler, or responds with an error.
   func dispatch(_ streamID: Int32, endStream: Bool) {
-    guard let call = headerCall(streamID), call.context == nil else { return }
-    receivingHeaders = nil
+    guard let call = call(streamID), call.context == nil else { return }
     if endStream { call.remoteClosed = true }
-    let head = call.head
-    call.head = RequestHead()
+    // Moved out, not copied, so that none of its strings is retained again.
+    var head = RequestHead()
+    swap(&head, &call.head)
+    head.finishMetadata(strings: &headerStrings)
     let timeout = head.timeout
     let context = ServerContext(
       method: head.path, metadata: head.metadata,
@@ -25,7 +26,7 @@ extension ServerConnection {
         Deadline(uptimeNanoseconds: call.startTime &+ $0)
       },
       requestID: head.requestID ?? RequestID.generate(), peer: peer,
-      responseMetadata: call.responseMetadata, shutdown: server.shutdownFlag)
+      shutdown: server.shutdownFlag)
     call.context = context
 
     if head.listTooLarge {
@@ -71,7 +72,7 @@ extension ServerConnection {
           code: .internal,
           message: "metadata \(badMetadata) is not valid base64"))
     }
-    guard let registered = server.method(for: head.path) else {
+    guard let registered = method(for: head.path) else {
       // An unknown service starts with "unknown service", as grpc-go words it, so that
       // clients can tell a wrong endpoint from an older server that lacks one method.
       let message =
@@ -118,41 +119,5 @@ extension ServerConnection {
     }
     if result != 0 { nghttp2_submit_rst_stream(session, 0, call.streamID, 2) }
     loop.scheduleFlush(self)
-  }
-}
-
-extension ServerConnection {
-  /// Runs a synchronous unary handler on the loop once the request stream ended, and submits
-  /// its response and status in one go.
-  func runSynchronous(_ call: ServerCall) {
-    guard !call.finished, let handler = call.synchronousHandler, let context = call.context else {
-      return
-    }
-    guard call.synchronousRequestCount == 1, let request = call.synchronousRequest else {
-      let problem =
-        call.synchronousRequestCount == 0
-        ? "the client ended the call without sending a request"
-        : "the client sent more than one request to a method that takes one"
-      return finish(call, status: RPCStatus(code: .internal, message: problem))
-    }
-    call.synchronousRequest = nil
-    let response: [UInt8]
-    do {
-      response = try handler(request, context)
-    } catch let error as RPCError {
-      return finish(call, status: error.status)
-    } catch {
-      logger.error(
-        "handler failed",
-        ["rpc.method": context.method, "request.id": context.requestID, "error": "\(error)"])
-      return finish(call, status: RPCStatus(code: .unknown, message: "the handler failed"))
-    }
-    do {
-      _ = try call.outbound.append(MessageFramer.frame(response))
-    } catch {
-      return finish(call, status: error.status)
-    }
-    submitResponseHeaders(call)
-    finish(call, status: .ok)
   }
 }

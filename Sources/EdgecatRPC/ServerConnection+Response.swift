@@ -5,15 +5,17 @@ extension ServerConnection {
   /// Submits `:status 200` and the initial metadata, with the call's outbound buffer as the
   /// data source for every later message and the trailers.
   func submitResponseHeaders(_ call: ServerCall) {
-    guard !call.finished, !call.headersSubmitted, calls[call.streamID] != nil else { return }
+    guard !call.finished, !call.headersSubmitted, let outbound = call.outbound,
+      calls[call.streamID] != nil
+    else { return }
     call.headersSubmitted = true
-    let custom = call.responseMetadata.state.withLock { $0.headers }
+    let custom = call.responseMetadata.headers
     var headers = [(":status", "200"), ("content-type", "application/grpc")]
     headers.reserveCapacity(3 + custom.entries.count)
     if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
     if !custom.isEmpty { headers.append(contentsOf: custom.wireHeaders()) }
     var provider = nghttp2_data_provider(
-      source: nghttp2_data_source(ptr: Unmanaged.passUnretained(call.outbound).toOpaque()),
+      source: nghttp2_data_source(ptr: Unmanaged.passUnretained(outbound).toOpaque()),
       read_callback: outboundReadCallback)
     let result = HeaderList.withHeaders(headers) { list, count in
       nghttp2_submit_response(session, call.streamID, list, count, &provider)
@@ -40,7 +42,7 @@ extension ServerConnection {
       loop.cancelTimer(timer)
       call.deadlineTimer = nil
     }
-    let metadata = call.responseMetadata.state.withLock { $0 }
+    let metadata = call.responseMetadata
     var trailers = [("grpc-status", String(status.code.rawValue))]
     if !status.message.isEmpty {
       trailers.append(("grpc-message", PercentEncoding.encode(Self.bounded(status.message))))
@@ -49,7 +51,7 @@ extension ServerConnection {
     if !status.trailers.isEmpty { trailers.append(contentsOf: status.trailers.wireHeaders()) }
     logCompletion(call, status: status)
 
-    if !call.headersSubmitted && call.outbound.isEmpty {
+    if !call.headersSubmitted && (call.outbound?.isEmpty ?? true) {
       call.finished = true
       var headers = [(":status", "200"), ("content-type", "application/grpc")]
       if let requestID = call.context?.requestID { headers.append(("x-request-id", requestID)) }
@@ -64,19 +66,19 @@ extension ServerConnection {
           session, UInt8(NGHTTP2_FLAG_NONE.rawValue), call.streamID,
           UInt32(NGHTTP2_INTERNAL_ERROR.rawValue))
       }
-      call.outbound.fail(RPCError(.cancelled, "the call has ended"))
+      call.outbound?.fail(RPCError(.cancelled, "the call has ended"))
       loop.scheduleFlush(self)
       return
     }
     if !call.headersSubmitted { submitResponseHeaders(call) }
     call.finished = true
-    if call.outbound.finish(.trailers(trailers)) {
+    if call.outbound?.finish(.trailers(trailers)) == true {
       nghttp2_session_resume_data(session, call.streamID)
     }
     loop.scheduleFlush(self)
   }
 
-  private func logCompletion(_ call: ServerCall, status: RPCStatus) {
+  func logCompletion(_ call: ServerCall, status: RPCStatus) {
     guard logger.isEnabled(.debug) else { return }
     let micros = (MonotonicClock.now() - call.startTime) / 1_000
     logger.debug(
@@ -88,9 +90,10 @@ extension ServerConnection {
   }
 
   /// Resets a stream whose response ended while the client was still sending, as gRPC servers
-  /// do, so the client stops sending.
+  /// do, so the client stops sending. nghttp2's own stream state tells, which costs less than
+  /// finding the call.
   func responseEnded(_ streamID: Int32) {
-    guard let call = calls[streamID], !call.remoteClosed else { return }
+    guard nghttp2_session_get_stream_remote_close(session, streamID) == 0 else { return }
     nghttp2_submit_rst_stream(
       session, UInt8(NGHTTP2_FLAG_NONE.rawValue), streamID, UInt32(NGHTTP2_NO_ERROR.rawValue))
   }

@@ -6,12 +6,18 @@ import Glibc
 /// registered handlers and their responses into frames. Loop thread only.
 final class ServerConnection: HTTP2Connection {
   let server: RPCServer
-  private(set) var calls: [Int32: ServerCall] = [:]
-  /// The call whose request headers are arriving, so that each header finds it without a
-  /// dictionary look-up. nghttp2 delivers one header block at a time.
-  var receivingHeaders: ServerCall?
+  // The loop thread alone touches the connection's state, so the hot properties below skip the
+  // runtime's exclusivity checks.
+  @exclusivity(unchecked) private(set) var calls: [Int32: ServerCall] = [:]
+  /// The call that began last. nghttp2 delivers one header block at a time, so every request
+  /// header finds its call here without a dictionary look-up, as does DATA that a client sends
+  /// right after the headers.
+  @exclusivity(unchecked) private var latestCall: ServerCall?
+  /// The method that the previous call resolved, so that a client that calls one method over
+  /// and over finds it without hashing its path.
+  private var latestMethod: RPCMethod?
   /// Strings of recent request headers, shared by the connection's calls.
-  var headerStrings = HeaderStringCache()
+  @exclusivity(unchecked) var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
   private var draining = false
 
@@ -100,10 +106,10 @@ final class ServerConnection: HTTP2Connection {
     for call in calls.values where !call.finished {
       call.cancelHandler()
       call.inbound.finish(.failure(cancelled))
-      call.outbound.fail(cancelled)
+      call.outbound?.fail(cancelled)
     }
     calls.removeAll()
-    receivingHeaders = nil
+    latestCall = nil
     server.connectionDidClose(self)
   }
 
@@ -114,39 +120,45 @@ final class ServerConnection: HTTP2Connection {
       streamID: streamID, connection: self,
       maximumMessageSize: server.configuration.maximumReceiveMessageSize)
     calls[streamID] = call
-    receivingHeaders = call
+    latestCall = call
     if let idleTimer {
       loop.cancelTimer(idleTimer)
       self.idleTimer = nil
     }
   }
 
-  func call(_ streamID: Int32) -> ServerCall? { calls[streamID] }
+  /// Returns the method registered for `path`.
+  func method(for path: String) -> RPCMethod? {
+    if let method = latestMethod, method.path == path { return method }
+    guard let method = server.method(for: path) else { return nil }
+    latestMethod = method
+    return method
+  }
 
-  /// Returns the call of `streamID` while its request headers arrive.
-  func headerCall(_ streamID: Int32) -> ServerCall? {
-    if let call = receivingHeaders, call.streamID == streamID { return call }
+  /// Returns the open call of `streamID`.
+  func call(_ streamID: Int32) -> ServerCall? {
+    if let call = latestCall, call.streamID == streamID { return call }
     return calls[streamID]
   }
 
   func streamClosed(_ streamID: Int32, errorCode: UInt32) {
     guard let call = calls.removeValue(forKey: streamID) else { return }
-    if receivingHeaders === call { receivingHeaders = nil }
+    if latestCall === call { latestCall = nil }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
-    let deferred = call.deferredConsume.take()
+    let deferred = call.takeDeferredConsume()
     if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
     if !call.finished {
       let cancelled = RPCError(.cancelled, "the client cancelled the call")
       call.cancelHandler()
       call.inbound.finish(.failure(cancelled))
-      call.outbound.fail(cancelled)
+      call.outbound?.fail(cancelled)
       logger.debug(
         "rpc cancelled by client",
         [
           "rpc.method": call.context?.method ?? "", "error_code": errorCode,
         ])
     } else {
-      call.outbound.fail(RPCError(.cancelled, "the call has ended"))
+      call.outbound?.fail(RPCError(.cancelled, "the call has ended"))
     }
     if calls.isEmpty {
       armIdleTimer()
@@ -158,7 +170,7 @@ final class ServerConnection: HTTP2Connection {
   func releaseDeferredWindow(streamID: Int32) {
     guard let call = calls[streamID] else { return }
     guard call.inbound.bufferedBytes < server.configuration.inboundHighWater else { return }
-    let deferred = call.deferredConsume.take()
+    let deferred = call.takeDeferredConsume()
     if deferred > 0 {
       nghttp2_session_consume(session, streamID, deferred)
       loop.scheduleFlush(self)
@@ -166,7 +178,7 @@ final class ServerConnection: HTTP2Connection {
   }
 
   func receiveData(_ streamID: Int32, _ bytes: UnsafeRawBufferPointer) {
-    guard let call = calls[streamID], !call.finished, call.context != nil else {
+    guard let call = call(streamID), !call.finished, call.context != nil else {
       nghttp2_session_consume(session, streamID, bytes.count)
       return
     }
@@ -178,17 +190,17 @@ final class ServerConnection: HTTP2Connection {
     if call.inbound.bufferedBytes < server.configuration.inboundHighWater {
       nghttp2_session_consume(session, streamID, bytes.count)
     } else {
-      call.deferredConsume.add(bytes.count)
+      call.deferConsume(bytes.count)
     }
     do {
-      for message in try call.deframer.append(bytes) { call.inbound.push(message) }
+      try call.deframer.append(bytes) { call.inbound.push($0) }
     } catch {
       reject(call, error.status)
     }
   }
 
   func receiveEndOfStream(_ streamID: Int32) {
-    guard let call = calls[streamID] else { return }
+    guard let call = call(streamID) else { return }
     call.remoteClosed = true
     if call.deframer.hasPartialMessage && !call.finished {
       reject(call, RPCStatus(code: .internal, message: "the request stream ended inside a message"))
@@ -203,7 +215,7 @@ final class ServerConnection: HTTP2Connection {
 
   private func receiveSynchronousData(_ call: ServerCall, _ bytes: UnsafeRawBufferPointer) {
     do {
-      for message in try call.deframer.append(bytes) {
+      try call.deframer.append(bytes) { message in
         call.synchronousRequestCount += 1
         call.synchronousRequest = message
       }

@@ -30,8 +30,10 @@ public struct Deadline: Sendable, Comparable {
   }
 }
 
-/// The facts of a call that its handler reads, and the response metadata it can set.
-public struct ServerContext: Sendable {
+/// The facts of a call that its handler reads, and the response metadata it can set. A class,
+/// so that passing it to a handler and keeping it with the call copies one reference.
+/// Thread-safe.
+public final class ServerContext: Sendable {
   /// The `:path` of the call, such as `/grpc.health.v1.Health/Check`.
   public let method: String
   /// Custom metadata of the request.
@@ -43,8 +45,21 @@ public struct ServerContext: Sendable {
   public let requestID: String
   /// `HOST:PORT` of the client.
   public let peer: String
-  let responseMetadata: ResponseMetadata
+  /// Response metadata the handler added so far.
+  let responseMetadata = Mutex(ResponseMetadata())
   let shutdown: ShutdownFlag
+
+  init(
+    method: String, metadata: Metadata, deadline: Deadline?, requestID: String, peer: String,
+    shutdown: ShutdownFlag
+  ) {
+    self.method = method
+    self.metadata = metadata
+    self.deadline = deadline
+    self.requestID = requestID
+    self.peer = peer
+    self.shutdown = shutdown
+  }
 
   /// True once the server began a graceful shutdown. Long-lived streams, such as change feeds,
   /// should end then, so that the server need not wait out its grace period for them.
@@ -53,23 +68,19 @@ public struct ServerContext: Sendable {
   /// Adds a header to the response's initial metadata; it counts only before the first message
   /// is written or the call ends.
   public func addResponseHeader(_ key: String, _ value: String) {
-    responseMetadata.state.withLock { $0.headers.add(key, value) }
+    responseMetadata.withLock { $0.headers.add(key, value) }
   }
 
   /// Adds trailing metadata sent with the status.
   public func addTrailer(_ key: String, _ value: String) {
-    responseMetadata.state.withLock { $0.trailers.add(key, value) }
+    responseMetadata.withLock { $0.trailers.add(key, value) }
   }
 }
 
-/// Response metadata a handler adds while it runs. Thread-safe.
-final class ResponseMetadata: Sendable {
-  struct State {
-    var headers = Metadata()
-    var trailers = Metadata()
-  }
-
-  let state = Mutex(State())
+/// Response metadata a handler adds while it runs.
+struct ResponseMetadata {
+  var headers = Metadata()
+  var trailers = Metadata()
 }
 
 enum RequestID {

@@ -34,14 +34,19 @@ enum ServerSessionFactory {
   }
 }
 
-private func connection(_ userData: UnsafeMutableRawPointer?) -> ServerConnection {
-  Unmanaged<ServerConnection>.fromOpaque(userData!).takeUnretainedValue()
+/// Calls `body` with the connection in `userData` without retaining it. Its timers reference
+/// it weakly, which sends each retain and release through the runtime's slow path, and the
+/// callbacks run only inside the connection's own calls to nghttp2, whose callers keep it alive.
+private func withConnection(
+  _ userData: UnsafeMutableRawPointer?, _ body: (ServerConnection) -> Void
+) {
+  Unmanaged<ServerConnection>.fromOpaque(userData!)._withUnsafeGuaranteedRef(body)
 }
 
 private let serverBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, userData in
   let frame = frame!.pointee
   if frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) && frame.headers.cat == NGHTTP2_HCAT_REQUEST {
-    connection(userData).beginStream(frame.hd.stream_id)
+    withConnection(userData) { $0.beginStream(frame.hd.stream_id) }
   }
   return 0
 }
@@ -51,9 +56,11 @@ private let serverHeader: nghttp2_on_header_callback = {
   let frame = frame!.pointee
   guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST
   else { return 0 }
-  connection(userData).receiveHeader(
-    frame.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
-    value: UnsafeBufferPointer(start: value, count: valueLength))
+  withConnection(userData) {
+    $0.receiveHeader(
+      frame.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
+      value: UnsafeBufferPointer(start: value, count: valueLength))
+  }
   return 0
 }
 
@@ -63,12 +70,12 @@ private let serverFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, us
   switch Int(frame.hd.type) {
   case Int(NGHTTP2_HEADERS.rawValue):
     if frame.headers.cat == NGHTTP2_HCAT_REQUEST {
-      connection(userData).dispatch(frame.hd.stream_id, endStream: endStream)
+      withConnection(userData) { $0.dispatch(frame.hd.stream_id, endStream: endStream) }
     } else if endStream {
-      connection(userData).receiveEndOfStream(frame.hd.stream_id)
+      withConnection(userData) { $0.receiveEndOfStream(frame.hd.stream_id) }
     }
   case Int(NGHTTP2_DATA.rawValue):
-    if endStream { connection(userData).receiveEndOfStream(frame.hd.stream_id) }
+    if endStream { withConnection(userData) { $0.receiveEndOfStream(frame.hd.stream_id) } }
   default:
     break
   }
@@ -77,13 +84,15 @@ private let serverFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, us
 
 private let serverDataChunk: nghttp2_on_data_chunk_recv_callback = {
   _, _, streamID, data, length, userData in
-  connection(userData).receiveData(streamID, UnsafeRawBufferPointer(start: data, count: length))
+  withConnection(userData) {
+    $0.receiveData(streamID, UnsafeRawBufferPointer(start: data, count: length))
+  }
   return 0
 }
 
 private let serverStreamClosed: nghttp2_on_stream_close_callback = {
   _, streamID, errorCode, userData in
-  connection(userData).streamClosed(streamID, errorCode: errorCode)
+  withConnection(userData) { $0.streamClosed(streamID, errorCode: errorCode) }
   return 0
 }
 
@@ -92,7 +101,7 @@ private let serverFrameSent: nghttp2_on_frame_send_callback = { _, frame, userDa
   let type = Int(frame.hd.type)
   let endStream = frame.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
   if endStream && (type == Int(NGHTTP2_HEADERS.rawValue) || type == Int(NGHTTP2_DATA.rawValue)) {
-    connection(userData).responseEnded(frame.hd.stream_id)
+    withConnection(userData) { $0.responseEnded(frame.hd.stream_id) }
   }
   return 0
 }

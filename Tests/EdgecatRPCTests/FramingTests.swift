@@ -10,9 +10,28 @@ struct FramingTests {
   @Test("deframer handles every split point", arguments: 0...framed.count)
   func deframerSplit(at split: Int) throws {
     var deframer = MessageDeframer(maximumMessageSize: 1024)
-    let first = try Self.framed[..<split].withUnsafeBytes { try deframer.append($0) }
-    let second = try Self.framed[split...].withUnsafeBytes { try deframer.append($0) }
-    #expect((first + second).map { String(decoding: $0, as: UTF8.self) } == ["split me"])
+    var messages: [String] = []
+    for part in [Self.framed[..<split], Self.framed[split...]] {
+      try part.withUnsafeBytes { bytes in
+        try deframer.append(bytes) { messages.append(String(decoding: $0, as: UTF8.self)) }
+      }
+    }
+    #expect(messages == ["split me"])
+    #expect(!deframer.hasPartialMessage)
+  }
+
+  @Test("deframer keeps a chunk's unfinished message", arguments: 0...framed.count)
+  func deframerChunks(at split: Int) throws {
+    let two = MessageFramer.frame(Array("one".utf8)) + Self.framed
+    var deframer = MessageDeframer(maximumMessageSize: 1024)
+    var messages: [String] = []
+    let cut = MessageFramer.frame(Array("one".utf8)).count + split
+    for part in [two[..<cut], two[cut...], two[...]] {
+      try part.withUnsafeBytes { bytes in
+        try deframer.append(bytes) { messages.append(String(decoding: $0, as: UTF8.self)) }
+      }
+    }
+    #expect(messages == ["one", "split me", "one", "split me"])
     #expect(!deframer.hasPartialMessage)
   }
 
@@ -21,7 +40,7 @@ struct FramingTests {
     var deframer = MessageDeframer(maximumMessageSize: 4)
     let header: [UInt8] = [0, 0, 0, 0, 5]
     #expect(throws: MessageDeframer.Failure.self) {
-      _ = try header.withUnsafeBytes { try deframer.append($0) }
+      try header.withUnsafeBytes { try deframer.append($0) { _ in } }
     }
   }
 

@@ -53,7 +53,18 @@ struct RawEchoService: RPCService {
       RPCMethod(path: "/test.Raw/SyncEcho") { request, context in
         if request == Array("fail".utf8) { throw RPCError(.aborted, "asked to fail") }
         context.addTrailer("x-sync", "yes")
+        if request == Array("header".utf8) { context.addResponseHeader("x-sync-header", "yes") }
         return request
+      },
+      RPCMethod(path: "/test.Raw/SyncMetadata") { _, context in
+        // One line per entry, so a test reads back exactly what the handler received.
+        let lines = context.metadata.map { entry in
+          switch entry.value {
+          case .string(let text): "\(entry.key)=\(text)\n"
+          case .binary(let bytes): "\(entry.key)=\(bytes)\n"
+          }
+        }
+        return Array(lines.joined().utf8)
       },
       RPCMethod(path: "/test.Raw/Metadata", shape: .unary) { requests, writer, context in
         for try await _ in requests {}

@@ -76,6 +76,38 @@ struct StatusAndLimitTests {
     }
   }
 
+  @Test("metadata changing between calls")
+  func metadataSequence() async throws {
+    try await withTestServer { _, client, _ in
+      // The server reuses a call's metadata for the next call with the same custom headers,
+      // so each call here changes them in another way: same, fewer, more, other, none.
+      let calls: [[(String, String)]] = [
+        [("x-a", "1"), ("x-b", "2")], [("x-a", "1"), ("x-b", "2")], [("x-a", "1")],
+        [("x-a", "1"), ("x-b", "2"), ("x-c", "3")], [("x-a", "1"), ("x-b", "9")], [],
+        [("x-a", "1"), ("x-b", "2")], [("x-data-bin", "AAEC")], [("x-data-bin", "AAEC")],
+      ]
+      for headers in calls {
+        var metadata = Metadata()
+        for (key, value) in headers {
+          if key.hasSuffix("-bin") {
+            metadata.add(key, binary: [0, 1, 2])
+          } else {
+            metadata.add(key, value)
+          }
+        }
+        let response = try await client.unary(
+          method: "/test.Raw/SyncMetadata", request: [], metadata: metadata)
+        let expected = headers.map { key, value in
+          key.hasSuffix("-bin") ? "\(key)=[0, 1, 2]\n" : "\(key)=\(value)\n"
+        }
+        let received = String(decoding: response.message, as: UTF8.self)
+          .split(separator: "\n").map { "\($0)\n" }
+          .filter { !$0.hasPrefix("user-agent=") }
+        #expect(received == expected)
+      }
+    }
+  }
+
   @Test("request id is generated when missing")
   func generatedRequestID() async throws {
     try await withTestServer { _, client, _ in

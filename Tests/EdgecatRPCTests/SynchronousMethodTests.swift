@@ -13,6 +13,19 @@ struct SynchronousMethodTests {
     }
   }
 
+  @Test("synchronous response headers")
+  func responseHeaders() async throws {
+    try await withTestServer { _, client, _ in
+      let response = try await client.unary(
+        method: "/test.Raw/SyncEcho", request: Array("header".utf8),
+        metadata: Metadata([("x-request-id", "req-7")]))
+      #expect(response.message == Array("header".utf8))
+      #expect(response.headers["x-sync-header"] == "yes")
+      #expect(response.headers["x-request-id"] == "req-7")
+      #expect(response.trailers["x-sync"] == "yes")
+    }
+  }
+
   @Test("synchronous handler error becomes the status")
   func failure() async throws {
     try await withTestServer { _, client, _ in
