@@ -38,10 +38,9 @@ public struct Decision: Sendable {
   /// Writes the UTF-8 bytes of `id` at the start of `buffer`, which has room for
   /// `idByteCount` bytes, and returns their count.
   public func writeID(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
-    var used = 0
-    for byte in idPrefix.utf8 {
-      buffer[used] = byte
-      used += 1
+    var prefix = idPrefix
+    let used = prefix.withUTF8 { bytes in
+      UnsafeMutableBufferPointer(rebasing: buffer[..<bytes.count]).initialize(fromContentsOf: bytes)
     }
     let digits = UnsafeMutableBufferPointer(rebasing: buffer[used...])
     return used + Self.writeHex(serial, into: digits)

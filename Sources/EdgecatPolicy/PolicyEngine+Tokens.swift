@@ -123,12 +123,17 @@ extension PolicyEngine {
       throw PolicyError(
         code: .unauthenticated, message: "no token given; send 'authorization: Bearer <token>'")
     }
-    let model = snapshot.model
+    // Reads the revision through the snapshot, because binding the model to a constant would
+    // copy it, retaining each of its collections, on every call.
+    let current = snapshot
     let now = options.clock()
-    let cached = authenticationCache.withLock { $0.lookUp(token, revision: model.revision) }
+    let cached = authenticationCache.withLock {
+      $0.lookUp(token, revision: current.model.revision)
+    }
     if let cached, cached.expiresAt.map({ now < $0 }) ?? true {
       return cached.principal
     }
+    let model = current.model
     guard let entry = model.tokensByHash[SHA256.hexDigest(Array(token.utf8))] else {
       throw PolicyError(
         code: .unauthenticated, message: "the token is not recognized; use a valid token")

@@ -23,11 +23,18 @@ final class CheckResponseCache: Sendable {
   }
 
   /// A decided check: the decision, its reason, and the response encoded without its
-  /// `decision_id`, which each call appends with its own id.
-  struct Entry: Sendable {
+  /// `decision_id`, which each call appends with its own id. A class, so that a hit retains
+  /// one object instead of copying every field of the decision.
+  final class Entry: Sendable {
     let decision: Decision
     let reason: String
     let body: [UInt8]
+
+    init(decision: Decision, reason: String, body: [UInt8]) {
+      self.decision = decision
+      self.reason = reason
+      self.body = body
+    }
   }
 
   /// Entries kept at most; the cache is emptied when it would grow past this.
