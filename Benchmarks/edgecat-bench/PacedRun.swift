@@ -1,23 +1,25 @@
 import EdgecatRPC
 import Glibc
 
-/// CPU time (user + system) of this process's threads in nanoseconds, from
-/// getrusage(RUSAGE_SELF).
-func ownCPUNanoseconds() -> Int64 {
-  var usage = rusage()
-  guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
-  let seconds = Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)
-  let microseconds = Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
-  return seconds * 1_000_000_000 + microseconds * 1_000
-}
-
-/// CPU time of this process and of the server, in nanoseconds, at one instant.
+/// CPU time of this process and of the server, in nanoseconds, and this process's context
+/// switches, at one instant.
 struct CPUSample: Sendable {
-  var client: Int64
+  /// User and system time of this process's threads, from getrusage(RUSAGE_SELF).
+  var client: Int64 = 0
+  /// Times this process's threads gave up the CPU to wait, such as in clock_nanosleep or
+  /// epoll_wait, from getrusage(RUSAGE_SELF); each wait ends with a wake-up.
+  var clientWaits: Int64 = 0
   var server: UInt64?
 
   static func take(serverPID: Int32?) -> CPUSample {
-    CPUSample(client: ownCPUNanoseconds(), server: serverPID.flatMap { cpuNanoseconds(pid: $0) })
+    var sample = CPUSample(server: serverPID.flatMap { cpuNanoseconds(pid: $0) })
+    var usage = rusage()
+    guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return sample }
+    let seconds = Int64(usage.ru_utime.tv_sec) + Int64(usage.ru_stime.tv_sec)
+    let microseconds = Int64(usage.ru_utime.tv_usec) + Int64(usage.ru_stime.tv_usec)
+    sample.client = seconds * 1_000_000_000 + microseconds * 1_000
+    sample.clientWaits = Int64(usage.ru_nvcsw)
+    return sample
   }
 }
 
@@ -56,7 +58,10 @@ func runPaced(
   guard figures.endedInWindow > 0 else { return }
   let calls = Double(figures.endedInWindow)
   let clientPerCall = Double(after.client - before.client) / calls / 1_000
-  print("client CPU per call us: \(roundedToHundredths(clientPerCall))")
+  let waitsPerCall = Double(after.clientWaits - before.clientWaits) / calls
+  print(
+    "client CPU per call us: \(roundedToHundredths(clientPerCall)),"
+      + " waits per call: \(roundedToHundredths(waitsPerCall))")
   if let serverBefore = before.server, let serverAfter = after.server {
     let serverPerCall = Double(serverAfter - serverBefore) / calls / 1_000
     print("server CPU per call us: \(roundedToHundredths(serverPerCall))")

@@ -97,6 +97,9 @@ func parseOptions() -> Options {
     default: fail("unknown flag \(flag)")
     }
   }
+  if options.rate > 0 && options.duration == .zero {
+    fail("--rate needs a --duration of at least 1 second")
+  }
   if options.method == "check" {
     guard options.tokenFile != nil, options.principal != nil, options.privilege != nil,
       options.securable != nil
