@@ -6,8 +6,8 @@ import Glibc
 struct CPUSample: Sendable {
   /// User and system time of this process's threads, from getrusage(RUSAGE_SELF).
   var client: Int64 = 0
-  /// Times this process's threads gave up the CPU to wait, such as in clock_nanosleep or
-  /// epoll_wait, from getrusage(RUSAGE_SELF); each wait ends with a wake-up.
+  /// Voluntary context switches of this process's threads, from getrusage(RUSAGE_SELF): waits
+  /// such as clock_nanosleep or epoll_wait, each of which ends with a wake-up.
   var clientWaits: Int64 = 0
   var server: UInt64?
 
