@@ -83,8 +83,8 @@ final class Pacer: @unchecked Sendable {
   /// Starts one call. Its task runs on this thread until the call is queued to the connection.
   /// The task then waits for the status and records the outcome on the thread that ended the call.
   private func startCall(scheduled: Int64, started: Int64) {
-    // NOTE: RPCClient starts each call with its own hop to the event loop (EventLoop.execute,
-    // plus an eventfd wake-up when the loop sleeps), so a batch of due calls cannot share one.
+    // NOTE: RPCClient hands each call to the event loop on its own (a closure and a mailbox
+    // lock in EventLoop.execute), and only calls started before the loop wakes share its wake-up.
     Task.immediate(executorPreference: InlineExecutor.shared) { [self] in
       let call = client.makeCall(method: load.method, metadata: load.metadata)
       try? await call.send(load.request)
