@@ -32,6 +32,7 @@ let package = Package(
       name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto",
       providers: [.apt(["libssl-dev"])]),
     .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+    .systemLibrary(name: "CBenchLinux", path: "Benchmarks/CBenchLinux"),
 
     // Code that protoc-c generates from proto/, and the descriptor set of proto/.
     .target(name: "CEdgecatProto", dependencies: ["CProtobufC"], path: "Sources/CEdgecatProto"),
@@ -194,7 +195,7 @@ let package = Package(
       path: "services/edgecat-echo-server"),
     .executableTarget(
       name: "edgecat-bench",
-      dependencies: ["EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
+      dependencies: ["CBenchLinux", "EdgecatRPC", "EdgecatEcho", "EdgecatProto", "EdgecatLog"],
       path: "Benchmarks/edgecat-bench"),
     .executableTarget(
       name: "edgecat-bench-ingest",

@@ -1,7 +1,8 @@
 // edgecat-bench: drives unary EchoService/Get calls, or with --method check PolicyService/Check
-// calls, over N connections with M calls outstanding on each. With --rate it paces the calls to a
-// target rate. It prints calls/s, latency percentiles and, given the server's pid, the server's
-// CPU time per call read from /proc.
+// calls, over N connections with M calls outstanding on each. With --rate it runs an open-loop
+// load instead: calls start on a fixed schedule, at most M outstanding on each connection, and
+// latency runs from each call's scheduled start. It prints calls/s, latency percentiles and,
+// given the server's pid, the server's CPU time per call read from /proc.
 import EdgecatEcho
 import EdgecatProto
 import EdgecatRPC
@@ -30,13 +31,16 @@ let usage = """
     --target HOST:PORT   server running edgecat.testing.v1.EchoService, or with
                          --method check edgecat.policy.v1.PolicyService
     --connections N      HTTP/2 connections (default 4)
-    --concurrency M      calls outstanding on each connection (default 64)
+    --concurrency M      calls outstanding on each connection, at most M with --rate
+                         (default 64)
     --duration SECONDS   measured time (default 10)
     --warmup SECONDS     unmeasured time before it (default 2)
     --payload BYTES      request payload size (default 0)
     --server-pid PID     server process whose CPU time per call is printed
-    --rate N             target calls/s over all connections, paced per call (default 0,
-                         unlimited); latency is measured from each call's start
+    --rate N             open-loop load of N calls/s over all connections, evenly paced,
+                         with latency from each call's scheduled start (default 0: each
+                         connection keeps --concurrency calls outstanding, with latency
+                         from each call's start)
     --method echo|check  EchoService/Get (default) or PolicyService/Check
 
   with --method check, all of:
@@ -93,6 +97,9 @@ func parseOptions() -> Options {
     default: fail("unknown flag \(flag)")
     }
   }
+  if options.rate > 0 && options.duration == .zero {
+    fail("--rate needs a --duration of at least 1 second")
+  }
   if options.method == "check" {
     guard options.tokenFile != nil, options.principal != nil, options.privilege != nil,
       options.securable != nil
@@ -140,7 +147,7 @@ func cpuNanoseconds(pid: Int32) -> UInt64? {
   return (user + system) * 1_000_000_000 / ticks
 }
 
-func percentile(_ sorted: [UInt64], _ fraction: Double) -> Double {
+func percentile<Sample: BinaryInteger>(_ sorted: [Sample], _ fraction: Double) -> Double {
   guard !sorted.isEmpty else { return 0 }
   let index = min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)
   return Double(sorted[max(0, index)]) / 1_000
@@ -181,38 +188,27 @@ if options.method == "check" {
   }
 }
 
+if options.rate > 0 {
+  await runPaced(
+    options: options, clients: clients, method: method, request: encoded,
+    metadata: callMetadata)
+  exit(0)
+}
+
 let clock = ContinuousClock()
 let start = clock.now
 let measureFrom = start + options.warmup
 let stopAt = measureFrom + options.duration
 let failures = Atomic<Int>(0)
-let lateStarts = Atomic<Int>(0)
-let workers = options.connections * options.concurrency
-// With --rate, worker i of W starts its calls at start + (i + k W) / rate, k = 0, 1, ...
-let interval: Duration? =
-  options.rate > 0 ? .nanoseconds(Int64(1e9 * Double(workers) / Double(options.rate))) : nil
 
 let serverCPUBefore = Mutex<UInt64?>(nil)
 let perTask: [[UInt64]] = await withTaskGroup(of: [UInt64].self) { group in
-  for (connection, client) in clients.enumerated() {
-    for slot in 0..<options.concurrency {
-      let worker = connection * options.concurrency + slot
+  for client in clients {
+    for _ in 0..<options.concurrency {
       group.addTask {
         var latencies: [UInt64] = []
         latencies.reserveCapacity(100_000)
-        var due = start
-        if options.rate > 0 {
-          due = start + .nanoseconds(Int64(1e9 * Double(worker) / Double(options.rate)))
-        }
         while true {
-          if let interval {
-            if clock.now < due {
-              try? await clock.sleep(until: due, tolerance: .zero)
-            } else if due >= measureFrom && clock.now - due > .milliseconds(1) {
-              lateStarts.add(1, ordering: .relaxed)
-            }
-            due += interval
-          }
           let began = clock.now
           if began >= stopAt { break }
           do {
@@ -249,11 +245,6 @@ let rate = Double(latencies.count) / seconds
 print(
   "calls: \(latencies.count) in \(Int(seconds)) s, failures: \(failures.load(ordering: .relaxed))")
 print("connections: \(options.connections), outstanding per connection: \(options.concurrency)")
-if options.rate > 0 {
-  print(
-    "target calls/s: \(options.rate), measured calls started over 1 ms late: "
-      + "\(lateStarts.load(ordering: .relaxed))")
-}
 print("calls/s: \(Int(rate))")
 print(
   "latency us: p50 \(percentile(latencies, 0.50)) p90 \(percentile(latencies, 0.90))"
