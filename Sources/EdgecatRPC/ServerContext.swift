@@ -84,10 +84,15 @@ struct ResponseMetadata {
 }
 
 enum RequestID {
-  /// 64 random bits drawn once per process, so ids from different processes differ.
-  private static let processPrefix: UInt64 = {
+  /// 64 random bits drawn once per process as 16 hex digits, so ids from different processes
+  /// differ.
+  private static let processPrefix: [UInt8] = {
     var generator = SystemRandomNumberGenerator()
-    return generator.next()
+    let bits: UInt64 = generator.next()
+    return [UInt8](unsafeUninitializedCapacity: 16) { buffer, count in
+      writeHex(bits, into: buffer, at: 0)
+      count = 16
+    }
   }()
   private static let counter = Atomic<UInt64>(0)
 
@@ -95,11 +100,12 @@ enum RequestID {
   /// which needs no system call per request.
   static func generate() -> String {
     let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
-    let prefix = processPrefix
-    return String(unsafeUninitializedCapacity: 32) { buffer in
-      writeHex(prefix, into: buffer, at: 0)
-      writeHex(sequence &* 0x9E37_79B9_7F4A_7C15, into: buffer, at: 16)
-      return 32
+    return processPrefix.withUnsafeBufferPointer { prefix in
+      String(unsafeUninitializedCapacity: 32) { buffer in
+        _ = UnsafeMutableBufferPointer(rebasing: buffer[..<16]).initialize(fromContentsOf: prefix)
+        writeHex(sequence &* 0x9E37_79B9_7F4A_7C15, into: buffer, at: 16)
+        return 32
+      }
     }
   }
 
