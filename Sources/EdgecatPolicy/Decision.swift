@@ -13,31 +13,27 @@ public struct Decision: Sendable {
   /// Every privilege the principal lacks, outermost first; empty when allowed.
   public let missing: [MissingPrivilege]
   let isManagement: Bool
-  let serial: UInt64
+  /// The number that ends the decision's id, unique within the process.
+  public let serial: UInt64
   let idPrefix: String
-
-  /// Returns the same decision under serial number `serial`, for a check repeated at the same
-  /// revision.
-  func withSerial(_ serial: UInt64) -> Decision {
-    Decision(
-      allowed: allowed, principal: principal, privilege: privilege, securable: securable,
-      securableType: securableType, revision: revision, source: source, missing: missing,
-      isManagement: isManagement, serial: serial, idPrefix: idPrefix)
-  }
 
   /// A unique id for this decision, for the decision log and audit records: the prefix, then
   /// the serial number in lower-case hex without leading zeros. Written into one new string,
   /// where concatenating two strings would allocate twice.
   public var id: String {
-    String(unsafeUninitializedCapacity: idByteCount) { writeID(into: $0) }
+    String(unsafeUninitializedCapacity: idByteCount(serial: serial)) {
+      writeID(serial: serial, into: $0)
+    }
   }
 
-  /// The length of `id` in UTF-8 bytes.
-  public var idByteCount: Int { idPrefix.utf8.count + Self.hexCount(serial) }
+  /// Returns the length in UTF-8 bytes of the id this decision has under serial number
+  /// `serial`.
+  public func idByteCount(serial: UInt64) -> Int { idPrefix.utf8.count + Self.hexCount(serial) }
 
-  /// Writes the UTF-8 bytes of `id` at the start of `buffer`, which has room for
-  /// `idByteCount` bytes, and returns their count.
-  public func writeID(into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+  /// Writes the UTF-8 bytes of the id this decision has under serial number `serial` at the
+  /// start of `buffer` and returns their count. `buffer` has room for `idByteCount(serial:)`
+  /// bytes; a repeat's serial comes from `PolicyEngine.repeatSerial(of:)`.
+  public func writeID(serial: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
     var prefix = idPrefix
     let used = prefix.withUTF8 { bytes in
       UnsafeMutableBufferPointer(rebasing: buffer[..<bytes.count]).initialize(fromContentsOf: bytes)

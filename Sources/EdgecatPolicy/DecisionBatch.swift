@@ -83,15 +83,18 @@ struct DecisionBatchWriter {
   mutating func append(_ entry: QueuedDecision) {
     // A run of one kind, as a caller that checks one request often sends, skips hashing: the
     // comparison of strings that share storage reads no bytes.
-    if let last = lastEntry, Self.sameKind(last, entry) {
+    if let last = lastEntry,
+      last.logged === entry.logged || Self.sameKind(last.logged, entry.logged)
+    {
       appendRow(entry, kind: lastKind)
       return
     }
-    let decision = entry.decision
+    let logged = entry.logged
+    let decision = logged.decision
     let key = QueuedKey(
       idPrefix: decision.idPrefix, principal: decision.principal, privilege: decision.privilege,
       securable: decision.securable, securableType: decision.securableType,
-      isManagement: decision.isManagement, revision: decision.revision, caller: entry.caller)
+      isManagement: decision.isManagement, revision: decision.revision, caller: logged.caller)
     let kind: Int
     if let known = queuedKinds[key] {
       kind = known
@@ -100,8 +103,8 @@ struct DecisionBatchWriter {
         of: DecisionKind(
           idPrefix: decision.idPrefix, principal: decision.principal,
           privilege: decision.privilege.rawValue, securable: decision.securable,
-          allowed: decision.allowed, reason: entry.reason ?? decision.reason,
-          caller: entry.caller, revision: decision.revision))
+          allowed: decision.allowed, reason: logged.reason ?? decision.reason,
+          caller: logged.caller, revision: decision.revision))
       queuedKinds[key] = kind
     }
     lastEntry = entry
@@ -110,7 +113,7 @@ struct DecisionBatchWriter {
   }
 
   /// Returns whether two queued decisions have equal `QueuedKey`s, without building them.
-  private static func sameKind(_ left: QueuedDecision, _ right: QueuedDecision) -> Bool {
+  private static func sameKind(_ left: LoggableDecision, _ right: LoggableDecision) -> Bool {
     let one = left.decision
     let other = right.decision
     return one.revision == other.revision && one.privilege == other.privilege
@@ -155,7 +158,7 @@ struct DecisionBatchWriter {
 
   private mutating func appendRow(_ entry: QueuedDecision, kind: Int) {
     appendRow(
-      time: entry.time, kind: kind, serial: entry.decision.serial, requestID: entry.requestID)
+      time: entry.time, kind: kind, serial: entry.serial, requestID: entry.requestID)
   }
 
   private mutating func appendRow(time: Double, kind: Int, serial: UInt64?, requestID: String) {

@@ -2,14 +2,30 @@ import EdgecatLog
 import EdgecatStore
 import Synchronization
 
-/// A decision waiting in memory for the decision log. Its reason is built only when written.
-struct QueuedDecision: Sendable {
-  let decision: Decision
+/// A decision with the caller that asked for it, as the decision log queues it. The repeats
+/// of one check at one revision can share one, so that queueing a repeat retains one object.
+public final class LoggableDecision: Sendable {
+  public let decision: Decision
   /// The decision's `reason` when the caller built it already; nil builds it when written.
   let reason: String?
+  /// The authenticated principal that asked for the decision.
+  public let caller: String
+
+  /// `reason`, when given, must equal `decision.reason`.
+  public init(_ decision: Decision, reason: String? = nil, caller: String) {
+    self.decision = decision
+    self.reason = reason
+    self.caller = caller
+  }
+}
+
+/// A decision waiting in memory for the decision log. Its reason is built only when written.
+struct QueuedDecision: Sendable {
+  let logged: LoggableDecision
+  /// The serial number of this decision's id, which differs between repeats.
+  let serial: UInt64
   /// Seconds since the Unix epoch.
   let time: Double
-  let caller: String
   let requestID: String
 }
 
@@ -25,6 +41,20 @@ final class DecisionLog: Sendable {
     var isFlushScheduled = false
     var dropped = 0
     var isClosed = false
+
+    mutating func enqueue(_ entry: QueuedDecision) {
+      if entry.time < lastQueuedTime { isInTimeOrder = false }
+      lastQueuedTime = entry.time
+      queue.append(entry)
+    }
+
+    /// Returns true when the queue reached `batchSize` and no flush is scheduled yet, and
+    /// records that the caller schedules one.
+    mutating func claimFlush(batchSize: Int) -> Bool {
+      guard queue.count >= batchSize, !isFlushScheduled else { return false }
+      isFlushScheduled = true
+      return true
+    }
   }
 
   let store: Store
@@ -71,52 +101,43 @@ final class DecisionLog: Sendable {
 
   /// Queues decisions without touching the database. When the queue reaches the batch size,
   /// a flush starts at once. After `close` or beyond the queue capacity they are dropped.
-  /// `reasons`, when given, holds the `reason` of each decision in the same order.
+  /// `serials`, when given, contains the serial number of each decision's id in the same
+  /// order. Without it each decision keeps its own.
   func append(
-    _ decisions: some Collection<Decision>, reasons: [String]? = nil, caller: String,
-    requestID: String
+    _ decisions: some Collection<LoggableDecision>, serials: [UInt64]? = nil, requestID: String
   ) {
-    precondition(reasons == nil || reasons?.count == decisions.count, "one reason per decision")
+    precondition(serials == nil || serials?.count == decisions.count, "one serial per decision")
     let time = clock()
     let shouldFlush = state.withLock { state -> Bool in
       guard !state.isClosed else { return false }
-      for (index, decision) in decisions.enumerated() {
+      for (index, logged) in decisions.enumerated() {
         guard state.queue.count < options.queueCapacity else {
           state.dropped += 1
           continue
         }
-        if time < state.lastQueuedTime { state.isInTimeOrder = false }
-        state.lastQueuedTime = time
-        state.queue.append(
+        state.enqueue(
           QueuedDecision(
-            decision: decision, reason: reasons?[index], time: time, caller: caller,
+            logged: logged, serial: serials?[index] ?? logged.decision.serial, time: time,
             requestID: requestID))
       }
-      guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
-      state.isFlushScheduled = true
-      return true
+      return state.claimFlush(batchSize: options.batchSize)
     }
     if shouldFlush { Task { await flushLoggingErrors() } }
   }
 
-  /// Queues one decision, as `append(_:reasons:caller:requestID:)` does, without the temporary
-  /// collections that Check would otherwise build for every call.
-  func append(_ decision: Decision, reason: String?, caller: String, requestID: String) {
+  /// Queues one decision under the serial number `serial`, as `append(_:serials:requestID:)`
+  /// does, without the temporary collections that Check would otherwise build for every call.
+  func append(_ logged: LoggableDecision, serial: UInt64, requestID: String) {
     let time = clock()
     let shouldFlush = state.withLock { state -> Bool in
       guard !state.isClosed else { return false }
       if state.queue.count < options.queueCapacity {
-        if time < state.lastQueuedTime { state.isInTimeOrder = false }
-        state.lastQueuedTime = time
-        state.queue.append(
-          QueuedDecision(
-            decision: decision, reason: reason, time: time, caller: caller, requestID: requestID))
+        state.enqueue(
+          QueuedDecision(logged: logged, serial: serial, time: time, requestID: requestID))
       } else {
         state.dropped += 1
       }
-      guard state.queue.count >= options.batchSize, !state.isFlushScheduled else { return false }
-      state.isFlushScheduled = true
-      return true
+      return state.claimFlush(batchSize: options.batchSize)
     }
     if shouldFlush { Task { await flushLoggingErrors() } }
   }

@@ -64,7 +64,15 @@ extension PolicyEngine {
   public func logDecision(
     _ decision: Decision, reason: String? = nil, caller: String, requestID: String
   ) {
-    decisionLog.append(decision, reason: reason, caller: caller, requestID: requestID)
+    decisionLog.append(
+      LoggableDecision(decision, reason: reason, caller: caller), serial: decision.serial,
+      requestID: requestID)
+  }
+
+  /// Queues `logged` under the serial number `serial`, which is its decision's own unless a
+  /// repeat of it got another from `repeatSerial(of:)`.
+  public func logDecision(_ logged: LoggableDecision, serial: UInt64? = nil, requestID: String) {
+    decisionLog.append(logged, serial: serial ?? logged.decision.serial, requestID: requestID)
   }
 
   /// Queues the decisions of one batch check, as `logDecision` does. `reasons`, when given,
@@ -72,7 +80,11 @@ extension PolicyEngine {
   public func logDecisions(
     _ decisions: [Decision], reasons: [String]? = nil, caller: String, requestID: String
   ) {
-    decisionLog.append(decisions, reasons: reasons, caller: caller, requestID: requestID)
+    precondition(reasons == nil || reasons?.count == decisions.count, "one reason per decision")
+    let logged = decisions.indices.map { index in
+      LoggableDecision(decisions[index], reason: reasons?[index], caller: caller)
+    }
+    decisionLog.append(logged, requestID: requestID)
   }
 
   /// Writes the queued decisions now and returns once they are committed.

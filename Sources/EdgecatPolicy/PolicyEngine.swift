@@ -93,12 +93,12 @@ public final class PolicyEngine: Sendable {
     try decide(request, in: snapshot.model)
   }
 
-  /// Returns `decision` again under a new id while the policy is still at its revision, so
-  /// that a caller that already decided the same request at that revision need not decide it
-  /// again. Returns nil once a write has moved the revision.
-  public func repeated(_ decision: Decision) -> Decision? {
+  /// Returns a new serial number for a repeat of `decision` while the policy is still at its
+  /// revision, so that a caller that already decided the same request at that revision need
+  /// not decide it again. Returns nil once a write has moved the revision.
+  public func repeatSerial(of decision: Decision) -> UInt64? {
     guard snapshot.model.revision == decision.revision else { return nil }
-    return decision.withSerial(decisionSerial.add(1, ordering: .relaxed).newValue)
+    return decisionSerial.add(1, ordering: .relaxed).newValue
   }
 
   /// Decides `requests` in order, all at one revision. Throws the first invalid request's

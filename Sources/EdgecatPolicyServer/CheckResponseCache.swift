@@ -22,17 +22,15 @@ final class CheckResponseCache: Sendable {
     }
   }
 
-  /// A decided check: the decision, its reason, and the response encoded without its
-  /// `decision_id`, which each call appends with its own id. A class, so that a hit retains
-  /// one object instead of copying every field of the decision.
+  /// A decided check: the decision as the decision log queues each repeat of it, and the
+  /// response encoded without its `decision_id`, which each call appends with its own id. A
+  /// class, so that a hit retains one object instead of copying every field of the decision.
   final class Entry: Sendable {
-    let decision: Decision
-    let reason: String
+    let logged: LoggableDecision
     let body: [UInt8]
 
-    init(decision: Decision, reason: String, body: [UInt8]) {
-      self.decision = decision
-      self.reason = reason
+    init(logged: LoggableDecision, body: [UInt8]) {
+      self.logged = logged
       self.body = body
     }
   }
@@ -51,9 +49,10 @@ final class CheckResponseCache: Sendable {
   func store(_ entry: Entry, for key: Key) {
     guard key.request.count <= Self.maximumRequestBytes else { return }
     state.withLock { state in
-      if entry.decision.revision != state.revision {
-        guard entry.decision.revision > state.revision else { return }
-        state = (entry.decision.revision, [:])
+      let revision = entry.logged.decision.revision
+      if revision != state.revision {
+        guard revision > state.revision else { return }
+        state = (revision, [:])
       }
       if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
       state.entries[key] = entry
@@ -61,9 +60,9 @@ final class CheckResponseCache: Sendable {
   }
 
   /// Returns `body` followed by the `decision_id` field (number 4 of CheckResponse) holding
-  /// the id of `decision`, written into one new array.
-  static func response(_ body: [UInt8], decision: Decision) -> [UInt8] {
-    let idCount = decision.idByteCount
+  /// the id of `decision` under serial number `serial`, written into one new array.
+  static func response(_ body: [UInt8], decision: Decision, serial: UInt64) -> [UInt8] {
+    let idCount = decision.idByteCount(serial: serial)
     var lengthBytes = 1
     while idCount >> (7 * lengthBytes) > 0 { lengthBytes += 1 }
     let total = body.count + 1 + lengthBytes + idCount
@@ -82,7 +81,8 @@ final class CheckResponseCache: Sendable {
       }
       buffer[used] = UInt8(length)
       used += 1
-      used += decision.writeID(into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
+      used += decision.writeID(
+        serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
       count = used
     }
   }

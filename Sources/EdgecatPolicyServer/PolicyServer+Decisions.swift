@@ -97,11 +97,12 @@ extension PolicyServer {
     let caller = try caller(context)
     let key = CheckResponseCache.Key(
       caller: caller.authenticated.principal, endUser: caller.context.principal, request: bytes)
-    if let entry = checkResponses.lookUp(key), let decision = engine.repeated(entry.decision) {
-      engine.logDecision(
-        decision, reason: entry.reason, caller: caller.authenticated.principal,
-        requestID: caller.context.requestID)
-      return CheckResponseCache.response(entry.body, decision: decision)
+    if let entry = checkResponses.lookUp(key),
+      let serial = engine.repeatSerial(of: entry.logged.decision)
+    {
+      let logged = entry.logged
+      engine.logDecision(logged, serial: serial, requestID: caller.context.requestID)
+      return CheckResponseCache.response(entry.body, decision: logged.decision, serial: serial)
     }
 
     let request = try ProtoCoding.decode(Edgecat_Policy_V1_CheckRequest.self, bytes)
@@ -110,13 +111,11 @@ extension PolicyServer {
     var response = responseMessage(decision)
     response.decisionID = ""
     let body = try response.serializedBytes()
-    checkResponses.store(
-      CheckResponseCache.Entry(decision: decision, reason: response.reason, body: body),
-      for: key)
-    engine.logDecision(
-      decision, reason: response.reason, caller: caller.authenticated.principal,
-      requestID: caller.context.requestID)
-    return CheckResponseCache.response(body, decision: decision)
+    let logged = LoggableDecision(
+      decision, reason: response.reason, caller: caller.authenticated.principal)
+    checkResponses.store(CheckResponseCache.Entry(logged: logged, body: body), for: key)
+    engine.logDecision(logged, requestID: caller.context.requestID)
+    return CheckResponseCache.response(body, decision: decision, serial: decision.serial)
   }
 
   /// Decides one check from the engine's in-memory model.
