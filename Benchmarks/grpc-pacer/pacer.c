@@ -85,6 +85,7 @@ typedef struct {
   double warmup;
   int connections;
   int max_outstanding;
+  double tick_us;
 } options;
 
 typedef struct {
@@ -146,7 +147,7 @@ static const char usage_text[] =
   "usage: grpc-pacer --target 127.0.0.1:PORT --path /package.Service/Method --request FILE\n"
   "                  --rate CALLS_PER_SECOND --duration SECONDS [--warmup SECONDS]\n"
   "                  [--connections C] [--max-outstanding M] [--header 'name: value']...\n"
-  "                  [--log-file PATH]\n"
+  "                  [--tick-us T] [--log-file PATH]\n"
   "  --target           loopback address and port of the gRPC server (127.0.0.0/8 or [::1])\n"
   "  --path             gRPC method path, sent as :path\n"
   "  --request          file with the complete gRPC-framed request: a flag byte, a 4-byte\n"
@@ -158,6 +159,9 @@ static const char usage_text[] =
   "  --max-outstanding  calls in flight per connection; a due call waits for a slot\n"
   "                     (default 256)\n"
   "  --header           request header, repeatable, such as 'authorization: Bearer TOKEN'\n"
+  "  --tick-us          wakes for due calls at most once every T microseconds and sends the calls\n"
+  "                     due by then together (default 0: wakes for each call); latency still\n"
+  "                     runs from each call's scheduled time, so the wait counts in it\n"
   "  --log-file         writes the latency of each measured call in microseconds, one a line\n";
 
 static double parse_number(const char *option, const char *text, double minimum) {
@@ -199,6 +203,8 @@ static void parse_options(int argc, char **argv) {
       opts.warmup = parse_number(name, value, 0);
     } else if (strcmp(name, "--connections") == 0) {
       opts.connections = (int)parse_number(name, value, 1);
+    } else if (strcmp(name, "--tick-us") == 0) {
+      opts.tick_us = parse_number(name, value, 0);
     } else if (strcmp(name, "--max-outstanding") == 0) {
       opts.max_outstanding = (int)parse_number(name, value, 1);
     } else {
@@ -569,6 +575,8 @@ int main(int argc, char **argv) {
   uint64_t not_sent = 0;
   int64_t drain_deadline = 0;
   uint64_t outstanding_total = 0;
+  int64_t tick_ns = (int64_t)(opts.tick_us * 1000);
+  int64_t last_wake = 0;
 
   for (;;) {
     int64_t now = now_ns();
@@ -607,6 +615,7 @@ int main(int argc, char **argv) {
       deadline = drain_deadline;
     } else if (conns[next % (uint64_t)count].outstanding < opts.max_outstanding) {
       deadline = next_due;
+      if (deadline < last_wake + tick_ns) deadline = last_wake + tick_ns;
     } else {
       deadline = schedule_end;  // waits for a response to free a slot
     }
@@ -614,6 +623,7 @@ int main(int argc, char **argv) {
     if (wait < 0) wait = 0;
     struct timespec timeout = {wait / 1000000000, wait % 1000000000};
     int ready = ppoll(polls, (nfds_t)count, &timeout, NULL);
+    if (ready == 0) last_wake = now_ns();
     fig.polls++;
     if (ready < 0 && errno != EINTR) die("ppoll failed: %s", strerror(errno));
     for (int i = 0; ready > 0 && i < count; i++) {
