@@ -19,6 +19,8 @@ final class ServerConnection: HTTP2Connection {
   /// Strings of recent request headers, shared by the connection's calls.
   @exclusivity(unchecked) var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
+  /// When the connection last became free of calls; nil while it has calls.
+  private var idleSince: UInt64?
   private var draining = false
 
   init(server: RPCServer, loop: EventLoop, fd: Int32, peer: String) {
@@ -87,17 +89,37 @@ final class ServerConnection: HTTP2Connection {
     }
   }
 
+  /// Notes that the connection has no calls from now on. A connection that is often briefly
+  /// idle keeps one pending timer, which checks the idle time when it fires, so going idle
+  /// never adds a timer while one is pending.
   private func armIdleTimer() {
     guard let timeout = server.configuration.idleTimeout else { return }
-    if let idleTimer { loop.cancelTimer(idleTimer) }
-    let deadline =
-      MonotonicClock.now() + UInt64(timeout.components.seconds) * 1_000_000_000
-      + UInt64(timeout.components.attoseconds / 1_000_000_000)
+    let now = MonotonicClock.now()
+    idleSince = now
+    guard idleTimer == nil else { return }
+    scheduleIdleCheck(at: now + Self.nanoseconds(timeout))
+  }
+
+  private func scheduleIdleCheck(at deadline: UInt64) {
     idleTimer = loop.schedule(at: deadline) { [weak self] in
-      guard let self, !self.isClosed, self.calls.isEmpty else { return }
+      guard let self else { return }
+      self.idleTimer = nil
+      guard !self.isClosed, self.calls.isEmpty, let since = self.idleSince,
+        let timeout = self.server.configuration.idleTimeout
+      else { return }
+      let due = since + Self.nanoseconds(timeout)
+      if MonotonicClock.now() < due {
+        self.scheduleIdleCheck(at: due)
+        return
+      }
       self.logger.debug("closing idle connection", ["peer": self.peer])
       self.beginShutdown()
     }
+  }
+
+  private static func nanoseconds(_ duration: Duration) -> UInt64 {
+    UInt64(duration.components.seconds) * 1_000_000_000
+      + UInt64(duration.components.attoseconds / 1_000_000_000)
   }
 
   override func connectionClosed(reason: String) {
@@ -121,10 +143,8 @@ final class ServerConnection: HTTP2Connection {
       maximumMessageSize: server.configuration.maximumReceiveMessageSize)
     calls[streamID] = call
     latestCall = call
-    if let idleTimer {
-      loop.cancelTimer(idleTimer)
-      self.idleTimer = nil
-    }
+    // The pending idle timer stays; when it fires it finds calls or a newer idle start.
+    idleSince = nil
   }
 
   /// Returns the method registered for `path`.

@@ -12,6 +12,9 @@ struct TimerQueue {
   private var cancelled: Set<ID> = []
   private var nextID: ID = 1
 
+  /// Timers in the heap, cancelled ones not yet removed included.
+  var count: Int { heap.count }
+
   mutating func add(deadline: UInt64, _ work: @escaping () -> Void) -> ID {
     let id = nextID
     nextID += 1
@@ -20,8 +23,24 @@ struct TimerQueue {
     return id
   }
 
+  /// Marks a timer as cancelled. It leaves the heap when it reaches the top, or earlier once
+  /// cancelled timers make up half of the heap. Timers armed and cancelled once per call, such
+  /// as call deadlines, therefore do not pile up until their deadlines pass.
   mutating func cancel(_ id: ID) {
     cancelled.insert(id)
+    if cancelled.count >= 64, cancelled.count * 2 >= heap.count { removeCancelled() }
+  }
+
+  /// Rebuilds the heap without its cancelled timers, and empties the cancelled set, which can
+  /// also contain ids of timers that had already run when they were cancelled.
+  private mutating func removeCancelled() {
+    heap.removeAll { cancelled.contains($0.id) }
+    cancelled.removeAll(keepingCapacity: true)
+    var index = heap.count / 2
+    while index > 0 {
+      index -= 1
+      siftDown(index)
+    }
   }
 
   /// Returns the epoll_wait timeout: -1 with no timers, else milliseconds to the earliest one,
