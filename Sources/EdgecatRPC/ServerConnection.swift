@@ -19,12 +19,17 @@ final class ServerConnection: HTTP2Connection {
   /// Strings of recent request headers, shared by the connection's calls.
   @exclusivity(unchecked) var headerStrings = HeaderStringCache()
   private var idleTimer: TimerQueue.ID?
-  /// When the connection last became free of calls; nil while it has calls.
-  private var idleSince: UInt64?
+  /// Nil when the server has no idle timeout.
+  private var idle: IdleTracker?
   private var draining = false
 
   init(server: RPCServer, loop: EventLoop, fd: Int32, peer: String) {
     self.server = server
+    idle = server.configuration.idleTimeout.map { timeout in
+      IdleTracker(
+        timeout: UInt64(timeout.components.seconds) * 1_000_000_000
+          + UInt64(timeout.components.attoseconds / 1_000_000_000))
+    }
     super.init(loop: loop, fd: fd, peer: peer, logger: server.logger)
     session = ServerSessionFactory.makeSession(owner: self, configuration: server.configuration)
   }
@@ -89,37 +94,28 @@ final class ServerConnection: HTTP2Connection {
     }
   }
 
-  /// Notes that the connection has no calls from now on. A connection that is often briefly
-  /// idle keeps one pending timer, which checks the idle time when it fires, so going idle
-  /// never adds a timer while one is pending.
+  /// Notes that the connection has no calls from now on, and arms the idle timer unless one
+  /// is pending.
   private func armIdleTimer() {
-    guard let timeout = server.configuration.idleTimeout else { return }
-    let now = MonotonicClock.now()
-    idleSince = now
-    guard idleTimer == nil else { return }
-    scheduleIdleCheck(at: now + Self.nanoseconds(timeout))
+    guard let deadline = idle?.becameIdle(at: MonotonicClock.now()) else { return }
+    scheduleIdleCheck(at: deadline)
   }
 
   private func scheduleIdleCheck(at deadline: UInt64) {
     idleTimer = loop.schedule(at: deadline) { [weak self] in
-      guard let self else { return }
-      self.idleTimer = nil
-      guard !self.isClosed, self.calls.isEmpty, let since = self.idleSince,
-        let timeout = self.server.configuration.idleTimeout
+      guard let self, !self.isClosed, let expiry = self.idle?.expiry(at: MonotonicClock.now())
       else { return }
-      let due = since + Self.nanoseconds(timeout)
-      if MonotonicClock.now() < due {
+      switch expiry {
+      case .close:
+        self.idleTimer = nil
+        self.logger.debug("closing idle connection", ["peer": self.peer])
+        self.beginShutdown()
+      case .checkAgain(let due):
         self.scheduleIdleCheck(at: due)
-        return
+      case .none:
+        self.idleTimer = nil
       }
-      self.logger.debug("closing idle connection", ["peer": self.peer])
-      self.beginShutdown()
     }
-  }
-
-  private static func nanoseconds(_ duration: Duration) -> UInt64 {
-    UInt64(duration.components.seconds) * 1_000_000_000
-      + UInt64(duration.components.attoseconds / 1_000_000_000)
   }
 
   override func connectionClosed(reason: String) {
@@ -144,7 +140,7 @@ final class ServerConnection: HTTP2Connection {
     calls[streamID] = call
     latestCall = call
     // The pending idle timer stays; when it fires it finds calls or a newer idle start.
-    idleSince = nil
+    idle?.becameBusy()
   }
 
   /// Returns the method registered for `path`.

@@ -136,28 +136,6 @@ struct ConnectionTests {
   }
 }
 
-extension ConnectionTests {
-  @Test("connection busy past idle timeout stays")
-  func busyPastIdleTimeout() async throws {
-    var configuration = ServerConfiguration()
-    configuration.idleTimeout = .milliseconds(200)
-    try await withTestServer(configuration: configuration) { server, client, _ in
-      // Calls every 20 ms for longer than the timeout: the timer armed at the first idle
-      // moment fires between calls and must wait for a whole idle period.
-      for index in 0..<30 {
-        let response = try await client.unary(method: "/test.Raw/Echo", request: [UInt8(index)])
-        #expect(response.message == [UInt8(index)])
-        #expect(server.connectionCount == 1)
-        try await Task.sleep(for: .milliseconds(20))
-      }
-      for _ in 0..<500 where server.connectionCount > 0 {
-        try await Task.sleep(for: .milliseconds(10))
-      }
-      #expect(server.connectionCount == 0)
-    }
-  }
-}
-
 /// A service whose one method responds after 300 ms.
 struct SlowService: RPCService {
   /// Handler calls started so far.
