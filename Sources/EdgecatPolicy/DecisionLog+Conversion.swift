@@ -59,11 +59,14 @@ extension DecisionLog {
   }
 
   /// Splits a decision id into its prefix and its serial number: the lower-case hex digits
-  /// after the last `-`, without leading zeros. An id of another shape is all prefix.
+  /// after the last `-`, without leading zeros. An id of another shape is all prefix, and so
+  /// is one with the largest serial, which the batch layout stores as serial plus 1.
   static func splitID(_ id: String) -> (prefix: String, serial: UInt64?) {
     guard let dash = id.lastIndex(of: "-") else { return (id, nil) }
     let digits = id[id.index(after: dash)...]
-    guard let serial = UInt64(digits, radix: 16), String(serial, radix: 16) == digits else {
+    guard let serial = UInt64(digits, radix: 16), serial < UInt64.max,
+      String(serial, radix: 16) == digits
+    else {
       return (id, nil)
     }
     return (String(id[...dash]), serial)

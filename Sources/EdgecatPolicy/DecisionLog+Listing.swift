@@ -1,28 +1,59 @@
 import EdgecatCore
 import EdgecatStore
 
-/// The position after the last decision of a page: its batch and its index in that batch.
+/// The position after the last decision of a page: its batch and its index in that batch,
+/// with a digest of the listing's filters, so that a token is not used with other filters.
 struct DecisionCursor: Sendable, Hashable {
   let batch: Int64
   let index: Int
+  let filters: UInt64
 
   func token() -> String {
-    Paging.token(list: PolicyEngine.decisionList, cursor: "\(batch).\(index)")
+    let digest = String(filters, radix: 16)
+    return Paging.token(list: PolicyEngine.decisionList, cursor: "\(batch).\(index).\(digest)")
   }
 
-  /// Decodes a page token of the decision listing; nil for an empty token.
-  static func decode(_ token: String) throws(ServiceError) -> DecisionCursor? {
+  /// Decodes a page token of the decision listing whose filters are `filter`; nil for an
+  /// empty token. A malformed token, or one from a listing with other filters, is
+  /// INVALID_ARGUMENT.
+  static func decode(_ token: String, filter: DecisionFilter) throws(ServiceError)
+    -> DecisionCursor?
+  {
     guard let text = try Paging.cursor(in: token, list: PolicyEngine.decisionList) else {
       return nil
     }
     let fields = text.split(separator: ".", omittingEmptySubsequences: false)
-    guard fields.count == 2, let batch = Int64(fields[0]), let index = Int(fields[1]),
-      index >= 0
+    guard fields.count == 3, let batch = Int64(fields[0]), batch > 0, let index = Int(fields[1]),
+      index >= 0, let filters = UInt64(fields[2], radix: 16)
     else {
       throw .invalidArgument(
-        "page_token is malformed; pass the next_page_token of the previous page unchanged")
+        "page_token \"\(token.prefix(64))\" is malformed; pass the next_page_token of the"
+          + " previous page unchanged")
     }
-    return DecisionCursor(batch: batch, index: index)
+    guard filters == digest(of: filter) else {
+      throw .invalidArgument(
+        "page_token belongs to a listing with other filters; pass the same start_time,"
+          + " end_time, principal and securable as for the first page")
+    }
+    return DecisionCursor(batch: batch, index: index, filters: filters)
+  }
+
+  /// Returns an FNV-1a digest of the filters, which stays the same across restarts.
+  static func digest(of filter: DecisionFilter) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ bytes: some Sequence<UInt8>) {
+      for byte in bytes {
+        hash ^= UInt64(byte)
+        hash = hash &* 0x100_0000_01b3
+      }
+      hash ^= 0xff
+      hash = hash &* 0x100_0000_01b3
+    }
+    mix(String(filter.startTime?.bitPattern ?? 0, radix: 16).utf8)
+    mix(String(filter.endTime?.bitPattern ?? 0, radix: 16).utf8)
+    mix((filter.principal.map { "p" + $0 } ?? "").utf8)
+    mix((filter.securable.map { "s" + $0 } ?? "").utf8)
+    return hash
   }
 }
 
@@ -35,6 +66,7 @@ extension DecisionLog {
   static func page(
     _ filter: DecisionFilter, after cursor: DecisionCursor?, limit: Int, in db: Database
   ) throws -> (decisions: [LoggedDecision], next: DecisionCursor?) {
+    let filters = DecisionCursor.digest(of: filter)
     var conditions = ["id <= ?"]
     var values: [SQLValue] = [.integer(cursor?.batch ?? Int64.max)]
     if let start = filter.startTime {
@@ -78,7 +110,7 @@ extension DecisionLog {
           guard matches(batch, index, filter) else { continue }
           if decisions.count == limit { return (decisions, last) }
           decisions.append(batch.logged(index))
-          last = DecisionCursor(batch: id, index: index)
+          last = DecisionCursor(batch: id, index: index, filters: filters)
         }
         upper = id - 1
       }

@@ -111,11 +111,20 @@ extension PolicyEngine {
   /// Decisions still queued in memory are not listed. A bad page size, page token or time
   /// range is INVALID_ARGUMENT. The caller checks that the requester may read the log.
   public func listDecisions(_ filter: DecisionFilter) async throws -> DecisionPage {
+    var filter = filter
     let limit = try Paging.limit(filter.pageSize)
     try LogQuery.checkRange(from: filter.startTime, to: filter.endTime)
-    let cursor = try DecisionCursor.decode(filter.pageToken)
+    // Decisions name securables as stored: validated and in lower case.
+    if let securable = filter.securable {
+      do {
+        filter.securable = try SecurableName(securable).fullName
+      } catch {
+        throw ServiceError.invalidArgument("securable filter: \(error.message)")
+      }
+    }
+    let cursor = try DecisionCursor.decode(filter.pageToken, filter: filter)
     do {
-      let (decisions, next) = try await store.read { db in
+      let (decisions, next) = try await store.read { [filter] db in
         try DecisionLog.page(filter, after: cursor, limit: limit, in: db)
       }
       return DecisionPage(decisions: decisions, nextPageToken: next?.token() ?? "")

@@ -13,10 +13,17 @@ extension PolicyServer {
         (request: Edgecat_Policy_V1_BatchCheckRequest, context) in
         let caller = try caller(context)
         var response = Edgecat_Policy_V1_BatchCheckResponse()
-        for check in request.checks {
-          try requireSelfOrService(caller, asking: check.principal)
+        var checks: [CheckRequest] = []
+        checks.reserveCapacity(request.checks.count)
+        for (index, check) in request.checks.enumerated() {
+          // The engine numbers its own errors the same way, so every error names its check.
+          do throws(RPCError) {
+            try requireSelfOrService(caller, asking: check.principal)
+            checks.append(try engineRequest(check))
+          } catch {
+            throw RPCError(error.code, "check \(index): \(error.message)")
+          }
         }
-        let checks = try request.checks.map(engineRequest)
         let decisions = try mapped { () throws(PolicyError) in try engine.batchCheck(checks) }
         response.results = decisions.map(responseMessage)
         engine.logDecisions(

@@ -25,7 +25,8 @@ extension ServerConnection {
       deadline: timeout.flatMap(GRPCTimeout.parse).map {
         Deadline(uptimeNanoseconds: call.startTime &+ $0)
       },
-      requestID: head.requestID ?? RequestID.generate(), peer: peer,
+      requestID: head.requestID.flatMap { $0.isEmpty ? nil : $0 } ?? RequestID.generate(),
+      peer: peer,
       shutdown: server.shutdownFlag)
     call.context = context
 

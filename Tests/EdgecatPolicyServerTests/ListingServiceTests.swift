@@ -234,4 +234,23 @@ struct ListingServiceTests {
     client.close()
     await fixture.stop()
   }
+
+  @Test("batch check errors name the check")
+  func batchCheckErrorIndex() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var batch = Edgecat_Policy_V1_BatchCheckRequest()
+    batch.checks = [
+      checkRequest("bob@example.com", "USE_CATALOG", "main"),
+      checkRequest("bob@example.com", "BOGUS", "main"),
+    ]
+    let error = await #expect(throws: RPCError.self) {
+      let _: Edgecat_Policy_V1_BatchCheckResponse = try await client.unary(
+        path("BatchCheck"), batch, metadata: fixture.metadata(token: fixture.serviceToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.hasPrefix("check 1: unknown privilege 'BOGUS'") == true)
+    client.close()
+    await fixture.stop()
+  }
 }

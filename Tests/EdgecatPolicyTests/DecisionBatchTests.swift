@@ -139,7 +139,10 @@ struct DecisionBatchTests {
          'r1', 7),
         ('dec-0a0b0c-20', 101.5, 'bob', 'USE_CATALOG', 'main', 0, 'denied', 'service:catalog',
          'r2', 7),
-        ('odd-id', 99.25, 'alice', 'USE_CATALOG', 'staging', 0, 'denied', 'admin', 'r0', 6);
+        ('odd-id', 99.25, 'alice', 'USE_CATALOG', 'staging', 0, 'denied', 'admin', 'r0', 6),
+        ('dec-abc-', 98.5, 'bob', 'USE_CATALOG', 'main', 0, 'denied', 'admin', 'r-2', 6),
+        ('dec-abc-ffffffffffffffff', 98.75, 'bob', 'USE_CATALOG', 'main', 0, 'denied', 'admin',
+         'r-1', 6);
       PRAGMA user_version = 3;
       """)
     raw.close()
@@ -147,12 +150,16 @@ struct DecisionBatchTests {
     let reopened = try await PolicyEngine.open(path: path)
     defer { reopened.close() }
     let rows = try await all(reopened)
-    #expect(rows.map(\.id) == ["dec-0a0b0c-20", "dec-0a0b0c-1f", "odd-id"])
-    #expect(rows.map(\.time) == [101.5, 100.5, 99.25])
-    #expect(rows.map(\.allowed) == [false, true, false])
-    #expect(rows.map(\.revision) == [7, 7, 6])
-    #expect(rows.map(\.reason) == ["denied", "allowed", "denied"])
-    #expect(rows.map(\.caller) == ["service:catalog", "service:catalog", "admin"])
+    #expect(
+      rows.map(\.id) == [
+        "dec-0a0b0c-20", "dec-0a0b0c-1f", "odd-id", "dec-abc-ffffffffffffffff", "dec-abc-",
+      ])
+    #expect(rows.map(\.time) == [101.5, 100.5, 99.25, 98.75, 98.5])
+    #expect(rows.map(\.allowed) == [false, true, false, false, false])
+    #expect(rows.map(\.revision) == [7, 7, 6, 6, 6])
+    #expect(rows.map(\.reason) == ["denied", "allowed", "denied", "denied", "denied"])
+    #expect(
+      rows.map(\.caller) == ["service:catalog", "service:catalog", "admin", "admin", "admin"])
     let alice = try await all(reopened, DecisionFilter(principal: "alice"))
     #expect(alice.map(\.requestID) == ["r1", "r0"])
   }
@@ -206,5 +213,51 @@ struct DecisionBatchTests {
 
     let rows = try await all(engine)
     #expect(rows.map(\.requestID) == ["b", "c", "a"])
+  }
+
+  @Test("page token rejected with other filters")
+  func tokenFilters() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let clock = TestClock()
+    let engine = try await makeEngine(directory, clock: clock)
+    defer { engine.close() }
+    for index in 0..<4 {
+      let decision = try decide(engine, "alice", "main")
+      engine.logDecision(decision, caller: adminName, requestID: "r\(index)")
+    }
+    try await engine.flushDecisionLog()
+    let first = try await engine.listDecisions(DecisionFilter(principal: "alice", pageSize: 1))
+    #expect(!first.nextPageToken.isEmpty)
+
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.listDecisions(
+        DecisionFilter(principal: "bob", pageSize: 1, pageToken: first.nextPageToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("other filters") == true)
+    let negative = Paging.token(list: "decisions", cursor: "-5.0.0")
+    let malformed = await #expect(throws: PolicyError.self) {
+      try await engine.listDecisions(DecisionFilter(pageToken: negative))
+    }
+    #expect(malformed?.code == .invalidArgument)
+  }
+
+  @Test("securable filter folds case and validates")
+  func securableFilter() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory, clock: TestClock())
+    defer { engine.close() }
+    engine.logDecision(try decide(engine, "alice", "main"), caller: adminName, requestID: "r")
+    try await engine.flushDecisionLog()
+
+    let upper = try await all(engine, DecisionFilter(securable: "MAIN"))
+    #expect(upper.map(\.requestID) == ["r"])
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.listDecisions(DecisionFilter(securable: "main schema"))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("securable filter") == true)
   }
 }

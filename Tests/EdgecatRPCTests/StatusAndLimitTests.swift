@@ -118,6 +118,19 @@ struct StatusAndLimitTests {
     }
   }
 
+  @Test("empty request id is replaced")
+  func emptyRequestID() async throws {
+    try await withTestServer { _, client, _ in
+      var metadata = Metadata()
+      metadata.add("x-request-id", "")
+      let response = try await client.unary(
+        method: "/test.Raw/Metadata", request: [], metadata: metadata)
+      let generated = response.headers["x-request-id"] ?? ""
+      #expect(generated.count == 32)
+      #expect(response.headers["x-echo-request-id"] == generated)
+    }
+  }
+
   @Test("message over the receive limit is RESOURCE_EXHAUSTED")
   func overLimitMessage() async throws {
     var configuration = ServerConfiguration()
