@@ -90,8 +90,8 @@ extension ServerConnection {
   }
 
   /// Resets a stream whose response ended while the client was still sending, as gRPC servers
-  /// do, so the client stops sending. nghttp2's own stream state tells, which costs less than
-  /// finding the call.
+  /// do, so the client stops sending. Whether the client is still sending comes from nghttp2's
+  /// stream state, which costs less than finding the call.
   func responseEnded(_ streamID: Int32) {
     guard nghttp2_session_get_stream_remote_close(session, streamID) == 0 else { return }
     nghttp2_submit_rst_stream(
