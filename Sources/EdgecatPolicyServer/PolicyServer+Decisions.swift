@@ -25,7 +25,7 @@ extension PolicyServer {
           }
         }
         let decisions = try mapped { () throws(PolicyError) in try engine.batchCheck(checks) }
-        response.results = decisions.map(responseMessage)
+        response.results = decisions.map { responseMessage($0) }
         engine.logDecisions(
           decisions, reasons: response.results.map(\.reason),
           caller: caller.authenticated.principal, requestID: caller.context.requestID)
@@ -115,8 +115,8 @@ extension PolicyServer {
     let request = try ProtoCoding.decode(Edgecat_Policy_V1_CheckRequest.self, bytes)
     try requireSelfOrService(caller, asking: request.principal)
     let decision = try decide(request)
-    var response = responseMessage(decision)
-    response.decisionID = ""
+    // Encoded without its decision id, which each call appends with its own.
+    let response = responseMessage(decision, withID: false)
     let body = try response.serializedBytes()
     let logged = LoggableDecision(
       decision, reason: response.reason, caller: caller.authenticated.principal)
@@ -141,12 +141,14 @@ extension PolicyServer {
       minimumRevision: request.minRevision)
   }
 
-  private func responseMessage(_ decision: Decision) -> Edgecat_Policy_V1_CheckResponse {
+  private func responseMessage(_ decision: Decision, withID: Bool = true)
+    -> Edgecat_Policy_V1_CheckResponse
+  {
     var response = Edgecat_Policy_V1_CheckResponse()
     response.allowed = decision.allowed
     response.reason = decision.reason
     response.revision = decision.revision
-    response.decisionID = decision.id
+    if withID { response.decisionID = decision.id }
     response.missingPrivileges = decision.missing.map(\.privilege.rawValue)
     return response
   }
