@@ -194,16 +194,16 @@ final class DecisionLog: Sendable {
   /// loses the batch it took.
   private func drain(into db: Database) throws {
     let (batch, dropped, isInTimeOrder) = state.withLock { state in
-      let taken = (state.queue, state.dropped, state.isInTimeOrder)
+      let queued = (state.queue, state.dropped, state.isInTimeOrder)
       // Room for as many as this flush took, so that the next interval's appends do not
       // regrow the queue from empty.
       state.queue = []
-      state.queue.reserveCapacity(min(taken.0.count, options.queueCapacity))
+      state.queue.reserveCapacity(min(queued.0.count, options.queueCapacity))
       state.dropped = 0
       state.isInTimeOrder = true
       state.lastQueuedTime = -Double.infinity
       state.isFlushScheduled = false
-      return taken
+      return queued
     }
     if dropped > 0 {
       logger.warning(

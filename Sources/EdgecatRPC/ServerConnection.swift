@@ -25,10 +25,8 @@ final class ServerConnection: HTTP2Connection {
 
   init(server: RPCServer, loop: EventLoop, fd: Int32, peer: String) {
     self.server = server
-    idle = server.configuration.idleTimeout.map { timeout in
-      IdleTracker(
-        timeout: UInt64(timeout.components.seconds) * 1_000_000_000
-          + UInt64(timeout.components.attoseconds / 1_000_000_000))
+    idle = server.configuration.idleTimeout.map {
+      IdleTracker(timeout: Deadline.nanoseconds(of: $0))
     }
     super.init(loop: loop, fd: fd, peer: peer, logger: server.logger)
     session = ServerSessionFactory.makeSession(owner: self, configuration: server.configuration)

@@ -11,9 +11,13 @@ public struct Deadline: Sendable, Comparable {
 
   /// Returns the deadline `timeout` from now.
   public static func after(_ timeout: Duration) -> Deadline {
-    let (seconds, attoseconds) = timeout.components
-    let nanoseconds = max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000
-    return Deadline(uptimeNanoseconds: MonotonicClock.now() &+ UInt64(nanoseconds))
+    Deadline(uptimeNanoseconds: MonotonicClock.now() &+ nanoseconds(of: timeout))
+  }
+
+  /// Returns `duration` in whole nanoseconds, 0 for a negative one.
+  static func nanoseconds(of duration: Duration) -> UInt64 {
+    let (seconds, attoseconds) = duration.components
+    return UInt64(max(0, seconds) * 1_000_000_000 + max(0, attoseconds) / 1_000_000_000)
   }
 
   /// Time left, zero once the deadline passed.
