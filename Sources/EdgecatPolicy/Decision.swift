@@ -59,10 +59,13 @@ public struct Decision: Sendable {
     return count
   }
 
-  /// A sentence naming the principal, the privilege, the securable and the rule or the gaps.
-  /// Built by appending bytes to one buffer, because Check builds one for every call.
+  /// A sentence naming the principal, the privilege, the securable and the rule or the gaps,
+  /// built in one buffer because Check builds one for every call.
   public var reason: String {
-    var text = ReasonText()
+    ReasonText.build { appendReason(to: &$0) }
+  }
+
+  private func appendReason(to text: inout ReasonText) {
     if isManagement {
       text += "granting, revoking and dropping on "
     } else {
@@ -75,7 +78,7 @@ public struct Decision: Sendable {
       text += principal
       text += ": "
       source.appendDescription(to: &text)
-      return text.string
+      return
     }
     text += " is denied for "
     text += principal
@@ -87,7 +90,6 @@ public struct Decision: Sendable {
     if isManagement, missing.last?.privilege == .manage {
       text += " (owners of it, its schema or its catalog may also grant)"
     }
-    return text.string
   }
 }
 

@@ -18,10 +18,15 @@ public enum Privilege: String, Sendable, Hashable, CaseIterable {
   case manage = "MANAGE"
   case allPrivileges = "ALL_PRIVILEGES"
 
+  private static let canonicalNames = Dictionary(
+    uniqueKeysWithValues: allCases.map { ($0.rawValue, $0) })
+
   /// Parses a privilege name in any case, with `_` or a space between words.
   public static func named(_ text: String) throws(PolicyError) -> Privilege {
-    // Services send the canonical spelling, which needs no case mapping or copy.
-    if let exact = Privilege(rawValue: text) { return exact }
+    // Services send the canonical spelling, which needs no case mapping or copy, and a hashed
+    // look-up finds it with fewer string comparisons than `init(rawValue:)`, which tries the
+    // cases in order.
+    if let exact = canonicalNames[text] { return exact }
     let normalized = String(text.uppercased().map { $0 == " " ? "_" : $0 })
     guard let privilege = Privilege(rawValue: normalized) else {
       let known = Privilege.allCases.map(\.rawValue).joined(separator: ", ")

@@ -28,9 +28,7 @@ public struct PrivilegeSource: Sendable, Hashable, CustomStringConvertible {
   public var isThroughGroup: Bool { holder != principal }
 
   public var description: String {
-    var text = ReasonText(capacity: 128)
-    appendDescription(to: &text)
-    return text.string
+    ReasonText.build { appendDescription(to: &$0) }
   }
 
   /// Appends `description` to `text`, so that a reason is built in one string.
@@ -78,9 +76,7 @@ public struct MissingPrivilege: Sendable, Hashable, CustomStringConvertible {
   public let securableType: SecurableType
 
   public var description: String {
-    var text = ReasonText(capacity: 128)
-    appendDescription(to: &text)
-    return text.string
+    ReasonText.build { appendDescription(to: &$0) }
   }
 
   /// Appends `description` to `text`, so that a reason is built in one string.

@@ -5,9 +5,9 @@ import Synchronization
 /// request's bytes, so that a caller repeating a request skips decoding it, deciding it,
 /// building its reason and encoding the response. A hit is served only through
 /// `PolicyEngine.repeated`, which gives the decision a new id and returns nil once any write
-/// moved the revision. The first entry stored at a newer revision empties the cache.
-/// Thread-safe.
-final class CheckResponseCache: Sendable {
+/// moved the revision. The first entry stored at a newer revision empties the cache. A cache
+/// of capacity 0 keeps nothing. Thread-safe.
+public final class CheckResponseCache: Sendable {
   /// The authenticated caller, the end user it calls for, and the request's bytes.
   struct Key: Hashable, Sendable {
     let caller: String
@@ -22,68 +22,105 @@ final class CheckResponseCache: Sendable {
     }
   }
 
-  /// A decided check: the decision as the decision log queues each repeat of it, and the
-  /// response encoded without its `decision_id`, which each call appends with its own id. A
-  /// class, so that a hit retains one object instead of copying every field of the decision.
+  /// A decided check: the decision as the decision log queues each repeat of it, and its
+  /// first response, whose bytes before `bodyCount` are the response without its
+  /// `decision_id`, which each call appends with its own id. A class, so that a hit retains one
+  /// object instead of copying every field of the decision.
   final class Entry: Sendable {
     let logged: LoggableDecision
-    let body: [UInt8]
+    let response: [UInt8]
+    let bodyCount: Int
 
-    init(logged: LoggableDecision, body: [UInt8]) {
+    init(logged: LoggableDecision, response: [UInt8], bodyCount: Int) {
       self.logged = logged
-      self.body = body
+      self.response = response
+      self.bodyCount = bodyCount
     }
   }
 
-  /// Entries kept at most; the cache is emptied when it would grow past this.
-  static let capacity = 4096
+  /// The default maximum number of entries.
+  public static let defaultCapacity = 4096
   /// Requests longer than this are not kept, so that the cache's memory stays bounded.
   static let maximumRequestBytes = 1024
 
+  /// The maximum number of entries, past which the cache is emptied.
+  let capacity: Int
   private let state = Mutex<(revision: UInt64, entries: [Key: Entry])>((0, [:]))
 
+  init(capacity: Int = CheckResponseCache.defaultCapacity) {
+    self.capacity = max(0, capacity)
+  }
+
   func lookUp(_ key: Key) -> Entry? {
-    state.withLock { $0.entries[key] }
+    guard capacity > 0 else { return nil }
+    return state.withLock { $0.entries[key] }
   }
 
   func store(_ entry: Entry, for key: Key) {
-    guard key.request.count <= Self.maximumRequestBytes else { return }
+    guard capacity > 0, key.request.count <= Self.maximumRequestBytes else { return }
     state.withLock { state in
       let revision = entry.logged.decision.revision
       if revision != state.revision {
         guard revision > state.revision else { return }
         state = (revision, [:])
       }
-      if state.entries.count >= Self.capacity { state.entries.removeAll(keepingCapacity: true) }
+      if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
       state.entries[key] = entry
     }
   }
 
-  /// Returns `body` followed by the `decision_id` field (number 4 of CheckResponse) holding
-  /// the id of `decision` under serial number `serial`, written into one new array.
-  static func response(_ body: [UInt8], decision: Decision, serial: UInt64) -> [UInt8] {
+  /// Returns the response of `entry` with the `decision_id` field (number 4 of CheckResponse)
+  /// holding the id of its decision under serial number `serial`, written into one new array.
+  static func response(repeating entry: Entry, serial: UInt64) -> [UInt8] {
+    let decision = entry.logged.decision
+    let bodyCount = entry.bodyCount
+    let total = bodyCount + idFieldCount(decision, serial: serial)
+    return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+      entry.response.withUnsafeBufferPointer { source in
+        _ = buffer.initialize(fromContentsOf: source[..<bodyCount])
+      }
+      count = bodyCount
+      count += writeIDField(
+        decision, serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[count...]))
+    }
+  }
+
+  /// Appends the `decision_id` field holding the id of `decision` under serial number `serial`
+  /// to an encoded CheckResponse, in place when `response` has the capacity for it.
+  static func appendIDField(_ decision: Decision, serial: UInt64, to response: inout [UInt8]) {
+    let start = response.count
+    let fieldCount = idFieldCount(decision, serial: serial)
+    response.append(contentsOf: repeatElement(0, count: fieldCount))
+    response.withUnsafeMutableBufferPointer { buffer in
+      _ = writeIDField(
+        decision, serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    }
+  }
+
+  /// Returns the bytes of the `decision_id` field of `decision` under serial number `serial`:
+  /// its tag, its length as a varint and the id.
+  static func idFieldCount(_ decision: Decision, serial: UInt64) -> Int {
     let idCount = decision.idByteCount(serial: serial)
     var lengthBytes = 1
     while idCount >> (7 * lengthBytes) > 0 { lengthBytes += 1 }
-    let total = body.count + 1 + lengthBytes + idCount
-    return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-      var used = body.withUnsafeBufferPointer { source in
-        UnsafeMutableBufferPointer(rebasing: buffer[..<source.count])
-          .initialize(fromContentsOf: source)
-      }
-      buffer[used] = 4 << 3 | 2
+    return 1 + lengthBytes + idCount
+  }
+
+  private static func writeIDField(
+    _ decision: Decision, serial: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>
+  ) -> Int {
+    buffer[0] = 4 << 3 | 2
+    var used = 1
+    var length = decision.idByteCount(serial: serial)
+    while length >= 0x80 {
+      buffer[used] = UInt8(length & 0x7F) | 0x80
+      length >>= 7
       used += 1
-      var length = idCount
-      while length >= 0x80 {
-        buffer[used] = UInt8(length & 0x7F) | 0x80
-        length >>= 7
-        used += 1
-      }
-      buffer[used] = UInt8(length)
-      used += 1
-      used += decision.writeID(
-        serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
-      count = used
     }
+    buffer[used] = UInt8(length)
+    used += 1
+    return used
+      + decision.writeID(
+        serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[used...]))
   }
 }

@@ -107,22 +107,27 @@ extension PolicyServer {
     if let entry = checkResponses.lookUp(key),
       let serial = engine.repeatSerial(of: entry.logged.decision)
     {
-      let logged = entry.logged
-      engine.logDecision(logged, serial: serial, requestID: caller.context.requestID)
-      return CheckResponseCache.response(entry.body, decision: logged.decision, serial: serial)
+      engine.logDecision(entry.logged, serial: serial, requestID: caller.context.requestID)
+      return CheckResponseCache.response(repeating: entry, serial: serial)
     }
 
     let request = try ProtoCoding.decode(Edgecat_Policy_V1_CheckRequest.self, bytes)
     try requireSelfOrService(caller, asking: request.principal)
     let decision = try decide(request)
-    // Encoded without its decision id, which each call appends with its own.
-    let response = responseMessage(decision, withID: false)
-    let body = try response.serializedBytes()
+    // Encoded without its decision id, which is appended in place and which a repeat of the
+    // request replaces with its own.
+    let message = responseMessage(decision, withID: false)
+    let serial = decision.serial
+    var response = message.serializedBytes(
+      extraCapacity: CheckResponseCache.idFieldCount(decision, serial: serial))
+    let bodyCount = response.count
+    CheckResponseCache.appendIDField(decision, serial: serial, to: &response)
     let logged = LoggableDecision(
-      decision, reason: response.reason, caller: caller.authenticated.principal)
-    checkResponses.store(CheckResponseCache.Entry(logged: logged, body: body), for: key)
+      decision, reason: message.reason, caller: caller.authenticated.principal)
+    checkResponses.store(
+      CheckResponseCache.Entry(logged: logged, response: response, bodyCount: bodyCount), for: key)
     engine.logDecision(logged, requestID: caller.context.requestID)
-    return CheckResponseCache.response(body, decision: decision, serial: decision.serial)
+    return response
   }
 
   /// Decides one check from the engine's in-memory model.

@@ -14,11 +14,17 @@ public struct PolicyServer: RPCService {
   let hub: WatchHub
   let logger = Logger(component: "policy")
   let bearerTokens = BearerTokenCache()
-  let checkResponses = CheckResponseCache()
+  let checkResponses: CheckResponseCache
 
-  public init(engine: PolicyEngine, lease: Duration = .milliseconds(300)) {
+  /// `checkCacheEntries` bounds the encoded Check responses kept for repeated requests; 0
+  /// decides every Check anew.
+  public init(
+    engine: PolicyEngine, lease: Duration = .milliseconds(300),
+    checkCacheEntries: Int = CheckResponseCache.defaultCapacity
+  ) {
     self.engine = engine
     hub = WatchHub(lease: lease)
+    checkResponses = CheckResponseCache(capacity: checkCacheEntries)
   }
 
   public var serviceName: String { "edgecat.policy.v1.PolicyService" }

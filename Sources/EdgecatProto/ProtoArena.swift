@@ -1,14 +1,26 @@
 /// Memory for the C structs of one encode, freed all at once when the arena is released.
 ///
-/// Small requests share 4 KiB blocks, so encoding a message costs a few `malloc` calls however
-/// many fields it has. Every allocation is aligned to 16 bytes, enough for any C field type.
+/// Allocations come from a first block that the caller lends, then from 4 KiB blocks, so
+/// encoding a message costs a few `malloc` calls however many fields it has, and none when the
+/// first block is large enough. Every allocation is aligned to 16 bytes, enough for any C field
+/// type.
 final class ProtoArena {
   private static let blockSize = 4096
-  private static let alignment = 16
+  static let alignment = 16
 
+  /// The blocks this arena allocated; the lent first block is not among them.
   private var blocks: [UnsafeMutableRawPointer] = []
   private var next: UnsafeMutableRawPointer?
   private var remaining = 0
+
+  init() {}
+
+  /// Starts with `firstBlock`, which the caller keeps valid until the arena is released and
+  /// whose base address is aligned to `alignment`.
+  init(firstBlock: UnsafeMutableRawBufferPointer) {
+    next = firstBlock.baseAddress
+    remaining = firstBlock.count & ~(Self.alignment - 1)
+  }
 
   deinit {
     for block in blocks {

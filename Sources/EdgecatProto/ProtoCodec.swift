@@ -29,22 +29,33 @@ enum ProtoCodec {
     return try result.get()
   }
 
-  /// Builds the C struct of `message` in an arena, packs it and frees the arena.
-  static func encode<M: CBackedMessage>(_ message: M) -> [UInt8] {
-    let descriptor = M.cDescriptor.pointer
-    let arena = ProtoArena()
-    let memory = CMessageWriter.newMessage(descriptor, in: arena)
-    message.write(to: CMessageWriter(base: memory, descriptor: descriptor, arena: arena))
-    let cMessage = memory.assumingMemoryBound(to: ProtobufCMessage.self)
-    let size = protobuf_c_message_get_packed_size(cMessage)
-    guard size > 0 else {
-      return []
+  /// Bytes of stack memory lent to the arena of each encode, enough for the C structs and
+  /// strings of most messages. The Swift 6.3 standard library puts up to 1,024 bytes of
+  /// `withUnsafeTemporaryAllocation` on the stack, and a larger request may go to the heap.
+  private static let stackArenaBytes = 1024
+
+  /// Builds the C struct of `message` in an arena, packs it into an array with room for
+  /// `extraCapacity` more bytes and frees the arena.
+  static func encode<M: CBackedMessage>(_ message: M, extraCapacity: Int = 0) -> [UInt8] {
+    withUnsafeTemporaryAllocation(
+      byteCount: stackArenaBytes, alignment: ProtoArena.alignment
+    ) { firstBlock in
+      let descriptor = M.cDescriptor.pointer
+      let arena = ProtoArena(firstBlock: firstBlock)
+      let memory = CMessageWriter.newMessage(descriptor, in: arena)
+      message.write(to: CMessageWriter(base: memory, descriptor: descriptor, arena: arena))
+      let cMessage = memory.assumingMemoryBound(to: ProtobufCMessage.self)
+      let size = protobuf_c_message_get_packed_size(cMessage)
+      guard size > 0 || extraCapacity > 0 else {
+        return []
+      }
+      let capacity = size + max(0, extraCapacity)
+      let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+        count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+      }
+      withExtendedLifetime(arena) {}
+      return bytes
     }
-    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-      count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
-    }
-    withExtendedLifetime(arena) {}
-    return bytes
   }
 
   private static func unpackFailed(_ name: String) -> ProtoDecodingError {

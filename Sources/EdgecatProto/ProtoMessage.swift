@@ -13,12 +13,20 @@ public protocol ProtoMessage: Sendable, Equatable {
   /// contains a NUL byte.
   init(serializedBytes: [UInt8]) throws(ProtoDecodingError)
 
-  /// Encodes the message in the protobuf wire format.
+  /// Encodes the message in the protobuf wire format, into an array with room for
+  /// `extraCapacity` more bytes, so that a caller can append fields without a copy.
   ///
   /// NOTE: protobuf-c stores strings as C strings, so a string field that contains a NUL byte is
   /// encoded only up to that byte.
-  func serializedBytes() -> [UInt8]
+  func serializedBytes(extraCapacity: Int) -> [UInt8]
 
   /// Full proto name of the message type, such as "edgecat.testing.v1.EchoRequest".
   static var protoMessageName: String { get }
+}
+
+extension ProtoMessage {
+  /// Encodes the message in the protobuf wire format.
+  public func serializedBytes() -> [UInt8] {
+    serializedBytes(extraCapacity: 0)
+  }
 }

@@ -8,6 +8,16 @@ enum UTF8Check {
     var index = 0
     let count = bytes.count
     while index < count {
+      // Eight ASCII bytes without NUL at a time: no byte has its high bit set, and
+      // subtracting 1 from each byte borrows into a byte's high bit only where it was 0.
+      if count - index >= 8 {
+        let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        if (word | (word &- 0x0101_0101_0101_0101)) & highBits == 0 {
+          index += 8
+          continue
+        }
+      }
       let lead = bytes[index]
       if lead < 0x80 {
         if lead == 0 {

@@ -67,22 +67,24 @@ enum WireValidator {
     _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int,
     field: UnsafePointer<ProtobufCFieldDescriptor>, depth: Int
   ) throws(WireFault) {
-    let name = String(cString: field.pointee.name)
+    // The field's name is made into a String only for an error, so a valid message does not
+    // pay for it.
+    func name() -> String { String(cString: field.pointee.name) }
     switch field.pointee.type {
     case PROTOBUF_C_TYPE_STRING:
       if let problem = UTF8Check.problem(in: UnsafeRawBufferPointer(rebasing: bytes[start..<end])) {
-        throw WireFault(problem: problem, offset: start, path: [name])
+        throw WireFault(problem: problem, offset: start, path: [name()])
       }
     case PROTOBUF_C_TYPE_MESSAGE:
       guard depth < maxDepth else {
-        throw WireFault(problem: .tooDeep, offset: start, path: [name])
+        throw WireFault(problem: .tooDeep, offset: start, path: [name()])
       }
       let nested = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
       do {
         try walk(bytes, from: start, to: end, descriptor: nested, depth: depth + 1)
       } catch {
         var fault = error
-        fault.path.insert(name, at: 0)
+        fault.path.insert(name(), at: 0)
         throw fault
       }
     default:

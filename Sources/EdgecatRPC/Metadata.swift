@@ -42,7 +42,9 @@ public struct Metadata: Sendable, Sequence {
   /// Returns the first text value of `key`.
   public subscript(key: String) -> String? {
     let lowered = Self.lowercased(key)
-    for entry in entries where entry.key == lowered {
+    let length = lowered.utf8.count
+    // Comparing the stored lengths first skips most keys without reading their bytes.
+    for entry in entries where entry.key.utf8.count == length && entry.key == lowered {
       if case .string(let value) = entry.value { return value }
     }
     return nil

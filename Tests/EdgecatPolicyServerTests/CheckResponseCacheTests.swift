@@ -1,4 +1,5 @@
 import EdgecatPolicy
+import EdgecatPolicyServer
 import EdgecatProto
 import EdgecatRPC
 import Testing
@@ -32,6 +33,37 @@ struct CheckResponseCacheTests {
     #expect(ids.contains(second.decisionID))
     client.close()
     await fixture.stop()
+  }
+
+  @Test("disabled cache returns the same decisions")
+  func disabledCache() async throws {
+    let cached = try await PolicyFixture.start()
+    let uncached = try await PolicyFixture.start(checkCacheEntries: 0)
+    let request = checkRequest("alice@example.com", "USE_CATALOG", "main")
+    var responses: [[CheckResponse]] = []
+    for fixture in [cached, uncached] {
+      let client = fixture.client()
+      let metadata = fixture.metadata(token: fixture.adminToken)
+      var answers: [CheckResponse] = []
+      for _ in 0..<3 {
+        answers.append(try await client.unary(Self.check, request, metadata: metadata))
+      }
+      responses.append(answers)
+      client.close()
+    }
+
+    for (fromCache, decided) in zip(responses[0], responses[1]) {
+      #expect(fromCache.allowed == decided.allowed)
+      #expect(fromCache.reason == decided.reason)
+      #expect(fromCache.revision == decided.revision)
+      #expect(fromCache.missingPrivileges == decided.missingPrivileges)
+    }
+    for answers in responses {
+      #expect(Set(answers.map(\.decisionID)).count == answers.count)
+      #expect(answers.allSatisfy { !$0.decisionID.isEmpty })
+    }
+    await cached.stop()
+    await uncached.stop()
   }
 
   @Test("revoke ends the repeated answer")

@@ -17,9 +17,10 @@ final class PolicyFixture: Sendable {
   let serviceToken: String
   let aliceToken: String
 
-  static func start(shutdownGracePeriod: Duration = .milliseconds(200)) async throws
-    -> PolicyFixture
-  {
+  static func start(
+    shutdownGracePeriod: Duration = .milliseconds(200),
+    checkCacheEntries: Int = CheckResponseCache.defaultCapacity
+  ) async throws -> PolicyFixture {
     var template = Array("/tmp/edgecat-policy-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
     let folder = String(cString: template)
@@ -30,7 +31,8 @@ final class PolicyFixture: Sendable {
     var configuration = ServerConfiguration()
     configuration.shutdownGracePeriod = shutdownGracePeriod
     let server = RPCServer(
-      services: [PolicyServer(engine: engine)], configuration: configuration, group: group)
+      services: [PolicyServer(engine: engine, checkCacheEntries: checkCacheEntries)],
+      configuration: configuration, group: group)
     let port = try server.start(listeningOn: Endpoint(host: "127.0.0.1", port: 0))
     let admin = RequestContext(principal: "admin@example.com", requestID: "fixture")
     try await engine.createPrincipal("alice@example.com", kind: .user, context: admin)

@@ -113,6 +113,30 @@ struct AuthorizationTests {
         + " granted to group analysts, which contains dave")
   }
 
+  @Test("long reason matches the interpolated wording")
+  func longReason() async throws {
+    // About 2,000 bytes, so the reason outgrows its first buffer twice.
+    let directory = TemporaryDirectory()
+    let engine = try await openEngine(directory)
+    let user = String(repeating: "u", count: 250)
+    let table = [
+      String(repeating: "c", count: 200), String(repeating: "s", count: 200),
+      String(repeating: "t", count: 200),
+    ]
+    try await engine.user(user)
+    try await engine.register(.catalog, table[0], owner: adminName)
+    try await engine.register(.schema, table[..<2].joined(separator: "."), owner: adminName)
+    try await engine.register(.table, table.joined(separator: "."), owner: adminName)
+
+    let decision = try engine.check(
+      CheckRequest(principal: user, privilege: .select, securable: table.joined(separator: ".")))
+
+    #expect(!decision.allowed)
+    #expect(decision.reason.utf8.count > 2000)
+    #expect(decision.reason == Self.interpolatedReason(decision))
+    engine.close()
+  }
+
   @Test("reasons match the interpolated wording")
   func reasonWording() async throws {
     let engine = try await Self.world.value

@@ -29,6 +29,31 @@ struct DecodingErrorTests {
     }
   }
 
+  @Test("bad byte at any offset of a long string is rejected")
+  func badByteInLongString() {
+    // ASCII is checked eight bytes at a time, so a bad byte must be found in any position of
+    // a word and in the bytes after the last whole word.
+    let invalid = "field \"text\" of edgecat.testing.v1.EchoRequest is not valid UTF-8"
+    let nul =
+      "field \"text\" of edgecat.testing.v1.EchoRequest contains a NUL byte,"
+      + " which protobuf-c strings cannot hold"
+    for offset in 0..<21 {
+      for (bad, expected) in [(UInt8(0xFF), invalid), (0x80, invalid), (0x00, nul)] {
+        var text = [UInt8](repeating: 0x61, count: 21)
+        text[offset] = bad
+        #expect(decodingError(Echo.self, [0x0A, 21] + text) == expected, "\(bad) at \(offset)")
+      }
+    }
+  }
+
+  @Test("long valid strings decode")
+  func longValidStrings() throws {
+    for text in ["abcdefghijklmnopq", "abcdefgh\u{e9}ijklmnop", "\u{1F600}abcdefghijklmnop\u{7F}"] {
+      let bytes = [0x0A, UInt8(text.utf8.count)] + Array(text.utf8)
+      #expect(try Echo(serializedBytes: bytes).text == text)
+    }
+  }
+
   @Test("embedded NUL is rejected naming the field")
   func embeddedNUL() {
     let bytes: [UInt8] = [0x32, 0x03, 0x61, 0x00, 0x62]

@@ -22,6 +22,9 @@ let options = ServiceOptions.parseOrExit(
     Flag(
       "decision-log-retention-days", default: "30",
       help: "days to keep the decision log of Check and BatchCheck; older entries are deleted"),
+    Flag(
+      "check-cache-entries", default: "\(CheckResponseCache.defaultCapacity)",
+      help: "encoded Check responses kept for repeated requests; 0 decides every Check anew"),
   ])
 Logger.level = options.logLevel
 // The database contains token hashes and the token files contain secrets, so nothing this
@@ -62,6 +65,14 @@ guard let retentionDays = Int(options.flags["decision-log-retention-days"] ?? ""
 else {
   StandardError.write(
     "edgecat-policy: --decision-log-retention-days must be a positive number of days\n")
+  exit(2)
+}
+guard let checkCacheEntries = Int(options.flags["check-cache-entries"] ?? ""),
+  checkCacheEntries >= 0
+else {
+  StandardError.write(
+    "edgecat-policy: --check-cache-entries \"\(options.flags["check-cache-entries"] ?? "")\" is "
+      + "invalid; use a number of entries, 0 or more\n")
   exit(2)
 }
 var services: [(name: String, path: String)] = []
@@ -127,7 +138,11 @@ if let admin, let adminTokenFile {
 }
 
 let server = RPCServer(
-  services: [PolicyServer(engine: engine, lease: .milliseconds(leaseMilliseconds))])
+  services: [
+    PolicyServer(
+      engine: engine, lease: .milliseconds(leaseMilliseconds),
+      checkCacheEntries: checkCacheEntries)
+  ])
 do {
   let port = try server.start(listeningOn: options.listen)
   try options.writePortFile(port)

@@ -129,8 +129,8 @@ extension Edgecat_Agent_V1_InferenceRecord: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -174,8 +174,8 @@ extension Edgecat_Agent_V1_LogInferenceRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -199,8 +199,8 @@ extension Edgecat_Agent_V1_InferenceAck: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -228,8 +228,8 @@ extension Edgecat_Agent_V1_LogInferenceResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -251,8 +251,8 @@ extension Edgecat_Agent_V1_Label: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -278,8 +278,8 @@ extension Edgecat_Agent_V1_LogLabelsRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -301,8 +301,8 @@ extension Edgecat_Agent_V1_LogLabelsResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -324,8 +324,8 @@ extension Edgecat_Agent_V1_WatchModelRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -345,8 +345,8 @@ extension Edgecat_Agent_V1_ModelAssignment: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -378,8 +378,8 @@ extension Edgecat_Agent_V1_ModelLoadedRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -405,8 +405,8 @@ extension Edgecat_Agent_V1_ModelLoadedResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {

@@ -881,8 +881,8 @@ extension Edgecat_Registry_V1_RegisteredModel: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -922,8 +922,8 @@ extension Edgecat_Registry_V1_CreateRegisteredModelRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -953,8 +953,8 @@ extension Edgecat_Registry_V1_GetRegisteredModelRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -976,8 +976,8 @@ extension Edgecat_Registry_V1_ListRegisteredModelsRequest: ProtoMessage, CBacked
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1003,8 +1003,8 @@ extension Edgecat_Registry_V1_ListRegisteredModelsResponse: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1028,8 +1028,8 @@ extension Edgecat_Registry_V1_UpdateRegisteredModelRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1057,8 +1057,8 @@ extension Edgecat_Registry_V1_DeleteRegisteredModelRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1082,8 +1082,8 @@ extension Edgecat_Registry_V1_DeleteRegisteredModelResponse: ProtoMessage, CBack
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1105,8 +1105,8 @@ extension Edgecat_Registry_V1_SetRegisteredModelTagRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1130,8 +1130,8 @@ extension Edgecat_Registry_V1_SetRegisteredModelTagResponse: ProtoMessage, CBack
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1151,8 +1151,8 @@ extension Edgecat_Registry_V1_DeleteRegisteredModelTagRequest: ProtoMessage, CBa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1176,8 +1176,8 @@ extension Edgecat_Registry_V1_DeleteRegisteredModelTagResponse: ProtoMessage, CB
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1197,8 +1197,8 @@ extension Edgecat_Registry_V1_TensorSpec: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1224,8 +1224,8 @@ extension Edgecat_Registry_V1_ModelSignature: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1249,8 +1249,8 @@ extension Edgecat_Registry_V1_ModelVersion: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1308,8 +1308,8 @@ extension Edgecat_Registry_V1_CreateModelVersionRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1345,8 +1345,8 @@ extension Edgecat_Registry_V1_GetModelVersionRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1370,8 +1370,8 @@ extension Edgecat_Registry_V1_ListModelVersionsRequest: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1397,8 +1397,8 @@ extension Edgecat_Registry_V1_ListModelVersionsResponse: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1422,8 +1422,8 @@ extension Edgecat_Registry_V1_DeleteModelVersionRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1447,8 +1447,8 @@ extension Edgecat_Registry_V1_DeleteModelVersionResponse: ProtoMessage, CBackedM
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1470,8 +1470,8 @@ extension Edgecat_Registry_V1_SetModelVersionTagRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1497,8 +1497,8 @@ extension Edgecat_Registry_V1_SetModelVersionTagResponse: ProtoMessage, CBackedM
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1518,8 +1518,8 @@ extension Edgecat_Registry_V1_DeleteModelVersionTagRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1545,8 +1545,8 @@ extension Edgecat_Registry_V1_DeleteModelVersionTagResponse: ProtoMessage, CBack
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1566,8 +1566,8 @@ extension Edgecat_Registry_V1_ArtifactHeader: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1595,8 +1595,8 @@ extension Edgecat_Registry_V1_UploadArtifactRequest: ProtoMessage, CBackedMessag
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1626,8 +1626,8 @@ extension Edgecat_Registry_V1_DownloadArtifactRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1653,8 +1653,8 @@ extension Edgecat_Registry_V1_DownloadArtifactResponse: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1682,8 +1682,8 @@ extension Edgecat_Registry_V1_ModelAlias: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1707,8 +1707,8 @@ extension Edgecat_Registry_V1_SetModelAliasRequest: ProtoMessage, CBackedMessage
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1734,8 +1734,8 @@ extension Edgecat_Registry_V1_DeleteModelAliasRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1759,8 +1759,8 @@ extension Edgecat_Registry_V1_DeleteModelAliasResponse: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1780,8 +1780,8 @@ extension Edgecat_Registry_V1_GetModelVersionByAliasRequest: ProtoMessage, CBack
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1805,8 +1805,8 @@ extension Edgecat_Registry_V1_ResolveModelURIRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1828,8 +1828,8 @@ extension Edgecat_Registry_V1_DeviceSelector: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1860,8 +1860,8 @@ extension Edgecat_Registry_V1_ReportedModel: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1889,8 +1889,8 @@ extension Edgecat_Registry_V1_Device: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1935,8 +1935,8 @@ extension Edgecat_Registry_V1_RegisterDeviceRequest: ProtoMessage, CBackedMessag
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1971,8 +1971,8 @@ extension Edgecat_Registry_V1_UpdateDeviceRequest: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2009,8 +2009,8 @@ extension Edgecat_Registry_V1_DeregisterDeviceRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2032,8 +2032,8 @@ extension Edgecat_Registry_V1_DeregisterDeviceResponse: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2053,8 +2053,8 @@ extension Edgecat_Registry_V1_GetDeviceRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2076,8 +2076,8 @@ extension Edgecat_Registry_V1_ListDevicesRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2103,8 +2103,8 @@ extension Edgecat_Registry_V1_ListDevicesResponse: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2128,8 +2128,8 @@ extension Edgecat_Registry_V1_RolloutStrategy: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2163,8 +2163,8 @@ extension Edgecat_Registry_V1_DeploymentDevice: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2198,8 +2198,8 @@ extension Edgecat_Registry_V1_Deployment: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2247,8 +2247,8 @@ extension Edgecat_Registry_V1_CreateDeploymentRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2284,8 +2284,8 @@ extension Edgecat_Registry_V1_GetDeploymentRequest: ProtoMessage, CBackedMessage
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2307,8 +2307,8 @@ extension Edgecat_Registry_V1_ListDeploymentsRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2334,8 +2334,8 @@ extension Edgecat_Registry_V1_ListDeploymentsResponse: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2359,8 +2359,8 @@ extension Edgecat_Registry_V1_PauseDeploymentRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2382,8 +2382,8 @@ extension Edgecat_Registry_V1_ResumeDeploymentRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2405,8 +2405,8 @@ extension Edgecat_Registry_V1_RollbackDeploymentRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2436,8 +2436,8 @@ extension Edgecat_Registry_V1_DesiredModel: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2469,8 +2469,8 @@ extension Edgecat_Registry_V1_DesiredState: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2498,8 +2498,8 @@ extension Edgecat_Registry_V1_GetDesiredStateRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2521,8 +2521,8 @@ extension Edgecat_Registry_V1_WatchDesiredStateRequest: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2544,8 +2544,8 @@ extension Edgecat_Registry_V1_ReportDeviceStateRequest: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2571,8 +2571,8 @@ extension Edgecat_Registry_V1_ReportDeviceStateResponse: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2594,8 +2594,8 @@ extension Edgecat_Registry_V1_ResendDesiredStateRequest: ProtoMessage, CBackedMe
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -2617,8 +2617,8 @@ extension Edgecat_Registry_V1_ResendDesiredStateResponse: ProtoMessage, CBackedM
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {

@@ -821,8 +821,8 @@ extension Edgecat_Telemetry_V1_HeartbeatRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -860,8 +860,8 @@ extension Edgecat_Telemetry_V1_HeartbeatResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -887,8 +887,8 @@ extension Edgecat_Telemetry_V1_GetFleetRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -910,8 +910,8 @@ extension Edgecat_Telemetry_V1_FleetDevice: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -965,8 +965,8 @@ extension Edgecat_Telemetry_V1_GetFleetResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -990,8 +990,8 @@ extension Edgecat_Telemetry_V1_InferenceLogRecord: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1045,8 +1045,8 @@ extension Edgecat_Telemetry_V1_LabelUpdate: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1074,8 +1074,8 @@ extension Edgecat_Telemetry_V1_IngestBatch: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1101,8 +1101,8 @@ extension Edgecat_Telemetry_V1_IngestAck: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1140,8 +1140,8 @@ extension Edgecat_Telemetry_V1_UpdateLabelsRequest: ProtoMessage, CBackedMessage
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1163,8 +1163,8 @@ extension Edgecat_Telemetry_V1_UpdateLabelsResponse: ProtoMessage, CBackedMessag
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1188,8 +1188,8 @@ extension Edgecat_Telemetry_V1_QueryRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1217,8 +1217,8 @@ extension Edgecat_Telemetry_V1_Value: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1252,8 +1252,8 @@ extension Edgecat_Telemetry_V1_Row: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1275,8 +1275,8 @@ extension Edgecat_Telemetry_V1_QueryResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1306,8 +1306,8 @@ extension Edgecat_Telemetry_V1_GetMetricsRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1337,8 +1337,8 @@ extension Edgecat_Telemetry_V1_DeviceMetrics: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1376,8 +1376,8 @@ extension Edgecat_Telemetry_V1_GetMetricsResponse: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1405,8 +1405,8 @@ extension Edgecat_Telemetry_V1_GetDailyMetricsRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1436,8 +1436,8 @@ extension Edgecat_Telemetry_V1_DailyMetrics: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1471,8 +1471,8 @@ extension Edgecat_Telemetry_V1_GetDailyMetricsResponse: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1496,8 +1496,8 @@ extension Edgecat_Telemetry_V1_AlertRule: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1545,8 +1545,8 @@ extension Edgecat_Telemetry_V1_CreateAlertRuleRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1568,8 +1568,8 @@ extension Edgecat_Telemetry_V1_GetAlertRuleRequest: ProtoMessage, CBackedMessage
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1591,8 +1591,8 @@ extension Edgecat_Telemetry_V1_ListAlertRulesRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1616,8 +1616,8 @@ extension Edgecat_Telemetry_V1_ListAlertRulesResponse: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1641,8 +1641,8 @@ extension Edgecat_Telemetry_V1_UpdateAlertRuleRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1666,8 +1666,8 @@ extension Edgecat_Telemetry_V1_DeleteAlertRuleRequest: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1689,8 +1689,8 @@ extension Edgecat_Telemetry_V1_DeleteAlertRuleResponse: ProtoMessage, CBackedMes
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1710,8 +1710,8 @@ extension Edgecat_Telemetry_V1_Alert: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1757,8 +1757,8 @@ extension Edgecat_Telemetry_V1_ListAlertsRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1784,8 +1784,8 @@ extension Edgecat_Telemetry_V1_ListAlertsResponse: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1809,8 +1809,8 @@ extension Edgecat_Telemetry_V1_AlertTransition: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1852,8 +1852,8 @@ extension Edgecat_Telemetry_V1_ListAlertTransitionsRequest: ProtoMessage, CBacke
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1881,8 +1881,8 @@ extension Edgecat_Telemetry_V1_ListAlertTransitionsResponse: ProtoMessage, CBack
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1906,8 +1906,8 @@ extension Edgecat_Telemetry_V1_EvaluateAlertsRequest: ProtoMessage, CBackedMessa
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1927,8 +1927,8 @@ extension Edgecat_Telemetry_V1_EvaluateAlertsResponse: ProtoMessage, CBackedMess
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1952,8 +1952,8 @@ extension Edgecat_Telemetry_V1_WatchAlertsRequest: ProtoMessage, CBackedMessage 
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1975,8 +1975,8 @@ extension Edgecat_Telemetry_V1_RunRetentionRequest: ProtoMessage, CBackedMessage
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -1996,8 +1996,8 @@ extension Edgecat_Telemetry_V1_RunRetentionResponse: ProtoMessage, CBackedMessag
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {

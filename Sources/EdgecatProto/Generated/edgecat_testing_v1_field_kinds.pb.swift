@@ -146,8 +146,8 @@ extension Edgecat_Testing_V1_FieldKinds: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -286,8 +286,8 @@ extension Edgecat_Testing_V1_FieldKinds.Nested: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {

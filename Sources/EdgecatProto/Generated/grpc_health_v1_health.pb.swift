@@ -73,8 +73,8 @@ extension Grpc_Health_V1_HealthCheckRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -96,8 +96,8 @@ extension Grpc_Health_V1_HealthCheckResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -119,8 +119,8 @@ extension Grpc_Health_V1_HealthListRequest: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
@@ -140,8 +140,8 @@ extension Grpc_Health_V1_HealthListResponse: ProtoMessage, CBackedMessage {
     self = try ProtoCodec.decode(Self.self, from: bytes)
   }
 
-  public func serializedBytes() -> [UInt8] {
-    ProtoCodec.encode(self)
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
   }
 
   init(cReader reader: CMessageReader) {
