@@ -1,40 +1,5 @@
 import EdgecatCore
 
-/// One principal in the in-memory model, with its precomputed group closure.
-struct PrincipalEntry: Sendable {
-  let id: Int32
-  let name: String
-  let kind: PrincipalKind
-  let createdAt: Double
-  /// The groups this principal is a direct member of.
-  var directGroups: [Int32] = []
-  /// Itself, `account users` and every group it belongs to through any chain of memberships.
-  var closure: [Int32] = []
-  var attributes: [String: String] = [:]
-}
-
-/// One securable in the in-memory model, with the grants made on it.
-struct SecurableEntry: Sendable {
-  let id: Int32
-  let type: SecurableType
-  let name: SecurableName
-  /// The dotted lower case name, empty for the metastore.
-  let fullName: String
-  /// The enclosing securable, or -1 for the metastore.
-  let parent: Int32
-  let createdAt: Double
-  var owner: Int32
-  /// The privileges granted to each principal directly on this securable.
-  var grants: [Int32: PrivilegeSet] = [:]
-  var children: [Int32] = []
-  var function: FunctionDefinition?
-  /// The table's columns when they were registered; empty when unknown.
-  var columns: [String] = []
-
-  /// The type and name as reasons and messages show them, such as `table main.sales.orders`.
-  var label: String { type == .metastore ? "metastore" : "\(type.displayName) \(fullName)" }
-}
-
 /// One token, known by the SHA-256 hash of its secret.
 struct TokenEntry: Sendable {
   let id: String
