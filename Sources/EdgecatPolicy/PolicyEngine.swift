@@ -90,7 +90,12 @@ public final class PolicyEngine: Sendable {
 
   /// Decides one check from the in-memory model; no database access.
   public func check(_ request: CheckRequest) throws(PolicyError) -> Decision {
-    try decide(request, in: snapshot.model)
+    // Keeping the snapshot alive lets the model be passed without copying it, which would
+    // retain each of its collections.
+    let snapshot = self.snapshot
+    return try withExtendedLifetime(snapshot) { () throws(PolicyError) -> Decision in
+      try decide(request, in: snapshot.model)
+    }
   }
 
   /// Returns a new serial number for a repeat of `decision` while the policy is still at its
@@ -134,14 +139,17 @@ public final class PolicyEngine: Sendable {
     let serial = decisionSerial.add(1, ordering: .relaxed).newValue
     var source: PrivilegeSource?
     var missing: [MissingPrivilege] = []
+    let allowed: Bool
     switch outcome {
     case .allowed(let holding):
       source = model.source(holding, principal: principal, target: target)
+      allowed = true
     case .denied(let gaps):
       missing = model.missingPrivileges(gaps)
+      allowed = false
     }
     return Decision(
-      allowed: source != nil, principal: principal.name, privilege: privilege,
+      allowed: allowed, principal: principal.name, privilege: privilege,
       securable: target.fullName, securableType: target.type, revision: model.revision,
       source: source, missing: missing, isManagement: isManagement, serial: serial,
       idPrefix: decisionPrefix)
