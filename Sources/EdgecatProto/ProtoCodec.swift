@@ -18,27 +18,32 @@ enum ProtoCodec {
         return .failure(error)
       }
       let data = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
-      guard let message = protobuf_c_message_unpack(descriptor, nil, raw.count, data) else {
-        return .failure(unpackFailed(M.protoMessageName))
+      return DecodeMemory.with(byteCount: stackMemoryBytes) { allocator, memory in
+        guard let message = protobuf_c_message_unpack(descriptor, &allocator, raw.count, data)
+        else {
+          return .failure(unpackFailed(M.protoMessageName))
+        }
+        defer {
+          if memory.pointee.heapAllocations > 0 {
+            protobuf_c_message_free_unpacked(message, &allocator)
+          }
+        }
+        return .success(M(cReader: CMessageReader(base: message, descriptor: descriptor)))
       }
-      defer {
-        protobuf_c_message_free_unpacked(message, nil)
-      }
-      return .success(M(cReader: CMessageReader(base: message, descriptor: descriptor)))
     }
     return try result.get()
   }
 
-  /// Bytes of stack memory lent to the arena of each encode, enough for the C structs and
-  /// strings of most messages. The Swift 6.3 standard library puts up to 1,024 bytes of
+  /// Bytes of stack memory lent to each decode and to the arena of each encode, enough for the
+  /// C structs and strings of most messages. The Swift 6.3 standard library puts up to 1,024 bytes of
   /// `withUnsafeTemporaryAllocation` on the stack, and a larger request may go to the heap.
-  private static let stackArenaBytes = 1024
+  private static let stackMemoryBytes = 1024
 
   /// Builds the C struct of `message` in an arena, packs it into an array with room for
   /// `extraCapacity` more bytes and frees the arena.
   static func encode<M: CBackedMessage>(_ message: M, extraCapacity: Int = 0) -> [UInt8] {
     withUnsafeTemporaryAllocation(
-      byteCount: stackArenaBytes, alignment: ProtoArena.alignment
+      byteCount: stackMemoryBytes, alignment: ProtoArena.alignment
     ) { firstBlock in
       let descriptor = M.cDescriptor.pointer
       let arena = ProtoArena(firstBlock: firstBlock)

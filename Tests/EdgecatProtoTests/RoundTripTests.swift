@@ -115,4 +115,19 @@ struct RoundTripTests {
     let decoded = try Edgecat_Testing_V1_EchoRequest(serializedBytes: request.serializedBytes())
     #expect(decoded == request)
   }
+
+  @Test("messages past the decode stack memory survive a round trip")
+  func pastStackMemory() throws {
+    // Decoding serves the first kilobyte of C allocations from the stack and the rest from the
+    // heap; these sizes end before, near and well past that boundary.
+    for count in [0, 1, 10, 25, 40, 100, 1_000] {
+      var message = Kinds()
+      message.repeatedString = (0..<count).map { "string \($0) of the message" }
+      message.repeatedNested = (0..<count).map { FieldKindsSample.nested("n\($0)", [Int32($0)]) }
+      message.stringToString = Dictionary(
+        uniqueKeysWithValues: (0..<count).map { ("key \($0)", "value \($0)") })
+      let decoded = try Kinds(serializedBytes: message.serializedBytes())
+      #expect(decoded == message, "\(count) elements")
+    }
+  }
 }
