@@ -13,12 +13,29 @@ public final class CheckResponseCache: Sendable {
     let caller: String
     let endUser: String
     let request: [UInt8]
+    /// The hash of the three, computed once, so that a request not in the cache is hashed once
+    /// for its look-up and its store.
+    private let digest: Int
 
-    /// Hashes the request's bytes in one call; an array hashes its elements one by one.
-    func hash(into hasher: inout Hasher) {
+    init(caller: String, endUser: String, request: [UInt8]) {
+      self.caller = caller
+      self.endUser = endUser
+      self.request = request
+      var hasher = Hasher()
       hasher.combine(caller)
       hasher.combine(endUser)
+      // In one call: an array would hash its elements one by one.
       request.withUnsafeBytes { hasher.combine(bytes: $0) }
+      digest = hasher.finalize()
+    }
+
+    func hash(into hasher: inout Hasher) {
+      hasher.combine(digest)
+    }
+
+    static func == (left: Key, right: Key) -> Bool {
+      left.digest == right.digest && left.request == right.request && left.caller == right.caller
+        && left.endUser == right.endUser
     }
   }
 
