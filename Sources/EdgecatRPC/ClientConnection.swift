@@ -25,7 +25,7 @@ final class ClientConnection: HTTP2Connection {
     self.restart = restart
     super.init(loop: loop, fd: fd, peer: endpoint.description, logger: Logger(component: "rpc"))
     accepting.add(1)
-    session = ClientSessionFactory.makeSession(owner: self)
+    session = ClientSessionFactory.makeSession(owner: self, memory: sessionMemory)
   }
 
   /// False once the connection closed or the server sent GOAWAY; new calls need a new one.

@@ -3,7 +3,7 @@ import CNGHTTP2
 /// Creates nghttp2 client sessions whose callbacks forward to a `ClientConnection`, recovered
 /// from `user_data` unretained: the connection owns the session and deletes it in `deinit`.
 enum ClientSessionFactory {
-  static func makeSession(owner: ClientConnection) -> OpaquePointer {
+  static func makeSession(owner: ClientConnection, memory: SessionMemory) -> OpaquePointer {
     var callbacks: OpaquePointer?
     precondition(nghttp2_session_callbacks_new(&callbacks) == 0)
     defer { nghttp2_session_callbacks_del(callbacks) }
@@ -20,9 +20,10 @@ enum ClientSessionFactory {
     nghttp2_option_set_no_auto_window_update(options, 1)
 
     var session: OpaquePointer?
-    let result = nghttp2_session_client_new2(
-      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options)
-    precondition(result == 0, "nghttp2_session_client_new failed with \(result)")
+    var allocator = memory.allocator
+    let result = nghttp2_session_client_new3(
+      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options, &allocator)
+    precondition(result == 0, "nghttp2_session_client_new3 failed with \(result)")
     return session!
   }
 }

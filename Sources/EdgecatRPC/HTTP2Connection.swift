@@ -13,6 +13,8 @@ class HTTP2Connection: EventSource {
   let logger: Logger
   /// The nghttp2 session; subclasses create it in their initialiser and own it.
   var session: OpaquePointer!
+  /// The allocator of `session`, released only after `deinit` deleted the session.
+  let sessionMemory = SessionMemory()
   private(set) var isClosed = false
   /// Closes the socket once all queued output is written.
   var closeWhenFlushed = false

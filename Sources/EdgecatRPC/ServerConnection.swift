@@ -29,7 +29,8 @@ final class ServerConnection: HTTP2Connection {
       IdleTracker(timeout: Deadline.nanoseconds(of: $0))
     }
     super.init(loop: loop, fd: fd, peer: peer, logger: server.logger)
-    session = ServerSessionFactory.makeSession(owner: self, configuration: server.configuration)
+    session = ServerSessionFactory.makeSession(
+      owner: self, configuration: server.configuration, memory: sessionMemory)
   }
 
   /// Sends the server's SETTINGS and starts reading.

@@ -3,9 +3,9 @@ import CNGHTTP2
 /// Creates nghttp2 server sessions whose callbacks forward to a `ServerConnection`, recovered
 /// from `user_data` unretained: the connection owns the session and deletes it in `deinit`.
 enum ServerSessionFactory {
-  static func makeSession(owner: ServerConnection, configuration: ServerConfiguration)
-    -> OpaquePointer
-  {
+  static func makeSession(
+    owner: ServerConnection, configuration: ServerConfiguration, memory: SessionMemory
+  ) -> OpaquePointer {
     var callbacks: OpaquePointer?
     precondition(nghttp2_session_callbacks_new(&callbacks) == 0)
     defer { nghttp2_session_callbacks_del(callbacks) }
@@ -27,9 +27,10 @@ enum ServerSessionFactory {
     nghttp2_option_set_no_closed_streams(options, 1)
 
     var session: OpaquePointer?
-    let result = nghttp2_session_server_new2(
-      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options)
-    precondition(result == 0, "nghttp2_session_server_new2 failed with \(result)")
+    var allocator = memory.allocator
+    let result = nghttp2_session_server_new3(
+      &session, callbacks, Unmanaged.passUnretained(owner).toOpaque(), options, &allocator)
+    precondition(result == 0, "nghttp2_session_server_new3 failed with \(result)")
     return session!
   }
 }
