@@ -41,7 +41,11 @@ struct ResultColumnNames {
         let unchanged = original.elementsEqual(changed) {
           $0.kind == $1.kind && $0.text == $1.text
         }
-        if unchanged && SelectList.isColumnReference(original) { continue }
+        if unchanged
+          && SelectList.isColumnReference(original, isOutermost: writtenList.isOutermost)
+        {
+          continue
+        }
 
         let name = text(of: writtenRange, in: written)
         guard name != QueryLexer.join(Array(changed)).sql else { continue }

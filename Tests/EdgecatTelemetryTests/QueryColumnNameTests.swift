@@ -50,6 +50,14 @@ import Testing
       columns: ["latency_ms + 1 -- plus one"]),
     Case(sql: "SELECT 1+1 /* two */", columns: ["1+1 /* two */"]),
     Case(sql: "SELECT current_timestamp() ;", columns: ["current_timestamp()"]),
+    Case(sql: "SELECT x'00' /* blob */, seq'q' FROM \(table)", columns: ["x'00' /* blob */", "q"]),
+    Case(
+      sql: "SELECT device_id  COLLATE nocase FROM \(table)",
+      columns: ["device_id  COLLATE nocase"]),
+    Case(
+      sql: "SELECT * FROM (SELECT (device_id)  COLLATE nocase, seq /* s */ COLLATE binary FROM "
+        + "\(table))",
+      columns: ["device_id", "seq"]),
     Case(sql: "SELECT * FROM \(table)", columns: InferenceLogColumns.names),
     Case(sql: "SELECT l.* FROM \(table) AS l", columns: InferenceLogColumns.names),
     Case(
