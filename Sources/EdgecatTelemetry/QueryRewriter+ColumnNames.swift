@@ -24,13 +24,20 @@ struct ResultColumnNames {
   /// `written` contains the author's tokens of the same statement, with the same SELECT
   /// keywords in the same order. A select list whose columns do not pair up keeps the names of
   /// its rewritten text.
+  ///
+  /// The aliases repeat at most as many bytes of text as the query has, given to the outermost
+  /// SELECTs first, which always fit. The alias of a column with a subquery repeats the text of
+  /// the aliases inside it, so nested subqueries would otherwise multiply the statement's size.
+  /// NOTE: a subquery column past that budget keeps the name of its rewritten text.
   func restore(in rewritten: [QueryToken], written: [QueryToken]) -> [QueryToken] {
     let writtenLists = SelectList.all(in: written)
     let rewrittenLists = SelectList.all(in: rewritten)
     guard writtenLists.count == rewrittenLists.count else { return rewritten }
+    let pairs = zip(writtenLists, rewrittenLists).sorted { $0.0.depth < $1.0.depth }
 
+    var budget = bytes.count
     var aliases: [(position: Int, name: String, origin: Int)] = []
-    for (writtenList, rewrittenList) in zip(writtenLists, rewrittenLists) {
+    for (writtenList, rewrittenList) in pairs {
       guard writtenList.items.count == rewrittenList.items.count else { continue }
       for (writtenRange, rewrittenRange) in zip(writtenList.items, rewrittenList.items) {
         let original = written[writtenRange]
@@ -48,7 +55,10 @@ struct ResultColumnNames {
         }
 
         let name = text(of: writtenRange, in: written)
-        guard name != QueryLexer.join(Array(changed)).sql else { continue }
+        guard name != QueryLexer.join(Array(changed)).sql, name.utf8.count <= budget else {
+          continue
+        }
+        budget -= name.utf8.count
         aliases.append((rewrittenRange.upperBound, name, last.origin))
       }
     }

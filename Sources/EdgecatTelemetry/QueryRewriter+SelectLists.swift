@@ -2,9 +2,12 @@
 struct SelectList {
   /// The token ranges of the result columns, in order, each with its alias if it has one.
   var items: [Range<Int>]
+  /// The number of parentheses around the SELECT keyword.
+  var depth: Int
+
   /// Whether the SELECT is outside every parenthesis, so that its columns are the statement's
   /// result columns rather than those of a subquery or common table expression.
-  var isOutermost: Bool
+  var isOutermost: Bool { depth == 0 }
 
   /// Words that end a select list at its own parenthesis depth. WINDOW ends it only as the
   /// start of a window clause (`WINDOW name AS (`), because SQLite also takes it as an alias.
@@ -21,13 +24,13 @@ struct SelectList {
       if token.isSymbol("(") { depth += 1 }
       if token.isSymbol(")") { depth -= 1 }
       if token.isKeyword("select") {
-        lists.append(list(in: tokens, after: index, isOutermost: depth == 0))
+        lists.append(list(in: tokens, after: index, depth: depth))
       }
     }
     return lists
   }
 
-  private static func list(in tokens: [QueryToken], after select: Int, isOutermost: Bool)
+  private static func list(in tokens: [QueryToken], after select: Int, depth selectDepth: Int)
     -> SelectList
   {
     var start = select + 1
@@ -55,7 +58,7 @@ struct SelectList {
       index += 1
     }
     items.append(itemStart..<index)
-    return SelectList(items: items, isOutermost: isOutermost)
+    return SelectList(items: items, depth: selectDepth)
   }
 
   /// True for a clause keyword at `index`, except the FROM of `IS [NOT] DISTINCT FROM` and a

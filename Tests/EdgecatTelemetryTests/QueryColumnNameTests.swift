@@ -117,12 +117,12 @@ import Testing
     #expect(result.columns == query.columns)
   }
 
+  static let rewriter = QueryRewriter(
+    tables: [QueryFixture.table], sourceSchema: "edgecat_source_test", now: QueryFixture.now)
+
   @Test("alias quotes double quotes in the text")
   func quotedAlias() throws {
-    let rewriter = QueryRewriter(
-      tables: [QueryFixture.table], sourceSchema: "edgecat_source_test", now: QueryFixture.now)
-
-    let template = try rewriter.rewrite("SELECT \"seq\"  +  1 FROM \(Self.table)")
+    let template = try Self.rewriter.rewrite("SELECT \"seq\"  +  1 FROM \(Self.table)")
     let sql = QueryLexer.join(template.body).sql
 
     #expect(sql.hasPrefix("SELECT \"seq\" + 1 AS \"\"\"seq\"\"  +  1\" FROM"))
@@ -130,13 +130,22 @@ import Testing
 
   @Test("unchanged text gets no alias")
   func unchangedText() throws {
-    let rewriter = QueryRewriter(
-      tables: [QueryFixture.table], sourceSchema: "edgecat_source_test", now: QueryFixture.now)
-
-    let template = try rewriter.rewrite("SELECT seq + 1, l . seq FROM \(Self.table) l")
+    let template = try Self.rewriter.rewrite("SELECT seq + 1, l . seq FROM \(Self.table) l")
     let sql = QueryLexer.join(template.body).sql
 
     #expect(sql.hasPrefix("SELECT seq + 1, l . seq FROM"))
+  }
+
+  @Test("nested aliases stay within query size")
+  func nestedAliasBudget() throws {
+    var sql = "SELECT current_date || '" + String(repeating: "a", count: 1000) + "'"
+    for _ in 0..<10 { sql = "SELECT (" + sql + ")" }
+
+    let template = try Self.rewriter.rewrite(sql)
+    let rewritten = QueryLexer.join(template.body).sql
+
+    #expect(rewritten.utf8.count <= 3 * sql.utf8.count)
+    #expect(rewritten.hasSuffix(" AS " + QueryToken.quoted(String(sql.dropFirst(7)))))
   }
 
   @Test("rewritten values keep the rows")
