@@ -1,10 +1,10 @@
 /// The clauses of a plain `SELECT ... FROM <inference log> [WHERE] [GROUP BY] [HAVING]
 /// [ORDER BY] [LIMIT]` statement, as the rewrite left it. Parsing fails (nil) for any other
 /// shape: SELECT DISTINCT, a join, a subquery, a compound SELECT, a window clause, tokens the
-/// rewrite generated outside FROM (such as rewritten time arithmetic), or a name with the day
-/// figures view's column prefix.
+/// rewrite generated outside FROM (such as rewritten time arithmetic) other than the aliases
+/// that keep result column names, or a name with the day figures view's column prefix.
 struct DayFiguresClauses {
-  /// One output column: its expression and its alias as written, if it has one.
+  /// One output column: its expression and its alias, if the author or the rewrite gave it one.
   struct Item {
     var expression: ArraySlice<QueryToken>
     var alias: String?
@@ -53,7 +53,6 @@ struct DayFiguresClauses {
       }
     }
     let list = body[start..<marks[0].at]
-    guard !list.contains(where: \.isGenerated) else { return nil }
     for item in Self.split(list) {
       let count = item.count
       guard let last = item.last else { return nil }
@@ -67,7 +66,11 @@ struct DayFiguresClauses {
         items.append(Item(expression: item, alias: nil))
       }
     }
-    guard !items.isEmpty, items.allSatisfy({ !$0.expression.isEmpty }) else { return nil }
+    // A generated alias holds the column's name as written, but a generated expression token
+    // is rewritten time arithmetic, which the translation does not know.
+    guard !items.isEmpty, items.allSatisfy({ !$0.expression.isEmpty }),
+      !items.contains(where: { $0.expression.contains(where: \.isGenerated) })
+    else { return nil }
   }
 
   /// Returns each top-level clause keyword with its index and where its content starts, in

@@ -9,11 +9,13 @@ struct QueryRewriter {
   /// Seconds since the Unix epoch that `current_timestamp()` and `now()` stand for.
   let now: Double
 
-  /// Returns the template of `sql`, or throws INVALID_ARGUMENT for anything but one SELECT
-  /// statement, NOT_FOUND for a three-part name this service does not host and
-  /// INVALID_ARGUMENT for a name that would reach the raw table or shadow a hosted one.
+  /// Returns the template of `sql`, whose result columns keep the names of the author's text.
+  /// Throws INVALID_ARGUMENT for anything but one SELECT statement, NOT_FOUND for a three-part
+  /// name this service does not host and INVALID_ARGUMENT for a name that would reach the raw
+  /// table or shadow a hosted one.
   func rewrite(_ sql: String) throws(ServiceError) -> QueryTemplate {
     var tokens = try QueryLexer.tokens(of: sql)
+    let written = tokens
     try checkShape(&tokens, sql)
     let hasWith = tokens[0].isKeyword("with")
     let isRecursive = hasWith && tokens.count > 1 && tokens[1].isKeyword("recursive")
@@ -24,8 +26,10 @@ struct QueryRewriter {
     var scan = HostedNameScan(tables: tables, reserved: reservedNames, sql: sql)
     let body = try scan.replace(Array(tokens[start...]))
     let rewritten = try QueryTimeRewrite(now: now, sql: sql).apply(to: body)
+    let named = ResultColumnNames(sql: sql).restore(
+      in: rewritten, written: Array(written[start...]))
     return QueryTemplate(
-      body: rewritten, hasWith: hasWith, isRecursive: isRecursive, tables: scan.referenced)
+      body: named, hasWith: hasWith, isRecursive: isRecursive, tables: scan.referenced)
   }
 
   /// Names that no identifier of a query may have: each hosted table's raw table, full name
