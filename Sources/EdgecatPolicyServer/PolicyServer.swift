@@ -41,8 +41,10 @@ public struct PolicyServer: RPCService {
   struct Caller {
     let authenticated: AuthenticatedPrincipal
     let context: RequestContext
+    /// Whether the authenticated principal is in edgecat-services, found once per call because
+    /// a Check needs it twice.
+    let isService: Bool
 
-    var isService: Bool { authenticated.groups.contains(BuiltInGroup.edgecatServices) }
     var isAdmin: Bool { authenticated.groups.contains(BuiltInGroup.metastoreAdmins) }
   }
 
@@ -59,8 +61,9 @@ public struct PolicyServer: RPCService {
       throw error.rpcError
     }
     var principal = authenticated.principal
+    let isService = authenticated.groups.contains(BuiltInGroup.edgecatServices)
     if let onBehalfOf = context.metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty {
-      if authenticated.groups.contains(BuiltInGroup.edgecatServices) {
+      if isService {
         principal = onBehalfOf
       } else {
         logger.debug(
@@ -73,7 +76,8 @@ public struct PolicyServer: RPCService {
     return Caller(
       authenticated: authenticated,
       context: RequestContext(
-        principal: principal, requestID: context.requestID, peer: context.peer))
+        principal: principal, requestID: context.requestID, peer: context.peer),
+      isService: isService)
   }
 
   /// Runs an engine write, then waits until every Watch subscriber acknowledged its revision or
