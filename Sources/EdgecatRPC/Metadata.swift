@@ -65,11 +65,32 @@ public struct Metadata: Sendable, Sequence {
 
   /// Returns `key` itself when it is lower-case ASCII already, as keys almost always are, so
   /// that a look-up copies no key longer than a small string.
-  private static func lowercased(_ key: String) -> String {
+  static func lowercased(_ key: String) -> String {
     let isLowercaseASCII = key.utf8.withContiguousStorageIfAvailable { bytes in
-      !bytes.contains { $0 >= 0x80 || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+      !containsUppercaseOrNonASCII(UnsafeRawBufferPointer(bytes))
     }
     return isLowercaseASCII == true ? key : key.lowercased()
+  }
+
+  /// Returns whether `bytes` has a byte from `A` to `Z` or above 0x7F, testing eight bytes at a
+  /// time: every look-up of a key runs it.
+  static func containsUppercaseOrNonASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    let highBits: UInt64 = 0x8080_8080_8080_8080
+    var index = 0
+    while bytes.count - index >= 8 {
+      let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+      if word & highBits != 0 { return true }
+      // With every byte below 0x80, adding 0x3F sets a byte's high bit from `A` (0x41) up and
+      // adding 0x25 from `[` (0x5B) up, without carrying into the next byte.
+      let fromA = word &+ 0x3F3F_3F3F_3F3F_3F3F
+      let pastZ = word &+ 0x2525_2525_2525_2525
+      if fromA & ~pastZ & highBits != 0 { return true }
+      index += 8
+    }
+    for byte in bytes[index...] where byte >= 0x80 || (byte >= 0x41 && byte <= 0x5A) {
+      return true
+    }
+    return false
   }
 }
 
