@@ -1,9 +1,8 @@
 import EdgecatCore
 import EdgecatStore
 
-/// Records and labels read from the spool for one batch to telemetry. The records are every
-/// pending record with a seq from the first record's to the last one's, and the labels every
-/// pending label in their id range, so deleting those ranges deletes exactly this batch.
+/// Records and labels read from the spool for one batch to telemetry, records in seq order and
+/// labels in id order.
 public struct SpoolBatch: Sendable {
   public var records: [SpoolRecord]
   public var labels: [SpoolLabel]
@@ -55,41 +54,28 @@ extension Spool {
     }
   }
 
-  /// Deletes the records and labels of an acknowledged batch in one commit.
+  /// Deletes the records and labels of an acknowledged batch in one commit. It deletes them by
+  /// seq and id, not by range, because entries resent from quarantine can fall between the
+  /// first and last entries of a batch without being part of it.
   public func remove(_ batch: SpoolBatch) async throws(ServiceError) {
     guard !batch.isEmpty else { return }
-    let seqs = batch.records.first.map { (Int64($0.seq), Int64(batch.records.last!.seq)) }
-    let ids = batch.labels.first.map { ($0.id, batch.labels.last!.id) }
+    let seqs = "[" + batch.records.map { String($0.seq) }.joined(separator: ",") + "]"
+    let ids = "[" + batch.labels.map { String($0.id) }.joined(separator: ",") + "]"
     let removed: (bytes: Int64, records: Int64, labels: Int64)
     do {
       removed = try await store.write { database in
-        var bytes: Int64 = 0
-        var records: Int64 = 0
-        var labels: Int64 = 0
-        if let (first, last) = seqs {
-          let row = try database.queryOne(
-            "SELECT count(*), coalesce(sum(byte_size), 0) FROM pending_records"
-              + " WHERE seq BETWEEN ? AND ?", .integer(first), .integer(last))!
-          records = row[0].int64 ?? 0
-          bytes += row[1].int64 ?? 0
-          try database.execute(
-            "DELETE FROM pending_records WHERE seq BETWEEN ? AND ?", .integer(first),
-            .integer(last))
-        }
-        if let (first, last) = ids {
-          let row = try database.queryOne(
-            "SELECT count(*), coalesce(sum(byte_size), 0) FROM pending_labels"
-              + " WHERE id BETWEEN ? AND ?", .integer(first), .integer(last))!
-          labels = row[0].int64 ?? 0
-          bytes += row[1].int64 ?? 0
-          try database.execute(
-            "DELETE FROM pending_labels WHERE id BETWEEN ? AND ?", .integer(first),
-            .integer(last))
-        }
+        let records = try database.query(
+          "DELETE FROM pending_records WHERE seq IN (SELECT value FROM json_each(?))"
+            + " RETURNING byte_size", .text(seqs))
+        let labels = try database.query(
+          "DELETE FROM pending_labels WHERE id IN (SELECT value FROM json_each(?))"
+            + " RETURNING byte_size", .text(ids))
+        let bytes = (records + labels).reduce(Int64(0)) { $0 + ($1[0].int64 ?? 0) }
         try database.execute(
           "UPDATE spool_state SET bytes = bytes - ?, records = records - ?,"
-            + " labels = labels - ?", .integer(bytes), .integer(records), .integer(labels))
-        return (bytes, records, labels)
+            + " labels = labels - ?", .integer(bytes), .integer(Int64(records.count)),
+          .integer(Int64(labels.count)))
+        return (bytes, Int64(records.count), Int64(labels.count))
       }
     } catch {
       logger.error("spool delete failed", ["entries": batch.count, "error": "\(error)"])
