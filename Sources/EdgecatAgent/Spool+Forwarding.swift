@@ -54,28 +54,25 @@ extension Spool {
     }
   }
 
-  /// Deletes the records and labels of an acknowledged batch in one commit. It deletes them by
-  /// seq and id, not by range, because entries resent from quarantine can fall between the
-  /// first and last entries of a batch without being part of it.
+  /// Deletes the records and labels of an acknowledged batch in one commit. It deletes each
+  /// run of consecutive seqs or ids by range, never the range from the first entry to the
+  /// last, because an entry resent from quarantine can fill a gap in a batch without being
+  /// part of it.
   public func remove(_ batch: SpoolBatch) async throws(ServiceError) {
     guard !batch.isEmpty else { return }
-    let seqs = "[" + batch.records.map { String($0.seq) }.joined(separator: ",") + "]"
-    let ids = "[" + batch.labels.map { String($0.id) }.joined(separator: ",") + "]"
+    let seqRuns = Spool.runs(batch.records.map { Int64($0.seq) })
+    let idRuns = Spool.runs(batch.labels.map(\.id))
     let removed: (bytes: Int64, records: Int64, labels: Int64)
     do {
       removed = try await store.write { database in
-        let records = try database.query(
-          "DELETE FROM pending_records WHERE seq IN (SELECT value FROM json_each(?))"
-            + " RETURNING byte_size", .text(seqs))
-        let labels = try database.query(
-          "DELETE FROM pending_labels WHERE id IN (SELECT value FROM json_each(?))"
-            + " RETURNING byte_size", .text(ids))
-        let bytes = (records + labels).reduce(Int64(0)) { $0 + ($1[0].int64 ?? 0) }
+        let records = try Spool.delete(seqRuns, from: "pending_records", key: "seq", database)
+        let labels = try Spool.delete(idRuns, from: "pending_labels", key: "id", database)
+        let bytes = records.bytes + labels.bytes
         try database.execute(
           "UPDATE spool_state SET bytes = bytes - ?, records = records - ?,"
-            + " labels = labels - ?", .integer(bytes), .integer(Int64(records.count)),
-          .integer(Int64(labels.count)))
-        return (bytes, Int64(records.count), Int64(labels.count))
+            + " labels = labels - ?", .integer(bytes), .integer(records.count),
+          .integer(labels.count))
+        return (bytes, records.count, labels.count)
       }
     } catch {
       logger.error("spool delete failed", ["entries": batch.count, "error": "\(error)"])
@@ -87,6 +84,40 @@ extension Spool {
       $0.statistics.labels -= removed.labels
       if removed.bytes > 0 { $0.statistics.full = false }
     }
+  }
+
+  /// Splits ascending keys into runs of consecutive values, as (first, last) pairs.
+  static func runs(_ keys: [Int64]) -> [(first: Int64, last: Int64)] {
+    var runs: [(first: Int64, last: Int64)] = []
+    for key in keys {
+      if let last = runs.last?.last, key == last + 1 {
+        runs[runs.count - 1].last = key
+      } else {
+        runs.append((key, key))
+      }
+    }
+    return runs
+  }
+
+  /// Deletes the rows of `table` whose `key` lies in one of `runs` and returns their count and
+  /// the sum of their byte_size.
+  private static func delete(
+    _ runs: [(first: Int64, last: Int64)], from table: String, key: String,
+    _ database: Database
+  ) throws -> (count: Int64, bytes: Int64) {
+    var count: Int64 = 0
+    var bytes: Int64 = 0
+    for run in runs {
+      let row = try database.queryOne(
+        "SELECT count(*), coalesce(sum(byte_size), 0) FROM \(table)"
+          + " WHERE \(key) BETWEEN ? AND ?", .integer(run.first), .integer(run.last))!
+      count += row[0].int64 ?? 0
+      bytes += row[1].int64 ?? 0
+      try database.execute(
+        "DELETE FROM \(table) WHERE \(key) BETWEEN ? AND ?", .integer(run.first),
+        .integer(run.last))
+    }
+    return (count, bytes)
   }
 
   static func record(_ row: Row) -> SpoolRecord {

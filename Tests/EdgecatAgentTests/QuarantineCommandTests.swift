@@ -229,6 +229,18 @@ struct QuarantineCommandTests {
     await fixture.stop()
   }
 
+  @Test(
+    "runs of consecutive keys",
+    arguments: [
+      ([], []),
+      ([5], [[5, 5]]),
+      ([1, 2, 3], [[1, 3]]),
+      ([1, 2, 4, 5, 6, 9], [[1, 2], [4, 6], [9, 9]]),
+    ] as [([Int64], [[Int64]])])
+  func runsOfKeys(keys: [Int64], expected: [[Int64]]) {
+    #expect(Spool.runs(keys).map { [$0.first, $0.last] } == expected)
+  }
+
   @Test("resend during a batch in flight sends each record once")
   func resendDuringBatchInFlight() async throws {
     let fixture = try await ForwarderFixture(batchRecords: 8, window: 4)
