@@ -211,6 +211,34 @@ struct QuarantineCommandTests {
     await fixture.stop()
   }
 
+  @Test("resent label goes out on an open stream")
+  func resentLabelOnOpenStream() async throws {
+    let fixture = try await ForwarderFixture(batchRecords: 8, window: 2)
+    fixture.telemetry.state.withLock { $0.invalidLabelSeqs = [2] }
+    try await fixture.spoolRecords(4)
+    let epoch = fixture.spool.epoch
+    _ = try await fixture.spool.appendLabels(
+      [2, 3].map { SpoolLabel(epoch: epoch, seq: $0, label: 1) })
+    let running = Task { await fixture.forwarder.run() }
+    #expect(await eventually { fixture.spool.statistics.quarantined == 1 })
+    #expect(await eventually { fixture.spool.statistics.labels == 0 })
+    #expect(fixture.telemetry.state.withLock { $0.labels.map(\.seq) } == [3])
+
+    fixture.telemetry.state.withLock { $0.invalidLabelSeqs = [] }
+    let change = try await fixture.spool.resendQuarantined(.everything)
+    #expect(change == QuarantineChange(records: 0, labels: 1, bytes: 0))
+    #expect(await eventually { fixture.telemetry.state.withLock { $0.labels.count } == 2 })
+    #expect(await eventually { fixture.spool.statistics.bytes == 0 })
+    running.cancel()
+    await running.value
+
+    #expect(fixture.telemetry.state.withLock { $0.labels.map(\.seq) } == [3, 2])
+    #expect(fixture.spool.statistics.quarantined == 0)
+    #expect(fixture.spool.statistics.labels == 0)
+    #expect(fixture.forwarder.counters.streams == 1)
+    await fixture.stop()
+  }
+
   @Test("acknowledged batch keeps a resent record")
   func removeKeepsResentRecord() async throws {
     let fixture = try await ForwarderFixture(batchRecords: 8, window: 2)
