@@ -52,6 +52,21 @@ public struct AgentService: RPCService {
         }
         return Edgecat_Agent_V1_ModelLoadedResponse()
       },
+      .unary(Self.path("ListQuarantined")) {
+        (request: Edgecat_Agent_V1_ListQuarantinedRequest, context) in
+        try authenticate(context)
+        return try await listQuarantined(request)
+      },
+      .unary(Self.path("ResendQuarantined")) {
+        (request: Edgecat_Agent_V1_ResendQuarantinedRequest, context) in
+        try authenticate(context)
+        return try await resendQuarantined(request)
+      },
+      .unary(Self.path("DiscardQuarantined")) {
+        (request: Edgecat_Agent_V1_DiscardQuarantinedRequest, context) in
+        try authenticate(context)
+        return try await discardQuarantined(request)
+      },
     ]
   }
 

@@ -46,6 +46,7 @@ extension Forwarder {
       if let resend = window.takeResend() {
         entry = resend
       } else if window.hasRoom {
+        if let mark = spool.takeResendMark() { window.rewind(to: mark) }
         let (afterSeq, afterLabelID) = window.cursor
         let batch: SpoolBatch
         do {
@@ -59,7 +60,9 @@ extension Forwarder {
           await wakeup.wait(timeout: Self.idlePoll)
           continue
         }
-        entry = window.add(batch)
+        // After a rewind, a batch can contain only entries that are already in flight.
+        guard let added = window.add(batch) else { continue }
+        entry = added
       } else {
         await wakeup.wait(timeout: Self.idlePoll)
         continue

@@ -15,6 +15,10 @@ final class ForwardingWindow: Sendable {
     var nextBatchID: UInt64 = 1
     var afterSeq: UInt64 = 0
     var afterLabelID: Int64 = 0
+    /// Entries that were in flight or waiting to be sent again at the last rewind. Reads
+    /// after a rewind find them in the spool again and leave them out.
+    var skippedSeqs: Set<UInt64> = []
+    var skippedLabelIDs: Set<Int64> = []
   }
 
   let capacity: Int
@@ -42,13 +46,34 @@ final class ForwardingWindow: Sendable {
     }
   }
 
-  /// Records a batch read from the spool as in flight, moves the cursor past it and returns
-  /// it with its batch id.
-  func add(_ batch: SpoolBatch) -> InFlight {
+  /// Moves the cursor past `batch` and records the batch as in flight, without the entries
+  /// a rewind left out. Returns it with its batch id, or nil when every entry was left out.
+  func add(_ batch: SpoolBatch) -> InFlight? {
     state.withLock { state in
       if let last = batch.records.last { state.afterSeq = last.seq }
       if let last = batch.labels.last { state.afterLabelID = last.id }
+      var batch = batch
+      if !state.skippedSeqs.isEmpty || !state.skippedLabelIDs.isEmpty {
+        batch.records.removeAll { state.skippedSeqs.contains($0.seq) }
+        batch.labels.removeAll { state.skippedLabelIDs.contains($0.id) }
+      }
+      guard !batch.isEmpty else { return nil }
       return Self.record(batch, in: &state)
+    }
+  }
+
+  /// Moves the cursor back to `mark`, so that the next reads find the entries resent from
+  /// quarantine. Entries now in flight or waiting to be sent again are left out of those
+  /// reads, so that no entry is in two batches at once.
+  func rewind(to mark: ResendMark) {
+    state.withLock { state in
+      // The sets are made again even when the cursor stays, because an entry left out by an
+      // earlier rewind may since have been quarantined and resent.
+      state.afterSeq = min(state.afterSeq, mark.afterSeq)
+      state.afterLabelID = min(state.afterLabelID, mark.afterLabelID)
+      let owned = state.inFlight.map(\.batch) + state.resend
+      state.skippedSeqs = Set(owned.flatMap { $0.records.map(\.seq) })
+      state.skippedLabelIDs = Set(owned.flatMap { $0.labels.map(\.id) })
     }
   }
 

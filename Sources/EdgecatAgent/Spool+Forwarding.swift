@@ -1,9 +1,8 @@
 import EdgecatCore
 import EdgecatStore
 
-/// Records and labels read from the spool for one batch to telemetry. The records are every
-/// pending record with a seq from the first record's to the last one's, and the labels every
-/// pending label in their id range, so deleting those ranges deletes exactly this batch.
+/// Records and labels read from the spool for one batch to telemetry, records in seq order and
+/// labels in id order.
 public struct SpoolBatch: Sendable {
   public var records: [SpoolRecord]
   public var labels: [SpoolLabel]
@@ -55,41 +54,25 @@ extension Spool {
     }
   }
 
-  /// Deletes the records and labels of an acknowledged batch in one commit.
+  /// Deletes the records and labels of an acknowledged batch in one commit. It deletes each
+  /// run of consecutive seqs or ids by range, never the range from the first entry to the
+  /// last, because an entry resent from quarantine can fill a gap in a batch without being
+  /// part of it.
   public func remove(_ batch: SpoolBatch) async throws(ServiceError) {
     guard !batch.isEmpty else { return }
-    let seqs = batch.records.first.map { (Int64($0.seq), Int64(batch.records.last!.seq)) }
-    let ids = batch.labels.first.map { ($0.id, batch.labels.last!.id) }
+    let seqRuns = Spool.runs(batch.records.map { Int64($0.seq) })
+    let idRuns = Spool.runs(batch.labels.map(\.id))
     let removed: (bytes: Int64, records: Int64, labels: Int64)
     do {
       removed = try await store.write { database in
-        var bytes: Int64 = 0
-        var records: Int64 = 0
-        var labels: Int64 = 0
-        if let (first, last) = seqs {
-          let row = try database.queryOne(
-            "SELECT count(*), coalesce(sum(byte_size), 0) FROM pending_records"
-              + " WHERE seq BETWEEN ? AND ?", .integer(first), .integer(last))!
-          records = row[0].int64 ?? 0
-          bytes += row[1].int64 ?? 0
-          try database.execute(
-            "DELETE FROM pending_records WHERE seq BETWEEN ? AND ?", .integer(first),
-            .integer(last))
-        }
-        if let (first, last) = ids {
-          let row = try database.queryOne(
-            "SELECT count(*), coalesce(sum(byte_size), 0) FROM pending_labels"
-              + " WHERE id BETWEEN ? AND ?", .integer(first), .integer(last))!
-          labels = row[0].int64 ?? 0
-          bytes += row[1].int64 ?? 0
-          try database.execute(
-            "DELETE FROM pending_labels WHERE id BETWEEN ? AND ?", .integer(first),
-            .integer(last))
-        }
+        let records = try Spool.delete(seqRuns, from: "pending_records", key: "seq", database)
+        let labels = try Spool.delete(idRuns, from: "pending_labels", key: "id", database)
+        let bytes = records.bytes + labels.bytes
         try database.execute(
           "UPDATE spool_state SET bytes = bytes - ?, records = records - ?,"
-            + " labels = labels - ?", .integer(bytes), .integer(records), .integer(labels))
-        return (bytes, records, labels)
+            + " labels = labels - ?", .integer(bytes), .integer(records.count),
+          .integer(labels.count))
+        return (bytes, records.count, labels.count)
       }
     } catch {
       logger.error("spool delete failed", ["entries": batch.count, "error": "\(error)"])
@@ -101,6 +84,40 @@ extension Spool {
       $0.statistics.labels -= removed.labels
       if removed.bytes > 0 { $0.statistics.full = false }
     }
+  }
+
+  /// Splits ascending keys into runs of consecutive values, as (first, last) pairs.
+  static func runs(_ keys: [Int64]) -> [(first: Int64, last: Int64)] {
+    var runs: [(first: Int64, last: Int64)] = []
+    for key in keys {
+      if let last = runs.last?.last, key == last + 1 {
+        runs[runs.count - 1].last = key
+      } else {
+        runs.append((key, key))
+      }
+    }
+    return runs
+  }
+
+  /// Deletes the rows of `table` whose `key` lies in one of `runs` and returns their count and
+  /// the sum of their byte_size.
+  private static func delete(
+    _ runs: [(first: Int64, last: Int64)], from table: String, key: String,
+    _ database: Database
+  ) throws -> (count: Int64, bytes: Int64) {
+    var count: Int64 = 0
+    var bytes: Int64 = 0
+    for run in runs {
+      let row = try database.queryOne(
+        "SELECT count(*), coalesce(sum(byte_size), 0) FROM \(table)"
+          + " WHERE \(key) BETWEEN ? AND ?", .integer(run.first), .integer(run.last))!
+      count += row[0].int64 ?? 0
+      bytes += row[1].int64 ?? 0
+      try database.execute(
+        "DELETE FROM \(table) WHERE \(key) BETWEEN ? AND ?", .integer(run.first),
+        .integer(run.last))
+    }
+    return (count, bytes)
   }
 
   static func record(_ row: Row) -> SpoolRecord {

@@ -7,18 +7,29 @@ public struct QuarantinedRecord: Sendable, Hashable {
   /// The gRPC status code of telemetry's acknowledgement.
   public var statusCode: Int32
   public var message: String
+  /// When the agent moved the record to quarantine, in milliseconds since the Unix epoch.
+  public var quarantinedMs: Int64
+}
+
+/// A label telemetry rejected on its own, with the status code and message of the rejection.
+public struct QuarantinedLabel: Sendable, Hashable {
+  /// The label, with its row id in the spool.
+  public var label: SpoolLabel
+  public var statusCode: Int32
+  public var message: String
+  /// When the agent moved the label to quarantine, in milliseconds since the Unix epoch.
+  public var quarantinedMs: Int64
 }
 
 extension Spool {
   /// Moves the single record or label of `batch` from the pending queue to quarantine in one
   /// commit, with telemetry's `statusCode` and `message`. Its bytes keep counting against the
-  /// cap. Returns false when the entry was no longer pending.
+  /// cap until `discardQuarantined` deletes it, and `resendQuarantined` moves it back. Returns
+  /// false when the entry was no longer pending.
   func quarantine(_ batch: SpoolBatch, statusCode: Int32, message: String)
     async throws(ServiceError) -> Bool
   {
     precondition(batch.count == 1, "only a batch of one entry can be quarantined")
-    // NOTE: nothing sends or deletes quarantined entries yet, so they stay until an operator
-    // removes them from agent.db. A command to resend or clear them would lift this.
     let now = wallClockMilliseconds()
     let moved: Int
     do {
@@ -59,20 +70,5 @@ extension Spool {
       $0.statistics.quarantined += Int64(moved)
     }
     return moved > 0
-  }
-
-  /// Reads the quarantined records in seq order, for inspection.
-  public func quarantinedRecords() async throws -> [QuarantinedRecord] {
-    try await store.read { database in
-      try database.query(
-        "SELECT seq, timestamp_ms, model_full_name, model_version, prediction, confidence,"
-          + " latency_ms, input_hash, label, status_code, message FROM quarantined_records"
-          + " ORDER BY seq"
-      ).map { row in
-        QuarantinedRecord(
-          record: Spool.record(row), statusCode: Int32(row[9].int64 ?? 0),
-          message: row[10].string ?? "")
-      }
-    }
   }
 }

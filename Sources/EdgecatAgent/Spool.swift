@@ -7,7 +7,7 @@ import Synchronization
 /// acknowledges them. Records are numbered by `seq` within the spool's `epoch`, a random id
 /// made when the spool is created. Writes beyond `maximumBytes` are rejected whole rather than
 /// dropping older records. Entries telemetry rejects on their own move to a quarantine, which
-/// counts against `maximumBytes`. Thread-safe.
+/// counts against `maximumBytes` until an operator resends or discards them. Thread-safe.
 public final class Spool: Sendable {
   /// 32 hex digits, made once when the database is created and kept across restarts.
   public let epoch: String
@@ -24,6 +24,8 @@ public final class Spool: Sendable {
     /// Rejections for the cap since the last one that was logged, and when that was.
     var unloggedRejections = 0
     var lastRejectionLog: ContinuousClock.Instant?
+    /// The spool position the forwarder must read from again for entries resent from quarantine.
+    var resendMark: ResendMark?
   }
 
   /// Seconds between two log lines about rejections for the cap.

@@ -7,8 +7,9 @@ typealias IngestAck = Edgecat_Telemetry_V1_IngestAck
 
 /// A stand-in for edgecat-telemetry's ingest and heartbeats. It keeps records by
 /// (device_id, epoch, seq) in memory, rejects batches over `maximumEntries` as
-/// RESOURCE_EXHAUSTED, rejects batches holding a seq of `invalidSeqs` as INVALID_ARGUMENT, and
-/// acknowledges the next batches with the codes in `rejections`.
+/// RESOURCE_EXHAUSTED, rejects batches containing a record with a seq of `invalidSeqs` or a label
+/// with a seq of `invalidLabelSeqs` as INVALID_ARGUMENT, and acknowledges the next batches with
+/// the codes in `rejections`.
 final class FakeTelemetry: RPCService, Sendable {
   let serviceName = "edgecat.telemetry.v1.TelemetryService"
 
@@ -24,6 +25,7 @@ final class FakeTelemetry: RPCService, Sendable {
     var maximumEntries = Int.max
     var rejections: [Int32] = []
     var invalidSeqs: Set<UInt64> = []
+    var invalidLabelSeqs: Set<UInt64> = []
     var heartbeats: [Edgecat_Telemetry_V1_HeartbeatRequest] = []
   }
 
@@ -79,6 +81,11 @@ final class FakeTelemetry: RPCService, Sendable {
       if let bad = batch.records.first(where: { state.invalidSeqs.contains($0.seq) }) {
         ack.code = 3
         ack.message = "record seq \(bad.seq): confidence 7.0 is out of range"
+        return
+      }
+      if let bad = batch.labels.first(where: { state.invalidLabelSeqs.contains($0.seq) }) {
+        ack.code = 3
+        ack.message = "label for seq \(bad.seq): no such record"
         return
       }
       if !state.rejections.isEmpty {

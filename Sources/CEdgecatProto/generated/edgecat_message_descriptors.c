@@ -5,9 +5,13 @@
 #include "CEdgecatProto.h"
 
 static const ProtobufCMessageDescriptor *const message_descriptors[] = {
+  &edgecat__agent__v1__discard_quarantined_request__descriptor,
+  &edgecat__agent__v1__discard_quarantined_response__descriptor,
   &edgecat__agent__v1__inference_ack__descriptor,
   &edgecat__agent__v1__inference_record__descriptor,
   &edgecat__agent__v1__label__descriptor,
+  &edgecat__agent__v1__list_quarantined_request__descriptor,
+  &edgecat__agent__v1__list_quarantined_response__descriptor,
   &edgecat__agent__v1__log_inference_request__descriptor,
   &edgecat__agent__v1__log_inference_response__descriptor,
   &edgecat__agent__v1__log_labels_request__descriptor,
@@ -15,6 +19,10 @@ static const ProtobufCMessageDescriptor *const message_descriptors[] = {
   &edgecat__agent__v1__model_assignment__descriptor,
   &edgecat__agent__v1__model_loaded_request__descriptor,
   &edgecat__agent__v1__model_loaded_response__descriptor,
+  &edgecat__agent__v1__quarantined_label__descriptor,
+  &edgecat__agent__v1__quarantined_record__descriptor,
+  &edgecat__agent__v1__resend_quarantined_request__descriptor,
+  &edgecat__agent__v1__resend_quarantined_response__descriptor,
   &edgecat__agent__v1__watch_model_request__descriptor,
   &edgecat__audit__v1__audit_event__descriptor,
   &edgecat__audit__v1__list_audit_events_request__descriptor,

@@ -120,6 +120,90 @@ public struct Edgecat_Agent_V1_ModelLoadedResponse: Sendable, Hashable {
   public init() {}
 }
 
+public struct Edgecat_Agent_V1_ListQuarantinedRequest: Sendable, Hashable {
+  /// Entries per page, from 1 to 1000; 0 means 100.
+  public var pageSize: Int32 = 0
+  /// The next_page_token of the previous page; empty for the first page.
+  public var pageToken: String = ""
+
+  public init() {}
+}
+
+/// A record telemetry rejected, as the spool keeps it.
+public struct Edgecat_Agent_V1_QuarantinedRecord: Sendable, Hashable {
+  public var epoch: String = ""
+  public var seq: UInt64 = 0
+  public var modelFullName: String = ""
+  public var modelVersion: Int64 = 0
+  public var timestampMs: Int64 = 0
+  /// The gRPC status code of telemetry's acknowledgement, such as 3 for INVALID_ARGUMENT.
+  public var statusCode: Int32 = 0
+  public var statusMessage: String = ""
+  /// When the agent moved the record to quarantine, in milliseconds since the Unix epoch.
+  public var quarantinedMs: Int64 = 0
+
+  public init() {}
+}
+
+/// A label telemetry rejected, named by its id in the spool and by the (epoch, seq) of the
+/// record it labels.
+public struct Edgecat_Agent_V1_QuarantinedLabel: Sendable, Hashable {
+  public var id: Int64 = 0
+  public var epoch: String = ""
+  public var seq: UInt64 = 0
+  public var label: Double = 0
+  public var statusCode: Int32 = 0
+  public var statusMessage: String = ""
+  public var quarantinedMs: Int64 = 0
+
+  public init() {}
+}
+
+public struct Edgecat_Agent_V1_ListQuarantinedResponse: Sendable, Hashable {
+  public var records: [Edgecat_Agent_V1_QuarantinedRecord] = []
+  public var labels: [Edgecat_Agent_V1_QuarantinedLabel] = []
+  /// Empty on the last page.
+  public var nextPageToken: String = ""
+
+  public init() {}
+}
+
+/// Names quarantined entries: `all`, or some seqs and label ids, but not both.
+public struct Edgecat_Agent_V1_ResendQuarantinedRequest: Sendable, Hashable {
+  public var all: Bool = false
+  /// Seqs of quarantined records.
+  public var seqs: [UInt64] = []
+  /// Ids of quarantined labels.
+  public var labelIds: [Int64] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Agent_V1_ResendQuarantinedResponse: Sendable, Hashable {
+  public var records: Int64 = 0
+  public var labels: Int64 = 0
+
+  public init() {}
+}
+
+/// Names quarantined entries as ResendQuarantinedRequest does.
+public struct Edgecat_Agent_V1_DiscardQuarantinedRequest: Sendable, Hashable {
+  public var all: Bool = false
+  public var seqs: [UInt64] = []
+  public var labelIds: [Int64] = []
+
+  public init() {}
+}
+
+public struct Edgecat_Agent_V1_DiscardQuarantinedResponse: Sendable, Hashable {
+  public var records: Int64 = 0
+  public var labels: Int64 = 0
+  /// Bytes freed under the spool's byte cap.
+  public var bytes: Int64 = 0
+
+  public init() {}
+}
+
 extension Edgecat_Agent_V1_InferenceRecord: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.agent.v1.InferenceRecord"
   static let cDescriptor = CMessageDescriptor(
@@ -414,5 +498,235 @@ extension Edgecat_Agent_V1_ModelLoadedResponse: ProtoMessage, CBackedMessage {
   }
 
   func write(to writer: CMessageWriter) {
+  }
+}
+
+extension Edgecat_Agent_V1_ListQuarantinedRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.ListQuarantinedRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.pageSize = reader.scalar(0, as: Int32.self)
+    self.pageToken = reader.string(1)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.pageSize)
+    writer.setString(1, self.pageToken)
+  }
+}
+
+extension Edgecat_Agent_V1_QuarantinedRecord: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.QuarantinedRecord"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6, 7, 8])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.epoch = reader.string(0)
+    self.seq = reader.scalar(1, as: UInt64.self)
+    self.modelFullName = reader.string(2)
+    self.modelVersion = reader.scalar(3, as: Int64.self)
+    self.timestampMs = reader.scalar(4, as: Int64.self)
+    self.statusCode = reader.scalar(5, as: Int32.self)
+    self.statusMessage = reader.string(6)
+    self.quarantinedMs = reader.scalar(7, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setString(0, self.epoch)
+    writer.setScalar(1, self.seq)
+    writer.setString(2, self.modelFullName)
+    writer.setScalar(3, self.modelVersion)
+    writer.setScalar(4, self.timestampMs)
+    writer.setScalar(5, self.statusCode)
+    writer.setString(6, self.statusMessage)
+    writer.setScalar(7, self.quarantinedMs)
+  }
+}
+
+extension Edgecat_Agent_V1_QuarantinedLabel: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.QuarantinedLabel"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6, 7])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.id = reader.scalar(0, as: Int64.self)
+    self.epoch = reader.string(1)
+    self.seq = reader.scalar(2, as: UInt64.self)
+    self.label = reader.scalar(3, as: Double.self)
+    self.statusCode = reader.scalar(4, as: Int32.self)
+    self.statusMessage = reader.string(5)
+    self.quarantinedMs = reader.scalar(6, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.id)
+    writer.setString(1, self.epoch)
+    writer.setScalar(2, self.seq)
+    writer.setScalar(3, self.label)
+    writer.setScalar(4, self.statusCode)
+    writer.setString(5, self.statusMessage)
+    writer.setScalar(6, self.quarantinedMs)
+  }
+}
+
+extension Edgecat_Agent_V1_ListQuarantinedResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.ListQuarantinedResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.records = reader.repeatedMessage(0, as: Edgecat_Agent_V1_QuarantinedRecord.self)
+    self.labels = reader.repeatedMessage(1, as: Edgecat_Agent_V1_QuarantinedLabel.self)
+    self.nextPageToken = reader.string(2)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setRepeatedMessage(0, self.records)
+    writer.setRepeatedMessage(1, self.labels)
+    writer.setString(2, self.nextPageToken)
+  }
+}
+
+extension Edgecat_Agent_V1_ResendQuarantinedRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.ResendQuarantinedRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.all = reader.bool(0)
+    self.seqs = reader.repeatedScalar(1, as: UInt64.self)
+    self.labelIds = reader.repeatedScalar(2, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setBool(0, self.all)
+    writer.setRepeatedScalar(1, self.seqs)
+    writer.setRepeatedScalar(2, self.labelIds)
+  }
+}
+
+extension Edgecat_Agent_V1_ResendQuarantinedResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.ResendQuarantinedResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.records = reader.scalar(0, as: Int64.self)
+    self.labels = reader.scalar(1, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.records)
+    writer.setScalar(1, self.labels)
+  }
+}
+
+extension Edgecat_Agent_V1_DiscardQuarantinedRequest: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.DiscardQuarantinedRequest"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.all = reader.bool(0)
+    self.seqs = reader.repeatedScalar(1, as: UInt64.self)
+    self.labelIds = reader.repeatedScalar(2, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setBool(0, self.all)
+    writer.setRepeatedScalar(1, self.seqs)
+    writer.setRepeatedScalar(2, self.labelIds)
+  }
+}
+
+extension Edgecat_Agent_V1_DiscardQuarantinedResponse: ProtoMessage, CBackedMessage {
+  public static let protoMessageName = "edgecat.agent.v1.DiscardQuarantinedResponse"
+  static let cDescriptor = CMessageDescriptor(
+    named: protoMessageName, fieldNumbers: [1, 2, 3])
+
+  public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
+    self = try ProtoCodec.decode(Self.self, from: bytes)
+  }
+
+  public func serializedBytes(extraCapacity: Int) -> [UInt8] {
+    ProtoCodec.encode(self, extraCapacity: extraCapacity)
+  }
+
+  init(cReader reader: CMessageReader) {
+    self.init()
+    self.records = reader.scalar(0, as: Int64.self)
+    self.labels = reader.scalar(1, as: Int64.self)
+    self.bytes = reader.scalar(2, as: Int64.self)
+  }
+
+  func write(to writer: CMessageWriter) {
+    writer.setScalar(0, self.records)
+    writer.setScalar(1, self.labels)
+    writer.setScalar(2, self.bytes)
   }
 }

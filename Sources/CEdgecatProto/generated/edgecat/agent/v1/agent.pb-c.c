@@ -502,6 +502,366 @@ void   edgecat__agent__v1__model_loaded_response__free_unpacked
   assert(message->base.descriptor == &edgecat__agent__v1__model_loaded_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   edgecat__agent__v1__list_quarantined_request__init
+                     (Edgecat__Agent__V1__ListQuarantinedRequest         *message)
+{
+  static const Edgecat__Agent__V1__ListQuarantinedRequest init_value = EDGECAT__AGENT__V1__LIST_QUARANTINED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__list_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__list_quarantined_request__pack
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__list_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ListQuarantinedRequest *
+       edgecat__agent__v1__list_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ListQuarantinedRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__list_quarantined_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__list_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__ListQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__quarantined_record__init
+                     (Edgecat__Agent__V1__QuarantinedRecord         *message)
+{
+  static const Edgecat__Agent__V1__QuarantinedRecord init_value = EDGECAT__AGENT__V1__QUARANTINED_RECORD__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__quarantined_record__get_packed_size
+                     (const Edgecat__Agent__V1__QuarantinedRecord *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__quarantined_record__pack
+                     (const Edgecat__Agent__V1__QuarantinedRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__quarantined_record__pack_to_buffer
+                     (const Edgecat__Agent__V1__QuarantinedRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__QuarantinedRecord *
+       edgecat__agent__v1__quarantined_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__QuarantinedRecord *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__quarantined_record__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__quarantined_record__free_unpacked
+                     (Edgecat__Agent__V1__QuarantinedRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__quarantined_label__init
+                     (Edgecat__Agent__V1__QuarantinedLabel         *message)
+{
+  static const Edgecat__Agent__V1__QuarantinedLabel init_value = EDGECAT__AGENT__V1__QUARANTINED_LABEL__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__quarantined_label__get_packed_size
+                     (const Edgecat__Agent__V1__QuarantinedLabel *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_label__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__quarantined_label__pack
+                     (const Edgecat__Agent__V1__QuarantinedLabel *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_label__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__quarantined_label__pack_to_buffer
+                     (const Edgecat__Agent__V1__QuarantinedLabel *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_label__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__QuarantinedLabel *
+       edgecat__agent__v1__quarantined_label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__QuarantinedLabel *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__quarantined_label__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__quarantined_label__free_unpacked
+                     (Edgecat__Agent__V1__QuarantinedLabel *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__quarantined_label__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__list_quarantined_response__init
+                     (Edgecat__Agent__V1__ListQuarantinedResponse         *message)
+{
+  static const Edgecat__Agent__V1__ListQuarantinedResponse init_value = EDGECAT__AGENT__V1__LIST_QUARANTINED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__list_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__list_quarantined_response__pack
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__list_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ListQuarantinedResponse *
+       edgecat__agent__v1__list_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ListQuarantinedResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__list_quarantined_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__list_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__ListQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__list_quarantined_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__resend_quarantined_request__init
+                     (Edgecat__Agent__V1__ResendQuarantinedRequest         *message)
+{
+  static const Edgecat__Agent__V1__ResendQuarantinedRequest init_value = EDGECAT__AGENT__V1__RESEND_QUARANTINED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__resend_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__resend_quarantined_request__pack
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__resend_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ResendQuarantinedRequest *
+       edgecat__agent__v1__resend_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ResendQuarantinedRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__resend_quarantined_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__resend_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__ResendQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__resend_quarantined_response__init
+                     (Edgecat__Agent__V1__ResendQuarantinedResponse         *message)
+{
+  static const Edgecat__Agent__V1__ResendQuarantinedResponse init_value = EDGECAT__AGENT__V1__RESEND_QUARANTINED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__resend_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__resend_quarantined_response__pack
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__resend_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__ResendQuarantinedResponse *
+       edgecat__agent__v1__resend_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__ResendQuarantinedResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__resend_quarantined_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__resend_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__ResendQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__resend_quarantined_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__discard_quarantined_request__init
+                     (Edgecat__Agent__V1__DiscardQuarantinedRequest         *message)
+{
+  static const Edgecat__Agent__V1__DiscardQuarantinedRequest init_value = EDGECAT__AGENT__V1__DISCARD_QUARANTINED_REQUEST__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__discard_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__discard_quarantined_request__pack
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__discard_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__DiscardQuarantinedRequest *
+       edgecat__agent__v1__discard_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__DiscardQuarantinedRequest *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__discard_quarantined_request__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__discard_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__DiscardQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   edgecat__agent__v1__discard_quarantined_response__init
+                     (Edgecat__Agent__V1__DiscardQuarantinedResponse         *message)
+{
+  static const Edgecat__Agent__V1__DiscardQuarantinedResponse init_value = EDGECAT__AGENT__V1__DISCARD_QUARANTINED_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t edgecat__agent__v1__discard_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse *message)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t edgecat__agent__v1__discard_quarantined_response__pack
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t edgecat__agent__v1__discard_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Edgecat__Agent__V1__DiscardQuarantinedResponse *
+       edgecat__agent__v1__discard_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Edgecat__Agent__V1__DiscardQuarantinedResponse *)
+     protobuf_c_message_unpack (&edgecat__agent__v1__discard_quarantined_response__descriptor,
+                                allocator, len, data);
+}
+void   edgecat__agent__v1__discard_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__DiscardQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &edgecat__agent__v1__discard_quarantined_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor edgecat__agent__v1__inference_record__field_descriptors[6] =
 {
   {
@@ -1114,17 +1474,626 @@ const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_response__desc
   (ProtobufCMessageInit) edgecat__agent__v1__model_loaded_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor edgecat__agent__v1__agent_service__method_descriptors[4] =
+static const ProtobufCFieldDescriptor edgecat__agent__v1__list_quarantined_request__field_descriptors[2] =
+{
+  {
+    "page_size",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ListQuarantinedRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ListQuarantinedRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__list_quarantined_request__field_indices_by_name[] = {
+  0,   /* field[0] = page_size */
+  1,   /* field[1] = page_token */
+};
+static const ProtobufCIntRange edgecat__agent__v1__list_quarantined_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__list_quarantined_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ListQuarantinedRequest",
+  "ListQuarantinedRequest",
+  "Edgecat__Agent__V1__ListQuarantinedRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ListQuarantinedRequest),
+  2,
+  edgecat__agent__v1__list_quarantined_request__field_descriptors,
+  edgecat__agent__v1__list_quarantined_request__field_indices_by_name,
+  1,  edgecat__agent__v1__list_quarantined_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__list_quarantined_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__quarantined_record__field_descriptors[8] =
+{
+  {
+    "epoch",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, epoch),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_full_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, model_full_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "model_version",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, model_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "timestamp_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, timestamp_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_code",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, status_code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_message",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, status_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quarantined_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedRecord, quarantined_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__quarantined_record__field_indices_by_name[] = {
+  0,   /* field[0] = epoch */
+  2,   /* field[2] = model_full_name */
+  3,   /* field[3] = model_version */
+  7,   /* field[7] = quarantined_ms */
+  1,   /* field[1] = seq */
+  5,   /* field[5] = status_code */
+  6,   /* field[6] = status_message */
+  4,   /* field[4] = timestamp_ms */
+};
+static const ProtobufCIntRange edgecat__agent__v1__quarantined_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__quarantined_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.QuarantinedRecord",
+  "QuarantinedRecord",
+  "Edgecat__Agent__V1__QuarantinedRecord",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__QuarantinedRecord),
+  8,
+  edgecat__agent__v1__quarantined_record__field_descriptors,
+  edgecat__agent__v1__quarantined_record__field_indices_by_name,
+  1,  edgecat__agent__v1__quarantined_record__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__quarantined_record__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__quarantined_label__field_descriptors[7] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "epoch",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, epoch),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seq",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, seq),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, label),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, status_code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status_message",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, status_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quarantined_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__QuarantinedLabel, quarantined_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__quarantined_label__field_indices_by_name[] = {
+  1,   /* field[1] = epoch */
+  0,   /* field[0] = id */
+  3,   /* field[3] = label */
+  6,   /* field[6] = quarantined_ms */
+  2,   /* field[2] = seq */
+  4,   /* field[4] = status_code */
+  5,   /* field[5] = status_message */
+};
+static const ProtobufCIntRange edgecat__agent__v1__quarantined_label__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__quarantined_label__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.QuarantinedLabel",
+  "QuarantinedLabel",
+  "Edgecat__Agent__V1__QuarantinedLabel",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__QuarantinedLabel),
+  7,
+  edgecat__agent__v1__quarantined_label__field_descriptors,
+  edgecat__agent__v1__quarantined_label__field_indices_by_name,
+  1,  edgecat__agent__v1__quarantined_label__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__quarantined_label__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__list_quarantined_response__field_descriptors[3] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Agent__V1__ListQuarantinedResponse, n_records),
+    offsetof(Edgecat__Agent__V1__ListQuarantinedResponse, records),
+    &edgecat__agent__v1__quarantined_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Edgecat__Agent__V1__ListQuarantinedResponse, n_labels),
+    offsetof(Edgecat__Agent__V1__ListQuarantinedResponse, labels),
+    &edgecat__agent__v1__quarantined_label__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ListQuarantinedResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__list_quarantined_response__field_indices_by_name[] = {
+  1,   /* field[1] = labels */
+  2,   /* field[2] = next_page_token */
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange edgecat__agent__v1__list_quarantined_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__list_quarantined_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ListQuarantinedResponse",
+  "ListQuarantinedResponse",
+  "Edgecat__Agent__V1__ListQuarantinedResponse",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ListQuarantinedResponse),
+  3,
+  edgecat__agent__v1__list_quarantined_response__field_descriptors,
+  edgecat__agent__v1__list_quarantined_response__field_indices_by_name,
+  1,  edgecat__agent__v1__list_quarantined_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__list_quarantined_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__resend_quarantined_request__field_descriptors[3] =
+{
+  {
+    "all",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedRequest, all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seqs",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedRequest, n_seqs),
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedRequest, seqs),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedRequest, n_label_ids),
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedRequest, label_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__resend_quarantined_request__field_indices_by_name[] = {
+  0,   /* field[0] = all */
+  2,   /* field[2] = label_ids */
+  1,   /* field[1] = seqs */
+};
+static const ProtobufCIntRange edgecat__agent__v1__resend_quarantined_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__resend_quarantined_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ResendQuarantinedRequest",
+  "ResendQuarantinedRequest",
+  "Edgecat__Agent__V1__ResendQuarantinedRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ResendQuarantinedRequest),
+  3,
+  edgecat__agent__v1__resend_quarantined_request__field_descriptors,
+  edgecat__agent__v1__resend_quarantined_request__field_indices_by_name,
+  1,  edgecat__agent__v1__resend_quarantined_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__resend_quarantined_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__resend_quarantined_response__field_descriptors[2] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedResponse, records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__ResendQuarantinedResponse, labels),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__resend_quarantined_response__field_indices_by_name[] = {
+  1,   /* field[1] = labels */
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange edgecat__agent__v1__resend_quarantined_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__resend_quarantined_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.ResendQuarantinedResponse",
+  "ResendQuarantinedResponse",
+  "Edgecat__Agent__V1__ResendQuarantinedResponse",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__ResendQuarantinedResponse),
+  2,
+  edgecat__agent__v1__resend_quarantined_response__field_descriptors,
+  edgecat__agent__v1__resend_quarantined_response__field_indices_by_name,
+  1,  edgecat__agent__v1__resend_quarantined_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__resend_quarantined_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__discard_quarantined_request__field_descriptors[3] =
+{
+  {
+    "all",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedRequest, all),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "seqs",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_UINT64,
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedRequest, n_seqs),
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedRequest, seqs),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedRequest, n_label_ids),
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedRequest, label_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__discard_quarantined_request__field_indices_by_name[] = {
+  0,   /* field[0] = all */
+  2,   /* field[2] = label_ids */
+  1,   /* field[1] = seqs */
+};
+static const ProtobufCIntRange edgecat__agent__v1__discard_quarantined_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__discard_quarantined_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.DiscardQuarantinedRequest",
+  "DiscardQuarantinedRequest",
+  "Edgecat__Agent__V1__DiscardQuarantinedRequest",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__DiscardQuarantinedRequest),
+  3,
+  edgecat__agent__v1__discard_quarantined_request__field_descriptors,
+  edgecat__agent__v1__discard_quarantined_request__field_indices_by_name,
+  1,  edgecat__agent__v1__discard_quarantined_request__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__discard_quarantined_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor edgecat__agent__v1__discard_quarantined_response__field_descriptors[3] =
+{
+  {
+    "records",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedResponse, records),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "labels",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedResponse, labels),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Agent__V1__DiscardQuarantinedResponse, bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned edgecat__agent__v1__discard_quarantined_response__field_indices_by_name[] = {
+  2,   /* field[2] = bytes */
+  1,   /* field[1] = labels */
+  0,   /* field[0] = records */
+};
+static const ProtobufCIntRange edgecat__agent__v1__discard_quarantined_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor edgecat__agent__v1__discard_quarantined_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "edgecat.agent.v1.DiscardQuarantinedResponse",
+  "DiscardQuarantinedResponse",
+  "Edgecat__Agent__V1__DiscardQuarantinedResponse",
+  "edgecat.agent.v1",
+  sizeof(Edgecat__Agent__V1__DiscardQuarantinedResponse),
+  3,
+  edgecat__agent__v1__discard_quarantined_response__field_descriptors,
+  edgecat__agent__v1__discard_quarantined_response__field_indices_by_name,
+  1,  edgecat__agent__v1__discard_quarantined_response__number_ranges,
+  (ProtobufCMessageInit) edgecat__agent__v1__discard_quarantined_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor edgecat__agent__v1__agent_service__method_descriptors[7] =
 {
   { "LogInference", &edgecat__agent__v1__log_inference_request__descriptor, &edgecat__agent__v1__log_inference_response__descriptor },
   { "LogLabels", &edgecat__agent__v1__log_labels_request__descriptor, &edgecat__agent__v1__log_labels_response__descriptor },
   { "WatchModel", &edgecat__agent__v1__watch_model_request__descriptor, &edgecat__agent__v1__model_assignment__descriptor },
   { "ModelLoaded", &edgecat__agent__v1__model_loaded_request__descriptor, &edgecat__agent__v1__model_loaded_response__descriptor },
+  { "ListQuarantined", &edgecat__agent__v1__list_quarantined_request__descriptor, &edgecat__agent__v1__list_quarantined_response__descriptor },
+  { "ResendQuarantined", &edgecat__agent__v1__resend_quarantined_request__descriptor, &edgecat__agent__v1__resend_quarantined_response__descriptor },
+  { "DiscardQuarantined", &edgecat__agent__v1__discard_quarantined_request__descriptor, &edgecat__agent__v1__discard_quarantined_response__descriptor },
 };
 const unsigned edgecat__agent__v1__agent_service__method_indices_by_name[] = {
+  6,        /* DiscardQuarantined */
+  4,        /* ListQuarantined */
   0,        /* LogInference */
   1,        /* LogLabels */
   3,        /* ModelLoaded */
+  5,        /* ResendQuarantined */
   2         /* WatchModel */
 };
 const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor =
@@ -1134,7 +2103,7 @@ const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor =
   "AgentService",
   "Edgecat__Agent__V1__AgentService",
   "edgecat.agent.v1",
-  4,
+  7,
   edgecat__agent__v1__agent_service__method_descriptors,
   edgecat__agent__v1__agent_service__method_indices_by_name
 };
@@ -1169,6 +2138,30 @@ void edgecat__agent__v1__agent_service__model_loaded(ProtobufCService *service,
 {
   assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
   service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__list_quarantined(ProtobufCService *service,
+                                                         const Edgecat__Agent__V1__ListQuarantinedRequest *input,
+                                                         Edgecat__Agent__V1__ListQuarantinedResponse_Closure closure,
+                                                         void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__resend_quarantined(ProtobufCService *service,
+                                                           const Edgecat__Agent__V1__ResendQuarantinedRequest *input,
+                                                           Edgecat__Agent__V1__ResendQuarantinedResponse_Closure closure,
+                                                           void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void edgecat__agent__v1__agent_service__discard_quarantined(ProtobufCService *service,
+                                                            const Edgecat__Agent__V1__DiscardQuarantinedRequest *input,
+                                                            Edgecat__Agent__V1__DiscardQuarantinedResponse_Closure closure,
+                                                            void *closure_data)
+{
+  assert(service->descriptor == &edgecat__agent__v1__agent_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_Service *service,
                                               Edgecat__Agent__V1__AgentService_ServiceDestroy destroy)

@@ -26,6 +26,14 @@ typedef struct Edgecat__Agent__V1__WatchModelRequest Edgecat__Agent__V1__WatchMo
 typedef struct Edgecat__Agent__V1__ModelAssignment Edgecat__Agent__V1__ModelAssignment;
 typedef struct Edgecat__Agent__V1__ModelLoadedRequest Edgecat__Agent__V1__ModelLoadedRequest;
 typedef struct Edgecat__Agent__V1__ModelLoadedResponse Edgecat__Agent__V1__ModelLoadedResponse;
+typedef struct Edgecat__Agent__V1__ListQuarantinedRequest Edgecat__Agent__V1__ListQuarantinedRequest;
+typedef struct Edgecat__Agent__V1__QuarantinedRecord Edgecat__Agent__V1__QuarantinedRecord;
+typedef struct Edgecat__Agent__V1__QuarantinedLabel Edgecat__Agent__V1__QuarantinedLabel;
+typedef struct Edgecat__Agent__V1__ListQuarantinedResponse Edgecat__Agent__V1__ListQuarantinedResponse;
+typedef struct Edgecat__Agent__V1__ResendQuarantinedRequest Edgecat__Agent__V1__ResendQuarantinedRequest;
+typedef struct Edgecat__Agent__V1__ResendQuarantinedResponse Edgecat__Agent__V1__ResendQuarantinedResponse;
+typedef struct Edgecat__Agent__V1__DiscardQuarantinedRequest Edgecat__Agent__V1__DiscardQuarantinedRequest;
+typedef struct Edgecat__Agent__V1__DiscardQuarantinedResponse Edgecat__Agent__V1__DiscardQuarantinedResponse;
 
 
 /* --- enums --- */
@@ -216,6 +224,152 @@ struct  Edgecat__Agent__V1__ModelLoadedResponse
 #define EDGECAT__AGENT__V1__MODEL_LOADED_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__model_loaded_response__descriptor) \
      }
+
+
+struct  Edgecat__Agent__V1__ListQuarantinedRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Entries per page, from 1 to 1000; 0 means 100.
+   */
+  int32_t page_size;
+  /*
+   * The next_page_token of the previous page; empty for the first page.
+   */
+  char *page_token;
+};
+#define EDGECAT__AGENT__V1__LIST_QUARANTINED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__list_quarantined_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A record telemetry rejected, as the spool keeps it.
+ */
+struct  Edgecat__Agent__V1__QuarantinedRecord
+{
+  ProtobufCMessage base;
+  char *epoch;
+  uint64_t seq;
+  char *model_full_name;
+  int64_t model_version;
+  int64_t timestamp_ms;
+  /*
+   * The gRPC status code of telemetry's acknowledgement, such as 3 for INVALID_ARGUMENT.
+   */
+  int32_t status_code;
+  char *status_message;
+  /*
+   * When the agent moved the record to quarantine, in milliseconds since the Unix epoch.
+   */
+  int64_t quarantined_ms;
+};
+#define EDGECAT__AGENT__V1__QUARANTINED_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__quarantined_record__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * A label telemetry rejected, named by its id in the spool and by the (epoch, seq) of the
+ * record it labels.
+ */
+struct  Edgecat__Agent__V1__QuarantinedLabel
+{
+  ProtobufCMessage base;
+  int64_t id;
+  char *epoch;
+  uint64_t seq;
+  double label;
+  int32_t status_code;
+  char *status_message;
+  int64_t quarantined_ms;
+};
+#define EDGECAT__AGENT__V1__QUARANTINED_LABEL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__quarantined_label__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Edgecat__Agent__V1__ListQuarantinedResponse
+{
+  ProtobufCMessage base;
+  size_t n_records;
+  Edgecat__Agent__V1__QuarantinedRecord **records;
+  size_t n_labels;
+  Edgecat__Agent__V1__QuarantinedLabel **labels;
+  /*
+   * Empty on the last page.
+   */
+  char *next_page_token;
+};
+#define EDGECAT__AGENT__V1__LIST_QUARANTINED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__list_quarantined_response__descriptor) \
+    , 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * Names quarantined entries: `all`, or some seqs and label ids, but not both.
+ */
+struct  Edgecat__Agent__V1__ResendQuarantinedRequest
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean all;
+  /*
+   * Seqs of quarantined records.
+   */
+  size_t n_seqs;
+  uint64_t *seqs;
+  /*
+   * Ids of quarantined labels.
+   */
+  size_t n_label_ids;
+  int64_t *label_ids;
+};
+#define EDGECAT__AGENT__V1__RESEND_QUARANTINED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__resend_quarantined_request__descriptor) \
+    , 0, 0,NULL, 0,NULL }
+
+
+struct  Edgecat__Agent__V1__ResendQuarantinedResponse
+{
+  ProtobufCMessage base;
+  int64_t records;
+  int64_t labels;
+};
+#define EDGECAT__AGENT__V1__RESEND_QUARANTINED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__resend_quarantined_response__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * Names quarantined entries as ResendQuarantinedRequest does.
+ */
+struct  Edgecat__Agent__V1__DiscardQuarantinedRequest
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean all;
+  size_t n_seqs;
+  uint64_t *seqs;
+  size_t n_label_ids;
+  int64_t *label_ids;
+};
+#define EDGECAT__AGENT__V1__DISCARD_QUARANTINED_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__discard_quarantined_request__descriptor) \
+    , 0, 0,NULL, 0,NULL }
+
+
+struct  Edgecat__Agent__V1__DiscardQuarantinedResponse
+{
+  ProtobufCMessage base;
+  int64_t records;
+  int64_t labels;
+  /*
+   * Bytes freed under the spool's byte cap.
+   */
+  int64_t bytes;
+};
+#define EDGECAT__AGENT__V1__DISCARD_QUARANTINED_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&edgecat__agent__v1__discard_quarantined_response__descriptor) \
+    , 0, 0, 0 }
 
 
 /* Edgecat__Agent__V1__InferenceRecord methods */
@@ -427,6 +581,158 @@ Edgecat__Agent__V1__ModelLoadedResponse *
 void   edgecat__agent__v1__model_loaded_response__free_unpacked
                      (Edgecat__Agent__V1__ModelLoadedResponse *message,
                       ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ListQuarantinedRequest methods */
+void   edgecat__agent__v1__list_quarantined_request__init
+                     (Edgecat__Agent__V1__ListQuarantinedRequest         *message);
+size_t edgecat__agent__v1__list_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest   *message);
+size_t edgecat__agent__v1__list_quarantined_request__pack
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__list_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ListQuarantinedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ListQuarantinedRequest *
+       edgecat__agent__v1__list_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__list_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__ListQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__QuarantinedRecord methods */
+void   edgecat__agent__v1__quarantined_record__init
+                     (Edgecat__Agent__V1__QuarantinedRecord         *message);
+size_t edgecat__agent__v1__quarantined_record__get_packed_size
+                     (const Edgecat__Agent__V1__QuarantinedRecord   *message);
+size_t edgecat__agent__v1__quarantined_record__pack
+                     (const Edgecat__Agent__V1__QuarantinedRecord   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__quarantined_record__pack_to_buffer
+                     (const Edgecat__Agent__V1__QuarantinedRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__QuarantinedRecord *
+       edgecat__agent__v1__quarantined_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__quarantined_record__free_unpacked
+                     (Edgecat__Agent__V1__QuarantinedRecord *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__QuarantinedLabel methods */
+void   edgecat__agent__v1__quarantined_label__init
+                     (Edgecat__Agent__V1__QuarantinedLabel         *message);
+size_t edgecat__agent__v1__quarantined_label__get_packed_size
+                     (const Edgecat__Agent__V1__QuarantinedLabel   *message);
+size_t edgecat__agent__v1__quarantined_label__pack
+                     (const Edgecat__Agent__V1__QuarantinedLabel   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__quarantined_label__pack_to_buffer
+                     (const Edgecat__Agent__V1__QuarantinedLabel   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__QuarantinedLabel *
+       edgecat__agent__v1__quarantined_label__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__quarantined_label__free_unpacked
+                     (Edgecat__Agent__V1__QuarantinedLabel *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ListQuarantinedResponse methods */
+void   edgecat__agent__v1__list_quarantined_response__init
+                     (Edgecat__Agent__V1__ListQuarantinedResponse         *message);
+size_t edgecat__agent__v1__list_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse   *message);
+size_t edgecat__agent__v1__list_quarantined_response__pack
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__list_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ListQuarantinedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ListQuarantinedResponse *
+       edgecat__agent__v1__list_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__list_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__ListQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ResendQuarantinedRequest methods */
+void   edgecat__agent__v1__resend_quarantined_request__init
+                     (Edgecat__Agent__V1__ResendQuarantinedRequest         *message);
+size_t edgecat__agent__v1__resend_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest   *message);
+size_t edgecat__agent__v1__resend_quarantined_request__pack
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__resend_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__ResendQuarantinedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ResendQuarantinedRequest *
+       edgecat__agent__v1__resend_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__resend_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__ResendQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__ResendQuarantinedResponse methods */
+void   edgecat__agent__v1__resend_quarantined_response__init
+                     (Edgecat__Agent__V1__ResendQuarantinedResponse         *message);
+size_t edgecat__agent__v1__resend_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse   *message);
+size_t edgecat__agent__v1__resend_quarantined_response__pack
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__resend_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__ResendQuarantinedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__ResendQuarantinedResponse *
+       edgecat__agent__v1__resend_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__resend_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__ResendQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__DiscardQuarantinedRequest methods */
+void   edgecat__agent__v1__discard_quarantined_request__init
+                     (Edgecat__Agent__V1__DiscardQuarantinedRequest         *message);
+size_t edgecat__agent__v1__discard_quarantined_request__get_packed_size
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest   *message);
+size_t edgecat__agent__v1__discard_quarantined_request__pack
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__discard_quarantined_request__pack_to_buffer
+                     (const Edgecat__Agent__V1__DiscardQuarantinedRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__DiscardQuarantinedRequest *
+       edgecat__agent__v1__discard_quarantined_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__discard_quarantined_request__free_unpacked
+                     (Edgecat__Agent__V1__DiscardQuarantinedRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Edgecat__Agent__V1__DiscardQuarantinedResponse methods */
+void   edgecat__agent__v1__discard_quarantined_response__init
+                     (Edgecat__Agent__V1__DiscardQuarantinedResponse         *message);
+size_t edgecat__agent__v1__discard_quarantined_response__get_packed_size
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse   *message);
+size_t edgecat__agent__v1__discard_quarantined_response__pack
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse   *message,
+                      uint8_t             *out);
+size_t edgecat__agent__v1__discard_quarantined_response__pack_to_buffer
+                     (const Edgecat__Agent__V1__DiscardQuarantinedResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Edgecat__Agent__V1__DiscardQuarantinedResponse *
+       edgecat__agent__v1__discard_quarantined_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   edgecat__agent__v1__discard_quarantined_response__free_unpacked
+                     (Edgecat__Agent__V1__DiscardQuarantinedResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Edgecat__Agent__V1__InferenceRecord_Closure)
@@ -462,6 +768,30 @@ typedef void (*Edgecat__Agent__V1__ModelLoadedRequest_Closure)
 typedef void (*Edgecat__Agent__V1__ModelLoadedResponse_Closure)
                  (const Edgecat__Agent__V1__ModelLoadedResponse *message,
                   void *closure_data);
+typedef void (*Edgecat__Agent__V1__ListQuarantinedRequest_Closure)
+                 (const Edgecat__Agent__V1__ListQuarantinedRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__QuarantinedRecord_Closure)
+                 (const Edgecat__Agent__V1__QuarantinedRecord *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__QuarantinedLabel_Closure)
+                 (const Edgecat__Agent__V1__QuarantinedLabel *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ListQuarantinedResponse_Closure)
+                 (const Edgecat__Agent__V1__ListQuarantinedResponse *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ResendQuarantinedRequest_Closure)
+                 (const Edgecat__Agent__V1__ResendQuarantinedRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__ResendQuarantinedResponse_Closure)
+                 (const Edgecat__Agent__V1__ResendQuarantinedResponse *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__DiscardQuarantinedRequest_Closure)
+                 (const Edgecat__Agent__V1__DiscardQuarantinedRequest *message,
+                  void *closure_data);
+typedef void (*Edgecat__Agent__V1__DiscardQuarantinedResponse_Closure)
+                 (const Edgecat__Agent__V1__DiscardQuarantinedResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -485,6 +815,18 @@ struct Edgecat__Agent__V1__AgentService_Service
                        const Edgecat__Agent__V1__ModelLoadedRequest *input,
                        Edgecat__Agent__V1__ModelLoadedResponse_Closure closure,
                        void *closure_data);
+  void (*list_quarantined)(Edgecat__Agent__V1__AgentService_Service *service,
+                           const Edgecat__Agent__V1__ListQuarantinedRequest *input,
+                           Edgecat__Agent__V1__ListQuarantinedResponse_Closure closure,
+                           void *closure_data);
+  void (*resend_quarantined)(Edgecat__Agent__V1__AgentService_Service *service,
+                             const Edgecat__Agent__V1__ResendQuarantinedRequest *input,
+                             Edgecat__Agent__V1__ResendQuarantinedResponse_Closure closure,
+                             void *closure_data);
+  void (*discard_quarantined)(Edgecat__Agent__V1__AgentService_Service *service,
+                              const Edgecat__Agent__V1__DiscardQuarantinedRequest *input,
+                              Edgecat__Agent__V1__DiscardQuarantinedResponse_Closure closure,
+                              void *closure_data);
 };
 typedef void (*Edgecat__Agent__V1__AgentService_ServiceDestroy)(Edgecat__Agent__V1__AgentService_Service *);
 void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_Service *service,
@@ -496,7 +838,10 @@ void edgecat__agent__v1__agent_service__init (Edgecat__Agent__V1__AgentService_S
       function_prefix__ ## log_inference,\
       function_prefix__ ## log_labels,\
       function_prefix__ ## watch_model,\
-      function_prefix__ ## model_loaded  }
+      function_prefix__ ## model_loaded,\
+      function_prefix__ ## list_quarantined,\
+      function_prefix__ ## resend_quarantined,\
+      function_prefix__ ## discard_quarantined  }
 void edgecat__agent__v1__agent_service__log_inference(ProtobufCService *service,
                                                       const Edgecat__Agent__V1__LogInferenceRequest *input,
                                                       Edgecat__Agent__V1__LogInferenceResponse_Closure closure,
@@ -513,6 +858,18 @@ void edgecat__agent__v1__agent_service__model_loaded(ProtobufCService *service,
                                                      const Edgecat__Agent__V1__ModelLoadedRequest *input,
                                                      Edgecat__Agent__V1__ModelLoadedResponse_Closure closure,
                                                      void *closure_data);
+void edgecat__agent__v1__agent_service__list_quarantined(ProtobufCService *service,
+                                                         const Edgecat__Agent__V1__ListQuarantinedRequest *input,
+                                                         Edgecat__Agent__V1__ListQuarantinedResponse_Closure closure,
+                                                         void *closure_data);
+void edgecat__agent__v1__agent_service__resend_quarantined(ProtobufCService *service,
+                                                           const Edgecat__Agent__V1__ResendQuarantinedRequest *input,
+                                                           Edgecat__Agent__V1__ResendQuarantinedResponse_Closure closure,
+                                                           void *closure_data);
+void edgecat__agent__v1__agent_service__discard_quarantined(ProtobufCService *service,
+                                                            const Edgecat__Agent__V1__DiscardQuarantinedRequest *input,
+                                                            Edgecat__Agent__V1__DiscardQuarantinedResponse_Closure closure,
+                                                            void *closure_data);
 
 /* --- descriptors --- */
 
@@ -527,6 +884,14 @@ extern const ProtobufCMessageDescriptor edgecat__agent__v1__watch_model_request_
 extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_assignment__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_request__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__agent__v1__model_loaded_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__list_quarantined_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__quarantined_record__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__quarantined_label__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__list_quarantined_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__resend_quarantined_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__resend_quarantined_response__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__discard_quarantined_request__descriptor;
+extern const ProtobufCMessageDescriptor edgecat__agent__v1__discard_quarantined_response__descriptor;
 extern const ProtobufCServiceDescriptor edgecat__agent__v1__agent_service__descriptor;
 
 PROTOBUF_C__END_DECLS
