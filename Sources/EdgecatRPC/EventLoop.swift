@@ -27,7 +27,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   private let sleeping = Atomic<Bool>(false)
   // The next four properties and `drained` are used on the loop thread only, so they skip the
   // runtime's exclusivity checks, which every loop iteration would otherwise pay several times.
-  @exclusivity(unchecked) private var sources: [Int32: EventSource] = [:]
+  /// The registered sources, indexed by file descriptor. The kernel hands out the lowest free
+  /// descriptor, so the array stays short.
+  @exclusivity(unchecked) private var sources: [EventSource?] = []
   @exclusivity(unchecked) private var timers = TimerQueue()
   @exclusivity(unchecked) private var flushList: [EventSource] = []
   /// The sources that `runFlushes` is flushing now, swapped with `flushList` so that neither
@@ -116,7 +118,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   // MARK: Loop-thread API
 
   func register(_ fd: Int32, _ source: EventSource, events: UInt32) {
-    sources[fd] = source
+    let slot = Int(fd)
+    if slot >= sources.count {
+      sources.append(contentsOf: repeatElement(nil, count: slot + 1 - sources.count))
+    }
+    sources[slot] = source
     var event = epoll_event()
     event.events = events
     event.data.fd = fd
@@ -135,7 +141,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   }
 
   func unregister(_ fd: Int32) {
-    sources[fd] = nil
+    if Int(fd) < sources.count { sources[Int(fd)] = nil }
     epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
   }
 
@@ -184,7 +190,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
           _ = read(wakeFD, &value, 8)
           continue
         }
-        sources[fd]?.handleEvents(events[index].events)
+        if Int(fd) < sources.count, let source = sources[Int(fd)] {
+          source.handleEvents(events[index].events)
+        }
       }
       runMailbox()
       let now = MonotonicClock.now()
