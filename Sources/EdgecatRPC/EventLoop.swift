@@ -25,10 +25,16 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   private let mailbox = Mutex<Mailbox>(Mailbox())
   /// The loop is blocked in epoll_wait, or about to be, and needs an eventfd write to wake.
   private let sleeping = Atomic<Bool>(false)
-  private var sources: [Int32: EventSource] = [:]
-  private var timers = TimerQueue()
-  /// Loop thread only, so it skips the runtime's exclusivity checks.
+  // The next four properties and `drained` are used on the loop thread only, so they skip the
+  // runtime's exclusivity checks, which every loop iteration would otherwise pay several times.
+  /// The registered sources, indexed by file descriptor. The kernel hands out the lowest free
+  /// descriptor, so the array stays short.
+  @exclusivity(unchecked) private var sources: [EventSource?] = []
+  @exclusivity(unchecked) private var timers = TimerQueue()
   @exclusivity(unchecked) private var flushList: [EventSource] = []
+  /// The sources that `runFlushes` is flushing now, swapped with `flushList` so that neither
+  /// array is reallocated once both have grown to the number of sources that flush together.
+  @exclusivity(unchecked) private var flushing: [EventSource] = []
   private var thread: pthread_t?
   private let stopping = Atomic<Bool>(false)
   private let logger = Logger(component: "rpc")
@@ -41,7 +47,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     var isEmpty: Bool { work.isEmpty && jobs.isEmpty }
   }
   /// The mailbox's previous arrays, swapped in each iteration so draining allocates nothing.
-  private var drained = Mailbox()
+  @exclusivity(unchecked) private var drained = Mailbox()
 
   init(index: Int) {
     self.index = index
@@ -112,7 +118,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   // MARK: Loop-thread API
 
   func register(_ fd: Int32, _ source: EventSource, events: UInt32) {
-    sources[fd] = source
+    let slot = Int(fd)
+    if slot >= sources.count {
+      sources.append(contentsOf: repeatElement(nil, count: slot + 1 - sources.count))
+    }
+    sources[slot] = source
     var event = epoll_event()
     event.events = events
     event.data.fd = fd
@@ -131,7 +141,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   }
 
   func unregister(_ fd: Int32) {
-    sources[fd] = nil
+    if Int(fd) < sources.count { sources[Int(fd)] = nil }
     epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
   }
 
@@ -151,10 +161,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   }
 
   private func runFlushes() {
+    // A flush may schedule more flushes, of other sources or of its own, which run in the
+    // next round.
     while !flushList.isEmpty {
-      let sources = flushList
-      flushList.removeAll(keepingCapacity: true)
-      for source in sources { source.flush() }
+      swap(&flushList, &flushing)
+      for index in flushing.indices { flushing[index].flush() }
+      flushing.removeAll(keepingCapacity: true)
     }
   }
 
@@ -178,7 +190,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
           _ = read(wakeFD, &value, 8)
           continue
         }
-        sources[fd]?.handleEvents(events[index].events)
+        if Int(fd) < sources.count, let source = sources[Int(fd)] {
+          source.handleEvents(events[index].events)
+        }
       }
       runMailbox()
       let now = MonotonicClock.now()
@@ -195,7 +209,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
   /// Runs what is queued now; work queued meanwhile waits for the next iteration, after the
   /// flushes, so that one iteration's output leaves together.
   private func runMailbox() {
-    mailbox.withLock { mailbox in swap(&mailbox, &drained) }
+    let hasWork = mailbox.withLock { mailbox -> Bool in
+      guard !mailbox.isEmpty else { return false }
+      swap(&mailbox, &drained)
+      return true
+    }
+    guard hasWork else { return }
     for item in drained.work { item() }
     let executor = asUnownedTaskExecutor()
     for job in drained.jobs { job.runSynchronously(on: executor) }

@@ -11,6 +11,10 @@ struct TimerQueue {
   private var heap: [Entry] = []
   private var cancelled: Set<ID> = []
   private var nextID: ID = 1
+  /// The id of the earliest timer when it was last found not cancelled. Every loop iteration
+  /// looks up the earliest timer twice, and this spares hashing its id against `cancelled`
+  /// each time. Ids are never reused, so a new earliest timer never matches a stale value.
+  private var liveTop: ID?
 
   /// Timers in the heap, cancelled ones not yet removed included.
   var count: Int { heap.count }
@@ -27,6 +31,7 @@ struct TimerQueue {
   /// cancelled timers make up half of the heap. Timers armed and cancelled once per call, such
   /// as call deadlines, therefore do not pile up until their deadlines pass.
   mutating func cancel(_ id: ID) {
+    if id == liveTop { liveTop = nil }
     cancelled.insert(id)
     if cancelled.count >= 64, cancelled.count * 2 >= heap.count { removeCancelled() }
   }
@@ -61,7 +66,11 @@ struct TimerQueue {
   }
 
   private mutating func dropCancelledTop() {
-    while let first = heap.first, cancelled.contains(first.id) {
+    while let first = heap.first, first.id != liveTop {
+      guard cancelled.contains(first.id) else {
+        liveTop = first.id
+        return
+      }
       cancelled.remove(first.id)
       _ = removeFirst()
     }

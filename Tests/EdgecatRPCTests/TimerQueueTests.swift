@@ -43,4 +43,19 @@ struct TimerQueueTests {
     #expect(queue.count == 1)
     #expect(queue.millisecondsUntilNext(now: 0) > 0)
   }
+
+  @Test("cancel the earliest timer after a look-up")
+  func cancelEarliestAfterLookUp() {
+    var queue = TimerQueue()
+    var fired: [String] = []
+    let first = queue.add(deadline: 2_000_000) { fired.append("first") }
+    _ = queue.add(deadline: 5_000_000) { fired.append("second") }
+    #expect(queue.millisecondsUntilNext(now: 0) == 2)
+    #expect(queue.popExpired(now: 1_000_000) == nil)
+
+    queue.cancel(first)
+    #expect(queue.millisecondsUntilNext(now: 0) == 5)
+    while let work = queue.popExpired(now: 10_000_000) { work() }
+    #expect(fired == ["second"])
+  }
 }
