@@ -32,7 +32,7 @@ public struct Decision: Sendable {
 
   /// Writes the UTF-8 bytes of the id this decision has under serial number `serial` at the
   /// start of `buffer` and returns their count. `buffer` has room for `idByteCount(serial:)`
-  /// bytes; a repeat's serial comes from `PolicyEngine.repeatSerial(of:)`.
+  /// bytes; a repeat's serial comes from `PolicyEngine.repeatSerial(atRevision:)`.
   public func writeID(serial: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
     var prefix = idPrefix
     let used = prefix.withUTF8 { bytes in

@@ -70,7 +70,7 @@ extension PolicyEngine {
   }
 
   /// Queues `logged` under the serial number `serial`, which is its decision's own unless a
-  /// repeat of it got another from `repeatSerial(of:)`.
+  /// repeat of it got another from `repeatSerial(atRevision:)`.
   public func logDecision(_ logged: LoggableDecision, serial: UInt64? = nil, requestID: String) {
     decisionLog.append(logged, serial: serial ?? logged.decision.serial, requestID: requestID)
   }

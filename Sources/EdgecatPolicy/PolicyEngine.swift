@@ -98,11 +98,11 @@ public final class PolicyEngine: Sendable {
     }
   }
 
-  /// Returns a new serial number for a repeat of `decision` while the policy is still at its
-  /// revision, so that a caller that already decided the same request at that revision need
+  /// Returns a new serial number for a repeat of a decision made at `revision` while the policy
+  /// is still at that revision, so that a caller that already decided the same request need
   /// not decide it again. Returns nil once a write has moved the revision.
-  public func repeatSerial(of decision: Decision) -> UInt64? {
-    guard snapshot.model.revision == decision.revision else { return nil }
+  public func repeatSerial(atRevision revision: UInt64) -> UInt64? {
+    guard snapshot.model.revision == revision else { return nil }
     return decisionSerial.add(1, ordering: .relaxed).newValue
   }
 

@@ -89,28 +89,24 @@ public final class CheckResponseCache: Sendable {
   /// Returns the response of `entry` with the `decision_id` field (number 4 of CheckResponse)
   /// holding the id of its decision under serial number `serial`, written into one new array.
   static func response(repeating entry: Entry, serial: UInt64) -> [UInt8] {
-    let decision = entry.logged.decision
-    let bodyCount = entry.bodyCount
-    let total = bodyCount + idFieldCount(decision, serial: serial)
-    return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-      entry.response.withUnsafeBufferPointer { source in
-        _ = buffer.initialize(fromContentsOf: source[..<bodyCount])
-      }
-      count = bodyCount
-      count += writeIDField(
-        decision, serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[count...]))
+    // Keeping the record alive lets its decision be passed without copying each field.
+    let logged = entry.logged
+    return withExtendedLifetime(logged) {
+      var response: [UInt8] = []
+      response.reserveCapacity(entry.bodyCount + idFieldCount(logged.decision, serial: serial))
+      response.append(contentsOf: entry.response[..<entry.bodyCount])
+      appendIDField(logged.decision, serial: serial, to: &response)
+      return response
     }
   }
 
   /// Appends the `decision_id` field holding the id of `decision` under serial number `serial`
   /// to an encoded CheckResponse, in place when `response` has the capacity for it.
   static func appendIDField(_ decision: Decision, serial: UInt64, to response: inout [UInt8]) {
-    let start = response.count
     let fieldCount = idFieldCount(decision, serial: serial)
-    response.append(contentsOf: repeatElement(0, count: fieldCount))
-    response.withUnsafeMutableBufferPointer { buffer in
-      _ = writeIDField(
-        decision, serial: serial, into: UnsafeMutableBufferPointer(rebasing: buffer[start...]))
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: fieldCount) { field in
+      let written = writeIDField(decision, serial: serial, into: field)
+      response.append(contentsOf: UnsafeBufferPointer(rebasing: field[..<written]))
     }
   }
 

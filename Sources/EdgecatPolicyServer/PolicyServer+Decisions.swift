@@ -105,7 +105,7 @@ extension PolicyServer {
     let key = CheckResponseCache.Key(
       caller: caller.authenticated.principal, endUser: caller.context.principal, request: bytes)
     if let entry = checkResponses.lookUp(key),
-      let serial = engine.repeatSerial(of: entry.logged.decision)
+      let serial = engine.repeatSerial(atRevision: entry.logged.decision.revision)
     {
       engine.logDecision(entry.logged, serial: serial, requestID: caller.context.requestID)
       return CheckResponseCache.response(repeating: entry, serial: serial)

@@ -38,6 +38,8 @@ enum ProtoCodec {
   /// C structs and strings of most messages. The Swift 6.3 standard library puts up to 1,024 bytes of
   /// `withUnsafeTemporaryAllocation` on the stack, and a larger request may go to the heap.
   private static let stackMemoryBytes = 1024
+  /// Messages up to this size are packed into the encode's arena, then copied.
+  private static let packedInArenaBytes = 4096
 
   /// Builds the C struct of `message` in an arena, packs it into an array with room for
   /// `extraCapacity` more bytes and frees the arena.
@@ -55,9 +57,21 @@ enum ProtoCodec {
         return []
       }
       let capacity = size + max(0, extraCapacity)
-      let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-        count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+      guard size <= packedInArenaBytes else {
+        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+          count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+        }
+        withExtendedLifetime(arena) {}
+        return bytes
       }
+      // A small message is packed into the arena and copied into an array made with
+      // `reserveCapacity`, because `init(unsafeUninitializedCapacity:)` looks up the array
+      // storage's generic metadata on every call, which costs more than the copy.
+      let packed = arena.allocate(byteCount: max(size, 1)).assumingMemoryBound(to: UInt8.self)
+      let count = protobuf_c_message_pack(cMessage, packed)
+      var bytes: [UInt8] = []
+      bytes.reserveCapacity(capacity)
+      bytes.append(contentsOf: UnsafeBufferPointer(start: packed, count: count))
       withExtendedLifetime(arena) {}
       return bytes
     }
