@@ -23,7 +23,8 @@ enum QueryCommand {
       ],
       details: """
         Beyond SQLite, percentile(x, p) with p from 0 to 1, stddev(x), current_timestamp() and
-        `- INTERVAL 1 HOUR` work. JSON output is an array of objects, one per row.
+        `- INTERVAL 1 HOUR` work. JSON output is an array of objects, one per row; a column
+        name that repeats, as in a self-join, gets _2, _3 and so on added in its key.
         example:
           edgecat query "SELECT device_id, percentile(latency_ms, 0.99) AS p99
             FROM production.edge_metrics.inference_logs GROUP BY device_id"
@@ -42,7 +43,8 @@ enum QueryCommand {
         "edgecat: the row cap cut the result at \(result.rows.count) rows; add LIMIT or raise"
           + " --max-rows\n")
     }
-    return .list(result.objects, columns: result.columns.map { TableColumn($0, header: $0) })
+    let columns = zip(result.keys, result.columns).map { TableColumn($0, header: $1) }
+    return .list(result.objects, columns: columns)
   }
 }
 
@@ -67,10 +69,30 @@ struct QueryResult {
     return result
   }
 
-  /// Each row as an object keyed by column name. Tables look keys up by name, so a column
-  /// name that repeats shows its first value there.
+  /// The key of each column in the row objects: its name, with `_2`, `_3` and so on added to a
+  /// name that an earlier column already has, so that a repeated name, as a self-join gives,
+  /// loses no value. A suffixed key never equals another column's name.
+  var keys: [String] {
+    let names = Set(columns)
+    var used: Set<String> = []
+    var keys: [String] = []
+    for name in columns {
+      var key = name
+      var suffix = 2
+      while used.contains(key) || (key != name && names.contains(key)) {
+        key = "\(name)_\(suffix)"
+        suffix += 1
+      }
+      used.insert(key)
+      keys.append(key)
+    }
+    return keys
+  }
+
+  /// Each row as an object with the columns' `keys`.
   var objects: [JSONValue] {
-    rows.map { row in .object(Array(zip(columns, row))) }
+    let keys = keys
+    return rows.map { row in .object(Array(zip(keys, row))) }
   }
 
   /// The rows as a table for people.

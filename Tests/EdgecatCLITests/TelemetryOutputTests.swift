@@ -127,6 +127,18 @@ struct TelemetryOutputTests {
     #expect(TableColumn(column, header: column).cell(of: item) == "12.5")
   }
 
+  @Test("repeated query column names keep every value")
+  func repeatedColumnNames() {
+    let result = QueryResult(
+      columns: ["seq", "seq", "seq_2", "b", "seq"],
+      rows: [[.integer(1), .integer(2), .integer(3), .integer(4), .integer(5)]])
+
+    #expect(result.keys == ["seq", "seq_3", "seq_2", "b", "seq_4"])
+    let item = result.objects[0]
+    let cells = zip(result.keys, result.columns).map { TableColumn($0, header: $1).cell(of: item) }
+    #expect(cells == ["1", "2", "3", "4", "5"])
+  }
+
   @Test("table keys still follow dotted paths into nested objects")
   func dottedPathColumns() {
     let item = JSONValue.object([("audit", .object([("created_at", .string("2026-05-01"))]))])
