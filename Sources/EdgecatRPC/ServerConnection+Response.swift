@@ -100,19 +100,26 @@ extension ServerConnection {
 }
 
 extension ServerConnection {
-  /// Maximum status message sent, in UTF-8 bytes. Longer ones are cut at a character boundary,
-  /// because gRPC clients reject header blocks over a few KiB and nghttp2 cannot send one over
-  /// 64 KiB.
+  /// Maximum status message sent, in UTF-8 bytes, because gRPC clients reject header blocks
+  /// over a few KiB and nghttp2 cannot send one over 64 KiB.
   static let maximumStatusMessageBytes = 1024
+  /// Bytes kept from the end of a longer message, where messages name the fix.
+  static let keptStatusMessageTailBytes = 256
 
+  /// Returns `message`, or for a longer one its start and its end around a note of the bytes
+  /// left out, cut at character boundaries: a long value quoted in the middle of a message,
+  /// such as an invalid name, would otherwise push out the sentence after it.
   static func bounded(_ message: String) -> String {
-    let utf8 = message.utf8
-    guard utf8.count > maximumStatusMessageBytes else { return message }
-    var bytes = Array(utf8.prefix(maximumStatusMessageBytes + 1))
-    // Step back over UTF-8 continuation bytes (10xxxxxx) so the cut falls between characters.
-    var end = maximumStatusMessageBytes
-    while end > 0 && bytes[end] & 0xC0 == 0x80 { end -= 1 }
-    bytes.removeSubrange(end...)
-    return String(decoding: bytes, as: UTF8.self) + "... (\(utf8.count - end) more bytes)"
+    guard message.utf8.count > maximumStatusMessageBytes else { return message }
+    let bytes = Array(message.utf8)
+    // A UTF-8 continuation byte (10xxxxxx) cannot start a character, so each cut moves off one.
+    // 40 bytes are left for the note.
+    var headEnd = maximumStatusMessageBytes - keptStatusMessageTailBytes - 40
+    while headEnd > 0 && bytes[headEnd] & 0xC0 == 0x80 { headEnd -= 1 }
+    var tailStart = bytes.count - keptStatusMessageTailBytes
+    while tailStart < bytes.count && bytes[tailStart] & 0xC0 == 0x80 { tailStart += 1 }
+    let head = String(decoding: bytes[..<headEnd], as: UTF8.self)
+    let tail = String(decoding: bytes[tailStart...], as: UTF8.self)
+    return head + "... (\(tailStart - headEnd) bytes left out) ..." + tail
   }
 }

@@ -38,7 +38,9 @@ struct RawEchoService: RPCService {
       },
       RPCMethod(path: "/test.Raw/LongError", shape: .unary) { requests, _, _ in
         for try await _ in requests {}
-        throw RPCError(.invalidArgument, "bad name " + String(repeating: "é", count: 100_000))
+        throw RPCError(
+          .invalidArgument,
+          "bad name " + String(repeating: "é", count: 100_000) + "; use a shorter name")
       },
       RPCMethod(path: "/test.Raw/Fail", shape: .unary) { requests, _, context in
         for try await _ in requests {}
