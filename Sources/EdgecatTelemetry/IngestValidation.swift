@@ -2,7 +2,7 @@ import EdgecatCore
 import EdgecatProto
 
 /// Checks every record and label update of a batch before anything is stored. Each failure
-/// is INVALID_ARGUMENT naming the entry's index, the field, the value and the fix.
+/// is INVALID_ARGUMENT naming the entry's index and seq, the field, the value and the fix.
 enum IngestValidation {
   typealias Record = Edgecat_Telemetry_V1_InferenceLogRecord
 
@@ -11,8 +11,10 @@ enum IngestValidation {
   static func check(
     _ record: Record, at index: Int, previous: (raw: String, folded: String)?
   ) throws(ServiceError) -> String {
+    // Built only for an error: the record's position in its batch and the seq its agent gave it.
+    let entry = { "record \(index) (seq \(record.seq))" }
     func invalid(_ field: String, _ value: String, _ fix: String) -> ServiceError {
-      .invalidArgument("record \(index): \(field) \(value) is invalid; \(fix)")
+      .invalidArgument("\(entry()): \(field) \(value) is invalid; \(fix)")
     }
     guard !record.deviceID.isEmpty else {
       throw invalid("device_id", "''", "set it to the sending device's id")
@@ -35,18 +37,19 @@ enum IngestValidation {
         latencyMs: record.latencyMs, inputHash: record.inputHash, confidence: confidence,
         label: label)
     if let violation {
-      throw .invalidArgument(violation.message(prefix: "record \(index): "))
+      throw .invalidArgument(violation.message(prefix: "\(entry()): "))
     }
     if let previous, previous.raw == record.modelFullName { return previous.folded }
-    return try modelName(record.modelFullName, at: index)
+    return try modelName(record.modelFullName, entry: entry)
   }
 
   /// Checks the label update at `index` of its batch or request.
   static func check(
     _ update: Edgecat_Telemetry_V1_LabelUpdate, at index: Int
   ) throws(ServiceError) {
+    let entry = { "label update \(index) (seq \(update.seq))" }
     func invalid(_ field: String, _ value: String, _ fix: String) -> ServiceError {
-      .invalidArgument("label update \(index): \(field) \(value) is invalid; \(fix)")
+      .invalidArgument("\(entry()): \(field) \(value) is invalid; \(fix)")
     }
     guard !update.deviceID.isEmpty else {
       throw invalid("device_id", "''", "name the device of the labelled record")
@@ -58,18 +61,20 @@ enum IngestValidation {
       throw invalid("seq", "\(update.seq)", "name a seq up to \(Int64.max)")
     }
     if let violation = InferenceRecordRules.label(update.label) {
-      throw .invalidArgument(violation.message(prefix: "label update \(index): "))
+      throw .invalidArgument(violation.message(prefix: "\(entry()): "))
     }
   }
 
-  private static func modelName(_ text: String, at index: Int) throws(ServiceError) -> String {
+  private static func modelName(_ text: String, entry: () -> String) throws(ServiceError)
+    -> String
+  {
     if let violation = InferenceRecordRules.modelFullName(text) {
-      throw .invalidArgument(violation.message(prefix: "record \(index): "))
+      throw .invalidArgument(violation.message(prefix: "\(entry()): "))
     }
     do {
       return try SecurableName(text).fullName
     } catch {
-      throw .invalidArgument("record \(index): model_full_name is invalid: \(error.message)")
+      throw .invalidArgument("\(entry()): model_full_name is invalid: \(error.message)")
     }
   }
 }
