@@ -107,8 +107,8 @@ extension ServerConnection {
   static let keptStatusMessageTailBytes = 256
 
   /// Returns `message`, or for a longer one its start and its end around a note of the bytes
-  /// left out, cut at character boundaries: a long value quoted in the middle of a message,
-  /// such as an invalid name, would otherwise push out the sentence after it.
+  /// left out, cut at character boundaries. Keeping the end matters because a long value
+  /// quoted in the middle of a message, such as an invalid name, would push out the fix.
   static func bounded(_ message: String) -> String {
     guard message.utf8.count > maximumStatusMessageBytes else { return message }
     let bytes = Array(message.utf8)

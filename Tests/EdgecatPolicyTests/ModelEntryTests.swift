@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Model entries as values")
 struct ModelEntryTests {
-  /// A model with user `alice` and catalog `main` under the metastore.
+  /// Returns a model with user `alice` and catalog `main` under the metastore.
   static func model() throws -> (model: PolicyModel, alice: Int32, main: Int32) {
     var model = PolicyModel()
     let metastore = model.insertSecurable(

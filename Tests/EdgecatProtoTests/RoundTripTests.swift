@@ -119,7 +119,7 @@ struct RoundTripTests {
   @Test("messages past the decode stack memory survive a round trip")
   func pastStackMemory() throws {
     // Decoding serves the first kilobyte of C allocations from the stack and the rest from the
-    // heap; these sizes end before, near and well past that boundary.
+    // heap. These sizes end before, near and well past that boundary.
     for count in [0, 1, 10, 25, 40, 100, 1_000] {
       var message = Kinds()
       message.repeatedString = (0..<count).map { "string \($0) of the message" }
