@@ -39,7 +39,9 @@ enum SQLParser {
     case "SHOW" where cursor.peek(1)?.isKeyword("GRANTS") == true: return try showGrants(&cursor)
     case "DROP": return try drop(&cursor)
     case "SELECT", "WITH":
-      return .query(sql: cursor.source.text(of: cursor.tokens[...]))
+      // Verbatim, comments included, so that telemetry names unaliased columns after the
+      // text as written, as `edgecat query` does.
+      return .query(sql: cursor.source.verbatimText(of: cursor.tokens[...]))
     case "VALUES", "FROM", "TABLE":
       throw cursor.error(
         "\(first.text.uppercased()) queries are not supported; write them as SELECT, which"

@@ -56,6 +56,12 @@ struct SQLSource: Sendable {
     name.map { "\($0):\(line)" } ?? "line \(line)"
   }
 
+  /// Returns the source text from the first of `tokens` to the last, comments included.
+  func verbatimText(of tokens: ArraySlice<SQLToken>) -> String {
+    guard let first = tokens.first, let last = tokens.last else { return "" }
+    return String(String.UnicodeScalarView(scalars[first.start..<last.end]))
+  }
+
   /// Returns the source text of `tokens` as written, except that comments between them become one
   /// space.
   func text(of tokens: ArraySlice<SQLToken>) -> String {

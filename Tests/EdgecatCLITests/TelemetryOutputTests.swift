@@ -176,4 +176,15 @@ struct TelemetryOutputTests {
     #expect(sql == "SELECT 1 AS one")
     #expect(statements[1].line == 2)
   }
+
+  @Test("SELECT keeps the comments inside it")
+  func selectKeepsComments() throws {
+    let statements = try SQLParser.parse(
+      SQLSource(name: nil, text: "SELECT 1 + /* x */ 2, 3 -- three\n, 4;"))
+    guard case .query(let sql) = statements[0].statement else {
+      Issue.record("the statement is \(statements[0].statement)")
+      return
+    }
+    #expect(sql == "SELECT 1 + /* x */ 2, 3 -- three\n, 4")
+  }
 }
