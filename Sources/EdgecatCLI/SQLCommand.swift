@@ -39,7 +39,8 @@ enum SQLCommand {
     if invocation.arguments.has("dry-run") {
       let items = statements.map { statement in
         JSONValue.object([
-          ("line", .integer(statement.line)), ("statement", .string(statement.statement.summary)),
+          ("line", .integer(statement.line)),
+          ("statement", .string(statement.statement.fullText)),
         ])
       }
       let text = statements.map { "\($0.location): \($0.statement.summary)\n" }.joined()
@@ -62,8 +63,8 @@ enum SQLCommand {
       }
       results.append(
         .object([
-          ("line", .integer(statement.line)), ("statement", .string(summary)),
-          ("result", outcome.json),
+          ("line", .integer(statement.line)),
+          ("statement", .string(statement.statement.fullText)), ("result", outcome.json),
         ]))
       if !json {
         let separator = outcome.text.hasPrefix("\n") ? ":" : ": "

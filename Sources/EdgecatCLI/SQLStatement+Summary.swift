@@ -1,8 +1,16 @@
 import EdgecatProto
 
 extension SQLStatement {
-  /// The statement in short canonical form, for progress lines and JSON output, such as
-  /// `GRANT USE_CATALOG ON CATALOG production TO data-engineers`.
+  /// The statement in full, for JSON output: a SELECT as it is sent, any other statement as
+  /// `summary` writes it.
+  var fullText: String {
+    if case .query(let sql) = self { return sql }
+    return summary
+  }
+
+  /// The statement in short canonical form, for progress lines, such as
+  /// `GRANT USE_CATALOG ON CATALOG production TO data-engineers`. A SELECT is cut to its first
+  /// line of at most 80 characters.
   var summary: String {
     switch self {
     case .createCatalog(let name, _, let ifNotExists):

@@ -187,4 +187,14 @@ struct TelemetryOutputTests {
     }
     #expect(sql == "SELECT 1 + /* x */ 2, 3 -- three\n, 4")
   }
+
+  @Test("long SELECT is whole in JSON and short in progress lines")
+  func longSelectText() throws {
+    let select = "SELECT " + (0..<40).map { "\($0) AS c\($0)" }.joined(separator: ", ") + "\nFROM t"
+    let statement = try SQLParser.parse(SQLSource(name: nil, text: select))[0].statement
+
+    #expect(statement.fullText == select)
+    #expect(statement.summary.count == 80)
+    #expect(statement.summary.hasSuffix("..."))
+  }
 }
