@@ -84,6 +84,8 @@ struct QuarantineCommandTests {
     let received = fixture.telemetry.state.withLock { $0.received }
     try await fixture.spoolRecords(2)
     #expect(await eventually { fixture.telemetry.recordCount == 8 })
+    // Telemetry stores a batch before the agent reads its acknowledgement and deletes it.
+    #expect(await eventually { fixture.spool.statistics.bytes == 2 * Self.recordBytes })
     running.cancel()
     await running.value
     #expect(fixture.forwarder.counters.quarantinedEntries == 4)
