@@ -65,7 +65,7 @@ public struct Metadata: Sendable, Sequence {
 
   /// Returns `key` itself when it is lower-case ASCII already, as keys almost always are, so
   /// that a look-up copies no key longer than a small string.
-  static func lowercased(_ key: String) -> String {
+  private static func lowercased(_ key: String) -> String {
     let isLowercaseASCII = key.utf8.withContiguousStorageIfAvailable { bytes in
       !containsUppercaseOrNonASCII(UnsafeRawBufferPointer(bytes))
     }

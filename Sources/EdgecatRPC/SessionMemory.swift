@@ -3,8 +3,8 @@ import Glibc
 
 /// Memory for one nghttp2 session: blocks of 64 bytes to 4 KiB, kept on free lists by size class
 /// when nghttp2 frees them. Each call makes about 13 allocations (its stream, its frames and
-/// their header lists), and with many open streams most of them overflowed the per-thread
-/// cache of `malloc` and `free`; reusing blocks costs a few instructions each.
+/// their header lists). With many open streams most of them overflowed the per-thread cache of
+/// `malloc` and `free`, where reusing a block costs a few instructions.
 ///
 /// Not thread-safe: nghttp2 calls these functions only inside calls into its session, which
 /// stay on the connection's loop thread. The session must be deleted before this object.

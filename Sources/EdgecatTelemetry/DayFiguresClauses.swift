@@ -66,8 +66,8 @@ struct DayFiguresClauses {
         items.append(Item(expression: item, alias: nil))
       }
     }
-    // A generated alias holds the column's name as written, but a generated expression token
-    // is rewritten time arithmetic, which the translation does not know.
+    // A generated alias is the column's name as written, but a generated expression token is
+    // rewritten time arithmetic, which the translation does not know.
     guard !items.isEmpty, items.allSatisfy({ !$0.expression.isEmpty }),
       !items.contains(where: { $0.expression.contains(where: \.isGenerated) })
     else { return nil }

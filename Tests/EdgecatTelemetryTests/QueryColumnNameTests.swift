@@ -5,8 +5,8 @@ import Testing
 @testable import EdgecatTelemetry
 
 /// The column names a query returns. SQLite 3.40.1 names a result column without an alias after
-/// its text as written (comments and spacing kept, the ends trimmed) and a column reference
-/// after the column; the rewrite must not leak its own text into those names.
+/// its text as written (comments and spacing kept, the ends trimmed), and a column reference
+/// after the column. The rewrite must not leak its own text into those names.
 @Suite("Query column names") struct QueryColumnNameTests {
   static let table = QueryFixture.tableName
 
