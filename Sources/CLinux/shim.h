@@ -23,3 +23,9 @@ extern int accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 static inline int clinux_accept_nonblocking(int fd) {
   return accept4(fd, (struct sockaddr *)0, (socklen_t *)0, SOCK_NONBLOCK | SOCK_CLOEXEC);
 }
+
+#include <pthread.h>
+
+/// Declared only under _GNU_SOURCE. Linux limits a thread name to 15 bytes.
+extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int pthread_getname_np(pthread_t thread, char *name, size_t length);

@@ -75,11 +75,18 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
       &handle, nil,
       { argument in
         let loop = Unmanaged<EventLoop>.fromOpaque(argument!).takeRetainedValue()
+        loop.prepareThread()
         loop.run()
         return nil
       }, box.toOpaque())
     precondition(result == 0, "pthread_create failed with \(result)")
     thread = handle
+  }
+
+  /// Names the thread for `top -H` and `ps -L`. Linux limits a thread name to 15 bytes, so
+  /// loops past index 99 keep the process's name.
+  private func prepareThread() {
+    _ = pthread_setname_np(pthread_self(), "edgecat-loop-\(index)")
   }
 
   /// Stops the loop after the work already queued ran, and waits for its thread to end.
