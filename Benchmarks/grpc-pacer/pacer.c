@@ -162,7 +162,8 @@ static const char usage_text[] =
   "  --tick-us          wakes for due calls at most once every T microseconds and sends the calls\n"
   "                     due by then together (default 0: wakes for each call); latency still\n"
   "                     runs from each call's scheduled time, so the wait counts in it\n"
-  "  --log-file         writes the latency of each measured call in microseconds, one a line\n";
+  "  --log-file         writes the latency of each measured call in microseconds, one a line,\n"
+  "                     in the order the calls completed\n";
 
 static double parse_number(const char *option, const char *text, double minimum) {
   char *end;
@@ -635,6 +636,7 @@ int main(int argc, char **argv) {
   int64_t user_used = user_end - user_start, system_used = system_end - system_start;
   int64_t cpu_used = user_used + system_used;
 
+  if (opts.log_file) write_log();
   qsort(fig.latencies, fig.latency_count, sizeof *fig.latencies, compare_latency);
   uint64_t grpc_failures = 0;
   for (int code = 0; code < grpc_status_codes; code++) {
@@ -678,7 +680,6 @@ int main(int argc, char **argv) {
          (double)system_used / 1000.0 / calls, (double)cpu_used / 1e9, fig.latency_count);
   printf("client system calls per call: ppoll %.2f, write %.2f, read %.2f\n",
          (double)fig.polls / calls, (double)fig.writes / calls, (double)fig.reads / calls);
-  if (opts.log_file) write_log();
 
   for (int i = 0; i < count; i++) {
     nghttp2_session_del(conns[i].session);
