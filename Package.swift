@@ -239,7 +239,8 @@ let package = Package(
       dependencies: [
         "EdgecatCLI", "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy",
         "EdgecatPolicyServer", "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatServiceKit",
-        "EdgecatRPC", "EdgecatProto", "EdgecatCrypto",
+        "EdgecatRPC", "EdgecatProto", "EdgecatCrypto", "EdgecatAgent", "EdgecatStore",
+        "EdgecatCore",
       ],
       path: "Tests/EdgecatCLITests"),
     .testTarget(

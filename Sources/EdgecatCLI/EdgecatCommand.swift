@@ -12,7 +12,7 @@ public enum EdgecatCommand {
       GrantCommands.noun, LineageCommands.noun, AuditCommands.noun, CheckCommand.noun,
       SQLCommand.noun, ModelCommands.noun, ModelVersionCommands.noun, AliasCommands.noun,
       DeploymentCommands.noun, DeviceCommands.noun, FleetCommands.noun, MetricsCommands.noun,
-      AlertCommands.noun, QueryCommand.noun,
+      AlertCommands.noun, QueryCommand.noun, AgentCommands.noun,
     ]
 
   /// Runs `edgecat` with `arguments` (without the program name) and returns the exit status.

@@ -40,11 +40,17 @@ public struct GlobalFlag: Sendable {
     }
     + [
       GlobalFlag(
-        name: "token", valueName: "TOKEN", help: "bearer token sent to every service",
+        name: "token", valueName: "TOKEN",
+        help: "bearer token sent to every service but edgecat-agent",
         inProfile: true),
       GlobalFlag(
         name: "token-file", valueName: "PATH",
         help: "file whose first line is the bearer token; instead of --token", inProfile: true),
+      GlobalFlag(
+        name: "agent-token-file", valueName: "PATH",
+        help: "file whose first line is the local token of edgecat-agent, the agent's"
+          + " --local-token-file (default: \(Settings.defaultAgentTokenFile))",
+        inProfile: true),
       GlobalFlag(
         name: "environment", valueName: "NAME",
         help: "environment the requests name, such as production (default: the services')",

@@ -6,7 +6,8 @@ enum Help {
   static func program(_ nouns: [Noun]) -> String {
     var text = "usage: edgecat [global flags] <noun> <verb> [flags] [arguments]\n\n"
     text += "Administers edgecat: principals, tokens, grants, the catalog namespace, the model\n"
-    text += "registry, devices and deployments, and the fleet's telemetry and alerts.\n\n"
+    text += "registry, devices and deployments, the fleet's telemetry and alerts, and the\n"
+    text += "quarantine of the edge agent on this device.\n\n"
     text += "nouns:\n"
     let available = nouns.filter { $0.missingService == nil }
     text += columns(available.map { ($0.name, $0.summary) })

@@ -4,6 +4,8 @@ public enum Service: String, CaseIterable, Sendable {
   case catalog
   case registry
   case telemetry
+  /// The edge agent's local service on the device, called with the agent's local token.
+  case agent
 
   /// The executable that serves it, such as `edgecat-policy`.
   public var program: String { "edgecat-\(rawValue)" }
@@ -15,6 +17,7 @@ public enum Service: String, CaseIterable, Sendable {
     case .catalog: 7402
     case .registry: 7403
     case .telemetry: 7404
+    case .agent: 7410
     }
   }
 
@@ -25,6 +28,7 @@ public enum Service: String, CaseIterable, Sendable {
     case .catalog: "edgecat.catalog.v1.CatalogService"
     case .registry: "edgecat.registry.v1.ModelRegistryService"
     case .telemetry: "edgecat.telemetry.v1.TelemetryService"
+    case .agent: "edgecat.agent.v1.AgentService"
     }
   }
 

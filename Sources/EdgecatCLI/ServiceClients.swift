@@ -3,7 +3,8 @@ import EdgecatRPC
 import Synchronization
 
 /// One gRPC client per service, opened on first use, with the token, environment and
-/// deadline of the settings on every call. Thread-safe.
+/// deadline of the settings on every call. A call that passes its own bearer token, as calls
+/// to the agent do, sends that token and no environment. Thread-safe.
 public final class ServiceClients: Sendable {
   public let settings: Settings
   private let clients = Mutex<[Service: RPCClient]>([:])
@@ -13,12 +14,13 @@ public final class ServiceClients: Sendable {
   }
 
   /// Calls a unary method of `service` and returns its response; failures become a
-  /// `CLIError` that names the service, the status and what to do.
+  /// `CLIError` that names the service, the status and what to do. `bearerToken` replaces the
+  /// settings' token and environment, and calls to `.agent` must pass the local token there.
   public func call<Request: ProtoMessage, Response: ProtoMessage>(
     _ service: Service, _ method: String, _ request: Request,
-    as responseType: Response.Type = Response.self
+    as responseType: Response.Type = Response.self, bearerToken: String? = nil
   ) async throws -> Response {
-    let metadata = try metadata(for: service)
+    let metadata = try bearerToken.map(Self.metadata(token:)) ?? metadata(for: service)
     let client = client(for: service)
     do {
       return try await client.unary(
@@ -40,6 +42,7 @@ public final class ServiceClients: Sendable {
   /// The token and environment headers of every call; without a token it is a usage error
   /// that names the ways to set one.
   func metadata(for service: Service) throws -> Metadata {
+    precondition(service != .agent, "calls to the agent carry its local token instead")
     guard let token = settings.token else {
       throw CLIError.usage(
         "no token is set for \(service.program); pass --token or --token-file, set"
@@ -51,6 +54,13 @@ public final class ServiceClients: Sendable {
     if let environment = settings.environment {
       metadata.add("x-edgecat-environment", environment)
     }
+    return metadata
+  }
+
+  /// Returns the header of a call that carries `token` alone, such as the agent's local token.
+  static func metadata(token: String) -> Metadata {
+    var metadata = Metadata()
+    metadata.add("authorization", "Bearer \(token)")
     return metadata
   }
 
@@ -75,6 +85,13 @@ public final class ServiceClients: Sendable {
     // service itself, about a service it depends on, and its message says what to do.
     case .unavailable where error.message.contains(endpoint.description):
       text += "; check that \(service.program) is running there, or set --\(service.endpointFlag)"
+      if service == .agent {
+        text += " or EDGECAT_AGENT_ENDPOINT to the agent's --listen address"
+      }
+    case .unauthenticated where service == .agent:
+      text +=
+        "; check that \(settings.agentTokenFileDescription) is the --local-token-file of the"
+        + " agent at \(endpoint)"
     case .unauthenticated:
       text += "; check the token from \(settings.tokenOrigin ?? "the settings")"
     case .deadlineExceeded:

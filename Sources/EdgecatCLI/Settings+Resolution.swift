@@ -39,6 +39,7 @@ extension Settings {
       settings.environment = name.value
     }
     try settings.resolveToken(sources, home: environment["HOME"], console: console)
+    try settings.resolveAgentTokenFile(sources, home: environment["HOME"])
     return settings
   }
 

@@ -11,6 +11,10 @@ public struct Settings: Sendable {
   /// Sent as `x-edgecat-environment` when set.
   public var environment: String?
   public var timeout: Duration = .seconds(30)
+  /// The file of the edge agent's local token, read only by commands that call the agent.
+  public var agentTokenFile = Settings.defaultAgentTokenFile
+  /// The source of `agentTokenFile`, such as `EDGECAT_AGENT_TOKEN_FILE`, or nil for the default.
+  public var agentTokenFileOrigin: String?
 
   public func endpoint(of service: Service) -> Endpoint {
     endpoints[service] ?? Endpoint(host: "127.0.0.1", port: service.defaultPort)

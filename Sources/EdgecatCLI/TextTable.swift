@@ -43,6 +43,8 @@ public struct TableColumn: Sendable {
   public let key: String
   /// Turns the value into the cell's text; `JSONValue.cellText` when nil.
   public let format: (@Sendable (JSONValue) -> String)?
+  /// Whether `format` gets the whole item rather than its value at `key`.
+  let formatsItem: Bool
 
   public init(
     _ key: String, header: String? = nil, format: (@Sendable (JSONValue) -> String)? = nil
@@ -50,9 +52,20 @@ public struct TableColumn: Sendable {
     self.key = key
     self.header = header ?? key.split(separator: ".").last.map { $0.uppercased() } ?? key
     self.format = format
+    self.formatsItem = false
+  }
+
+  /// Creates a column whose cells `format` makes from the whole item, such as one that joins
+  /// two keys.
+  public init(header: String, item format: @escaping @Sendable (JSONValue) -> String) {
+    self.key = ""
+    self.header = header
+    self.format = format
+    self.formatsItem = true
   }
 
   func cell(of item: JSONValue) -> String {
+    if formatsItem, let format { return format(item) }
     let value = item[key] ?? item.value(atPath: key) ?? .null
     return format?(value) ?? value.cellText
   }
