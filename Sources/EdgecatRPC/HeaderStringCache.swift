@@ -37,20 +37,31 @@ struct HeaderStringCache {
     fields.reserveCapacity(Self.capacity)
   }
 
-  /// Returns the `:path` value as a string, reusing the previous one when the bytes are equal.
-  mutating func path(_ value: UnsafeBufferPointer<UInt8>) -> String {
-    if !Self.equals(path, value) { path = String(decoding: value, as: UTF8.self) }
+  /// Returns the previous call's `:path` string when `value` has its bytes. Before the first
+  /// call there is none, so an empty value is never matched.
+  func previousPath(equalTo value: UnsafeBufferPointer<UInt8>) -> String? {
+    !value.isEmpty && Self.equals(path, value) ? path : nil
+  }
+
+  /// Makes the `:path` string of `value` and keeps it for the next call.
+  mutating func newPath(_ value: UnsafeBufferPointer<UInt8>) -> String {
+    path = String(decoding: value, as: UTF8.self)
     return path
   }
 
-  /// Returns a header's name and value as strings and its kind, reusing a cached field when both
-  /// byte strings are equal to it.
-  mutating func field(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
-    -> Field
-  {
+  /// Returns the cached field whose name and value are these bytes, if there is one.
+  func cachedField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) -> Field? {
     for field in fields where Self.equals(field.name, name) && Self.equals(field.value, value) {
       return field
     }
+    return nil
+  }
+
+  /// Makes a field of a header's name and value and caches it, in place of the oldest field
+  /// once the cache is full.
+  mutating func addField(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    -> Field
+  {
     let nameText = String(decoding: name, as: UTF8.self)
     let kind: Field.Kind =
       if Metadata.isReserved(nameText) {

@@ -14,7 +14,14 @@ extension RequestHead {
       return
     }
     if matchesPrevious { stopMatching(strings) }
-    let field = strings.field(name: name, value: value)
+    let field: HeaderStringCache.Field
+    if let cached = strings.cachedField(name: name, value: value) {
+      field = cached
+    } else {
+      // Only fields that pass enter the cache, so a field found there was checked before.
+      if let problem = FieldSyntax.problem(name: name, value: value) { return malformed(problem) }
+      field = strings.addField(name: name, value: value)
+    }
     customCount += 1
     customFields.append(field)
     record(field)
@@ -30,8 +37,9 @@ extension RequestHead {
       }
       stopMatching(strings)
     }
-    // Metadata with an invalid value or cut short is rejected, so it is not kept for reuse.
-    if badMetadata == nil && !listTooLarge {
+    // Metadata with an invalid value, cut short or of a malformed request is rejected, so it is
+    // not kept for reuse.
+    if badMetadata == nil && !listTooLarge && malformation == nil {
       strings.keepPrevious(fields: customFields, metadata: metadata)
     }
   }

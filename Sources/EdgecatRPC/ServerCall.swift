@@ -26,6 +26,9 @@ final class ServerCall: @unchecked Sendable {
   var context: ServerContext?
   @exclusivity(unchecked) var deframer: MessageDeframer
   var remoteClosed = false
+  /// The request's `content-length`, when it sent one, and the DATA bytes received so far.
+  var declaredLength: Int?
+  var receivedLength = 0
   /// The response's final HEADERS or DATA with END_STREAM has been submitted.
   var finished = false
   var headersSubmitted = false

@@ -39,6 +39,15 @@ extension ServerConnection {
           message:
             "request headers of \(head.listSize) bytes or more exceed the limit of \(limit) bytes"))
     }
+    if let problem = head.malformation ?? head.missingPseudoField.map(Self.missingFieldProblem) {
+      logger.warning(
+        "malformed request rejected", ["problem": problem, "stream": streamID, "peer": peer])
+      return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
+    }
+    call.declaredLength = head.contentLength
+    if endStream, let declared = head.contentLength, declared != 0 {
+      return reject(call, Self.lengthMismatch(call, declared: declared))
+    }
     guard head.method == "POST" else {
       return respondHTTPError(call, status: 405, message: "gRPC requires POST, not \(head.method)")
     }
@@ -105,6 +114,10 @@ extension ServerConnection {
       return
     }
     call.start(registered.handler, context: context, logger: logger)
+  }
+
+  private static func missingFieldProblem(_ field: String) -> String {
+    "the request has no \(field) pseudo-header field; send :method, :scheme and :path"
   }
 
   /// Responds with a plain HTTP status, which gRPC clients map to a gRPC code themselves.

@@ -197,6 +197,13 @@ final class ServerConnection: HTTP2Connection {
       nghttp2_session_consume(session, streamID, bytes.count)
       return
     }
+    if let declared = call.declaredLength {
+      call.receivedLength += bytes.count
+      if call.receivedLength > declared {
+        nghttp2_session_consume(session, streamID, bytes.count)
+        return reject(call, Self.lengthMismatch(call, declared: declared))
+      }
+    }
     if call.synchronousHandler != nil {
       nghttp2_session_consume(session, streamID, bytes.count)
       receiveSynchronousData(call, bytes)
@@ -217,6 +224,10 @@ final class ServerConnection: HTTP2Connection {
   func receiveEndOfStream(_ streamID: Int32) {
     guard let call = call(streamID) else { return }
     call.remoteClosed = true
+    if let declared = call.declaredLength, call.receivedLength != declared, !call.finished {
+      reject(call, Self.lengthMismatch(call, declared: declared))
+      return
+    }
     if call.deframer.hasPartialMessage && !call.finished {
       reject(call, RPCStatus(code: .internal, message: "the request stream ended inside a message"))
       return
@@ -240,7 +251,19 @@ final class ServerConnection: HTTP2Connection {
   }
 
   /// Ends a call the transport rejected: the handler is cancelled and the status sent.
-  private func reject(_ call: ServerCall, _ status: RPCStatus) {
+  /// Returns the status of a request whose DATA does not add up to its `content-length`, which
+  /// RFC 9113 section 8.1.1 makes malformed.
+  static func lengthMismatch(_ call: ServerCall, declared: Int) -> RPCStatus {
+    let received =
+      call.receivedLength > declared ? "more than \(declared)" : "\(call.receivedLength)"
+    return RPCStatus(
+      code: .internal,
+      message:
+        "malformed HTTP/2 request: content-length is \(declared) but the body has \(received)"
+        + " bytes; send the body's exact length or leave content-length out")
+  }
+
+  func reject(_ call: ServerCall, _ status: RPCStatus) {
     call.cancelHandler()
     call.inbound.finish(.failure(RPCError(status: status)))
     finish(call, status: status)

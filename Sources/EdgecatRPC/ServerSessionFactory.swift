@@ -25,6 +25,9 @@ enum ServerSessionFactory {
     // gRPC does not rely on RFC 7540 stream priorities, so closed streams need not be kept in
     // a priority tree. The server's SETTINGS turn those priorities off as well.
     nghttp2_option_set_no_closed_streams(options, 1)
+    // RequestHead checks the request fields itself, once per distinct field on a connection,
+    // which nghttp2 would do for every field of every request.
+    nghttp2_option_set_no_http_messaging(options, 1)
 
     var session: OpaquePointer?
     var allocator = memory.allocator
