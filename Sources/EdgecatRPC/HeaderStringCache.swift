@@ -25,6 +25,8 @@ struct HeaderStringCache {
   }
 
   private var path = ""
+  /// The previous call's `:authority` bytes, which passed the field checks.
+  private var authority: [UInt8] = []
   private var fields: [Field] = []
   /// The slot the next new field replaces once the cache is full.
   private var nextSlot = 0
@@ -47,6 +49,19 @@ struct HeaderStringCache {
   mutating func newPath(_ value: UnsafeBufferPointer<UInt8>) -> String {
     path = String(decoding: value, as: UTF8.self)
     return path
+  }
+
+  /// Returns whether `value` equals the previous call's `:authority`. Before the first call
+  /// there is none, so an empty value is never matched.
+  func isPreviousAuthority(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard value.count == authority.count, let base = value.baseAddress else { return false }
+    return authority.withUnsafeBufferPointer { memcmp($0.baseAddress!, base, value.count) == 0 }
+  }
+
+  /// Keeps a checked `:authority` for the next call.
+  mutating func keepAuthority(_ value: UnsafeBufferPointer<UInt8>) {
+    authority.removeAll(keepingCapacity: true)
+    authority.append(contentsOf: value)
   }
 
   /// Returns the cached field whose name and value are these bytes, if there is one.

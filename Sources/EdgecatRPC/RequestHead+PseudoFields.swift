@@ -48,8 +48,14 @@ extension RequestHead {
       }
     case .method:
       method = String(decoding: value, as: UTF8.self)
-    default:
+    case .scheme:
+      if Self.equals(value, "http") || Self.equals(value, "https") { return }
       if let problem = FieldSyntax.valueProblem(value, field: name) { malformed(problem) }
+    default:
+      // An authority equal to the previous call's passed this check already.
+      if strings.isPreviousAuthority(value) { return }
+      if let problem = FieldSyntax.valueProblem(value, field: name) { return malformed(problem) }
+      strings.keepAuthority(value)
     }
   }
 

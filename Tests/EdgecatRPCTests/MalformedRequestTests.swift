@@ -131,17 +131,22 @@ struct MalformedRequestTests {
 
   @Test("changed field checked on a reused connection")
   func changedFieldChecked() async throws {
-    // The second request repeats the first one's x-token with a new path, and the third the
-    // first one's path with a new x-token, so each brings one field the connection has not seen.
+    // Each later request repeats the first one's fields but one: the path, the x-token, then
+    // the authority, so each brings one field that the connection has not checked.
     let first = Self.fields { $0.append(("x-token", "abc")) }
     let second = Self.fields {
       $0[2].1 = "/test.Raw/Ec\u{7F}ho"
       $0.append(("x-token", "abc"))
     }
     let third = Self.fields { $0.append(("x-token", "ab c ")) }
+    let fourth = Self.fields {
+      $0[3].1 = "local\rhost"
+      $0.append(("x-token", "abc"))
+    }
     let replies = try await send([
       (first, Self.message), (second, Self.message), (third, Self.message),
+      (fourth, Self.message),
     ])
-    #expect(replies.map { $0.value(":status") } == ["200", "400", "400"])
+    #expect(replies.map { $0.value(":status") } == ["200", "400", "400", "400"])
   }
 }
