@@ -29,6 +29,21 @@ public struct AuthenticatedPrincipal: Sendable, Hashable {
   /// Every group the principal belongs to, directly or through nested groups, sorted.
   public let groups: [String]
   public let attributes: [String: String]
+  /// Whether `groups` contains edgecat-services and metastore-admins. Every Check reads the
+  /// first, so both are computed once, when the token is authenticated.
+  public let isService: Bool
+  public let isAdmin: Bool
+
+  public init(
+    principal: String, kind: PrincipalKind, groups: [String], attributes: [String: String]
+  ) {
+    self.principal = principal
+    self.kind = kind
+    self.groups = groups
+    self.attributes = attributes
+    isService = groups.contains(BuiltInGroup.edgecatServices)
+    isAdmin = groups.contains(BuiltInGroup.metastoreAdmins)
+  }
 }
 
 extension PolicyEngine {

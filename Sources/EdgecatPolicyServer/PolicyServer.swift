@@ -41,11 +41,9 @@ public struct PolicyServer: RPCService {
   struct Caller {
     let authenticated: AuthenticatedPrincipal
     let context: RequestContext
-    /// Whether the authenticated principal is in edgecat-services, found once per call because
-    /// a Check needs it twice.
-    let isService: Bool
 
-    var isAdmin: Bool { authenticated.groups.contains(BuiltInGroup.metastoreAdmins) }
+    var isService: Bool { authenticated.isService }
+    var isAdmin: Bool { authenticated.isAdmin }
   }
 
   func caller(_ context: ServerContext) throws(RPCError) -> Caller {
@@ -61,7 +59,7 @@ public struct PolicyServer: RPCService {
       throw error.rpcError
     }
     var principal = authenticated.principal
-    let isService = authenticated.groups.contains(BuiltInGroup.edgecatServices)
+    let isService = authenticated.isService
     if let onBehalfOf = context.metadata[EdgecatMetadata.principal], !onBehalfOf.isEmpty {
       if isService {
         principal = onBehalfOf
@@ -76,8 +74,7 @@ public struct PolicyServer: RPCService {
     return Caller(
       authenticated: authenticated,
       context: RequestContext(
-        principal: principal, requestID: context.requestID, peer: context.peer),
-      isService: isService)
+        principal: principal, requestID: context.requestID, peer: context.peer))
   }
 
   /// Runs an engine write, then waits until every Watch subscriber acknowledged its revision or
