@@ -5,10 +5,21 @@ extension ServerConnection {
   func receiveHeader(
     _ streamID: Int32, name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>
   ) {
-    guard let call = call(streamID), call.context == nil else { return }
-    call.head.add(
-      name: name, value: value, limit: server.configuration.maximumHeaderListSize,
-      strings: &headerStrings)
+    let limit = server.configuration.maximumHeaderListSize
+    // The headers of a request come right after its stream began, so the call is nearly always
+    // the latest one, used here without the retain and release that `call(_:)` would cost.
+    if let latestCall {
+      let found = latestCall._withUnsafeGuaranteedRef { call in
+        guard call.streamID == streamID else { return false }
+        if call.context == nil {
+          call.head.add(name: name, value: value, limit: limit, strings: &headerStrings)
+        }
+        return true
+      }
+      if found { return }
+    }
+    guard let call = calls[streamID], call.context == nil else { return }
+    call.head.add(name: name, value: value, limit: limit, strings: &headerStrings)
   }
 
   /// Validates a complete request's headers and starts its handler, or responds with an error.

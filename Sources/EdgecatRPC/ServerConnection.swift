@@ -11,8 +11,9 @@ final class ServerConnection: HTTP2Connection {
   @exclusivity(unchecked) private(set) var calls: [Int32: ServerCall] = [:]
   /// The call that began last. nghttp2 delivers one header block at a time, so every request
   /// header finds its call here without a dictionary look-up, as does DATA that a client sends
-  /// right after the headers.
-  @exclusivity(unchecked) private var latestCall: ServerCall?
+  /// right after the headers. It is not retained, because `calls` keeps the call until its
+  /// stream closes and `streamClosed` clears this first.
+  @exclusivity(unchecked) private(set) var latestCall: Unmanaged<ServerCall>?
   /// The method that the previous call resolved, so that a client that calls one method over
   /// and over finds it without hashing its path.
   private var latestMethod: RPCMethod?
@@ -125,8 +126,8 @@ final class ServerConnection: HTTP2Connection {
       call.inbound.finish(.failure(cancelled))
       call.outbound?.fail(cancelled)
     }
-    calls.removeAll()
     latestCall = nil
+    calls.removeAll()
     server.connectionDidClose(self)
   }
 
@@ -137,7 +138,7 @@ final class ServerConnection: HTTP2Connection {
       streamID: streamID, connection: self,
       maximumMessageSize: server.configuration.maximumReceiveMessageSize)
     calls[streamID] = call
-    latestCall = call
+    latestCall = Unmanaged.passUnretained(call)
     // The pending idle timer stays; when it fires it finds calls or a newer idle start.
     idle?.becameBusy()
   }
@@ -152,13 +153,16 @@ final class ServerConnection: HTTP2Connection {
 
   /// Returns the open call of `streamID`.
   func call(_ streamID: Int32) -> ServerCall? {
-    if let call = latestCall, call.streamID == streamID { return call }
+    if let latestCall {
+      let call = latestCall.takeUnretainedValue()
+      if call.streamID == streamID { return call }
+    }
     return calls[streamID]
   }
 
   func streamClosed(_ streamID: Int32, errorCode: UInt32) {
     guard let call = calls.removeValue(forKey: streamID) else { return }
-    if latestCall === call { latestCall = nil }
+    if latestCall?.toOpaque() == Unmanaged.passUnretained(call).toOpaque() { latestCall = nil }
     if let timer = call.deadlineTimer { loop.cancelTimer(timer) }
     let deferred = call.takeDeferredConsume()
     if deferred > 0 { nghttp2_session_consume_connection(session, deferred) }
