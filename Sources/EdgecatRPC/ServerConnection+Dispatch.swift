@@ -40,13 +40,14 @@ extension ServerConnection {
             "request headers of \(head.listSize) bytes or more exceed the limit of \(limit) bytes"))
     }
     if let problem = head.malformation ?? head.missingPseudoField.map(Self.missingFieldProblem) {
-      logger.warning(
-        "malformed request rejected", ["problem": problem, "stream": streamID, "peer": peer])
+      logMalformed(problem, streamID: streamID)
       return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
     }
     call.declaredLength = head.contentLength
     if endStream, let declared = head.contentLength, declared != 0 {
-      return reject(call, Self.lengthMismatch(call, declared: declared))
+      let problem = Self.lengthMismatch(call, declared: declared)
+      logMalformed(problem, streamID: streamID)
+      return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
     }
     guard head.method == "POST" else {
       return respondHTTPError(call, status: 405, message: "gRPC requires POST, not \(head.method)")
@@ -121,7 +122,7 @@ extension ServerConnection {
   }
 
   /// Responds with a plain HTTP status, which gRPC clients map to a gRPC code themselves.
-  private func respondHTTPError(_ call: ServerCall, status: Int, message: String) {
+  func respondHTTPError(_ call: ServerCall, status: Int, message: String) {
     call.finished = true
     let headers = [
       (":status", String(status)), ("content-type", "application/grpc"),

@@ -99,6 +99,7 @@ struct MalformedRequestTests {
   func contentLengthShort() async throws {
     let fields = Self.fields { $0.append(("content-length", "9")) }
     let reply = try #require(try await send([(fields, Self.message)]).first)
+    #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
     #expect(reply.grpcMessage?.contains("content-length is 9 but the body has 7 bytes") == true)
   }
@@ -107,6 +108,7 @@ struct MalformedRequestTests {
   func contentLengthLong() async throws {
     let fields = Self.fields { $0.append(("content-length", "3")) }
     let reply = try #require(try await send([(fields, Self.message)]).first)
+    #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
     #expect(reply.grpcMessage?.contains("the body has more than 3 bytes") == true)
   }
@@ -115,8 +117,59 @@ struct MalformedRequestTests {
   func contentLengthNoBody() async throws {
     let fields = Self.fields { $0.append(("content-length", "7")) }
     let reply = try #require(try await send([(fields, [])]).first)
+    #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
     #expect(reply.grpcMessage?.contains("content-length is 7 but the body has 0 bytes") == true)
+  }
+
+  static let malformedTrailers: [(name: String, trailers: [(String, String)], problem: String)] =
+    [
+      ("pseudo field", [(":path", echo)], "the trailers contain the pseudo-header field"),
+      ("upper-case name", [("X-Trailer", "1")], "in the trailers, header \"X-Trailer\""),
+      ("NUL in value", [("x-trailer", "a\0b")], "contains NUL, CR or LF"),
+      ("connection header", [("connection", "close")], "HTTP/1.1"),
+    ]
+
+  @Test("malformed trailers get 400", arguments: malformedTrailers.indices)
+  func malformedTrailer(index: Int) async throws {
+    let (_, trailers, problem) = Self.malformedTrailers[index]
+    var replies: [RawHTTP2Client.Reply] = []
+    try await withTestServer { _, _, endpoint in
+      let client = try RawHTTP2Client(port: UInt16(endpoint.port))
+      let fields = Self.fields { _ in }
+      replies.append(try client.send(fields, body: Self.message, trailers: trailers))
+      replies.append(try client.send(fields, body: Self.message))
+    }
+    #expect(replies.map { $0.value(":status") } == ["400", "200"])
+    #expect(replies.map { $0.value("grpc-status") } == ["13", "0"])
+    let message = try #require(replies.first?.grpcMessage)
+    #expect(message.hasPrefix("malformed HTTP/2 request: "))
+    #expect(message.contains(problem), "\(message)")
+  }
+
+  @Test("valid trailers accepted")
+  func validTrailers() async throws {
+    var reply: RawHTTP2Client.Reply?
+    try await withTestServer { _, _, endpoint in
+      let client = try RawHTTP2Client(port: UInt16(endpoint.port))
+      reply = try client.send(
+        Self.fields { _ in }, body: Self.message, trailers: [("x-trailer", "a\tb")])
+    }
+    #expect(reply?.value(":status") == "200")
+    #expect(reply?.value("grpc-status") == "0")
+  }
+
+  @Test("trailers without END_STREAM rejected")
+  func trailersWithoutEndStream() async throws {
+    var reply: RawHTTP2Client.Reply?
+    try await withTestServer { _, _, endpoint in
+      let client = try RawHTTP2Client(port: UInt16(endpoint.port))
+      reply = try client.send(
+        Self.fields { _ in }, body: Self.message, trailers: [("x-trailer", "1")],
+        trailersEndStream: false)
+    }
+    #expect(reply?.value(":status") == "400")
+    #expect(reply?.grpcMessage?.contains("does not end the stream") == true)
   }
 
   @Test("connection serves after a malformed request")
