@@ -50,7 +50,8 @@ extension ServerConnection {
       return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
     }
     guard head.method == "POST" else {
-      return respondHTTPError(call, status: 405, message: "gRPC requires POST, not \(head.method)")
+      return respondHTTPError(
+        call, status: 405, message: "gRPC requires POST, not \"\(head.method)\"; send POST")
     }
     guard head.contentTypeIsGRPC else {
       return respondHTTPError(
@@ -127,7 +128,7 @@ extension ServerConnection {
     let headers = [
       (":status", String(status)), ("content-type", "application/grpc"),
       ("grpc-status", String(StatusCode.internal.rawValue)),
-      ("grpc-message", PercentEncoding.encode(message)),
+      ("grpc-message", PercentEncoding.encode(Self.bounded(message))),
     ]
     let result = HeaderList.withHeaders(headers) { list, count in
       nghttp2_submit_response(session, call.streamID, list, count, nil)

@@ -172,6 +172,25 @@ struct MalformedRequestTests {
     #expect(reply?.grpcMessage?.contains("does not end the stream") == true)
   }
 
+  @Test("long method quoted within bounds")
+  func longMethodBounded() async throws {
+    let method = String(repeating: "P", count: 12_000)
+    let reply = try #require(
+      try await send([(Self.fields { $0[0].1 = method }, Self.message)]).first)
+    #expect(reply.value(":status") == "405")
+    let message = try #require(reply.grpcMessage)
+    #expect(message.utf8.count <= ServerConnection.maximumStatusMessageBytes)
+    #expect(message.hasPrefix("gRPC requires POST, not \"PPP"))
+    #expect(message.hasSuffix("\"; send POST"))
+  }
+
+  @Test("empty method quoted")
+  func emptyMethodQuoted() async throws {
+    let reply = try #require(try await send([(Self.fields { $0[0].1 = "" }, Self.message)]).first)
+    #expect(reply.value(":status") == "405")
+    #expect(reply.grpcMessage == "gRPC requires POST, not \"\"; send POST")
+  }
+
   @Test("connection serves after a malformed request")
   func servesAfterMalformed() async throws {
     let valid = Self.fields { $0.append(("x-token", "abc")) }
