@@ -51,7 +51,12 @@ struct MalformedRequestTests {
     ("path without slash", fields { $0[2].1 = "test.Raw/Echo" }, "does not start with /"),
     ("empty path", fields { $0[2].1 = "" }, "does not start with /"),
     ("space in path", fields { $0[2].1 = "/test.Raw/Ec ho" }, "contains a space"),
-    ("line feed in authority", fields { $0[3].1 = "a\nb" }, "contains NUL, CR or LF"),
+    ("line feed in authority", fields { $0[3].1 = "a\nb" }, "has the byte 0x0A"),
+    ("space in authority", fields { $0[3].1 = "local host" }, "has the byte 0x20"),
+    ("userinfo in authority", fields { $0[3].1 = "user@host" }, "has the byte 0x40"),
+    ("empty scheme", fields { $0[1].1 = "" }, ":scheme \"\" is not a URI scheme"),
+    ("space in scheme", fields { $0[1].1 = "ht tp" }, "is not a URI scheme"),
+    ("scheme starting with digit", fields { $0[1].1 = "1http" }, "is not a URI scheme"),
     (
       "content-length twice",
       fields { $0 += [("content-length", "7"), ("content-length", "7")] }, "repeats content-length"
@@ -77,6 +82,17 @@ struct MalformedRequestTests {
   @Test("valid request is echoed")
   func validRequest() async throws {
     let reply = try #require(try await send([(Self.fields { _ in }, Self.message)]).first)
+    #expect(reply.value(":status") == "200")
+    #expect(reply.value("grpc-status") == "0")
+  }
+
+  @Test("unusual scheme and authority accepted")
+  func unusualSchemeAndAuthority() async throws {
+    let fields = Self.fields {
+      $0[1].1 = "svn+SSH.1-x"
+      $0[3].1 = "[::1]:8443"
+    }
+    let reply = try #require(try await send([(fields, Self.message)]).first)
     #expect(reply.value(":status") == "200")
     #expect(reply.value("grpc-status") == "0")
   }
