@@ -15,15 +15,16 @@ enum FieldSyntax {
     return valueProblem(value, field: name)
   }
 
-  /// Returns why a field name is invalid: empty, or with upper case, a colon, white space, a
-  /// control character or a byte above 0x7E.
+  /// Returns why a field name is invalid: empty, or with upper case, white space, a control
+  /// character, a byte above 0x7E or a delimiter. RFC 9110 section 5.1 makes a name a token,
+  /// which excludes the delimiters `"(),/:;<=>?@[\]{}`, as nghttp2's name check does.
   static func nameProblem(_ name: UnsafeBufferPointer<UInt8>) -> String? {
     guard !name.isEmpty else { return "a header has an empty name; every field needs a name" }
     for byte in name {
       if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
         return "header \(quoted(name)) has upper-case letters; HTTP/2 field names are lower-case"
       }
-      if byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: ":") {
+      if byte <= 0x20 || byte >= 0x7F || isDelimiter(byte) {
         return "header \(quoted(name)) has the byte 0x\(hex(byte)), which field names cannot"
           + " contain; use letters, digits and - _ . only"
       }
@@ -76,6 +77,21 @@ enum FieldSyntax {
     RequestHead.equals(name, "connection") || RequestHead.equals(name, "keep-alive")
       || RequestHead.equals(name, "proxy-connection")
       || RequestHead.equals(name, "transfer-encoding") || RequestHead.equals(name, "upgrade")
+  }
+
+  /// Returns whether `byte` is one that RFC 9110 section 5.6.2 excludes from tokens besides
+  /// white space and control characters.
+  private static func isDelimiter(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","),
+      UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"),
+      UInt8(ascii: "="), UInt8(ascii: ">"), UInt8(ascii: "?"), UInt8(ascii: "@"),
+      UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "]"), UInt8(ascii: "{"),
+      UInt8(ascii: "}"):
+      true
+    default:
+      false
+    }
   }
 
   private static func isWhitespace(_ byte: UInt8) -> Bool {

@@ -33,6 +33,8 @@ struct MalformedRequestTests {
     ("upper-case name", fields { $0.append(("X-Upper", "1")) }, "has upper-case letters"),
     ("space in name", fields { $0.append(("x a", "1")) }, "has the byte 0x20"),
     ("colon in name", fields { $0.append(("x:a", "1")) }, "has the byte 0x3A"),
+    ("slash in name", fields { $0.append(("x/a", "1")) }, "has the byte 0x2F"),
+    ("brace in name", fields { $0.append(("x{a", "1")) }, "has the byte 0x7B"),
     ("leading space", fields { $0.append(("x-a", " 1")) }, "starts or ends with white space"),
     ("trailing tab", fields { $0.append(("x-a", "1\t")) }, "starts or ends with white space"),
     ("line feed", fields { $0.append(("x-a", "1\n2")) }, "contains NUL, CR or LF"),
@@ -82,6 +84,14 @@ struct MalformedRequestTests {
   @Test("valid request is echoed")
   func validRequest() async throws {
     let reply = try #require(try await send([(Self.fields { _ in }, Self.message)]).first)
+    #expect(reply.value(":status") == "200")
+    #expect(reply.value("grpc-status") == "0")
+  }
+
+  @Test("token characters in names accepted")
+  func tokenCharactersInNames() async throws {
+    let fields = Self.fields { $0.append(("x!#$%&'*+-.^_`|~9", "1")) }
+    let reply = try #require(try await send([(fields, Self.message)]).first)
     #expect(reply.value(":status") == "200")
     #expect(reply.value("grpc-status") == "0")
   }
