@@ -82,7 +82,9 @@ extension ServerConnection {
         call,
         status: RPCStatus(
           code: .internal,
-          message: "metadata \(badMetadata) is not valid base64"))
+          message:
+            "metadata \(badMetadata) is not valid base64; encode -bin values in standard base64"
+            + " (RFC 4648 section 4), with or without padding"))
     }
     guard let registered = method(for: head.path) else {
       // An unknown service starts with "unknown service", as grpc-go words it, so that

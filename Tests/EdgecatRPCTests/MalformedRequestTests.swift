@@ -88,6 +88,16 @@ struct MalformedRequestTests {
     #expect(reply.value("grpc-status") == "0")
   }
 
+  @Test("invalid base64 metadata names the key")
+  func invalidBase64Metadata() async throws {
+    let fields = Self.fields { $0.append(("x-data-bin", "AA-_")) }
+    let reply = try #require(try await send([(fields, Self.message)]).first)
+    #expect(reply.value("grpc-status") == "13")
+    let message = try #require(reply.grpcMessage)
+    #expect(message.contains("metadata x-data-bin is not valid base64"), "\(message)")
+    #expect(message.contains("standard base64"), "\(message)")
+  }
+
   @Test("token characters in names accepted")
   func tokenCharactersInNames() async throws {
     let fields = Self.fields { $0.append(("x!#$%&'*+-.^_`|~9", "1")) }
