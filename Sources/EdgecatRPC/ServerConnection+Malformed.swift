@@ -51,6 +51,8 @@ extension ServerConnection {
     }
     logCompletion(call, status: status)
     respondHTTPError(call, status: 400, message: message)
+    // A handler that writes after this fails at once, as after `finish`.
+    call.outbound?.fail(RPCError(.cancelled, "the call has ended"))
   }
 
   /// Checks one field of a request's trailers. RFC 9113 section 8.1 forbids pseudo-header
