@@ -7,6 +7,9 @@ struct MalformedRequestTests {
   /// One gRPC message "hi" in its length-prefixed frame.
   static let message: [UInt8] = [0, 0, 0, 0, 2] + Array("hi".utf8)
   static let echo = "/test.Raw/Echo"
+  /// A unary method whose handler runs only once the request has ended, so no response has
+  /// started when the server finds a malformed body or trailers, and the reply is always 400.
+  static let syncEcho = "/test.Raw/SyncEcho"
 
   /// Returns a valid request's fields with `change` applied.
   static func fields(_ change: (inout [(String, String)]) -> Void) -> [(String, String)] {
@@ -133,7 +136,10 @@ struct MalformedRequestTests {
 
   @Test("content-length above body rejected")
   func contentLengthShort() async throws {
-    let fields = Self.fields { $0.append(("content-length", "9")) }
+    let fields = Self.fields {
+      $0[2].1 = Self.syncEcho
+      $0.append(("content-length", "9"))
+    }
     let reply = try #require(try await send([(fields, Self.message)]).first)
     #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
@@ -142,7 +148,10 @@ struct MalformedRequestTests {
 
   @Test("content-length below body rejected")
   func contentLengthLong() async throws {
-    let fields = Self.fields { $0.append(("content-length", "3")) }
+    let fields = Self.fields {
+      $0[2].1 = Self.syncEcho
+      $0.append(("content-length", "3"))
+    }
     let reply = try #require(try await send([(fields, Self.message)]).first)
     #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
@@ -151,7 +160,10 @@ struct MalformedRequestTests {
 
   @Test("content-length without body rejected")
   func contentLengthNoBody() async throws {
-    let fields = Self.fields { $0.append(("content-length", "7")) }
+    let fields = Self.fields {
+      $0[2].1 = Self.syncEcho
+      $0.append(("content-length", "7"))
+    }
     let reply = try #require(try await send([(fields, [])]).first)
     #expect(reply.value(":status") == "400")
     #expect(reply.value("grpc-status") == "13")
@@ -172,7 +184,7 @@ struct MalformedRequestTests {
     var replies: [RawHTTP2Client.Reply] = []
     try await withTestServer { _, _, endpoint in
       let client = try RawHTTP2Client(port: UInt16(endpoint.port))
-      let fields = Self.fields { _ in }
+      let fields = Self.fields { $0[2].1 = Self.syncEcho }
       replies.append(try client.send(fields, body: Self.message, trailers: trailers))
       replies.append(try client.send(fields, body: Self.message))
     }
@@ -201,7 +213,7 @@ struct MalformedRequestTests {
     try await withTestServer { _, _, endpoint in
       let client = try RawHTTP2Client(port: UInt16(endpoint.port))
       reply = try client.send(
-        Self.fields { _ in }, body: Self.message, trailers: [("x-trailer", "1")],
+        Self.fields { $0[2].1 = Self.syncEcho }, body: Self.message, trailers: [("x-trailer", "1")],
         trailersEndStream: false)
     }
     #expect(reply?.value(":status") == "400")
