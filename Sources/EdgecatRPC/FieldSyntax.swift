@@ -1,7 +1,8 @@
-/// The rules of RFC 9113 section 8.2 for the fields of a request's header block. nghttp2 checks
-/// them only with its HTTP messaging on, which cost about 3,000 instructions per Check measured
-/// with callgrind. The server turns that off and checks here instead, once per distinct field:
-/// a field whose bytes equal one already checked on the connection is not checked again.
+/// The rules of RFC 9113 section 8.2 for the fields of a request's header block and trailers.
+/// nghttp2 checks them only with its HTTP messaging on, which cost about 3,000 instructions per
+/// Check measured with callgrind. The server turns that off and checks here instead, once per
+/// distinct field: a field whose bytes equal one already checked on the connection is not
+/// checked again.
 enum FieldSyntax {
   /// Returns why a regular (not pseudo-header) field is malformed, or nil when it is valid.
   static func problem(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)

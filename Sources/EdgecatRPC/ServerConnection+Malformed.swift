@@ -32,9 +32,9 @@ extension ServerConnection {
     malformedLog = MalformedRequestLog(lastLine: now, unlogged: 0)
   }
 
-  /// Ends a call whose request turned out malformed after its header block, such as by its
-  /// content-length or its trailers: with HTTP 400 while no response has gone out, as for a
-  /// malformed header block, else with INTERNAL in the trailers.
+  /// Ends a call whose request turned out malformed after its header block, by its
+  /// content-length or its trailers. While no response has gone out, the call gets HTTP 400
+  /// as for a malformed header block, and after that INTERNAL in the response trailers.
   func rejectMalformed(_ call: ServerCall, _ problem: String) {
     guard !call.finished else { return }
     logMalformed(problem, streamID: call.streamID)

@@ -1,4 +1,4 @@
-"""h2load sends malformed requests to the echo server, which must answer each with HTTP 400
+"""h2load sends malformed requests to the echo server, which must reject each with HTTP 400
 and log them at warning level only once per connection and interval, so that a client cannot
 flood the log."""
 
