@@ -4,7 +4,7 @@ import EdgecatRPC
 
 extension AgentService {
   /// Entries per ListQuarantined page when the request leaves page_size at 0, and the
-  /// maximum it may ask for.
+  /// maximum, to which a larger page_size is clamped as in every edgecat list.
   static let defaultQuarantinePageSize = 100
   static let maximumQuarantinePageSize = 1000
 
@@ -13,17 +13,19 @@ extension AgentService {
     async throws(RPCError) -> Edgecat_Agent_V1_ListQuarantinedResponse
   {
     let size = Int(request.pageSize)
-    guard (0...Self.maximumQuarantinePageSize).contains(size) else {
+    guard size >= 0 else {
       throw RPCError(
         .invalidArgument,
-        "page_size \(size) is out of range; use 1 to \(Self.maximumQuarantinePageSize), or 0"
-          + " for \(Self.defaultQuarantinePageSize)")
+        "page_size \(size) is negative; use 0 for the default of"
+          + " \(Self.defaultQuarantinePageSize), or a size up to"
+          + " \(Self.maximumQuarantinePageSize)")
     }
+    let limit =
+      size == 0 ? Self.defaultQuarantinePageSize : min(size, Self.maximumQuarantinePageSize)
     let position = try Self.quarantinePosition(request.pageToken)
     let page: QuarantinePage
     do {
-      page = try await spool.quarantinedPage(
-        after: position, limit: size == 0 ? Self.defaultQuarantinePageSize : size)
+      page = try await spool.quarantinedPage(after: position, limit: limit)
     } catch {
       logger.error("quarantine listing failed", ["error": "\(error)"])
       throw RPCError(.internal, "the agent could not read its spool: \(error)")

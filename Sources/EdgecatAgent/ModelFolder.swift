@@ -7,6 +7,18 @@ import Glibc
 struct ModelFolder: Sendable {
   let path: String
 
+  /// Returns `path` unchanged when it is absolute, else joined to the working folder with any
+  /// leading `./` removed. Returns `path` unchanged when the working folder is unknown.
+  static func absolute(_ path: String) -> String {
+    guard !path.hasPrefix("/"), let workingFolder = getcwd(nil, 0) else { return path }
+    defer { free(workingFolder) }
+    var relative = Substring(path)
+    while relative.hasPrefix("./") { relative = relative.dropFirst(2) }
+    let base = String(cString: workingFolder)
+    if relative.isEmpty || relative == "." { return base }
+    return base.hasSuffix("/") ? base + relative : base + "/" + relative
+  }
+
   /// Returns the path of the verified model file with hash `sha256`.
   func modelPath(_ sha256: String) -> String { path + "/" + sha256 }
 

@@ -46,7 +46,8 @@ public actor ModelManager {
     healthCommand: HealthCommand?
   ) {
     slotStore = ModelSlotStore(store: store)
-    folder = ModelFolder(path: dataDirectory + "/models")
+    // The application may run in another folder, so WatchModel sends absolute paths.
+    folder = ModelFolder(path: ModelFolder.absolute(dataDirectory) + "/models")
     worker = FileWorker()
     fetcher = ArtifactFetcher(uplink: uplink, folder: folder, worker: worker)
     self.reporter = reporter

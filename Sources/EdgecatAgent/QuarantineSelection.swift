@@ -19,7 +19,8 @@ public struct QuarantineSelection: Sendable, Hashable {
   }
 
   /// Throws INVALID_ARGUMENT unless the selection is `all` alone or names 1 to
-  /// `maximumEntries` entries with seqs and ids in range.
+  /// `maximumEntries` distinct entries with seqs and ids in range. A repeated seq or id names
+  /// one entry, so it counts once.
   public func validate() throws(ServiceError) {
     let named = seqs.count + labelIDs.count
     if all && named > 0 {
@@ -32,10 +33,13 @@ public struct QuarantineSelection: Sendable, Hashable {
         "the request names no entries; set all, or list the seqs and label_ids that"
           + " ListQuarantined returned")
     }
-    guard named <= Self.maximumEntries else {
-      throw .invalidArgument(
-        "the request names \(named) entries; name at most \(Self.maximumEntries) per call,"
-          + " or set all")
+    if named > Self.maximumEntries {
+      let distinct = Set(seqs).count + Set(labelIDs).count
+      guard distinct <= Self.maximumEntries else {
+        throw .invalidArgument(
+          "the request names \(distinct) distinct entries; name at most"
+            + " \(Self.maximumEntries) per call, or set all")
+      }
     }
     if let index = seqs.firstIndex(where: { $0 == 0 || $0 > UInt64(Int64.max) }) {
       throw .invalidArgument(

@@ -47,6 +47,12 @@ public struct PolicyServer: RPCService {
   }
 
   func caller(_ context: ServerContext) throws(RPCError) -> Caller {
+    // Two tokens leave the caller ambiguous, so they are rejected as the other services do.
+    guard !Self.hasRepeatedAuthorization(context.metadata) else {
+      throw RPCError(
+        .unauthenticated,
+        "the call has more than one authorization header; send exactly one bearer token")
+    }
     guard let token = bearerTokens.token(context.metadata) else {
       throw RPCError(
         .unauthenticated,
@@ -145,4 +151,17 @@ func privileges(_ names: [String]) throws(RPCError) -> [Privilege] {
     result.append(try mapped { () throws(PolicyError) in try Privilege.named(name) })
   }
   return result
+}
+
+extension PolicyServer {
+  /// Returns whether `metadata` has more than one `authorization` entry, without allocating,
+  /// because every call passes here.
+  static func hasRepeatedAuthorization(_ metadata: Metadata) -> Bool {
+    var seen = false
+    for entry in metadata.entries where entry.key == "authorization" {
+      if seen { return true }
+      seen = true
+    }
+    return false
+  }
 }

@@ -1,7 +1,8 @@
-/// The rules of RFC 9113 section 8.2 for the fields of a request's header block. nghttp2 checks
-/// them only with its HTTP messaging on, which cost about 3,000 instructions per Check measured
-/// with callgrind. The server turns that off and checks here instead, once per distinct field:
-/// a field whose bytes equal one already checked on the connection is not checked again.
+/// The rules of RFC 9113 section 8.2 for the fields of a request's header block and trailers.
+/// nghttp2 checks them only with its HTTP messaging on, which cost about 3,000 instructions per
+/// Check measured with callgrind. The server turns that off and checks here instead, once per
+/// distinct field: a field whose bytes equal one already checked on the connection is not
+/// checked again.
 enum FieldSyntax {
   /// Returns why a regular (not pseudo-header) field is malformed, or nil when it is valid.
   static func problem(name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
@@ -15,15 +16,16 @@ enum FieldSyntax {
     return valueProblem(value, field: name)
   }
 
-  /// Returns why a field name is invalid: empty, or with upper case, a colon, white space, a
-  /// control character or a byte above 0x7E.
+  /// Returns why a field name is invalid: empty, or with upper case, white space, a control
+  /// character, a byte above 0x7E or a delimiter. RFC 9110 section 5.1 makes a name a token,
+  /// which excludes the delimiters `"(),/:;<=>?@[\]{}`, as nghttp2's name check does.
   static func nameProblem(_ name: UnsafeBufferPointer<UInt8>) -> String? {
     guard !name.isEmpty else { return "a header has an empty name; every field needs a name" }
     for byte in name {
       if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
         return "header \(quoted(name)) has upper-case letters; HTTP/2 field names are lower-case"
       }
-      if byte <= 0x20 || byte >= 0x7F || byte == UInt8(ascii: ":") {
+      if byte <= 0x20 || byte >= 0x7F || isDelimiter(byte) {
         return "header \(quoted(name)) has the byte 0x\(hex(byte)), which field names cannot"
           + " contain; use letters, digits and - _ . only"
       }
@@ -78,6 +80,21 @@ enum FieldSyntax {
       || RequestHead.equals(name, "transfer-encoding") || RequestHead.equals(name, "upgrade")
   }
 
+  /// Returns whether `byte` is one that RFC 9110 section 5.6.2 excludes from tokens besides
+  /// white space and control characters.
+  private static func isDelimiter(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "\""), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","),
+      UInt8(ascii: "/"), UInt8(ascii: ":"), UInt8(ascii: ";"), UInt8(ascii: "<"),
+      UInt8(ascii: "="), UInt8(ascii: ">"), UInt8(ascii: "?"), UInt8(ascii: "@"),
+      UInt8(ascii: "["), UInt8(ascii: "\\"), UInt8(ascii: "]"), UInt8(ascii: "{"),
+      UInt8(ascii: "}"):
+      true
+    default:
+      false
+    }
+  }
+
   private static func isWhitespace(_ byte: UInt8) -> Bool {
     byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")
   }
@@ -97,7 +114,7 @@ enum FieldSyntax {
     return text + "\""
   }
 
-  private static func hex(_ byte: UInt8) -> String {
+  static func hex(_ byte: UInt8) -> String {
     let digits = Array("0123456789ABCDEF".utf8)
     return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
   }

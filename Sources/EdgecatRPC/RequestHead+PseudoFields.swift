@@ -50,13 +50,47 @@ extension RequestHead {
       method = String(decoding: value, as: UTF8.self)
     case .scheme:
       if Self.equals(value, "http") || Self.equals(value, "https") { return }
-      if let problem = FieldSyntax.valueProblem(value, field: name) { malformed(problem) }
+      if let problem = Self.schemeProblem(value) { malformed(problem) }
     default:
       // An authority equal to the previous call's passed this check already.
       if strings.isPreviousAuthority(value) { return }
-      if let problem = FieldSyntax.valueProblem(value, field: name) { return malformed(problem) }
+      if let problem = Self.authorityProblem(value) { return malformed(problem) }
       strings.keepAuthority(value)
     }
+  }
+
+  /// Returns why `value` is not a URI scheme (RFC 3986 section 3.1): a letter, then letters,
+  /// digits, `+`, `-` or `.`. RFC 9113 section 8.3.1 requires a valid `:scheme`.
+  static func schemeProblem(_ value: UnsafeBufferPointer<UInt8>) -> String? {
+    func isLetter(_ byte: UInt8) -> Bool {
+      (byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z")
+    }
+    let valid =
+      value.first.map(isLetter) == true
+      && value.allSatisfy { byte in
+        isLetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+          || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+      }
+    guard !valid else { return nil }
+    return ":scheme \(FieldSyntax.quoted(value)) is not a URI scheme; send http or https"
+  }
+
+  /// The characters besides letters and digits that an authority may contain.
+  private static let authorityPunctuation = Set("-._~!$&'()*+,;=:%[]".utf8)
+
+  /// Returns why `value` is not an authority: a byte outside the characters of RFC 3986
+  /// section 3.2 (letters, digits and `-._~!$&'()*+,;=:%[]`), as nghttp2 checks it. `@` is
+  /// out too, because RFC 9113 section 8.3.1 forbids userinfo in `:authority`.
+  static func authorityProblem(_ value: UnsafeBufferPointer<UInt8>) -> String? {
+    for byte in value {
+      let isAlphanumeric =
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        || ((byte | 0x20) >= UInt8(ascii: "a") && (byte | 0x20) <= UInt8(ascii: "z"))
+      if isAlphanumeric || authorityPunctuation.contains(byte) { continue }
+      return ":authority \(FieldSyntax.quoted(value)) has the byte 0x\(FieldSyntax.hex(byte)),"
+        + " which an authority cannot contain; send host:port"
+    }
+    return nil
   }
 
   /// The pseudo-header field that a complete request lacks, or nil when none is missing.

@@ -51,16 +51,18 @@ extension ServerConnection {
             "request headers of \(head.listSize) bytes or more exceed the limit of \(limit) bytes"))
     }
     if let problem = head.malformation ?? head.missingPseudoField.map(Self.missingFieldProblem) {
-      logger.warning(
-        "malformed request rejected", ["problem": problem, "stream": streamID, "peer": peer])
+      logMalformed(problem, streamID: streamID)
       return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
     }
     call.declaredLength = head.contentLength
     if endStream, let declared = head.contentLength, declared != 0 {
-      return reject(call, Self.lengthMismatch(call, declared: declared))
+      let problem = Self.lengthMismatch(call, declared: declared)
+      logMalformed(problem, streamID: streamID)
+      return respondHTTPError(call, status: 400, message: "malformed HTTP/2 request: \(problem)")
     }
     guard head.method == "POST" else {
-      return respondHTTPError(call, status: 405, message: "gRPC requires POST, not \(head.method)")
+      return respondHTTPError(
+        call, status: 405, message: "gRPC requires POST, not \"\(head.method)\"; send POST")
     }
     guard head.contentTypeIsGRPC else {
       return respondHTTPError(
@@ -91,7 +93,9 @@ extension ServerConnection {
         call,
         status: RPCStatus(
           code: .internal,
-          message: "metadata \(badMetadata) is not valid base64"))
+          message:
+            "metadata \(badMetadata) is not valid base64; encode -bin values in standard base64"
+            + " (RFC 4648 section 4), with or without padding"))
     }
     guard let registered = method(for: head.path) else {
       // An unknown service starts with "unknown service", as grpc-go words it, so that
@@ -132,12 +136,12 @@ extension ServerConnection {
   }
 
   /// Responds with a plain HTTP status, which gRPC clients map to a gRPC code themselves.
-  private func respondHTTPError(_ call: ServerCall, status: Int, message: String) {
+  func respondHTTPError(_ call: ServerCall, status: Int, message: String) {
     call.finished = true
     let headers = [
       (":status", String(status)), ("content-type", "application/grpc"),
       ("grpc-status", String(StatusCode.internal.rawValue)),
-      ("grpc-message", PercentEncoding.encode(message)),
+      ("grpc-message", PercentEncoding.encode(Self.bounded(message))),
     ]
     let result = HeaderList.withHeaders(headers) { list, count in
       nghttp2_submit_response(session, call.streamID, list, count, nil)

@@ -23,6 +23,7 @@ final class ServerConnection: HTTP2Connection {
   /// Nil when the server has no idle timeout.
   private var idle: IdleTracker?
   private var draining = false
+  var malformedLog = MalformedRequestLog()
 
   init(server: RPCServer, loop: EventLoop, fd: Int32, peer: String) {
     self.server = server
@@ -205,7 +206,7 @@ final class ServerConnection: HTTP2Connection {
       call.receivedLength += bytes.count
       if call.receivedLength > declared {
         nghttp2_session_consume(session, streamID, bytes.count)
-        return reject(call, Self.lengthMismatch(call, declared: declared))
+        return rejectMalformed(call, Self.lengthMismatch(call, declared: declared))
       }
     }
     if call.synchronousHandler != nil {
@@ -229,7 +230,7 @@ final class ServerConnection: HTTP2Connection {
     guard let call = call(streamID) else { return }
     call.remoteClosed = true
     if let declared = call.declaredLength, call.receivedLength != declared, !call.finished {
-      reject(call, Self.lengthMismatch(call, declared: declared))
+      rejectMalformed(call, Self.lengthMismatch(call, declared: declared))
       return
     }
     if call.deframer.hasPartialMessage && !call.finished {
@@ -254,19 +255,16 @@ final class ServerConnection: HTTP2Connection {
     }
   }
 
-  /// Ends a call the transport rejected: the handler is cancelled and the status sent.
-  /// Returns the status of a request whose DATA does not add up to its `content-length`, which
-  /// RFC 9113 section 8.1.1 makes malformed.
-  static func lengthMismatch(_ call: ServerCall, declared: Int) -> RPCStatus {
+  /// Returns why a request whose DATA does not add up to its `content-length` is malformed, as
+  /// RFC 9113 section 8.1.1 makes it.
+  static func lengthMismatch(_ call: ServerCall, declared: Int) -> String {
     let received =
       call.receivedLength > declared ? "more than \(declared)" : "\(call.receivedLength)"
-    return RPCStatus(
-      code: .internal,
-      message:
-        "malformed HTTP/2 request: content-length is \(declared) but the body has \(received)"
-        + " bytes; send the body's exact length or leave content-length out")
+    return "content-length is \(declared) but the body has \(received) bytes; send the body's"
+      + " exact length or leave content-length out"
   }
 
+  /// Ends a call the transport rejected: the handler is cancelled and the status sent.
   func reject(_ call: ServerCall, _ status: RPCStatus) {
     call.cancelHandler()
     call.inbound.finish(.failure(RPCError(status: status)))

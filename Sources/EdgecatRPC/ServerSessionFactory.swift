@@ -58,12 +58,15 @@ private let serverBeginHeaders: nghttp2_on_begin_headers_callback = { _, frame, 
 private let serverHeader: nghttp2_on_header_callback = {
   _, frame, name, nameLength, value, valueLength, _, userData in
   let frame = frame!.pointee
-  guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue), frame.headers.cat == NGHTTP2_HCAT_REQUEST
-  else { return 0 }
-  withConnection(userData) {
-    $0.receiveHeader(
-      frame.hd.stream_id, name: UnsafeBufferPointer(start: name, count: nameLength),
-      value: UnsafeBufferPointer(start: value, count: valueLength))
+  guard frame.hd.type == UInt8(NGHTTP2_HEADERS.rawValue) else { return 0 }
+  let name = UnsafeBufferPointer(start: name, count: nameLength)
+  let value = UnsafeBufferPointer(start: value, count: valueLength)
+  if frame.headers.cat == NGHTTP2_HCAT_REQUEST {
+    withConnection(userData) { $0.receiveHeader(frame.hd.stream_id, name: name, value: value) }
+  } else if frame.headers.cat == NGHTTP2_HCAT_HEADERS {
+    withConnection(userData) {
+      $0.receiveTrailerField(frame.hd.stream_id, name: name, value: value)
+    }
   }
   return 0
 }
@@ -75,8 +78,8 @@ private let serverFrameReceived: nghttp2_on_frame_recv_callback = { _, frame, us
   case Int(NGHTTP2_HEADERS.rawValue):
     if frame.headers.cat == NGHTTP2_HCAT_REQUEST {
       withConnection(userData) { $0.dispatch(frame.hd.stream_id, endStream: endStream) }
-    } else if endStream {
-      withConnection(userData) { $0.receiveEndOfStream(frame.hd.stream_id) }
+    } else {
+      withConnection(userData) { $0.receiveTrailers(frame.hd.stream_id, endStream: endStream) }
     }
   case Int(NGHTTP2_DATA.rawValue):
     if endStream { withConnection(userData) { $0.receiveEndOfStream(frame.hd.stream_id) } }

@@ -172,6 +172,16 @@ struct QuarantineCommandTests {
     await fixture.stop()
   }
 
+  @Test("repeated seqs count once")
+  func repeatedSeqsCountOnce() async throws {
+    let fixture = try await quarantineThreeAndFour()
+    let repeated = QuarantineSelection(seqs: Array(repeating: 3, count: 10_001) + [4])
+    let change = try await fixture.spool.discardQuarantined(repeated)
+    #expect(change == QuarantineChange(records: 2, labels: 0, bytes: 2 * Self.recordBytes))
+    #expect(try await fixture.spool.quarantinedRecords().isEmpty)
+    await fixture.stop()
+  }
+
   @Test("rejected labels are listed, resent and forwarded")
   func labelsResendKeepsIdentity() async throws {
     let fixture = try await ForwarderFixture(batchRecords: 8, window: 2)

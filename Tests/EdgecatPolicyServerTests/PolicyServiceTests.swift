@@ -21,6 +21,24 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("two authorization headers rejected", arguments: [true, false])
+  func twoAuthorizationHeaders(adminFirst: Bool) async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let tokens = adminFirst ? [fixture.adminToken, "bogus"] : ["bogus", fixture.adminToken]
+    var metadata = Metadata()
+    for token in tokens { metadata.add("authorization", "Bearer \(token)") }
+    let error = await rpcError {
+      let _: CheckResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/Check",
+        checkRequest("alice@example.com", "USE_CATALOG", "main"), metadata: metadata)
+    }
+    #expect(error?.code == .unauthenticated)
+    #expect(error?.message.contains("more than one authorization header") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("check reports the grant and the missing privileges")
   func checkReasons() async throws {
     let fixture = try await PolicyFixture.start()

@@ -27,6 +27,10 @@ final class RawHTTP2Client {
   private var closed = false
   private var body: [UInt8] = []
   private var bodyOffset = 0
+  /// Trailers sent after the body, with no-copy memory that lives until the stream closes.
+  private var trailers: [nghttp2_nv] = []
+  private var trailersEndStream = true
+  private var streamID: Int32 = 0
 
   init(port: UInt16) throws {
     socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -89,12 +93,17 @@ final class RawHTTP2Client {
   }
 
   /// Sends one request with `fields` and `body`, ending the stream after it, and returns what
-  /// the server sent until the stream closed.
-  func send(_ fields: [(String, String)], body: [UInt8]) throws -> Reply {
+  /// the server sent until the stream closed. Non-empty `trailers` follow a non-empty body in
+  /// a HEADERS frame, which ends the stream unless `trailersEndStream` is false.
+  func send(
+    _ fields: [(String, String)], body: [UInt8], trailers: [(String, String)] = [],
+    trailersEndStream: Bool = true
+  ) throws -> Reply {
     self.body = body
     bodyOffset = 0
     reply = Reply()
     closed = false
+    self.trailersEndStream = trailersEndStream
 
     var provider = nghttp2_data_provider()
     provider.read_callback = { _, _, buffer, length, flags, _, userData in
@@ -108,25 +117,32 @@ final class RawHTTP2Client {
       client.bodyOffset += count
       if client.bodyOffset == client.body.count {
         flags!.pointee |= UInt32(NGHTTP2_DATA_FLAG_EOF.rawValue)
+        if !client.trailers.isEmpty {
+          flags!.pointee |= UInt32(NGHTTP2_DATA_FLAG_NO_END_STREAM.rawValue)
+          client.submitTrailers()
+        }
       }
       return count
     }
 
     // Without the no-copy flags nghttp2 would lower-case the names as it copies them, so the
     // fields stay in this memory until the stream is closed.
-    let copies = fields.map { (copy($0.0), copy($0.1)) }
+    let copies = (fields + trailers).map { (copy($0.0), copy($0.1)) }
     defer {
       for (name, value) in copies {
         name.deallocate()
         value.deallocate()
       }
+      self.trailers = []
     }
     let noCopy = NGHTTP2_NV_FLAG_NO_COPY_NAME.rawValue | NGHTTP2_NV_FLAG_NO_COPY_VALUE.rawValue
-    let list = copies.map { name, value in
+    let all = copies.map { name, value in
       nghttp2_nv(
         name: name.baseAddress!, value: value.baseAddress!, namelen: name.count - 1,
         valuelen: value.count - 1, flags: UInt8(noCopy))
     }
+    let list = Array(all[..<fields.count])
+    self.trailers = Array(all[fields.count...])
 
     // An empty body ends the stream with the HEADERS frame.
     let streamID =
@@ -134,8 +150,17 @@ final class RawHTTP2Client {
       ? nghttp2_submit_request(session, nil, list, list.count, nil, nil)
       : nghttp2_submit_request(session, nil, list, list.count, &provider, nil)
     guard streamID > 0 else { throw RawClientError("nghttp2_submit_request failed: \(streamID)") }
+    self.streamID = streamID
     try run()
     return reply
+  }
+
+  /// Submits the trailers of the current request from inside the data provider's callback.
+  private func submitTrailers() {
+    let flags = trailersEndStream ? NGHTTP2_FLAG_END_STREAM : NGHTTP2_FLAG_NONE
+    let result = nghttp2_submit_headers(
+      session, UInt8(flags.rawValue), streamID, nil, trailers, trailers.count, nil)
+    precondition(result == 0, "nghttp2_submit_headers failed with \(result)")
   }
 
   /// Copies `text` into new memory with a NUL after it, so that even an empty text has an

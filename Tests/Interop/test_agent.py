@@ -45,8 +45,10 @@ agent_pb2, agent_pb2_grpc = _stubs()
 class AgentProcess:
     """edgecat-agent on a kernel-chosen loopback port, with a seeded running model."""
 
-    def __init__(self, folder: Path) -> None:
-        binary = Path(os.environ.get("EDGECAT_AGENT", DEFAULT_BINARY))
+    def __init__(self, folder: Path, relative_data_dir: bool = False) -> None:
+        """Starts the agent. With `relative_data_dir` it runs in `folder` with --data-dir
+        ./data, as an operator who starts it from its own folder would."""
+        binary = Path(os.environ.get("EDGECAT_AGENT", DEFAULT_BINARY)).resolve()
         if not binary.is_file():
             pytest.fail(f"no binary at {binary}; run swift build or set EDGECAT_AGENT",
                         pytrace=False)
@@ -57,9 +59,10 @@ class AgentProcess:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [str(binary), "--device-id", "dev-1", "--token-file", str(folder / "device.token"),
-             "--listen", "127.0.0.1:0", "--port-file", str(port_file), "--data-dir", str(data),
+             "--listen", "127.0.0.1:0", "--port-file", str(port_file),
+             "--data-dir", "./data" if relative_data_dir else str(data),
              "--registry-endpoint", "127.0.0.1:1", "--telemetry-endpoint", "127.0.0.1:1"],
-            stdout=subprocess.DEVNULL, stderr=self._log)
+            stdout=subprocess.DEVNULL, stderr=self._log, cwd=folder)
         deadline = time.monotonic() + START_TIMEOUT_S
         while not port_file.exists() or not port_file.read_text().endswith("\n"):
             if time.monotonic() > deadline or self.process.poll() is not None:
@@ -181,6 +184,25 @@ def test_watch_model_starts_with_the_running_model(stub, agent: AgentProcess) ->
     assert assignment.version == 7
     assert assignment.path.endswith("/models/" + "c" * 64)
     assert assignment.generation >= 1
+
+
+def test_watch_model_path_absolute_for_relative_data_dir() -> None:
+    # The application may run in another folder than the agent, so the path must not depend
+    # on the agent's working folder.
+    folder = Path(tempfile.mkdtemp(prefix="edgecat-agent-relative-")).resolve()
+    process = AgentProcess(folder, relative_data_dir=True)
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{process.port}",
+                                   options=CHANNEL_OPTIONS) as channel:
+            stream = agent_pb2_grpc.AgentServiceStub(channel).WatchModel(
+                agent_pb2.WatchModelRequest(), metadata=bearer(process.token), timeout=10)
+            assignment = next(stream)
+            stream.cancel()
+    finally:
+        code = process.stop()
+    assert code == 0, process.log()
+    assert assignment.path == str(folder / "data" / "models" / ("c" * 64))
+    shutil.rmtree(folder)
 
 
 def test_health_reports_serving(agent: AgentProcess) -> None:

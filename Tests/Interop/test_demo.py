@@ -7,11 +7,14 @@ are short, so the run takes one to three minutes.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -76,3 +79,21 @@ def test_demo_region_filter_splits_the_analysts(demo) -> None:
     assert "us-east" not in alice
     assert "us-east" in bob
     assert "eu-west" not in bob
+
+
+def test_keep_running_names_an_agent(tmp_path: Path) -> None:
+    # --keep-running promises settings that point the CLI at the services and the agents.
+    path = str(interop_stubs.REPO_ROOT / "scripts/demo")
+    loader = importlib.machinery.SourceFileLoader("demo_script", path)
+    spec = importlib.util.spec_from_loader("demo_script", loader)
+    demo_script = importlib.util.module_from_spec(spec)
+    loader.exec_module(demo_script)
+    suite = SimpleNamespace(
+        ports={"policy": 7401}, agent_ports={"edge-001": 7411, "edge-002": 7412},
+        data=tmp_path, token_file=lambda name: tmp_path / "tokens" / f"{name}.token")
+    lines = demo_script.cli_settings(suite, Path("/bin-dir"))
+    assert "export EDGECAT_POLICY_ENDPOINT=127.0.0.1:7401" in lines
+    assert f"export EDGECAT_TOKEN_FILE={tmp_path / 'tokens' / 'admin.token'}" in lines
+    assert "export EDGECAT_AGENT_ENDPOINT=127.0.0.1:7411  # the agent of edge-001" in lines
+    token = tmp_path / "agents" / "edge-001" / "local.token"
+    assert f"export EDGECAT_AGENT_TOKEN_FILE={token}" in lines

@@ -121,7 +121,8 @@ public struct Edgecat_Agent_V1_ModelLoadedResponse: Sendable, Hashable {
 }
 
 public struct Edgecat_Agent_V1_ListQuarantinedRequest: Sendable, Hashable {
-  /// Entries per page, from 1 to 1000; 0 means 100.
+  /// Entries per page: 0 means 100; larger than 1000 is clamped to 1000; negative is
+  /// INVALID_ARGUMENT.
   public var pageSize: Int32 = 0
   /// The next_page_token of the previous page; empty for the first page.
   public var pageToken: String = ""

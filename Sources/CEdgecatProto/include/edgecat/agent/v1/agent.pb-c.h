@@ -230,7 +230,8 @@ struct  Edgecat__Agent__V1__ListQuarantinedRequest
 {
   ProtobufCMessage base;
   /*
-   * Entries per page, from 1 to 1000; 0 means 100.
+   * Entries per page: 0 means 100; larger than 1000 is clamped to 1000; negative is
+   * INVALID_ARGUMENT.
    */
   int32_t page_size;
   /*
