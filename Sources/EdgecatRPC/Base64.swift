@@ -35,7 +35,8 @@ enum Base64 {
     return String(decoding: output, as: UTF8.self)
   }
 
-  /// Decodes with or without padding. Returns nil for any character outside the alphabet.
+  /// Decodes with or without padding. Returns nil for any character outside the alphabet and
+  /// for a length that leaves one character over, as `A` alone does.
   static func decode(_ text: String) -> [UInt8]? {
     var output = [UInt8]()
     var accumulator: UInt32 = 0
@@ -55,6 +56,8 @@ enum Base64 {
         output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
       }
     }
+    // Six bits left over means one character past a group of four, which encodes no byte.
+    if bits == 6 { return nil }
     return output
   }
 }

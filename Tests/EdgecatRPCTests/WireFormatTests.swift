@@ -49,5 +49,9 @@ struct WireFormatTests {
     #expect(Base64.decode(encoded) == bytes)
     #expect(Base64.decode("AAEC+vv8/Q") == bytes)
     #expect(Base64.decode("not base64!") == nil)
+    // One character past a group of four encodes no byte.
+    #expect(Base64.decode("A") == nil)
+    #expect(Base64.decode("AAECA") == nil)
+    #expect(Base64.decode("AA") == [0])
   }
 }
