@@ -93,8 +93,10 @@ extension RequestHead {
     return nil
   }
 
-  /// The pseudo-header field that a complete request lacks, or nil when none is missing.
+  /// The pseudo-header field that a complete request lacks, or nil when none is missing. A
+  /// CONNECT request carries no `:scheme` or `:path`, so it is left to the POST check.
   var missingPseudoField: String? {
+    if pseudoFields.contains(.method) && method == "CONNECT" { return nil }
     if !pseudoFields.contains(.method) { return ":method" }
     if !pseudoFields.contains(.scheme) { return ":scheme" }
     if !pseudoFields.contains(.path) { return ":path" }

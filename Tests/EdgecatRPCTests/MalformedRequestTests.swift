@@ -239,6 +239,18 @@ struct MalformedRequestTests {
     #expect(reply.grpcMessage == "gRPC requires POST, not \"\"; send POST")
   }
 
+  @Test("CONNECT request gets 405")
+  func connectRequest() async throws {
+    // A CONNECT request carries :authority but no :scheme or :path.
+    let fields = [
+      (":method", "CONNECT"), (":authority", "localhost:1"),
+      ("content-type", "application/grpc"),
+    ]
+    let reply = try #require(try await send([(fields, Self.message)]).first)
+    #expect(reply.value(":status") == "405")
+    #expect(reply.grpcMessage == "gRPC requires POST, not \"CONNECT\"; send POST")
+  }
+
   @Test("connection serves after a malformed request")
   func servesAfterMalformed() async throws {
     let valid = Self.fields { $0.append(("x-token", "abc")) }
