@@ -32,6 +32,16 @@ extension ServerConnection {
     malformedLog = MalformedRequestLog(lastLine: now, unlogged: 0)
   }
 
+  /// Logs a GOAWAY with an error code, which ends the connection because of what the client
+  /// sent: a frame that breaks HTTP/2, or a flood of frames that nghttp2 stops, such as stream
+  /// resets without end. Either comes from a broken or hostile client that an operator should
+  /// see.
+  func sentGoAway(errorCode: UInt32) {
+    logger.warning(
+      "connection ended for a protocol error",
+      ["peer": peer, "http2_error": String(cString: nghttp2_http2_strerror(errorCode))])
+  }
+
   /// Ends a call whose request turned out malformed after its header block, by its
   /// content-length or its trailers. While no response has gone out, the call gets HTTP 400
   /// as for a malformed header block, and after that INTERNAL in the response trailers.

@@ -106,6 +106,10 @@ private let serverStreamClosed: nghttp2_on_stream_close_callback = {
 private let serverFrameSent: nghttp2_on_frame_send_callback = { _, frame, userData in
   let frame = frame!.pointee
   let type = Int(frame.hd.type)
+  if type == Int(NGHTTP2_GOAWAY.rawValue) && frame.goaway.error_code != 0 {
+    withConnection(userData) { $0.sentGoAway(errorCode: frame.goaway.error_code) }
+    return 0
+  }
   let endStream = frame.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
   if endStream && (type == Int(NGHTTP2_HEADERS.rawValue) || type == Int(NGHTTP2_DATA.rawValue)) {
     withConnection(userData) { $0.responseEnded(frame.hd.stream_id) }
