@@ -44,12 +44,21 @@ enum QuarantineJSON {
       ("label_id", .integer(label.id)),
       ("epoch", .string(label.epoch)),
       ("seq", .integer(label.seq)),
-      ("label", .real(label.label)),
+      ("label", number(label.label)),
       ("status", .string(statusName(label.statusCode))),
       ("status_code", .integer(label.statusCode)),
       ("status_message", .string(label.statusMessage)),
       ("quarantined_ms", .integer(label.quarantinedMs)),
     ])
+  }
+
+  /// Returns a double as a JSON number, or as the string that the protobuf JSON mapping uses
+  /// for NaN and the infinities, which JSON numbers cannot express. A label telemetry rejected
+  /// for not being finite is such a value.
+  static func number(_ value: Double) -> JSONValue {
+    if value.isFinite { return .real(value) }
+    if value.isNaN { return .string("NaN") }
+    return .string(value > 0 ? "Infinity" : "-Infinity")
   }
 
   /// Returns the gRPC name of a status code, such as `INVALID_ARGUMENT` for 3, or the number

@@ -366,4 +366,12 @@ struct AgentQuarantineTests {
         group.stderr.contains("edgecat agent quarantine needs a verb: list, resend, discard"))
     }
   }
+
+  @Test("non-finite label shown by name")
+  func nonFiniteLabel() {
+    #expect(QuarantineJSON.number(0.5).cellText == "0.5")
+    #expect(QuarantineJSON.number(.nan).cellText == "NaN")
+    #expect(QuarantineJSON.number(.infinity).cellText == "Infinity")
+    #expect(QuarantineJSON.number(-.infinity).cellText == "-Infinity")
+  }
 }
