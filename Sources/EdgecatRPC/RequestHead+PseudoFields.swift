@@ -47,7 +47,8 @@ extension RequestHead {
         path = strings.newPath(value)
       }
     case .method:
-      method = String(decoding: value, as: UTF8.self)
+      // The method of every gRPC call, taken without decoding and validating its bytes.
+      method = Self.equals(value, "POST") ? "POST" : String(decoding: value, as: UTF8.self)
     case .scheme:
       if Self.equals(value, "http") || Self.equals(value, "https") { return }
       if let problem = Self.schemeProblem(value) { malformed(problem) }
