@@ -129,14 +129,16 @@ extension PolicyServer {
             "\(caller.authenticated.principal) may authenticate only its own token; that is "
               + "for members of edgecat-services and metastore-admins")
         }
-        let authenticated = try mapped { () throws(PolicyError) in
-          try engine.authenticate(token: request.token)
+        let (authenticated, expiresAt) = try mapped { () throws(PolicyError) in
+          try engine.authenticateWithExpiry(token: request.token)
         }
         var response = Edgecat_Policy_V1_AuthenticateResponse()
         response.principal = authenticated.principal
         response.groups = authenticated.groups
         response.attributes = authenticated.attributes
         response.revision = engine.revision
+        // Rounded down, so that a cache never keeps the answer past the expiry.
+        if let expiresAt { response.expiresAtMs = Int64((expiresAt * 1000).rounded(.down)) }
         return response
       },
     ]
