@@ -70,6 +70,22 @@ struct GrantTests {
     #expect(error?.code == .invalidArgument)
   }
 
+  @Test("grant to a missing principal names it")
+  func missingPrincipal() async throws {
+    let (engine, directory) = try await Self.world()
+    defer { directory.remove() }
+    let unknown = await #expect(throws: PolicyError.self) {
+      try await engine.grant([.select], on: "main.sales", to: "nobody", context: admin)
+    }
+    #expect(unknown?.code == .notFound)
+    #expect(unknown?.message.contains("'nobody' does not exist; check the name") == true)
+    let empty = await #expect(throws: PolicyError.self) {
+      try await engine.grant([.select], on: "main.sales", to: "", context: admin)
+    }
+    #expect(empty?.code == .invalidArgument)
+    #expect(empty?.message.contains("principal name is empty") == true)
+  }
+
   @Test(
     "who may grant",
     arguments: [
