@@ -70,6 +70,18 @@ struct GrantTests {
     #expect(error?.code == .invalidArgument)
   }
 
+  @Test("inapplicable revoke names the revoke")
+  func inapplicableRevoke() async throws {
+    let (engine, directory) = try await Self.world()
+    defer { directory.remove() }
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.revoke([.execute], on: "main.sales.orders", from: "ivan", context: admin)
+    }
+    #expect(error?.code == .invalidArgument)
+    let expected = "EXECUTE cannot be revoked from table main.sales.orders"
+    #expect(error?.message.contains(expected) == true)
+  }
+
   @Test("grant to a missing principal names it")
   func missingPrincipal() async throws {
     let (engine, directory) = try await Self.world()
