@@ -49,9 +49,15 @@ struct SQLCursor {
     return peek()
   }
 
-  /// Reads an identifier: a word or a backquoted name.
+  /// Reads an identifier: a word or a backquoted name. A string literal in its place, such as
+  /// a name in double quotes, fails with a hint to use backquotes.
   mutating func identifier(_ expected: String) throws -> String {
     guard let token = peek(), token.kind == .word || token.kind == .quotedIdentifier else {
+      if let token = peek(), token.kind == .string {
+        throw error(
+          "expected \(expected), found the string \(token.quoted); quote names with backquotes,"
+            + " such as `\(token.text)`")
+      }
       throw unexpected(expected)
     }
     index += 1
@@ -102,7 +108,8 @@ struct SQLCursor {
   /// Fails unless the statement ended.
   func expectEnd(_ statement: String) throws {
     guard let token = peek() else { return }
-    throw error("unexpected \(token.quoted) after \(statement); end the statement with ;")
+    throw error(
+      "unexpected \(token.quoted) after \(statement); end the statement with a semicolon")
   }
 
   /// Returns the error for a missing `expected`, naming the token found instead or the end of

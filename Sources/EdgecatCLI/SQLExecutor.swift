@@ -28,6 +28,14 @@ struct SQLExecutor {
       let grants = try await GrantCommands.list(type, name, clients).filter {
         principal == nil || $0.principal == principal
       }
+      if let principal, grants.isEmpty {
+        // GetPrincipal fails with NOT_FOUND naming a misspelt principal, which would otherwise
+        // read as one without grants.
+        var request = Edgecat_Policy_V1_GetPrincipalRequest()
+        request.name = principal
+        let _: Edgecat_Policy_V1_Principal = try await clients.call(
+          .policy, "GetPrincipal", request)
+      }
       // One row per privilege, as SHOW GRANTS prints in Spark SQL.
       let rows = grants.flatMap { grant in grant.privileges.map { [grant.principal, $0] } }
       let table = TextTable(headers: ["PRINCIPAL", "PRIVILEGE"], rows: rows)

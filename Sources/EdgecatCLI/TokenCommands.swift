@@ -15,7 +15,9 @@ enum TokenCommands {
         "create", "create a token; its secret is printed once and cannot be shown again",
         arguments: [ArgumentSpec("PRINCIPAL", help: "principal the token authenticates as")],
         flags: [
-          FlagSpec("ttl", value: "SECONDS", help: "lifetime in seconds (default: no expiry)"),
+          FlagSpec(
+            "ttl", value: "SECONDS",
+            help: "lifetime in seconds, up to 315360000, which is 10 years (default: no expiry)"),
           FlagSpec("comment", value: "TEXT", help: "note for people listing tokens"),
         ], run: create),
       Verb(
@@ -65,7 +67,9 @@ enum TokenCommands {
   static func create(_ invocation: Invocation) async throws -> CommandOutput {
     var request = Edgecat_Policy_V1_CreateTokenRequest()
     request.principal = invocation.arguments.positionals[0]
-    request.ttlSeconds = Int64(try invocation.arguments.integer("ttl", in: 1...(1 << 40)) ?? 0)
+    // The policy service's limit, so that a longer lifetime is a usage error naming it.
+    request.ttlSeconds = Int64(
+      try invocation.arguments.integer("ttl", in: 1...315_360_000) ?? 0)
     request.comment = invocation.arguments["comment"] ?? ""
     let response: Edgecat_Policy_V1_CreateTokenResponse = try await invocation.clients.call(
       .policy, "CreateToken", request)

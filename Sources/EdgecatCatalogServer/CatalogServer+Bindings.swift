@@ -30,6 +30,7 @@ extension CatalogServer {
               "function \(function.fullName) returns \(function.returnType); a row filter must"
                 + " return BOOLEAN")
           }
+          try checkParameterTypes(function, columns, details)
           var policyRequest = Edgecat_Policy_V1_SetRowFilterRequest()
           policyRequest.tableFullName = table.fullName
           policyRequest.functionFullName = function.fullName
@@ -181,6 +182,26 @@ extension CatalogServer {
         .invalidArgument,
         "function \(function.fullName) returns \(function.returnType) but column \(column) is"
           + " \(columnType); a mask must return the column's type")
+    }
+    try checkParameterTypes(function, [column] + using, details)
+  }
+
+  /// Checks that each parameter has the SQLite affinity of the column bound to it, in order.
+  /// SQLite compares values of different affinities without an error, so a filter such as
+  /// `n > 3` bound to a STRING column would pass every row instead of failing.
+  private func checkParameterTypes(
+    _ function: Edgecat_Catalog_V1_FunctionInfo, _ columns: [String],
+    _ details: Edgecat_Catalog_V1_TableInfo
+  ) throws(RPCError) {
+    for (parameter, column) in zip(function.parameters, columns) {
+      let columnType = details.columns.first { $0.name == column }?.type ?? "STRING"
+      guard ColumnType.affinity(parameter.type) == ColumnType.affinity(columnType) else {
+        throw RPCError(
+          .invalidArgument,
+          "parameter \(parameter.name) of function \(function.fullName) is \(parameter.type)"
+            + " but column \(column) bound to it is \(columnType); declare each parameter with"
+            + " the type of its column")
+      }
     }
   }
 

@@ -47,8 +47,9 @@ extension PolicyEngine {
       let target = try lookUpSecurable(securable, type: type, in: model)
       for privilege in privileges where !target.type.grantablePrivileges.contains(privilege) {
         let names = target.type.grantablePrivileges.privileges.map(\.rawValue)
+        let verb = adding ? "granted on" : "revoked from"
         throw PolicyError.invalidArgument(
-          "privilege \(privilege.rawValue) cannot be granted on \(target.label); use one of"
+          "privilege \(privilege.rawValue) cannot be \(verb) \(target.label); use one of"
             + " \(names.joined(separator: ", "))")
       }
       let grantee = try model.requirePrincipal(principal)

@@ -134,6 +134,15 @@ extension PolicyEngine {
   /// Resolves a bearer token to its principal, or throws UNAUTHENTICATED when the token is
   /// empty, unknown, expired or revoked.
   public func authenticate(token: String) throws(PolicyError) -> AuthenticatedPrincipal {
+    try authenticateWithExpiry(token: token).principal
+  }
+
+  /// Resolves a bearer token as `authenticate(token:)` does, and also returns when the token
+  /// expires, in seconds since the Unix epoch (nil when it never does), for callers that
+  /// cache the answer.
+  public func authenticateWithExpiry(token: String) throws(PolicyError) -> (
+    principal: AuthenticatedPrincipal, expiresAt: Double?
+  ) {
     guard !token.isEmpty else {
       throw PolicyError(
         code: .unauthenticated, message: "no token given; send 'authorization: Bearer <token>'")
@@ -146,7 +155,7 @@ extension PolicyEngine {
       $0.lookUp(token, revision: current.model.revision)
     }
     if let cached, cached.expiresAt.map({ now < $0 }) ?? true {
-      return cached.principal
+      return (cached.principal, cached.expiresAt)
     }
     let model = current.model
     guard let entry = model.tokensByHash[SHA256.hexDigest(Array(token.utf8))] else {
@@ -170,7 +179,7 @@ extension PolicyEngine {
     authenticationCache.withLock {
       $0.store(token, authenticated, expiresAt: entry.expiresAt, revision: model.revision)
     }
-    return authenticated
+    return (authenticated, entry.expiresAt)
   }
 }
 

@@ -54,10 +54,14 @@ struct PolicyModel: Sendable {
     principalIDs[name].flatMap { principals[Int($0)] }
   }
 
-  /// Returns the principal called `name`, or throws NOT_FOUND naming it.
+  /// Returns the principal called `name`, or throws NOT_FOUND naming it, or INVALID_ARGUMENT
+  /// when `name` is empty.
   func requirePrincipal(_ name: String) throws(PolicyError) -> PrincipalEntry {
+    guard !name.isEmpty else {
+      throw .invalidArgument("principal name is empty; name a user, group or service principal")
+    }
     guard let entry = principal(named: name) else {
-      throw .notFound("principal '\(name)' does not exist; create it first")
+      throw .notFound("principal '\(name)' does not exist; check the name, or create it first")
     }
     return entry
   }

@@ -90,6 +90,10 @@ extension PolicyServer {
       .unary(Self.path("RevokeToken")) {
         (request: Edgecat_Policy_V1_RevokeTokenRequest, context) in
         let caller = try caller(context)
+        guard !request.tokenID.isEmpty else {
+          throw RPCError(
+            .invalidArgument, "token_id is empty; set it to the id of a token from ListTokens")
+        }
         var response = Edgecat_Policy_V1_RevokeTokenResponse()
         response.revision = try await write {
           try await engine.revokeToken(id: request.tokenID, context: caller.context)
@@ -107,6 +111,13 @@ extension PolicyServer {
         }
         var response = Edgecat_Policy_V1_ListTokensResponse()
         let principal = request.principal.isEmpty ? nil : request.principal
+        // An unknown name is NOT_FOUND, so that a misspelt one does not read as "no tokens".
+        if let principal, (try? engine.principal(named: principal)) == nil {
+          throw RPCError(
+            .notFound,
+            "principal '\(principal)' does not exist; check the name, or list principals to find"
+              + " it")
+        }
         response.tokens = engine.listTokens(for: principal).map { token in
           var info = Edgecat_Policy_V1_TokenInfo()
           info.tokenID = token.id
@@ -129,14 +140,16 @@ extension PolicyServer {
             "\(caller.authenticated.principal) may authenticate only its own token; that is "
               + "for members of edgecat-services and metastore-admins")
         }
-        let authenticated = try mapped { () throws(PolicyError) in
-          try engine.authenticate(token: request.token)
+        let (authenticated, expiresAt) = try mapped { () throws(PolicyError) in
+          try engine.authenticateWithExpiry(token: request.token)
         }
         var response = Edgecat_Policy_V1_AuthenticateResponse()
         response.principal = authenticated.principal
         response.groups = authenticated.groups
         response.attributes = authenticated.attributes
         response.revision = engine.revision
+        // Rounded down, so that a cache never keeps the response past the expiry.
+        if let expiresAt { response.expiresAtMs = Int64((expiresAt * 1000).rounded(.down)) }
         return response
       },
     ]

@@ -77,7 +77,8 @@ extension RegistryServer {
   }
 
   /// Sends the device's state now and after every change or resend. Ends when the client goes
-  /// away, which fails a write or cancels the task, or when the server shuts down.
+  /// away, which fails a write or cancels the task, or when the server shuts down. Ends with
+  /// UNAUTHENTICATED once the call's token is revoked or expires, which every tick checks.
   private func watch(
     _ deviceID: String, _ writer: ResponseStreamWriter<Edgecat_Registry_V1_DesiredState>,
     _ context: ServerContext
@@ -98,11 +99,23 @@ extension RegistryServer {
     var sent = initial.generation
     for await signal in subscription.signals {
       if context.isServerShuttingDown || Task.isCancelled { return }
+      try await requireValidToken(context)
       guard signal != .tick else { continue }
       let state = try await desiredState(deviceID)
       if signal == .changed, state.generation == sent { continue }
       try await writer.write(desiredStateMessage(state))
       sent = state.generation
+    }
+  }
+
+  /// Authenticates the call's token again, from the policy client's cache while its lease
+  /// holds. Only UNAUTHENTICATED is thrown, so that an open watch outlives a policy service
+  /// restart.
+  private func requireValidToken(_ context: ServerContext) async throws(RPCError) {
+    do {
+      _ = try await authenticator.identify(context)
+    } catch {
+      if error.code == .unauthenticated { throw error }
     }
   }
 

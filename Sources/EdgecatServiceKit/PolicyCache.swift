@@ -34,14 +34,22 @@ struct PolicyCache {
     return decisions[key]
   }
 
-  mutating func authentication(_ key: String, now: ContinuousClock.Instant, lease: Duration)
-    -> Edgecat_Policy_V1_AuthenticateResponse?
-  {
+  /// Returns a cached authentication while the lease holds and the token has not expired at
+  /// `wallClockMs`, in milliseconds since the Unix epoch. An expiry bumps no revision, so only
+  /// this check drops an expired token's entry.
+  mutating func authentication(
+    _ key: String, now: ContinuousClock.Instant, lease: Duration, wallClockMs: Int64
+  ) -> Edgecat_Policy_V1_AuthenticateResponse? {
     guard isValid(now: now, lease: lease) else {
       dropAll()
       return nil
     }
-    return authentications[key]
+    guard let cached = authentications[key] else { return nil }
+    if cached.expiresAtMs != 0, wallClockMs >= cached.expiresAtMs {
+      authentications[key] = nil
+      return nil
+    }
+    return cached
   }
 
   /// Keeps a decision only while the lease holds and when it is no older than the last revision

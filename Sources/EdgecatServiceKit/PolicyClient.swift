@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatCrypto
 import EdgecatLog
 import EdgecatProto
@@ -102,7 +103,11 @@ public final class PolicyClient: Sendable {
     let key = SHA256.hexDigest(SHA256.hash(token))
     let now = ContinuousClock.now
     if !watchHasUnappliedMessages,
-      let cached = cache.withLock({ $0.authentication(key, now: now, lease: leaseDuration) })
+      let cached = cache.withLock({
+        $0.authentication(
+          key, now: now, lease: leaseDuration,
+          wallClockMs: Int64((wallClockSeconds() * 1000).rounded(.down)))
+      })
     {
       return cached
     }

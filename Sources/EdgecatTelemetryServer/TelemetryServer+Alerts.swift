@@ -68,6 +68,9 @@ extension TelemetryServer {
           }
         }
         for await transition in alerts.watch(after: request.afterTransitionID) {
+          // A token revoked or expired since the call opened gets no further transitions.
+          // NOTE: the watch ends at the next transition, not at the revocation itself.
+          _ = try await authenticator.identify(context)
           try await writer.write(transition)
         }
       },

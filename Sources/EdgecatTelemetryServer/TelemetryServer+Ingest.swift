@@ -28,7 +28,7 @@ extension TelemetryServer {
             result: result)
         }
         do {
-          try await serveIngestStream(messages, writer, caller, totals: &totals)
+          try await serveIngestStream(messages, writer, caller, context, totals: &totals)
         } catch {
           let code =
             (error as? RPCError)?.code ?? (error is CancellationError ? .cancelled : .unknown)

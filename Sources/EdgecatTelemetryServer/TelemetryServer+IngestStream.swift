@@ -22,7 +22,7 @@ extension TelemetryServer {
   /// acknowledged.
   func serveIngestStream(
     _ messages: MessageStream, _ writer: ResponseWriter, _ caller: Caller,
-    totals: inout IngestStreamTotals
+    _ context: ServerContext, totals: inout IngestStreamTotals
   ) async throws {
     let window = max(1, settings.ingestWindow)
     let (admitted, admit) = AsyncStream.makeStream(of: AdmittedBatch.self)
@@ -38,7 +38,7 @@ extension TelemetryServer {
             guard await slots.next() != nil else { return }
             unacknowledged -= 1
           }
-          admit.yield(try await self.admit(bytes, caller))
+          admit.yield(try await self.admit(bytes, caller, context))
           unacknowledged += 1
         }
       }
@@ -56,8 +56,11 @@ extension TelemetryServer {
   /// Decodes one batch, checks the caller may write it and submits it to the engine, which
   /// queues its write behind the stream's earlier batches. A batch that cannot be stored is
   /// rejected, and the stream goes on. An undecodable message ends the stream with
-  /// INVALID_ARGUMENT, and a caller that lost MODIFY with PERMISSION_DENIED.
-  private func admit(_ bytes: [UInt8], _ caller: Caller) async throws(RPCError) -> AdmittedBatch {
+  /// INVALID_ARGUMENT, a revoked or expired token with UNAUTHENTICATED, and a caller that lost
+  /// MODIFY with PERMISSION_DENIED.
+  private func admit(_ bytes: [UInt8], _ caller: Caller, _ context: ServerContext)
+    async throws(RPCError) -> AdmittedBatch
+  {
     let batch: IngestBatch
     do {
       batch = try IngestBatch(serializedBytes: bytes)
@@ -65,8 +68,10 @@ extension TelemetryServer {
       throw RPCError(.invalidArgument, "invalid edgecat.telemetry.v1.IngestBatch: \(error.message)")
     }
 
-    // Revocation takes effect at the next batch read, because the decision comes from the
-    // policy client's cache, which a revoke invalidates. Batches read before it are stored.
+    // Revoking a grant or the token takes effect at the next batch read. Both results come
+    // from the policy client's cache, which a revoke empties and which drops a token at its
+    // expiry. Batches read before it are stored.
+    _ = try await authenticator.identify(context)
     try await authorizeTable(caller, "MODIFY")
     if let rejection = ownershipRejection(batch, caller) {
       return .rejected(rejected(batch, caller, rejection.code, rejection.message))

@@ -115,6 +115,10 @@ struct CommandLineTests {
       ),
       (["principal", "create", "x", "--attribute", "region"], "use KEY=VALUE"),
       (["token", "create", "x", "--ttl", "soon"], "--ttl \"soon\" is invalid"),
+      (
+        ["token", "create", "x", "--ttl", "315360001"],
+        "--ttl \"315360001\" is invalid; use a whole number from 1 to 315360000"
+      ),
       (["group", "list"], "no token is set for edgecat-policy"),
       (["catalog", "delete", "x", "--force=yes"], "--force is a switch"),
       (["schema", "create", "ml_models"], "schema name \"ml_models\" is invalid"),

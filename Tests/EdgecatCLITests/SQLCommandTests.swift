@@ -180,6 +180,21 @@ struct SQLCommandTests {
     }
   }
 
+  @Test("SHOW GRANTS of an unknown principal fails")
+  func showGrantsUnknownPrincipal() async throws {
+    try await ServiceFixture.with { fixture in
+      try await fixture.succeed("group", "create", "analysts")
+      try await fixture.succeed("sql", "-e", "CREATE CATALOG production")
+      let empty = try await fixture.succeed(
+        "sql", "-e", "SHOW GRANTS `analysts` ON CATALOG production")
+      #expect(empty.stdout.contains("(none)"))
+      let result = try await fixture.edgecat(
+        "sql", "-e", "SHOW GRANTS `analyst` ON CATALOG production")
+      #expect(result.status == 1)
+      #expect(result.stderr.contains("principal 'analyst' does not exist"))
+    }
+  }
+
   @Test("a SELECT goes to the telemetry service after the statements before it")
   func selectQuery() async throws {
     try await ServiceFixture.with { fixture in

@@ -148,6 +148,15 @@ struct SQLParserTests {
       ("CREATE CATALOG `open", "the backquoted identifier that starts here has no closing `"),
       ("SHOW TABLES IN a", "line 1: SHOW TABLES is not supported"),
       ("CREATE CATALOG a # b", "unexpected character \"#\""),
+      (
+        "CREATE CATALOG \"sales\"",
+        "expected the catalog name, found the string 'sales'; quote names with backquotes,"
+          + " such as `sales`"
+      ),
+      (
+        "GRANT SELECT ON TABLE a.b.c TO `x`, `y`",
+        "unexpected \",\" after the principal of GRANT; end the statement with a semicolon"
+      ),
     ])
   func errors(text: String, message: String) {
     let error = Self.failure(text)

@@ -128,6 +128,41 @@ struct BindingTests {
     #expect(error?.message.contains("takes 2 parameters") == true)
   }
 
+  @Test("row filter parameter of another type is rejected")
+  func rowFilterParameterType() async throws {
+    let fixture = try await CatalogFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createPeople()
+    try await fixture.createFunction(
+      "main", "s", "above_three", parameters: [("n", "INT")], body: "n > 3")
+    let error = await #expect(throws: RPCError.self) {
+      try await fixture.setRowFilter(
+        "main.s.people", function: "main.s.above_three", columns: ["region"])
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(
+      error?.message.contains("parameter n of function main.s.above_three is INT") == true)
+    #expect(error?.message.contains("column region bound to it is STRING") == true)
+    let table = try await fixture.getTable("main.s.people")
+    #expect(table.rowFilter == nil)
+  }
+
+  @Test("mask using column of another type is rejected")
+  func maskUsingColumnType() async throws {
+    let fixture = try await CatalogFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createPeople()
+    let error = await #expect(throws: RPCError.self) {
+      try await fixture.setColumnMask(
+        "main.s.people", column: "email", function: "main.s.mask_unless_region", using: ["id"])
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("parameter r of function") == true)
+    #expect(error?.message.contains("column id bound to it is BIGINT") == true)
+    let table = try await fixture.getTable("main.s.people")
+    #expect(table.columnMasks.isEmpty)
+  }
+
   @Test("row filter shows in table and policy")
   func rowFilterShown() async throws {
     let fixture = try await CatalogFixture.start()

@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
@@ -91,6 +92,35 @@ struct GuardedServiceTests {
     #expect(error?.code == .unauthenticated)
 
     adminClient.close()
+    client.close()
+    await server.shutdown()
+    policy.close()
+    await fixture.stop()
+  }
+
+  @Test("expired cached token is rejected")
+  func expiredToken() async throws {
+    let fixture = try await PolicyFixture.start()
+    let (server, client, policy) = try startGuarded(fixture)
+    try await waitUntil { policy.cacheIsValid }
+    let admin = RequestContext(principal: "admin@example.com", requestID: "test")
+    let token = try await fixture.engine.createToken(
+      for: "alice@example.com", expiresAt: wallClockSeconds() + 1, context: admin)
+    let metadata = fixture.metadata(token: token.secret)
+    // Caches the authentication, unless the token has expired already on a slow machine.
+    _ = try? await client.unary(method: "/test.Guarded/Read", request: [], metadata: metadata)
+
+    // The expiry changes no policy revision, so nothing drops the cached entry; the service
+    // still has to refuse the token once it has expired.
+    var code: StatusCode?
+    for _ in 0..<500 where code != .unauthenticated {
+      code = await rpcError {
+        _ = try await client.unary(method: "/test.Guarded/Read", request: [], metadata: metadata)
+      }?.code
+      if code != .unauthenticated { try await Task.sleep(for: .milliseconds(10)) }
+    }
+    #expect(code == .unauthenticated)
+
     client.close()
     await server.shutdown()
     policy.close()

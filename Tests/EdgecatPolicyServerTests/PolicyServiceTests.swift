@@ -76,6 +76,44 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("token listing of an unknown principal is NOT_FOUND")
+  func tokensOfUnknownPrincipal() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var request = Edgecat_Policy_V1_ListTokensRequest()
+    request.principal = "nobody@example.com"
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_ListTokensResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/ListTokens", request,
+        metadata: fixture.metadata(token: fixture.adminToken))
+    }
+    #expect(error?.code == .notFound)
+    #expect(error?.message.contains("'nobody@example.com' does not exist") == true)
+
+    request.principal = "alice@example.com"
+    let listed: Edgecat_Policy_V1_ListTokensResponse = try await client.unary(
+      "/edgecat.policy.v1.PolicyService/ListTokens", request,
+      metadata: fixture.metadata(token: fixture.adminToken))
+    #expect(listed.tokens.map(\.principal) == ["alice@example.com"])
+    client.close()
+    await fixture.stop()
+  }
+
+  @Test("revoking an empty token id is INVALID_ARGUMENT")
+  func revokeEmptyTokenID() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_RevokeTokenResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/RevokeToken", Edgecat_Policy_V1_RevokeTokenRequest(),
+        metadata: fixture.metadata(token: fixture.adminToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("token_id is empty") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("drop securable is for services and admins")
   func dropNeedsService() async throws {
     let fixture = try await PolicyFixture.start()

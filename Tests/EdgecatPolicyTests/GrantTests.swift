@@ -70,6 +70,34 @@ struct GrantTests {
     #expect(error?.code == .invalidArgument)
   }
 
+  @Test("inapplicable revoke names the revoke")
+  func inapplicableRevoke() async throws {
+    let (engine, directory) = try await Self.world()
+    defer { directory.remove() }
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.revoke([.execute], on: "main.sales.orders", from: "ivan", context: admin)
+    }
+    #expect(error?.code == .invalidArgument)
+    let expected = "EXECUTE cannot be revoked from table main.sales.orders"
+    #expect(error?.message.contains(expected) == true)
+  }
+
+  @Test("grant to a missing principal names it")
+  func missingPrincipal() async throws {
+    let (engine, directory) = try await Self.world()
+    defer { directory.remove() }
+    let unknown = await #expect(throws: PolicyError.self) {
+      try await engine.grant([.select], on: "main.sales", to: "nobody", context: admin)
+    }
+    #expect(unknown?.code == .notFound)
+    #expect(unknown?.message.contains("'nobody' does not exist; check the name") == true)
+    let empty = await #expect(throws: PolicyError.self) {
+      try await engine.grant([.select], on: "main.sales", to: "", context: admin)
+    }
+    #expect(empty?.code == .invalidArgument)
+    #expect(empty?.message.contains("principal name is empty") == true)
+  }
+
   @Test(
     "who may grant",
     arguments: [

@@ -1,3 +1,4 @@
+import EdgecatPolicy
 import EdgecatProto
 import EdgecatRPC
 import EdgecatRegistry
@@ -222,6 +223,37 @@ struct RolloutTests {
     let again = try #require(try await states.next())
     #expect(again.generation == first.generation)
     #expect(again.deviceID == "dev-a")
+  }
+
+  @Test("revoked token ends the watch")
+  func revokedTokenEndsWatch() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    let token = try await fixture.registerDevice("dev-a")
+    let watch = fixture.watchDesiredState("dev-a", token: token)
+    defer { watch.close() }
+    try await watch.start()
+    var states = watch.call.responses.makeAsyncIterator()
+    _ = try #require(try await states.next())
+
+    let tokenID = try #require(fixture.policyEngine.listTokens(for: "device:dev-a").first?.id)
+    let admin = RequestContext(principal: "admin@example.com", requestID: "test")
+    _ = try await fixture.policyEngine.revokeToken(id: tokenID, context: admin)
+    // Cancels the call if the watch outlives the revocation, so the test fails instead of
+    // waiting for ever.
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(10))
+      watch.close()
+    }
+    defer { watchdog.cancel() }
+    var ended: RPCError?
+    do {
+      while try await states.next() != nil {}
+    } catch let error as RPCError {
+      ended = error
+    }
+    #expect(ended?.code == .unauthenticated)
+    #expect(ended?.message.contains(tokenID) == true)
   }
 
   @Test("a paused rollout does not advance")

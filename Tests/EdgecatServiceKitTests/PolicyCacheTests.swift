@@ -60,6 +60,35 @@ struct PolicyCacheTests {
     #expect(cache.decision(key, now: now, lease: lease) == nil)
   }
 
+  @Test("expired token is not served")
+  func expiredToken() {
+    var cache = PolicyCache()
+    let now = ContinuousClock.now
+    var response = Edgecat_Policy_V1_AuthenticateResponse()
+    response.principal = "alice"
+    response.revision = 5
+    response.expiresAtMs = 10_000
+    cache.heard(revision: 5, now: now)
+    cache.store(authentication: response, for: "t", now: now, lease: lease)
+    #expect(
+      cache.authentication("t", now: now, lease: lease, wallClockMs: 9_999)?.principal == "alice")
+    #expect(cache.authentication("t", now: now, lease: lease, wallClockMs: 10_000) == nil)
+    #expect(cache.authentication("t", now: now, lease: lease, wallClockMs: 9_999) == nil)
+  }
+
+  @Test("token without expiry is served")
+  func tokenWithoutExpiry() {
+    var cache = PolicyCache()
+    let now = ContinuousClock.now
+    var response = Edgecat_Policy_V1_AuthenticateResponse()
+    response.principal = "alice"
+    response.revision = 5
+    cache.heard(revision: 5, now: now)
+    cache.store(authentication: response, for: "t", now: now, lease: lease)
+    #expect(
+      cache.authentication("t", now: now, lease: lease, wallClockMs: .max)?.principal == "alice")
+  }
+
   @Test("a broken stream drops every entry")
   func disconnect() {
     var cache = PolicyCache()

@@ -271,6 +271,27 @@ def test_device_may_not_write_for_another_device(suite, stub) -> None:
     assert "line-1" in ack.message
 
 
+def test_revoked_token_ends_the_ingest_stream(suite, stub) -> None:
+    created = suite.policy_stub.CreateToken(policy_pb2.CreateTokenRequest(
+        principal="device:store-1"), metadata=suite.admin)
+    device = bearer(created.token)
+    wait_ready(stub, device)
+    outgoing, acks = open_stream(stub, device)
+    outgoing.put(batch(1, []))
+    first = next(acks)
+    assert first.code == 0, first.message
+    suite.policy_stub.RevokeToken(policy_pb2.RevokeTokenRequest(token_id=created.info.token_id),
+                                  metadata=suite.admin)
+    outgoing.put(batch(2, [record("store-1", 5001)]))
+    try:
+        with pytest.raises(grpc.RpcError) as raised:
+            next(acks)
+        assert raised.value.code() == grpc.StatusCode.UNAUTHENTICATED
+        assert created.info.token_id in raised.value.details()
+    finally:
+        outgoing.put(None)
+
+
 def test_record_without_device_id_is_invalid(suite, stub) -> None:
     outgoing, acks = open_stream(stub, suite.device_tokens["store-1"])
     outgoing.put(batch(1, [record("", 1)]))

@@ -250,6 +250,9 @@ public struct Edgecat_Policy_V1_AuthenticateResponse: Sendable, Hashable {
   public var attributes: [String: String] = [:]
   /// Policy revision the answer was based on.
   public var revision: UInt64 = 0
+  /// When the token expires, in milliseconds since the Unix epoch; 0 when it never does. An
+  /// expiry changes no revision, so a caller that caches the answer stops using it then.
+  public var expiresAtMs: Int64 = 0
 
   public init() {}
 }
@@ -1171,7 +1174,7 @@ extension Edgecat_Policy_V1_AuthenticateRequest: ProtoMessage, CBackedMessage {
 extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.policy.v1.AuthenticateResponse"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -1189,6 +1192,7 @@ extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
       (entry.string(0), entry.string(1))
     }
     self.revision = reader.scalar(3, as: UInt64.self)
+    self.expiresAtMs = reader.scalar(4, as: Int64.self)
   }
 
   func write(to writer: CMessageWriter) {
@@ -1199,6 +1203,7 @@ extension Edgecat_Policy_V1_AuthenticateResponse: ProtoMessage, CBackedMessage {
       entry.setString(1, value)
     }
     writer.setScalar(3, self.revision)
+    writer.setScalar(4, self.expiresAtMs)
   }
 }
 

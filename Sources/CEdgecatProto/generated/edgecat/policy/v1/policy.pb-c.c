@@ -3790,7 +3790,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__att
   (ProtobufCMessageInit) edgecat__policy__v1__authenticate_response__attributes_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response__field_descriptors[5] =
 {
   {
     "principal",
@@ -3840,9 +3840,22 @@ static const ProtobufCFieldDescriptor edgecat__policy__v1__authenticate_response
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "expires_at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__AuthenticateResponse, expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__policy__v1__authenticate_response__field_indices_by_name[] = {
   2,   /* field[2] = attributes */
+  4,   /* field[4] = expires_at_ms */
   1,   /* field[1] = groups */
   0,   /* field[0] = principal */
   3,   /* field[3] = revision */
@@ -3850,7 +3863,7 @@ static const unsigned edgecat__policy__v1__authenticate_response__field_indices_
 static const ProtobufCIntRange edgecat__policy__v1__authenticate_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__descriptor =
 {
@@ -3860,7 +3873,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__authenticate_response__des
   "Edgecat__Policy__V1__AuthenticateResponse",
   "edgecat.policy.v1",
   sizeof(Edgecat__Policy__V1__AuthenticateResponse),
-  4,
+  5,
   edgecat__policy__v1__authenticate_response__field_descriptors,
   edgecat__policy__v1__authenticate_response__field_indices_by_name,
   1,  edgecat__policy__v1__authenticate_response__number_ranges,

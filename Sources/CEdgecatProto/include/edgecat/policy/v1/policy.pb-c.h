@@ -421,10 +421,15 @@ struct  Edgecat__Policy__V1__AuthenticateResponse
    * Policy revision the answer was based on.
    */
   uint64_t revision;
+  /*
+   * When the token expires, in milliseconds since the Unix epoch; 0 when it never does. An
+   * expiry changes no revision, so a caller that caches the answer stops using it then.
+   */
+  int64_t expires_at_ms;
 };
 #define EDGECAT__POLICY__V1__AUTHENTICATE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__authenticate_response__descriptor) \
-    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0 }
+    , (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0, 0 }
 
 
 struct  Edgecat__Policy__V1__FunctionParameter
