@@ -139,7 +139,7 @@ extension PolicyEngine {
 
   /// Resolves a bearer token as `authenticate(token:)` does, and also returns when the token
   /// expires, in seconds since the Unix epoch (nil when it never does), for callers that
-  /// cache the answer.
+  /// cache the result.
   public func authenticateWithExpiry(token: String) throws(PolicyError) -> (
     principal: AuthenticatedPrincipal, expiresAt: Double?
   ) {

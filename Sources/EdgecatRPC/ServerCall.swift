@@ -28,7 +28,7 @@ final class ServerCall: @unchecked Sendable {
   var remoteClosed = false
   /// The request's `content-length`, when it sent one, and the DATA bytes received so far.
   var declaredLength: Int?
-  /// Why a field of the request's trailers is malformed, or nil.
+  /// The reason a field of the request's trailers is malformed, or nil.
   var trailerProblem: String?
   var receivedLength = 0
   /// The response's final HEADERS or DATA with END_STREAM has been submitted.

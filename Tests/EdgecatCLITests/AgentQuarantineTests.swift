@@ -143,13 +143,13 @@ struct AgentQuarantineTests {
   func discardAllNeedsForce() async throws {
     try await AgentFixture.with { agent in
       try await agent.quarantine(records: 2, quarantinedSeqs: [1, 2], labelSeqs: [1])
-      let refused = try await agent.edgecat("agent", "quarantine", "discard", "--all")
-      #expect(refused.status == 2)
+      let rejected = try await agent.edgecat("agent", "quarantine", "discard", "--all")
+      #expect(rejected.status == 2)
       #expect(
-        refused.stderr.contains(
+        rejected.stderr.contains(
           "edgecat agent quarantine discard --all deletes every quarantined record and label"
             + " for good; add --force to confirm"))
-      #expect(refused.stdout.isEmpty)
+      #expect(rejected.stdout.isEmpty)
       #expect(agent.spool.statistics.quarantined == 3)
 
       let bytes = agent.spool.statistics.bytes

@@ -251,7 +251,7 @@ public struct Edgecat_Policy_V1_AuthenticateResponse: Sendable, Hashable {
   /// Policy revision the answer was based on.
   public var revision: UInt64 = 0
   /// When the token expires, in milliseconds since the Unix epoch; 0 when it never does. An
-  /// expiry changes no revision, so a caller that caches the answer stops using it then.
+  /// expiry changes no revision, so a caller that caches the response stops using it then.
   public var expiresAtMs: Int64 = 0
 
   public init() {}

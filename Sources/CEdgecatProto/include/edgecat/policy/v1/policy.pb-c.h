@@ -423,7 +423,7 @@ struct  Edgecat__Policy__V1__AuthenticateResponse
   uint64_t revision;
   /*
    * When the token expires, in milliseconds since the Unix epoch; 0 when it never does. An
-   * expiry changes no revision, so a caller that caches the answer stops using it then.
+   * expiry changes no revision, so a caller that caches the response stops using it then.
    */
   int64_t expires_at_ms;
 };
