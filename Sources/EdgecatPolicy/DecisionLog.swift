@@ -30,8 +30,9 @@ struct QueuedDecision: Sendable {
 }
 
 /// The decision log: decisions queued in memory by the request path, then written to SQLite
-/// in batches by a background task, so a crash loses at most one flush interval of them.
-/// Thread-safe.
+/// in batches by a background task, so a crash of the process loses at most one flush interval
+/// of them. The batches commit unsynced: a crash of the machine may also lose those committed
+/// since the database's last fsync. Thread-safe.
 final class DecisionLog: Sendable {
   private struct State {
     var queue: [QueuedDecision] = []
@@ -145,7 +146,7 @@ final class DecisionLog: Sendable {
   /// Writes every queued decision through the store's write path and returns once committed.
   func flush() async throws {
     guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
-    try await store.write { [self] db in try drain(into: db) }
+    try await store.write(durability: .unsynced) { [self] db in try drain(into: db) }
   }
 
   /// Stops the background task and writes what is queued, blocking the calling thread until it

@@ -49,7 +49,7 @@ extension Store {
     _ body: @escaping @Sendable (Database) throws -> T
   ) -> PendingWrite<T> {
     let pending = PendingWrite<T>()
-    let job = WriteRequest(body: body) { pending.finish($0) }
+    let job = WriteRequest(durability: .synced, body: body) { pending.finish($0) }
     if !writeQueue.enqueue(job) {
       pending.finish(.failure(StoreError.closed("Store.submit")))
     }

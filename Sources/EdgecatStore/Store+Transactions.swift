@@ -2,14 +2,18 @@ import EdgecatLog
 
 extension Store {
   /// Runs `body` in a transaction on the writer thread and resumes after its changes are
-  /// committed and fsynced. A thrown error rolls back only this call's changes and is rethrown.
-  /// The body must not run BEGIN, COMMIT or ROLLBACK itself, but may use SAVEPOINTs. A queued
-  /// write runs even when the calling task is cancelled.
+  /// committed, and fsynced unless `durability` is `.unsynced`. A thrown error rolls back only
+  /// this call's changes and is rethrown. The body must not run BEGIN, COMMIT or ROLLBACK
+  /// itself, but may use SAVEPOINTs. A queued write runs even when the calling task is
+  /// cancelled.
   public func write<T: Sendable>(
+    durability: CommitDurability = .synced,
     _ body: @escaping @Sendable (Database) throws -> T
   ) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
-      let job = WriteRequest(body: body) { continuation.resume(with: $0) }
+      let job = WriteRequest(durability: durability, body: body) {
+        continuation.resume(with: $0)
+      }
       if !writeQueue.enqueue(job) {
         continuation.resume(throwing: StoreError.closed("Store.write"))
       }
@@ -19,11 +23,12 @@ extension Store {
   /// Blocks the calling thread until `body` ran and committed as `write` does.
   /// For code on a dedicated thread; calling it from a store closure is a precondition failure.
   public func writeSync<T: Sendable>(
+    durability: CommitDurability = .synced,
     _ body: @escaping @Sendable (Database) throws -> T
   ) throws -> T {
     precondition(!isStoreThread, "Store.writeSync called from a store thread")
     let result = BlockingResult<T>()
-    let job = WriteRequest(body: body) { result.set($0) }
+    let job = WriteRequest(durability: durability, body: body) { result.set($0) }
     guard writeQueue.enqueue(job) else { throw StoreError.closed("Store.writeSync") }
     return try result.wait()
   }

@@ -3,6 +3,7 @@ import EdgecatLog
 
 /// A queued `write` call. Its methods are called on the writer thread only.
 protocol WriteJob: AnyObject, Sendable {
+  var durability: CommitDurability { get }
   /// Runs the caller's body on the writer connection inside the batch's open transaction.
   func run(_ database: Database) throws
   /// Resumes the caller with the body's value; called after the transaction committed.
@@ -12,15 +13,18 @@ protocol WriteJob: AnyObject, Sendable {
 }
 
 final class WriteRequest<Value: Sendable>: WriteJob, @unchecked Sendable {
+  let durability: CommitDurability
   private let body: @Sendable (Database) throws -> Value
   private let completion: @Sendable (Result<Value, any Error>) -> Void
   // Written and read on the writer thread only.
   private var value: Value?
 
   init(
+    durability: CommitDurability,
     body: @escaping @Sendable (Database) throws -> Value,
     completion: @escaping @Sendable (Result<Value, any Error>) -> Void
   ) {
+    self.durability = durability
     self.body = body
     self.completion = completion
   }
@@ -34,6 +38,7 @@ final class WriteRequest<Value: Sendable>: WriteJob, @unchecked Sendable {
 
 /// The writer thread's loop. Writes queued while a commit is in progress share the next
 /// transaction (group commit), each inside its own savepoint, so one fsync covers them all.
+/// A transaction commits without an fsync only when every write in it requested `.unsynced`.
 struct WriterLoop: Sendable {
   let database: UncheckedTransfer<Database>
   let queue: WorkQueue<any WriteJob>
@@ -55,11 +60,43 @@ struct WriterLoop: Sendable {
   /// Serves the queue until the store stops it, then closes the writer connection after the
   /// readers, because only the last connection to close checkpoints and removes the WAL file.
   func run() {
+    var synchronous = SynchronousSetting.full
     while let batch = queue.take(limit: maxBatchSize) {
+      guard setSynchronous(for: batch, current: &synchronous) else { continue }
       commit(batch[...])
     }
     readersClosed.wait()
     database.value.close()
+  }
+
+  /// Sets `synchronous` to FULL unless every write of `batch` requested `.unsynced`. When SQLite
+  /// rejects FULL, fails the whole batch and returns false, because a commit without the fsync
+  /// that a write requested would break its promise. A rejected NORMAL only costs time.
+  private func setSynchronous(
+    for batch: [any WriteJob], current: inout SynchronousSetting
+  ) -> Bool {
+    let requested: SynchronousSetting =
+      batch.allSatisfy { $0.durability == .unsynced } ? .normal : .full
+    guard requested != current else { return true }
+    do {
+      try database.value.execute("PRAGMA synchronous = \(requested.rawValue)")
+      current = requested
+    } catch {
+      logger.error(
+        "setting synchronous failed", ["error": "\(error)", "synchronous": requested.rawValue])
+      if requested == .full {
+        for job in batch { job.fail(error) }
+        return false
+      }
+    }
+    return true
+  }
+
+  /// SQLite's `synchronous` setting of the writer connection. In WAL mode, NORMAL commits
+  /// without an fsync, and the next FULL commit or checkpoint fsyncs the WAL with them.
+  private enum SynchronousSetting: String {
+    case full = "FULL"
+    case normal = "NORMAL"
   }
 
   /// Runs `jobs` in one transaction. Each caller is resumed only after the COMMIT that contains its

@@ -1,5 +1,6 @@
 import EdgecatStore
 import Glibc
+import Synchronization
 import Testing
 
 @Suite("Durability")
@@ -27,6 +28,50 @@ struct DurabilityTests {
     defer { database.close() }
     #expect(try database.queryOne("SELECT count(*), sum(v) FROM log")?[0].int == 20)
     #expect(try database.queryOne("SELECT sum(v) FROM log")?[0].int == 190)
+  }
+
+  @Test("unsynced writes skip the fsync")
+  func unsyncedWrites() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let path = directory.file("db")
+    let store = try await Store.open(path: path, migrations: Self.schema)
+    defer { store.close() }
+    // PRAGMA synchronous reads 1 for NORMAL, which commits without an fsync in WAL mode, and
+    // 2 for FULL.
+    let synchronous: @Sendable (Database) throws -> Int? = { db in
+      try db.execute("INSERT INTO log (v) VALUES ('row')")
+      return try db.queryOne("PRAGMA synchronous")?[0].int
+    }
+    #expect(try await store.write(durability: .unsynced, synchronous) == 1)
+    #expect(try await store.write(synchronous) == 2)
+    #expect(try await store.write(durability: .unsynced, synchronous) == 1)
+
+    // Both queue behind a write that keeps the writer thread busy, so they share one commit.
+    let started = Atomic<Bool>(false)
+    let release = Atomic<Bool>(false)
+    let blocker = Task {
+      try await store.write { _ in
+        started.store(true, ordering: .releasing)
+        while !release.load(ordering: .acquiring) { usleep(1000) }
+      }
+    }
+    while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+    let unsynced = Task { try await store.write(durability: .unsynced, synchronous) }
+    let synced = Task { try await store.write(synchronous) }
+    while store.pendingWriteCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+    release.store(true, ordering: .releasing)
+    try await blocker.value
+    #expect(try await unsynced.value == 2)
+    #expect(try await synced.value == 2)
+
+    // A copy of the files, as a kill -9 would leave them, contains every acknowledged row.
+    let copy = directory.file("copy")
+    #expect(copyFile(path, copy))
+    #expect(copyFile(path + "-wal", copy + "-wal"))
+    let database = try Database(path: copy)
+    defer { database.close() }
+    #expect(try database.queryOne("SELECT count(*) FROM log")?[0].int == 5)
   }
 
   @Test(
