@@ -10,6 +10,13 @@ public enum LEB128 {
     bytes.append(UInt8(rest))
   }
 
+  /// Appends `value - previous`, wrapping, as a zigzag varint, so that a small step either way
+  /// takes one byte. `LEB128Reader.delta(from:)` reads it back.
+  public static func appendDelta(_ value: UInt64, from previous: UInt64, to bytes: inout [UInt8]) {
+    let delta = Int64(bitPattern: value &- previous)
+    append(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
+  }
+
   public static func append(_ text: String, to bytes: inout [UInt8]) {
     var text = text
     text.withUTF8 { utf8 in
@@ -43,6 +50,12 @@ public struct LEB128Reader {
       shift += 7
     }
     return nil
+  }
+
+  /// Reads what `LEB128.appendDelta` wrote and returns `previous` plus that delta, wrapping.
+  public mutating func delta(from previous: UInt64) -> UInt64? {
+    guard let zigzag = integer() else { return nil }
+    return previous &+ ((zigzag >> 1) ^ (0 &- (zigzag & 1)))
   }
 
   public mutating func byte() -> UInt8? {

@@ -101,13 +101,14 @@ enum RequestID {
   private static let counter = Atomic<UInt64>(0)
 
   /// Returns 32 lower-case hex digits: the process prefix and a per-process sequence number,
-  /// which needs no system call per request.
+  /// which needs no system call per request. Consecutive ids differ in their last digits,
+  /// so that a log of them can store a small step instead of each id.
   static func generate() -> String {
     let sequence = counter.wrappingAdd(1, ordering: .relaxed).newValue
     return processPrefix.withUnsafeBufferPointer { prefix in
       String(unsafeUninitializedCapacity: 32) { buffer in
         _ = UnsafeMutableBufferPointer(rebasing: buffer[..<16]).initialize(fromContentsOf: prefix)
-        writeHex(sequence &* 0x9E37_79B9_7F4A_7C15, into: buffer, at: 16)
+        writeHex(sequence, into: buffer, at: 16)
         return 32
       }
     }

@@ -67,11 +67,11 @@ extension LatencyHistogram {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(4 + counts.count * 3)
     LEB128.append(UInt64(zeroCount), to: &bytes)
-    var previous: Int64 = 0
+    var previous: UInt64 = 0
     for key in counts.keys.sorted() {
-      let delta = Int64(key) - previous
-      previous = Int64(key)
-      LEB128.append(UInt64(bitPattern: (delta << 1) ^ (delta >> 63)), to: &bytes)
+      let value = UInt64(bitPattern: Int64(key))
+      LEB128.appendDelta(value, from: previous, to: &bytes)
+      previous = value
       LEB128.append(UInt64(counts[key]!), to: &bytes)
     }
     return bytes
@@ -85,12 +85,13 @@ extension LatencyHistogram {
       return nil
     }
     zeroCount = Int64(bitPattern: zero)
-    var previous: Int64 = 0
+    var previous: UInt64 = 0
     while !reader.isAtEnd {
-      guard let zigzag = reader.integer(), let count = reader.integer() else { return nil }
-      let delta = Int64(bitPattern: zigzag >> 1) ^ -Int64(bitPattern: zigzag & 1)
-      previous += delta
-      guard let key = Int32(exactly: previous) else { return nil }
+      guard let value = reader.delta(from: previous), let count = reader.integer() else {
+        return nil
+      }
+      previous = value
+      guard let key = Int32(exactly: Int64(bitPattern: value)) else { return nil }
       counts[key, default: 0] += Int64(bitPattern: count)
     }
   }
