@@ -72,12 +72,18 @@ extension PolicyEngine {
     }.result
   }
 
-  /// Lists the grants made directly on a securable, sorted by principal and privilege.
+  /// Lists the grants made directly on a securable, sorted by principal and privilege. With
+  /// `principal`, only when that principal can see the securable: one of its type's
+  /// `visibilityPrivileges`, or the right to grant there (an owner of a parent has it), usage
+  /// rules applied. Otherwise PERMISSION_DENIED, with what its use privilege lacks.
   public func listGrants(
-    on securable: String, type: SecurableType? = nil
+    on securable: String, type: SecurableType? = nil, visibleTo principal: String? = nil
   ) throws(PolicyError) -> [GrantInfo] {
     let model = snapshot.model
     let target = try lookUpSecurable(securable, type: type, in: model)
+    if let principal {
+      try requireVisible(target, to: try model.requirePrincipal(principal), in: model)
+    }
     var result: [GrantInfo] = []
     for (principal, set) in target.grants {
       let name = model.principal(principal).name
@@ -88,6 +94,31 @@ extension PolicyEngine {
     return result.sorted {
       ($0.principal, $0.privilege.bit) < ($1.principal, $1.privilege.bit)
     }
+  }
+
+  private func requireVisible(
+    _ target: SecurableEntry, to principal: PrincipalEntry, in model: PolicyModel
+  ) throws(PolicyError) {
+    let privileges = target.type.visibilityPrivileges
+    for privilege in privileges {
+      if case .allowed = model.evaluate(principal, .privilege(privilege), on: target) { return }
+    }
+    if case .allowed = model.evaluate(principal, .management, on: target) { return }
+    // The use privilege's denial names the usage privileges that are missing as well.
+    let named = privileges[min(1, privileges.count - 1)]
+    let denial = makeDecision(
+      model.evaluate(principal, .privilege(named), on: target), principal: principal,
+      privilege: named, target: target, in: model)
+    let needed = privileges.map(\.rawValue)
+    let listed =
+      needed.count == 1
+      ? needed[0] : needed.dropLast().joined(separator: ", ") + " or " + needed.last!
+    let place =
+      target.type == .metastore
+      ? "the metastore" : "\(target.type.displayName) \(target.fullName)"
+    throw .permissionDenied(
+      "\(principal.name) may not list the grants on \(place): that needs \(listed) there,"
+        + " ownership, or the right to grant there; \(denial.reason)")
   }
 
   /// Lists every privilege `principal` holds on a securable with all of its sources, whether

@@ -73,6 +73,22 @@ public enum SecurableType: Int, Sendable, Hashable, CaseIterable {
   /// True for the types that live inside a schema.
   var isObject: Bool { depth == 3 }
 
+  /// Privileges of which any one lets a principal see a securable of this type and list the
+  /// grants on it, usage rules applied: BROWSE, then the type's use privileges, then MANAGE.
+  /// On the metastore, CREATE_CATALOG.
+  public var visibilityPrivileges: [Privilege] {
+    switch self {
+    case .metastore: [.createCatalog]
+    case .catalog: [.browse, .useCatalog, .manage]
+    case .schema: [.browse, .useSchema, .manage]
+    case .table: [.browse, .select, .modify, .manage]
+    case .view: [.browse, .select, .manage]
+    case .volume: [.browse, .readVolume, .writeVolume, .manage]
+    case .function: [.browse, .execute, .manage]
+    case .registeredModel: [.browse, .execute, .deploy, .manage]
+    }
+  }
+
   /// The privileges that may be granted on a securable of this type.
   public var grantablePrivileges: PrivilegeSet { PrivilegeTables.grantable[rawValue] }
 

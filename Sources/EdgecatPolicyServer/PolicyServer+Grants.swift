@@ -33,10 +33,14 @@ extension PolicyServer {
       },
       .synchronousUnary(Self.path("ListGrants")) {
         (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
-        _ = try caller(context)
+        let caller = try caller(context)
         let type = try securableType(request.securableType)
+        // A service asking for itself may list any securable's grants; an end user, or a
+        // service asking for one, only those of securables the user can see.
+        let asksForItself = caller.context.principal == caller.authenticated.principal
+        let viewer = caller.isService && asksForItself ? nil : caller.context.principal
         let grants = try mapped { () throws(PolicyError) in
-          try engine.listGrants(on: request.securableFullName, type: type)
+          try engine.listGrants(on: request.securableFullName, type: type, visibleTo: viewer)
         }
         var byPrincipal: [String: [String]] = [:]
         for grant in grants {

@@ -152,6 +152,43 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("grants listed only to viewers")
+  func listGrantsVisibility() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let bob = try await fixture.engine.createToken(
+      for: "bob@example.com",
+      context: RequestContext(principal: "admin@example.com", requestID: "test"))
+    var request = Edgecat_Policy_V1_ListGrantsRequest()
+    request.securableFullName = "main"
+    request.securableType = .catalog
+    func list(_ metadata: Metadata) async throws -> [String] {
+      let response: Edgecat_Policy_V1_ListGrantsResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/ListGrants", request, metadata: metadata)
+      return response.grants.map { "\($0.principal) \($0.privileges.joined(separator: ","))" }
+    }
+
+    let grants = ["alice@example.com USE_CATALOG"]
+    #expect(try await list(fixture.metadata(token: fixture.aliceToken)) == grants)
+    #expect(try await list(fixture.metadata(token: fixture.serviceToken)) == grants)
+    #expect(
+      try await list(
+        fixture.metadata(token: fixture.serviceToken, onBehalfOf: "alice@example.com"))
+        == grants)
+    for metadata in [
+      fixture.metadata(token: bob.secret),
+      fixture.metadata(token: fixture.serviceToken, onBehalfOf: "bob@example.com"),
+    ] {
+      let error = await rpcError { _ = try await list(metadata) }
+      #expect(error?.code == .permissionDenied)
+      #expect(
+        error?.message.hasPrefix("bob@example.com may not list the grants on catalog main: ")
+          == true)
+    }
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("x-edgecat-principal from a service is honoured")
   func principalHeaderFromService() async throws {
     let fixture = try await PolicyFixture.start()

@@ -253,6 +253,59 @@ struct AuthorizationTests {
     #expect(privileges.allSatisfy { $0.sources.first?.kind == .ownership })
   }
 
+  @Test(
+    "listing grants needs visibility",
+    arguments: [
+      (adminName, "main.sales.orders", true),
+      ("alice", "main.sales.orders", true),  // owns the catalog, so may grant inside
+      ("bob", "main.sales", true),  // owns the schema: BROWSE needs no usage
+      ("carol", "main.sales.orders", true),  // owns the table
+      ("dave", "main.sales.orders", true),  // SELECT from the schema
+      ("erin", "main.sales.orders", true),  // MANAGE from the schema
+      ("grace", "main.sales.orders", true),  // BROWSE from the catalog
+      ("ivan", "main.sales.orders", false),
+      ("ivan", "main", false),
+      ("ivan", "", false),
+    ])
+  func listGrantsVisibility(principal: String, securable: String, visible: Bool) async throws {
+    let engine = try await Self.world.value
+    guard visible else {
+      let error = #expect(throws: PolicyError.self) {
+        try engine.listGrants(on: securable, visibleTo: principal)
+      }
+      #expect(error?.code == .permissionDenied)
+      #expect(error?.message.hasPrefix("\(principal) may not list the grants on ") == true)
+      return
+    }
+    #expect(
+      try engine.listGrants(on: securable, visibleTo: principal)
+        == engine.listGrants(on: securable))
+  }
+
+  @Test("grant listing denial messages")
+  func listGrantsMessages() async throws {
+    let engine = try await Self.world.value
+    let denied = #expect(throws: PolicyError.self) {
+      try engine.listGrants(on: "main.sales.orders", visibleTo: "ivan")
+    }
+    #expect(
+      denied?.message
+        == "ivan may not list the grants on table main.sales.orders: that needs BROWSE, SELECT,"
+        + " MODIFY or MANAGE there, ownership, or the right to grant there; SELECT on table"
+        + " main.sales.orders is denied for ivan, who lacks USE_CATALOG on catalog main,"
+        + " USE_SCHEMA on schema main.sales and SELECT on table main.sales.orders")
+    let metastore = #expect(throws: PolicyError.self) {
+      try engine.listGrants(on: "", visibleTo: "ivan")
+    }
+    #expect(
+      metastore?.message.hasPrefix(
+        "ivan may not list the grants on the metastore: that needs CREATE_CATALOG there") == true)
+    let missing = #expect(throws: PolicyError.self) {
+      try engine.listGrants(on: "main.sales.nothing", visibleTo: "ivan")
+    }
+    #expect(missing?.code == .notFound)
+  }
+
   @Test("list grants on schema")
   func listGrants() async throws {
     let engine = try await Self.world.value
