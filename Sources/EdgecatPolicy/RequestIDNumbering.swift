@@ -48,7 +48,7 @@ struct RequestIDNumbering {
     return (index, number, previous)
   }
 
-  /// The number that the last 16 bytes of `utf8` spell as lower-case hex digits, or nil.
+  /// Returns the number that the last 16 bytes of `utf8` spell in lower-case hex, or nil.
   static func trailingNumber(_ utf8: UnsafeBufferPointer<UInt8>) -> UInt64? {
     guard utf8.count >= digitCount else { return nil }
     var number: UInt64 = 0
@@ -75,7 +75,7 @@ struct RequestIDNumbering {
     }
   }
 
-  /// The request id with `prefix` and `number`, as `number(_:)` split it.
+  /// Returns the request id that `number(_:)` split into `prefix` and `number`.
   static func requestID(prefix: String, number: UInt64) -> String {
     let digits = String(number, radix: 16)
     return prefix + String(repeating: "0", count: digitCount - digits.count) + digits
