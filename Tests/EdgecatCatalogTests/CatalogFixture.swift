@@ -31,7 +31,7 @@ final class CatalogFixture: Sendable {
   static func start() async throws -> CatalogFixture {
     var template = Array("/tmp/edgecat-catalog-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
-    let folder = String(cString: template)
+    let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     let policyEngine = try await PolicyEngine.open(path: folder + "/policy.db")
     guard let tokens = try await policyEngine.bootstrap(admin: admin, services: ["catalog"])
     else { throw RPCError(.internal, "bootstrap did not run on a new database") }

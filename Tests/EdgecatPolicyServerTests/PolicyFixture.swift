@@ -23,7 +23,7 @@ final class PolicyFixture: Sendable {
   ) async throws -> PolicyFixture {
     var template = Array("/tmp/edgecat-policy-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
-    let folder = String(cString: template)
+    let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     let engine = try await PolicyEngine.open(path: folder + "/policy.db")
     guard let tokens = try await engine.bootstrap(admin: "admin@example.com", services: ["catalog"])
     else { throw RPCError(.internal, "bootstrap did not run on a new database") }

@@ -8,7 +8,7 @@ private func startPythonServer() async throws -> (pid: pid_t, port: Int) {
   let script = "/" + testsFolder + "/Interop/echo_server.py"
   var template = Array("/tmp/edgecat-interop-XXXXXX".utf8CString)
   guard mkdtemp(&template) != nil else { throw RPCError(.internal, "mkdtemp failed") }
-  let folder = String(cString: template)
+  let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
   let portFile = folder + "/port"
   var pid: pid_t = 0
   let arguments = ["python3", script, "--port-file", portFile]
@@ -33,7 +33,9 @@ private func startPythonServer() async throws -> (pid: pid_t, port: Int) {
   for _ in 0..<300 {
     if let file = fopen(portFile, "r") {
       var buffer = [CChar](repeating: 0, count: 16)
-      let line = fgets(&buffer, 16, file).map { _ in String(cString: buffer) }
+      let line = buffer.withUnsafeMutableBufferPointer { buffer in
+        fgets(buffer.baseAddress, 16, file).map { String(cString: $0) }
+      }
       fclose(file)
       if let line, let port = Int(line.split(separator: "\n").first ?? "") { return (pid, port) }
     }
