@@ -1,6 +1,5 @@
 import EdgecatStore
 import Glibc
-import Synchronization
 import Testing
 
 @Suite("Durability")
@@ -48,20 +47,11 @@ struct DurabilityTests {
     #expect(try await store.write(durability: .unsynced, synchronous) == 1)
 
     // Both queue behind a write that keeps the writer thread busy, so they share one commit.
-    let started = Atomic<Bool>(false)
-    let release = Atomic<Bool>(false)
-    let blocker = Task {
-      try await store.write { _ in
-        started.store(true, ordering: .releasing)
-        while !release.load(ordering: .acquiring) { usleep(1000) }
-      }
-    }
-    while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+    let blocker = try await WriterBlocker.start(store)
     let unsynced = Task { try await store.write(durability: .unsynced, synchronous) }
     let synced = Task { try await store.write(synchronous) }
     while store.pendingWriteCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
-    release.store(true, ordering: .releasing)
-    try await blocker.value
+    try await blocker.release()
     #expect(try await unsynced.value == 2)
     #expect(try await synced.value == 2)
 

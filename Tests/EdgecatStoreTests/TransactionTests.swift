@@ -67,16 +67,8 @@ struct TransactionTests {
     let store = try await Store.open(path: directory.file("db"), migrations: Self.schema)
     defer { store.close() }
 
-    // The first write keeps the writer thread busy, so the next ten queue up and share one commit.
-    let started = Atomic<Bool>(false)
-    let release = Atomic<Bool>(false)
-    let blocker = Task {
-      try await store.write { _ in
-        started.store(true, ordering: .releasing)
-        while !release.load(ordering: .acquiring) { usleep(1000) }
-      }
-    }
-    while !started.load(ordering: .acquiring) { try await Task.sleep(for: .milliseconds(1)) }
+    // The blocker keeps the writer thread busy, so the next ten queue up and share one commit.
+    let blocker = try await WriterBlocker.start(store)
     let commitsBefore = store.commitCount
 
     let writes = (0..<10).map { index in
@@ -89,8 +81,7 @@ struct TransactionTests {
       }
     }
     while store.pendingWriteCount < 10 { try await Task.sleep(for: .milliseconds(1)) }
-    release.store(true, ordering: .releasing)
-    try await blocker.value
+    try await blocker.release()
 
     for (index, write) in writes.enumerated() {
       let result = await write.result
