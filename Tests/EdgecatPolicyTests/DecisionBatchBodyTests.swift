@@ -111,6 +111,39 @@ struct DecisionBatchBodyTests {
     #expect(decoded.rows.map(\.requestID) == ["r1", "r2"])
   }
 
+  @Test("random damage never traps")
+  func randomDamage() throws {
+    var writer = DecisionBatchWriter(rowCapacity: 40)
+    for index in 0..<40 {
+      writer.append(
+        index % 3 == 0 ? Self.kind : Self.other, time: 1_764_000_000 + Double(index),
+        serial: index % 5 == 0 ? nil : UInt64(index),
+        requestID: index % 4 == 0
+          ? "client-\(index)" : "0123456789abcdef" + Self.hex16(UInt64(index)))
+    }
+    let body = writer.body()
+    // A fixed-seed generator (SplitMix64), so that a failure repeats.
+    var state: UInt64 = 0x5EED
+    func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var mixed = state
+      mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+      return mixed ^ (mixed >> 31)
+    }
+    for _ in 0..<2000 {
+      var damaged = body
+      for _ in 0..<(1 + next() % 4) {
+        damaged[Int(next() % UInt64(damaged.count))] = UInt8(truncatingIfNeeded: next())
+      }
+      if next() % 4 == 0 { damaged.removeLast(Int(next() % UInt64(damaged.count))) }
+      // Decoding must return a batch or nil; a trap would end the test process.
+      if let decoded = DecodedDecisionBatch(body: damaged) {
+        for index in decoded.rows.indices { _ = decoded.logged(index) }
+      }
+    }
+  }
+
   @Test("damaged bodies rejected")
   func rejectsDamage() throws {
     var writer = DecisionBatchWriter(rowCapacity: 2)
