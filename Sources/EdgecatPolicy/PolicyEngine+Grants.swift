@@ -104,21 +104,23 @@ extension PolicyEngine {
       if case .allowed = model.evaluate(principal, .privilege(privilege), on: target) { return }
     }
     if case .allowed = model.evaluate(principal, .management, on: target) { return }
-    // The use privilege's denial names the usage privileges that are missing as well.
-    let named = privileges[min(1, privileges.count - 1)]
+    guard target.type != .metastore else {
+      throw .permissionDenied(
+        "\(principal.name) may not list the grants on the metastore: that needs CREATE_CATALOG,"
+          + " which \(principal.name) lacks, or membership of metastore-admins")
+    }
+    // Below the metastore the list is BROWSE, use privileges, MANAGE. The first use
+    // privilege's denial names the usage privileges that are missing as well.
+    let named = privileges[1]
     let denial = makeDecision(
       model.evaluate(principal, .privilege(named), on: target), principal: principal,
       privilege: named, target: target, in: model)
     let needed = privileges.map(\.rawValue)
-    let listed =
-      needed.count == 1
-      ? needed[0] : needed.dropLast().joined(separator: ", ") + " or " + needed.last!
-    let place =
-      target.type == .metastore
-      ? "the metastore" : "\(target.type.displayName) \(target.fullName)"
+    let listed = needed.dropLast().joined(separator: ", ") + " or " + needed.last!
     throw .permissionDenied(
-      "\(principal.name) may not list the grants on \(place): that needs \(listed) there,"
-        + " ownership, or the right to grant there; \(denial.reason)")
+      "\(principal.name) may not list the grants on \(target.type.displayName)"
+        + " \(target.fullName): that needs \(listed) there, ownership, or the right to grant"
+        + " there; \(denial.reason)")
   }
 
   /// Lists every privilege `principal` holds on a securable with all of its sources, whether
