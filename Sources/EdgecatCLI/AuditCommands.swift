@@ -31,6 +31,12 @@ enum AuditCommands {
         flags: [
           FlagSpec("principal", value: "NAME", help: "only decisions about this principal"),
           FlagSpec("securable", value: "FULL_NAME", help: "only decisions on this securable"),
+          FlagSpec(
+            "outcome", value: "allowed|denied", help: "only allowed or only denied decisions"),
+          FlagSpec("privilege", value: "NAME", help: "only decisions on this privilege"),
+          FlagSpec(
+            "caller", value: "NAME",
+            help: "only decisions this principal asked for, such as service:catalog"),
         ] + timeFlags + Paging.flags, run: listDecisions),
     ])
 
@@ -99,12 +105,23 @@ enum AuditCommands {
 
   static func listDecisions(_ invocation: Invocation) async throws -> CommandOutput {
     let arguments = invocation.arguments
+    let outcome: Edgecat_Policy_V1_DecisionOutcome
+    switch arguments["outcome"] {
+    case nil: outcome = .unspecified
+    case "allowed": outcome = .allowed
+    case "denied": outcome = .denied
+    case let text?:
+      throw CLIError.usage("--outcome \"\(text)\" is not an outcome; use allowed or denied")
+    }
     let decisions = try await Paging.collect(arguments) { size, token in
       var request = Edgecat_Policy_V1_ListDecisionsRequest()
       request.startTime = arguments["start-time"] ?? ""
       request.endTime = arguments["end-time"] ?? ""
       request.principal = arguments["principal"] ?? ""
       request.securable = arguments["securable"] ?? ""
+      request.outcome = outcome
+      request.privilege = arguments["privilege"] ?? ""
+      request.caller = arguments["caller"] ?? ""
       request.pageSize = size
       request.pageToken = token
       let response: Edgecat_Policy_V1_ListDecisionsResponse = try await invocation.clients.call(

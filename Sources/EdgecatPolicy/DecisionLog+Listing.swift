@@ -32,8 +32,8 @@ struct DecisionCursor: Sendable, Hashable {
     }
     guard filters == digest(of: filter) else {
       throw .invalidArgument(
-        "page_token belongs to a listing with other filters; pass the same start_time,"
-          + " end_time, principal and securable as for the first page")
+        "page_token belongs to a listing with other filters; pass the same filters as for the"
+          + " first page")
     }
     return DecisionCursor(batch: batch, index: index, filters: filters)
   }
@@ -53,6 +53,11 @@ struct DecisionCursor: Sendable, Hashable {
     mix(String(filter.endTime?.bitPattern ?? 0, radix: 16).utf8)
     mix((filter.principal.map { "p" + $0 } ?? "").utf8)
     mix((filter.securable.map { "s" + $0 } ?? "").utf8)
+    // The filters added later mix in only when set, so that tokens of listings without them
+    // stay valid.
+    if let allowed = filter.allowed { mix((allowed ? "a1" : "a0").utf8) }
+    if let privilege = filter.privilege { mix(("v" + privilege).utf8) }
+    if let caller = filter.caller { mix(("c" + caller).utf8) }
     return hash
   }
 }
@@ -62,7 +67,9 @@ extension DecisionLog {
   private static let batchesPerRead = 8
 
   /// Reads the decisions that match `filter` after `cursor`, newest first: `limit` of them
-  /// and the cursor of the next page, nil on the last page. Runs on a reader thread.
+  /// and the cursor of the next page, nil on the last page. Runs on a reader thread. Time,
+  /// principal and securable narrow the batches read in SQL; the outcome, privilege and caller
+  /// are matched in each batch read.
   static func page(
     _ filter: DecisionFilter, after cursor: DecisionCursor?, limit: Int, in db: Database
   ) throws -> (decisions: [LoggedDecision], next: DecisionCursor?) {
@@ -127,6 +134,9 @@ extension DecisionLog {
     let kind = batch.kinds[row.kind]
     if let principal = filter.principal, kind.principal != principal { return false }
     if let securable = filter.securable, kind.securable != securable { return false }
+    if let allowed = filter.allowed, kind.allowed != allowed { return false }
+    if let privilege = filter.privilege, kind.privilege != privilege { return false }
+    if let caller = filter.caller, kind.caller != caller { return false }
     return true
   }
 }

@@ -29,6 +29,12 @@ public struct DecisionFilter: Sendable, Hashable {
   public var principal: String?
   /// The full name of the securable.
   public var securable: String?
+  /// True lists only allowed decisions, false only denied ones.
+  public var allowed: Bool?
+  /// The privilege checked, such as `SELECT`.
+  public var privilege: String?
+  /// The authenticated principal that asked for the decision, such as `service:catalog`.
+  public var caller: String?
   /// 0 means 100; a size above 1000 is clamped to 1000; negative is INVALID_ARGUMENT.
   public var pageSize: Int
   /// The `nextPageToken` of the previous page, or empty for the first page.
@@ -36,12 +42,16 @@ public struct DecisionFilter: Sendable, Hashable {
 
   public init(
     startTime: Double? = nil, endTime: Double? = nil, principal: String? = nil,
-    securable: String? = nil, pageSize: Int = 0, pageToken: String = ""
+    securable: String? = nil, allowed: Bool? = nil, privilege: String? = nil,
+    caller: String? = nil, pageSize: Int = 0, pageToken: String = ""
   ) {
     self.startTime = startTime
     self.endTime = endTime
     self.principal = principal
     self.securable = securable
+    self.allowed = allowed
+    self.privilege = privilege
+    self.caller = caller
     self.pageSize = pageSize
     self.pageToken = pageToken
   }

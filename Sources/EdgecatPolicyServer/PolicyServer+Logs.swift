@@ -31,7 +31,12 @@ extension PolicyServer {
           startTime: try time(request.startTime, field: "start_time"),
           endTime: try time(request.endTime, field: "end_time"),
           principal: nonEmpty(request.principal), securable: nonEmpty(request.securable),
-          pageSize: Int(request.pageSize), pageToken: request.pageToken)
+          allowed: try allowed(request.outcome),
+          privilege: try nonEmpty(request.privilege).map { (name) throws(RPCError) in
+            try mapped { () throws(PolicyError) in try Privilege.named(name).rawValue }
+          },
+          caller: nonEmpty(request.caller), pageSize: Int(request.pageSize),
+          pageToken: request.pageToken)
         let page = try await listed { try await engine.listDecisions(filter) }
         var response = Edgecat_Policy_V1_ListDecisionsResponse()
         response.decisions = page.decisions.map(decisionMessage)
@@ -39,6 +44,20 @@ extension PolicyServer {
         return response
       },
     ]
+  }
+
+  /// Returns the `allowed` value that `outcome` keeps, nil for both.
+  private func allowed(_ outcome: Edgecat_Policy_V1_DecisionOutcome) throws(RPCError) -> Bool? {
+    switch outcome {
+    case .unspecified: return nil
+    case .allowed: return true
+    case .denied: return false
+    default:
+      throw RPCError(
+        .invalidArgument,
+        "outcome \(outcome.rawValue) is invalid; use DECISION_OUTCOME_ALLOWED (1),"
+          + " DECISION_OUTCOME_DENIED (2) or leave it unset for both")
+    }
   }
 
   /// Throws PERMISSION_DENIED unless the acting principal is a metastore admin.

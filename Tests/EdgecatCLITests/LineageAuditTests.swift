@@ -86,6 +86,18 @@ struct LineageAuditTests {
       }
       #expect(found.first?["privilege"] as? String == "USE_CATALOG")
       #expect(found.first?["allowed"] as? Bool == false)
+
+      let denied = try await fixture.succeed(
+        "--output", "json", "audit", "decisions", "--principal", "analysts", "--outcome",
+        "denied", "--privilege", "USE_CATALOG")
+      #expect(try denied.jsonArray().count == found.count)
+      let allowed = try await fixture.succeed(
+        "--output", "json", "audit", "decisions", "--principal", "analysts", "--outcome",
+        "allowed")
+      #expect(try allowed.jsonArray().isEmpty)
+      let invalid = try await fixture.edgecat("audit", "decisions", "--outcome", "maybe")
+      #expect(invalid.status == 2)
+      #expect(invalid.stderr.contains("--outcome \"maybe\" is not an outcome"))
     }
   }
 }

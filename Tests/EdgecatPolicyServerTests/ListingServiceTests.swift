@@ -235,6 +235,43 @@ struct ListingServiceTests {
     await fixture.stop()
   }
 
+  @Test("decision filters validated")
+  func decisionFilterValidation() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let metadata = fixture.metadata(token: fixture.adminToken)
+    let _: Edgecat_Policy_V1_CheckResponse = try await client.unary(
+      path("Check"), checkRequest("bob@example.com", "USE_CATALOG", "main"), metadata: metadata)
+    try await fixture.engine.flushDecisionLog()
+
+    var request = DecisionsRequest()
+    request.outcome = .denied
+    request.privilege = "use_catalog"
+    request.caller = "admin@example.com"
+    let denied: DecisionsResponse = try await client.unary(
+      path("ListDecisions"), request, metadata: metadata)
+    #expect(denied.decisions.map(\.principal) == ["bob@example.com"])
+
+    request.privilege = "USE_CATALOGUE"
+    let unknownPrivilege = await rpcError {
+      let _: DecisionsResponse = try await client.unary(
+        path("ListDecisions"), request, metadata: metadata)
+    }
+    #expect(unknownPrivilege?.code == .invalidArgument)
+    #expect(unknownPrivilege?.message.contains("USE_CATALOGUE") == true)
+
+    request.privilege = ""
+    request.outcome = .unrecognized(7)
+    let unknownOutcome = await rpcError {
+      let _: DecisionsResponse = try await client.unary(
+        path("ListDecisions"), request, metadata: metadata)
+    }
+    #expect(unknownOutcome?.code == .invalidArgument)
+    #expect(unknownOutcome?.message.hasPrefix("outcome 7 is invalid") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("batch check errors name the check")
   func batchCheckErrorIndex() async throws {
     let fixture = try await PolicyFixture.start()

@@ -243,6 +243,49 @@ struct DecisionBatchTests {
     #expect(malformed?.code == .invalidArgument)
   }
 
+  @Test("outcome, privilege and caller filters")
+  func resultFilters() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let clock = TestClock()
+    let engine = try await makeEngine(directory, clock: clock)
+    defer { engine.close() }
+    // alice holds USE_CATALOG on main, so her checks there are allowed and bob's denied.
+    let checks: [(String, Privilege, String, String)] = [
+      ("alice", .useCatalog, "service:catalog", "r0"),
+      ("bob", .useCatalog, "service:catalog", "r1"),
+      ("alice", .browse, adminName, "r2"),
+      ("bob", .useCatalog, adminName, "r3"),
+      ("alice", .useCatalog, adminName, "r4"),
+    ]
+    for (principal, privilege, caller, requestID) in checks {
+      let decision = try engine.check(
+        CheckRequest(principal: principal, privilege: privilege, securable: "main"))
+      engine.logDecision(decision, caller: caller, requestID: requestID)
+      clock.advance(by: 1)
+    }
+    try await engine.flushDecisionLog()
+
+    #expect(
+      try await all(engine, DecisionFilter(allowed: false)).map(\.requestID) == ["r3", "r2", "r1"])
+    #expect(try await all(engine, DecisionFilter(allowed: true)).map(\.requestID) == ["r4", "r0"])
+    #expect(try await all(engine, DecisionFilter(privilege: "BROWSE")).map(\.requestID) == ["r2"])
+    #expect(
+      try await all(engine, DecisionFilter(caller: "service:catalog")).map(\.requestID)
+        == ["r1", "r0"])
+    #expect(
+      try await all(engine, DecisionFilter(principal: "bob", allowed: false, caller: adminName))
+        .map(\.requestID) == ["r3"])
+
+    // A page token carries its filters, the new ones included.
+    let first = try await engine.listDecisions(DecisionFilter(allowed: false, pageSize: 1))
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.listDecisions(
+        DecisionFilter(allowed: true, pageSize: 1, pageToken: first.nextPageToken))
+    }
+    #expect(error?.code == .invalidArgument)
+  }
+
   @Test("securable filter folds case and validates")
   func securableFilter() async throws {
     let directory = TemporaryDirectory()

@@ -102,6 +102,44 @@ public enum Edgecat_Policy_V1_PrincipalType: ProtoEnum {
   ]
 }
 
+/// Which decisions a listing keeps by their result.
+public enum Edgecat_Policy_V1_DecisionOutcome: ProtoEnum {
+  /// Allowed and denied decisions alike.
+  case unspecified
+  case allowed
+  case denied
+  /// A value that this version of the proto file does not define.
+  case unrecognized(Int32)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init(rawValue: Int32) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .allowed
+    case 2: self = .denied
+    default: self = .unrecognized(rawValue)
+    }
+  }
+
+  public var rawValue: Int32 {
+    switch self {
+    case .unspecified: return 0
+    case .allowed: return 1
+    case .denied: return 2
+    case .unrecognized(let value): return value
+    }
+  }
+
+  public static let allCases: [Self] = [
+    .unspecified,
+    .allowed,
+    .denied,
+  ]
+}
+
 public struct Edgecat_Policy_V1_Principal: Sendable, Hashable {
   public var name: String = ""
   public var type: Edgecat_Policy_V1_PrincipalType = .unspecified
@@ -694,6 +732,11 @@ public struct Edgecat_Policy_V1_ListDecisionsRequest: Sendable, Hashable {
   public var securable: String = ""
   public var pageSize: Int32 = 0
   public var pageToken: String = ""
+  public var outcome: Edgecat_Policy_V1_DecisionOutcome = .unspecified
+  /// Only decisions on this privilege, such as SELECT.
+  public var privilege: String = ""
+  /// Only decisions that this authenticated caller asked for, such as service:catalog.
+  public var caller: String = ""
 
   public init() {}
 }
@@ -2224,7 +2267,7 @@ extension Edgecat_Policy_V1_Decision: ProtoMessage, CBackedMessage {
 extension Edgecat_Policy_V1_ListDecisionsRequest: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.policy.v1.ListDecisionsRequest"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6])
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4, 5, 6, 7, 8, 9])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -2242,6 +2285,9 @@ extension Edgecat_Policy_V1_ListDecisionsRequest: ProtoMessage, CBackedMessage {
     self.securable = reader.string(3)
     self.pageSize = reader.scalar(4, as: Int32.self)
     self.pageToken = reader.string(5)
+    self.outcome = reader.enumValue(6, as: Edgecat_Policy_V1_DecisionOutcome.self)
+    self.privilege = reader.string(7)
+    self.caller = reader.string(8)
   }
 
   func write(to writer: CMessageWriter) {
@@ -2251,6 +2297,9 @@ extension Edgecat_Policy_V1_ListDecisionsRequest: ProtoMessage, CBackedMessage {
     writer.setString(3, self.securable)
     writer.setScalar(4, self.pageSize)
     writer.setString(5, self.pageToken)
+    writer.setEnum(6, self.outcome)
+    writer.setString(7, self.privilege)
+    writer.setString(8, self.caller)
   }
 }
 

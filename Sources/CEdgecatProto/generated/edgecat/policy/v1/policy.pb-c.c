@@ -6190,7 +6190,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__decision__descriptor =
   (ProtobufCMessageInit) edgecat__policy__v1__decision__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor edgecat__policy__v1__list_decisions_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor edgecat__policy__v1__list_decisions_request__field_descriptors[9] =
 {
   {
     "start_time",
@@ -6264,19 +6264,58 @@ static const ProtobufCFieldDescriptor edgecat__policy__v1__list_decisions_reques
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "outcome",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, outcome),
+    &edgecat__policy__v1__decision_outcome__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "privilege",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, privilege),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "caller",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__ListDecisionsRequest, caller),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__policy__v1__list_decisions_request__field_indices_by_name[] = {
+  8,   /* field[8] = caller */
   1,   /* field[1] = end_time */
+  6,   /* field[6] = outcome */
   4,   /* field[4] = page_size */
   5,   /* field[5] = page_token */
   2,   /* field[2] = principal */
+  7,   /* field[7] = privilege */
   3,   /* field[3] = securable */
   0,   /* field[0] = start_time */
 };
 static const ProtobufCIntRange edgecat__policy__v1__list_decisions_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor edgecat__policy__v1__list_decisions_request__descriptor =
 {
@@ -6286,7 +6325,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__list_decisions_request__de
   "Edgecat__Policy__V1__ListDecisionsRequest",
   "edgecat.policy.v1",
   sizeof(Edgecat__Policy__V1__ListDecisionsRequest),
-  6,
+  9,
   edgecat__policy__v1__list_decisions_request__field_descriptors,
   edgecat__policy__v1__list_decisions_request__field_indices_by_name,
   1,  edgecat__policy__v1__list_decisions_request__number_ranges,
@@ -6416,6 +6455,36 @@ const ProtobufCEnumDescriptor edgecat__policy__v1__principal_type__descriptor =
   edgecat__policy__v1__principal_type__enum_values_by_name,
   1,
   edgecat__policy__v1__principal_type__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue edgecat__policy__v1__decision_outcome__enum_values_by_number[3] =
+{
+  { "DECISION_OUTCOME_UNSPECIFIED", "EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_UNSPECIFIED", 0 },
+  { "DECISION_OUTCOME_ALLOWED", "EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_ALLOWED", 1 },
+  { "DECISION_OUTCOME_DENIED", "EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_DENIED", 2 },
+};
+static const ProtobufCIntRange edgecat__policy__v1__decision_outcome__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex edgecat__policy__v1__decision_outcome__enum_values_by_name[3] =
+{
+  { "DECISION_OUTCOME_ALLOWED", 1 },
+  { "DECISION_OUTCOME_DENIED", 2 },
+  { "DECISION_OUTCOME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor edgecat__policy__v1__decision_outcome__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "edgecat.policy.v1.DecisionOutcome",
+  "DecisionOutcome",
+  "Edgecat__Policy__V1__DecisionOutcome",
+  "edgecat.policy.v1",
+  3,
+  edgecat__policy__v1__decision_outcome__enum_values_by_number,
+  3,
+  edgecat__policy__v1__decision_outcome__enum_values_by_name,
+  1,
+  edgecat__policy__v1__decision_outcome__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCMethodDescriptor edgecat__policy__v1__policy_service__method_descriptors[30] =

@@ -127,6 +127,18 @@ typedef enum _Edgecat__Policy__V1__PrincipalType {
   EDGECAT__POLICY__V1__PRINCIPAL_TYPE__PRINCIPAL_TYPE_SERVICE_PRINCIPAL = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__POLICY__V1__PRINCIPAL_TYPE)
 } Edgecat__Policy__V1__PrincipalType;
+/*
+ * Which decisions a listing keeps by their result.
+ */
+typedef enum _Edgecat__Policy__V1__DecisionOutcome {
+  /*
+   * Allowed and denied decisions alike.
+   */
+  EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_UNSPECIFIED = 0,
+  EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_ALLOWED = 1,
+  EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_DENIED = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(EDGECAT__POLICY__V1__DECISION_OUTCOME)
+} Edgecat__Policy__V1__DecisionOutcome;
 
 /* --- messages --- */
 
@@ -1040,10 +1052,19 @@ struct  Edgecat__Policy__V1__ListDecisionsRequest
   char *securable;
   int32_t page_size;
   char *page_token;
+  Edgecat__Policy__V1__DecisionOutcome outcome;
+  /*
+   * Only decisions on this privilege, such as SELECT.
+   */
+  char *privilege;
+  /*
+   * Only decisions that this authenticated caller asked for, such as service:catalog.
+   */
+  char *caller;
 };
 #define EDGECAT__POLICY__V1__LIST_DECISIONS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__list_decisions_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, EDGECAT__POLICY__V1__DECISION_OUTCOME__DECISION_OUTCOME_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Edgecat__Policy__V1__ListDecisionsResponse
@@ -2666,6 +2687,7 @@ void edgecat__policy__v1__policy_service__list_decisions(ProtobufCService *servi
 
 extern const ProtobufCEnumDescriptor    edgecat__policy__v1__securable_type__descriptor;
 extern const ProtobufCEnumDescriptor    edgecat__policy__v1__principal_type__descriptor;
+extern const ProtobufCEnumDescriptor    edgecat__policy__v1__decision_outcome__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__principal__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__principal__attributes_entry__descriptor;
 extern const ProtobufCMessageDescriptor edgecat__policy__v1__create_principal_request__descriptor;
