@@ -93,6 +93,45 @@ struct FleetTests {
     }
   }
 
+  @Test("reports fold model names and reject repeats")
+  func reportValidation() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    let token = try await fixture.registerDevice("dev-a")
+    func model(_ name: String, state: Edgecat_Registry_V1_ModelRunState = .running)
+      -> Edgecat_Registry_V1_ReportedModel
+    {
+      var model = Edgecat_Registry_V1_ReportedModel()
+      model.modelFullName = name
+      model.version = 2
+      model.state = state
+      return model
+    }
+    func send(_ models: [Edgecat_Registry_V1_ReportedModel]) async throws {
+      var request = Edgecat_Registry_V1_ReportDeviceStateRequest()
+      request.deviceID = "dev-a"
+      request.models = models
+      let _: Edgecat_Registry_V1_ReportDeviceStateResponse = try await fixture.call(
+        "ReportDeviceState", request, token: token)
+    }
+
+    try await send([model("Main.ML.Defects")])
+    let device = try #require(await fixture.registryEngine.device("dev-a"))
+    #expect(device.report?.models.map(\.modelFullName) == ["main.ml.defects"])
+    await #expect {
+      try await send([model("main.ml.defects"), model("MAIN.ml.defects", state: .failed)])
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("main.ml.defects")
+    }
+    await #expect {
+      try await send([model("main.ml.defects", state: .unspecified)])
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("RUNNING")
+    }
+  }
+
   @Test("deploying needs DEPLOY")
   func deployNeedsPrivilege() async throws {
     let fixture = try await RegistryFixture.start()
