@@ -157,6 +157,9 @@ extension RegistryServer {
   }
 
   func existingDeployment(_ id: String) async throws(RPCError) -> DeploymentRecord {
+    guard !id.isEmpty else {
+      throw RPCError(.invalidArgument, "deployment_id is missing; list deployments for ids")
+    }
     let deployment = try await mappedAsync { () async throws(ServiceError) in
       try await engine.deployment(id)
     }

@@ -132,6 +132,48 @@ struct FleetTests {
     }
   }
 
+  @Test("invalid device and deployment ids", arguments: ["", "bad id"])
+  func invalidIDs(_ id: String) async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    func expectInvalid(_ call: () async throws -> Void) async {
+      await #expect {
+        try await call()
+      } throws: { error in
+        guard let error = error as? RPCError else { return false }
+        return error.code == .invalidArgument && error.message.contains("\"\(id)\"")
+      }
+    }
+
+    var get = Edgecat_Registry_V1_GetDeviceRequest()
+    get.deviceID = id
+    await expectInvalid {
+      let _: DeviceMessage = try await fixture.call("GetDevice", get, token: fixture.adminToken)
+    }
+    await expectInvalid { _ = try await fixture.desiredState(id) }
+    var update = Edgecat_Registry_V1_UpdateDeviceRequest()
+    update.deviceID = id
+    update.region = "us"
+    await expectInvalid {
+      let _: DeviceMessage = try await fixture.call(
+        "UpdateDevice", update, token: fixture.adminToken)
+    }
+    var deregister = Edgecat_Registry_V1_DeregisterDeviceRequest()
+    deregister.deviceID = id
+    await expectInvalid {
+      let _: Edgecat_Registry_V1_DeregisterDeviceResponse = try await fixture.call(
+        "DeregisterDevice", deregister, token: fixture.adminToken)
+    }
+    if id.isEmpty {
+      await #expect {
+        _ = try await fixture.deployment(id)
+      } throws: { error in
+        guard let error = error as? RPCError else { return false }
+        return error.code == .invalidArgument && error.message.contains("deployment_id")
+      }
+    }
+  }
+
   @Test("deploying needs DEPLOY")
   func deployNeedsPrivilege() async throws {
     let fixture = try await RegistryFixture.start()
