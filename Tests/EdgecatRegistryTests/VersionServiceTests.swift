@@ -93,6 +93,20 @@ struct VersionServiceTests {
     }
   }
 
+  @Test("missing model is named once")
+  func missingModelMessage() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    await #expect {
+      _ = try await fixture.createVersion("main.ml.nothing")
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .notFound
+        && error.message == "registered model main.ml.nothing does not exist; check the name"
+    }
+  }
+
   @Test("model URIs resolve to versions")
   func modelURIs() async throws {
     let fixture = try await RegistryFixture.start()
