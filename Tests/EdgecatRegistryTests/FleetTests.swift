@@ -214,6 +214,22 @@ struct FleetTests {
     } throws: { error in
       (error as? RPCError)?.code == .failedPrecondition
     }
+    var mistyped = DeviceSelector()
+    mistyped.deviceIds = ["dev-a", "dev-z"]
+    await #expect {
+      _ = try await fixture.deploy(version: 1, selector: mistyped)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .notFound && error.message.contains("dev-z")
+        && !error.message.contains("dev-a")
+    }
+    var empty = DeviceSelector()
+    empty.deviceIds = [""]
+    await #expect {
+      _ = try await fixture.deploy(version: 1, selector: empty)
+    } throws: { error in
+      (error as? RPCError)?.code == .invalidArgument
+    }
     await #expect {
       _ = try await fixture.deploy(version: 1, stages: [50, 40, 100])
     } throws: { error in
