@@ -29,7 +29,7 @@ public struct RollbackRequest: Sendable {
 extension RegistryEngine {
   /// Returns every device the deployment reached to its previous version, with the audit
   /// event. It clears the device's desired version of the model when it had none, or when that
-  /// version was deleted since, which the device's message and the state message then say.
+  /// version was deleted since, which the device's message and the state message then record.
   /// When the deployment deployed an alias, it also moves the alias back to the version it
   /// named before, if the alias still names a version this deployment rolled out (for a
   /// breaching version, that version), and the state message records the move. A breaching
@@ -148,7 +148,13 @@ extension RegistryEngine {
       let owner = try db.queryOne(
         "SELECT deployment_id FROM desired_states WHERE device_id = ? AND model = ?",
         .text(entry.deviceID), .text(deployment.model))?[0].string
-      guard owner == deployment.id else { continue }
+      guard owner == deployment.id else {
+        deployment.devices[index].message +=
+          owner.map { "; deployment \($0) set its desired state since, so the rollback left it" }
+          ?? "; its desired version of \(deployment.model) was removed since, so the rollback"
+          + " left it"
+        continue
+      }
       if entry.previousVersion > 0,
         let previous = try version(deployment.model, entry.previousVersion, in: db),
         previous.status == .ready
