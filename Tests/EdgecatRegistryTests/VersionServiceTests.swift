@@ -91,6 +91,12 @@ struct VersionServiceTests {
     } throws: { error in
       (error as? RPCError)?.code == .outOfRange
     }
+    await #expect {
+      _ = try await fixture.download(1, offset: -1)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("offset -1")
+    }
   }
 
   @Test("missing model is named once")
