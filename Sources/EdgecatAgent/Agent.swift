@@ -21,8 +21,9 @@ public final class Agent: Sendable {
 
   /// Opens the data folder, starts the local service and the tasks that talk to the registry
   /// and telemetry. `deviceToken` and `localToken` are the tokens, already read.
-  /// `onForeignPrincipal` runs once with the principal when telemetry reports that the device
-  /// token is not `device:<id>`'s; the caller should then stop the agent.
+  /// `onForeignPrincipal` runs once when telemetry reports that the device token is not
+  /// `device:<id>`'s, with the principal it authenticated or an empty string when telemetry
+  /// denied the heartbeat. The caller should then stop the agent.
   public static func start(
     options: AgentOptions, deviceToken: String, localToken: String,
     group: EventLoopGroup = .shared,

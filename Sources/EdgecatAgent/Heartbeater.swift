@@ -6,7 +6,8 @@ import EdgecatRPC
 /// the spool's depth. A failed heartbeat is logged and the next one goes out on schedule.
 /// Telemetry returns the principal the token authenticated as. When that is not the device's
 /// own `device:<id>`, as with an admin's token, the heartbeater logs it, calls
-/// `onForeignPrincipal` with the principal once and stops.
+/// `onForeignPrincipal` with the principal once and stops. A heartbeat that telemetry denies,
+/// as it does another device's token, does the same with an empty principal.
 public final class Heartbeater: Sendable {
   let uplink: Uplink
   let spool: Spool
@@ -53,6 +54,16 @@ public final class Heartbeater: Sendable {
         }
         failures = 0
         if response.nextHeartbeatMs > 0 { delay = .milliseconds(Int64(response.nextHeartbeatMs)) }
+      } catch let error as RPCError where error.code == .permissionDenied {
+        // Telemetry takes a device's heartbeat from its own principal, services and admins, so
+        // a denial means the token belongs to another device or to a user.
+        let expected = Self.devicePrincipal(uplink.deviceID)
+        logger.error(
+          "telemetry denied the heartbeat; start the agent with the token of \(expected)"
+            + " (--token-file)",
+          ["device_id": uplink.deviceID, "error": "\(error)"])
+        onForeignPrincipal("")
+        return
       } catch {
         if Task.isCancelled { break }
         failures += 1

@@ -119,6 +119,9 @@ public actor ModelManager {
       return
     }
     desired = (model, state.generation)
+    // The registry drops a device's report when an admin registers the device again, so a
+    // new desired state is answered with a fresh report even when the model is unchanged.
+    lastReport = nil
     logger.info(
       "desired state received",
       ["generation": state.generation, "model": model?.description ?? "none"])

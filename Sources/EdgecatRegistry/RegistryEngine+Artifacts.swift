@@ -22,7 +22,9 @@ extension RegistryEngine {
         "sha256 \"\(sha256)\" is invalid; give the artifact's SHA-256 as 64 hex digits")
     }
     guard size > 0 else {
-      throw .invalidArgument("size_bytes \(size) is invalid; give the artifact's size in bytes")
+      throw .invalidArgument(
+        "size_bytes \(size) is invalid; an artifact has at least 1 byte, so upload a non-empty"
+          + " file and give its size in bytes")
     }
     guard size <= maximumArtifactBytes else {
       throw .resourceExhausted(

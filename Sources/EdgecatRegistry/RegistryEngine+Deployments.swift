@@ -12,8 +12,9 @@ public enum DeploymentTarget: Sendable, Hashable {
 extension RegistryEngine {
   /// Creates a deployment of `model` to the devices `selector` matches, with the audit event,
   /// supersedes unfinished deployments of the model that share a device, and starts its first
-  /// stage. The version must be READY, and a selector that matches no device is
-  /// FAILED_PRECONDITION. `strategy` must have its defaults filled in.
+  /// stage. The version must be READY, a device id in the selector that is not registered is
+  /// NOT_FOUND, and a selector that matches no device is FAILED_PRECONDITION. `strategy` must
+  /// have its defaults filled in.
   public func createDeployment(
     of model: String, target: DeploymentTarget, selector: DeviceSelector,
     strategy: RolloutStrategy, createdBy: String, audit: AuditRecord
@@ -29,6 +30,7 @@ extension RegistryEngine {
     do {
       progress = try await store.write { db in
         let (version, alias) = try Self.resolveTarget(target, of: model, in: db)
+        try Self.requireRegistered(selector.deviceIds, in: db)
         let devices = try Self.devices(matching: selector, after: "", limit: .max, in: db)
         guard !devices.isEmpty else {
           throw ServiceError.failedPrecondition(
@@ -59,6 +61,23 @@ extension RegistryEngine {
     }
     desiredStates.changed(progress.changed)
     return progress
+  }
+
+  /// Throws NOT_FOUND naming the ids of `deviceIDs` that no registered device has, so that a
+  /// mistyped id fails the deployment instead of leaving that device out.
+  private static func requireRegistered(_ deviceIDs: [String], in db: Database) throws {
+    var missing: [String] = []
+    for id in Set(deviceIDs).sorted()
+    where try db.queryOne("SELECT 1 FROM devices WHERE device_id = ?", .text(id)) == nil {
+      missing.append(id)
+    }
+    guard missing.isEmpty else {
+      let firstIDs = missing.prefix(10).joined(separator: ", ")
+      let more = missing.count > 10 ? " and \(missing.count - 10) more" : ""
+      throw ServiceError.notFound(
+        "selector.device_ids names devices that are not registered: \(firstIDs)\(more); register"
+          + " them or leave them out")
+    }
   }
 
   /// Returns a deployment with its devices, or nil when none has that id.

@@ -2,20 +2,25 @@ import EdgecatCore
 import EdgecatStore
 
 extension RegistryEngine {
-  /// Adds a device with its audit event. A taken id is ALREADY_EXISTS.
+  /// Adds a device with its audit event. A taken id is ALREADY_EXISTS. The desired-state
+  /// generation starts at the registration time in milliseconds, not 0, so that a device
+  /// registered again under its old id gets generations above those its agent saw before, as
+  /// long as it changed less than once per millisecond. An agent does not retry a generation
+  /// that failed, so a repeated generation would leave its new desired state unapplied.
   public func registerDevice(_ details: DeviceMessage, audit: AuditRecord)
     async throws(ServiceError) -> DeviceRecord
   {
     try DeviceRules.validateID(details.deviceID)
     try DeviceRules.validate(details)
     let record = DeviceRecord(details: details, at: clock())
+    let firstGeneration = Int64(max(0, record.createdAt * 1000))
     do {
       try await store.write { db in
         try db.execute(
           "INSERT INTO devices (device_id, device_group, details, desired_generation,"
-            + " created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)",
+            + " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
           .text(details.deviceID), .text(details.group), .blob(details.serializedBytes()),
-          .real(record.createdAt), .real(record.updatedAt))
+          .integer(firstGeneration), .real(record.createdAt), .real(record.updatedAt))
         try AuditTrail.insert(audit, into: db)
       }
     } catch let error as StoreError where error.isConstraintViolation {

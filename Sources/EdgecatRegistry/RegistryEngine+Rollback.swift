@@ -27,12 +27,14 @@ public struct RollbackRequest: Sendable {
 }
 
 extension RegistryEngine {
-  /// Returns every device the deployment reached to its previous version, or clears its
-  /// desired version of the model when it had none, with the audit event. When the deployment
-  /// deployed an alias, it also moves the alias back to the version it named before, if the
-  /// alias still names a version this deployment rolled out (for a breaching version, that
-  /// version), and the state message records the move. A breaching version is also marked
-  /// rolled back with its cause. Devices whose desired state a later deployment set keep it.
+  /// Returns every device the deployment reached to its previous version, with the audit
+  /// event. It clears the device's desired version of the model when it had none, or when that
+  /// version was deleted since, which the device's message and the state message then record.
+  /// When the deployment deployed an alias, it also moves the alias back to the version it
+  /// named before, if the alias still names a version this deployment rolled out (for a
+  /// breaching version, that version), and the state message records the move. A breaching
+  /// version is also marked rolled back with its cause. Devices whose desired state a later
+  /// deployment set keep it.
   /// A repeated `firingID` returns the deployment it rolled back and changes nothing.
   public func rollback(_ request: RollbackRequest, audit: AuditRecord) async throws(ServiceError)
     -> RolloutProgress
@@ -50,13 +52,19 @@ extension RegistryEngine {
           return RolloutProgress(deployment: earlier, targeted: [], changed: [])
         }
         var deployment = try Self.rollbackTarget(request, in: db)
-        let changed = try Self.revertDevices(of: &deployment, cause: request.cause, at: now, in: db)
+        let reverted = try Self.revertDevices(
+          of: &deployment, cause: request.cause, at: now, in: db)
         let rolledOut =
           request.breachingVersion.map { [$0] }
           ?? Set([deployment.version] + deployment.devices.map(\.targetVersion))
         let restored = try Self.restoreAlias(of: deployment, from: rolledOut, at: now, in: db)
         deployment.state = .rolledBack
         deployment.stateMessage = "rolled back by \(request.requestedBy): \(request.cause)"
+        if !reverted.stranded.isEmpty {
+          deployment.stateMessage +=
+            "; \(reverted.stranded.count) of its devices have no desired version now, because"
+            + " their previous version was deleted"
+        }
         if let restored {
           deployment.stateMessage +=
             "; alias \(deployment.alias) moved back from version \(restored) to version"
@@ -74,7 +82,7 @@ extension RegistryEngine {
             .text(request.firingID), .text(deployment.id), .real(now))
         }
         try AuditTrail.insert(audit.adding("deployment", deployment.id), into: db)
-        return RolloutProgress(deployment: deployment, targeted: [], changed: changed)
+        return RolloutProgress(deployment: deployment, targeted: [], changed: reverted.changed)
       }
     } catch {
       throw storageError(error, "rolling back a deployment of \(request.model)")
@@ -122,12 +130,14 @@ extension RegistryEngine {
         + " nothing to roll back")
   }
 
-  /// Returns each device the deployment reached to its previous version and returns the ids
-  /// of the devices whose desired state changed.
+  /// Returns each device the deployment reached to its previous version. Returns the ids of
+  /// the devices whose desired state changed, and of those whose previous version was deleted
+  /// since, which are left with no desired version of the model.
   private static func revertDevices(
     of deployment: inout DeploymentRecord, cause: String, at now: Double, in db: Database
-  ) throws -> [String] {
+  ) throws -> (changed: [String], stranded: [String]) {
     var changed: [String] = []
+    var stranded: [String] = []
     for index in deployment.devices.indices {
       var entry = deployment.devices[index]
       guard [.targeted, .updated, .failed].contains(entry.state) else { continue }
@@ -138,18 +148,30 @@ extension RegistryEngine {
       let owner = try db.queryOne(
         "SELECT deployment_id FROM desired_states WHERE device_id = ? AND model = ?",
         .text(entry.deviceID), .text(deployment.model))?[0].string
-      guard owner == deployment.id else { continue }
+      guard owner == deployment.id else {
+        deployment.devices[index].message +=
+          owner.map { "; deployment \($0) set its desired state since, so the rollback left it" }
+          ?? "; its desired version of \(deployment.model) was removed since, so the rollback"
+          + " left it"
+        continue
+      }
       if entry.previousVersion > 0,
         let previous = try version(deployment.model, entry.previousVersion, in: db),
         previous.status == .ready
       {
         try setDesired(entry.deviceID, previous, deployment: deployment.id, at: now, in: db)
       } else {
+        if entry.previousVersion > 0 {
+          stranded.append(entry.deviceID)
+          deployment.devices[index].message +=
+            "; its previous version \(entry.previousVersion) no longer exists, so it has no"
+            + " desired version of \(deployment.model) now"
+        }
         try clearDesired(entry.deviceID, model: deployment.model, at: now, in: db)
       }
       changed.append(entry.deviceID)
     }
-    return changed
+    return (changed, stranded)
   }
 
   private static func markRolledBack(

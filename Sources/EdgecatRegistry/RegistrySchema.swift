@@ -37,9 +37,10 @@ enum RegistrySchema {
         """ + AuditTrail.schemaSQL),
     // Devices and rollouts. `details` of a device is its Device message with the fields an
     // admin sets, and `report` its last ReportDeviceStateRequest. `desired_states` has one
-    // row per device and model the device should run, and `desired_generation` counts the
-    // changes of a device's rows. A deployment's `selector` and `strategy` are its messages,
-    // the strategy with the defaults filled in, and `sequence` orders deployments by creation.
+    // row per device and model the device should run, and `desired_generation` starts at the
+    // registration time in milliseconds and counts the changes of a device's rows. A
+    // deployment's `selector` and `strategy` are its messages, the strategy with the defaults
+    // filled in, and `sequence` orders deployments by creation.
     // `rollback_firings` remembers the alert firings that rolled a deployment back.
     Migration(
       version: 2,

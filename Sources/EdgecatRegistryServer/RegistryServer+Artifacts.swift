@@ -38,7 +38,13 @@ extension RegistryServer {
           let download = try await mappedAsync { () async throws(ServiceError) in
             try await engine.openArtifact(model, request.version)
           }
-          guard request.offset >= 0, request.offset <= download.size else {
+          guard request.offset >= 0 else {
+            throw RPCError(
+              .invalidArgument,
+              "offset \(request.offset) is negative; use 0 to \(download.size), or 0 for the"
+                + " whole artifact")
+          }
+          guard request.offset <= download.size else {
             throw RPCError(
               .outOfRange,
               "offset \(request.offset) is outside the artifact of \(download.size) bytes; use"

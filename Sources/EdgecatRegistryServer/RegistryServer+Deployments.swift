@@ -99,6 +99,11 @@ extension RegistryServer {
         "selector is missing; set a group, labels or device ids, or send an empty selector to"
           + " select every device")
     }
+    for id in selector.deviceIds {
+      try mapped { () throws(ServiceError) in
+        try DeviceRules.validateID(id, field: "selector.device_ids")
+      }
+    }
     let strategy = try mapped { () throws(ServiceError) in
       try rolloutDefaults.filled(request.strategy)
     }
@@ -157,6 +162,9 @@ extension RegistryServer {
   }
 
   func existingDeployment(_ id: String) async throws(RPCError) -> DeploymentRecord {
+    guard !id.isEmpty else {
+      throw RPCError(.invalidArgument, "deployment_id is missing; list deployments for ids")
+    }
     let deployment = try await mappedAsync { () async throws(ServiceError) in
       try await engine.deployment(id)
     }

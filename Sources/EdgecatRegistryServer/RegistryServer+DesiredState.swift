@@ -42,10 +42,10 @@ extension RegistryServer {
           if caller.principal != "device:\(request.deviceID)" {
             try await requireAdmin(caller, to: "report the state of device \(request.deviceID)")
           }
-          try validate(request)
+          let report = try validated(request)
           var response = Edgecat_Registry_V1_ReportDeviceStateResponse()
           response.desiredGeneration = try await mappedAsync { () async throws(ServiceError) in
-            try await engine.recordReport(request, audit: audit)
+            try await engine.recordReport(report, audit: audit)
           }
           return response
         }
@@ -119,16 +119,43 @@ extension RegistryServer {
     }
   }
 
-  private func validate(_ report: Edgecat_Registry_V1_ReportDeviceStateRequest) throws(RPCError) {
+  /// Returns the report with its model names folded to lower case, as deployments store them,
+  /// so that a report matches its model whatever case the device used. A model named twice, an
+  /// unknown state, a negative version or a message over 1000 characters is INVALID_ARGUMENT.
+  private func validated(_ report: Edgecat_Registry_V1_ReportDeviceStateRequest) throws(RPCError)
+    -> Edgecat_Registry_V1_ReportDeviceStateRequest
+  {
     try mapped { () throws(ServiceError) in try DeviceRules.validateID(report.deviceID) }
-    for model in report.models {
-      _ = try modelName(model.modelFullName, field: "models.model_full_name")
-      guard model.version >= 0, model.message.count <= 1000 else {
+    var result = report
+    var seen: Set<String> = []
+    for index in result.models.indices {
+      var model = result.models[index]
+      let name = try modelName(model.modelFullName, field: "models.model_full_name")
+      guard seen.insert(name).inserted else {
         throw RPCError(
           .invalidArgument,
-          "the report of \(model.modelFullName) is invalid; give a version of 0 or more and a"
-            + " message of up to 1000 characters")
+          "models names \(name) more than once; report each model once, with the version it runs")
       }
+      guard model.version >= 0 else {
+        throw RPCError(
+          .invalidArgument,
+          "the version \(model.version) reported for \(name) is invalid; give 0 or more")
+      }
+      guard [.downloading, .running, .failed].contains(model.state) else {
+        throw RPCError(
+          .invalidArgument,
+          "the state \(model.state.rawValue) reported for \(name) is invalid; use DOWNLOADING (1),"
+            + " RUNNING (2) or FAILED (3)")
+      }
+      guard model.message.count <= 1000 else {
+        throw RPCError(
+          .invalidArgument,
+          "the message reported for \(name) has \(model.message.count) characters; the maximum"
+            + " is 1000")
+      }
+      model.modelFullName = name
+      result.models[index] = model
     }
+    return result
   }
 }

@@ -35,6 +35,7 @@ extension RegistryServer {
             ("update_mask", request.updateMask.joined(separator: ",")),
           ]
         ) { audit throws(RPCError) in
+          try validateDeviceID(request.deviceID)
           try await requireAdmin(caller, to: "update devices")
           return deviceMessage(try await updateDevice(request, audit))
         }
@@ -45,6 +46,7 @@ extension RegistryServer {
         return try await auditedWrite(
           caller, "DeregisterDevice", nil, [("device_id", request.deviceID)]
         ) { audit throws(RPCError) in
+          try validateDeviceID(request.deviceID)
           try await requireAdmin(caller, to: "deregister devices")
           try await mappedAsync { () async throws(ServiceError) in
             try await engine.deregisterDevice(request.deviceID, audit: audit)
@@ -86,9 +88,10 @@ extension RegistryServer {
     ]
   }
 
-  /// Throws PERMISSION_DENIED unless the caller is the device itself, an edgecat service or a
-  /// metastore admin.
+  /// Throws INVALID_ARGUMENT for an id no device can have, and PERMISSION_DENIED unless the
+  /// caller is the device itself, an edgecat service or a metastore admin.
   func requireDeviceReader(_ caller: Caller, _ deviceID: String) async throws(RPCError) {
+    try validateDeviceID(deviceID)
     guard caller.principal != "device:\(deviceID)", !caller.identity.callerIsService else { return }
     try await requireAdmin(caller, to: "read device \(deviceID)")
   }
@@ -127,5 +130,11 @@ extension RegistryServer {
       ("device_id", request.deviceID), ("location", request.location),
       ("region", request.region), ("group", request.group),
     ]
+  }
+
+  /// Throws INVALID_ARGUMENT, naming the id and the characters it may use, for an id that
+  /// RegisterDevice would reject, so that such an id is not reported as an unregistered device.
+  func validateDeviceID(_ deviceID: String) throws(RPCError) {
+    try mapped { () throws(ServiceError) in try DeviceRules.validateID(deviceID) }
   }
 }

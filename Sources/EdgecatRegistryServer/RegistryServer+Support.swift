@@ -70,7 +70,11 @@ extension RegistryServer {
     } catch  where error.code == .permissionDenied {
       return nil
     } catch  where error.code == .notFound {
-      return RPCError(.notFound, "registered model \(model) does not exist: \(error.message)")
+      // The catalog names the model itself when only the model is missing, and the catalog
+      // and environment when the model is hidden, which the prefix then explains.
+      let prefix = "registered model \(model) does not exist"
+      if error.message.hasPrefix(prefix) { return RPCError(.notFound, error.message) }
+      return RPCError(.notFound, "\(prefix): \(error.message)")
     } catch {
       return error
     }

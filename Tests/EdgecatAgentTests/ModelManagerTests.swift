@@ -65,6 +65,38 @@ struct ModelManagerTests {
     await registry.stop()
   }
 
+  @Test("re-registered device reports its model again")
+  func reportAfterReregistration() async throws {
+    let registry = try await RegistryFixture.start()
+    let token = try await registry.setUpDevice()
+    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
+    let first = try await registry.addVersion(artifactBytes(Self.artifactSize, seed: 1))
+    try await registry.deploy(first.version)
+    let assigned = try #require(await harness.waitForAssignment(version: 1))
+    try await harness.confirm(assigned.generation)
+    #expect(try await eventually { try await registry.reported()?.state == .running })
+
+    var deregister = Edgecat_Registry_V1_DeregisterDeviceRequest()
+    deregister.deviceID = RegistryFixture.deviceID
+    let _: Edgecat_Registry_V1_DeregisterDeviceResponse = try await registry.registry(
+      "DeregisterDevice", deregister)
+    var register = Edgecat_Registry_V1_RegisterDeviceRequest()
+    register.deviceID = RegistryFixture.deviceID
+    register.group = "line-1"
+    register.region = "eu"
+    let _: Edgecat_Registry_V1_Device = try await registry.registry("RegisterDevice", register)
+    #expect(try await registry.reported() == nil)
+    try await registry.deploy(first.version)
+    #expect(
+      try await eventually {
+        let reported = try await registry.reported()
+        return reported?.version == 1 && reported?.state == .running
+      })
+    await harness.stop()
+    harness.folder.remove()
+    await registry.stop()
+  }
+
   @Test("records reach telemetry with the running version")
   func recordsForwarded() async throws {
     let registry = try await RegistryFixture.start()

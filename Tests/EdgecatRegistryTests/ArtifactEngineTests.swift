@@ -104,6 +104,19 @@ struct ArtifactEngineTests {
     #expect(stored.status == .pendingRegistration)
   }
 
+  @Test("an empty artifact is rejected")
+  func emptyArtifact() async throws {
+    let fixture = try await EngineFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createVersion()
+    await #expect {
+      try await fixture.upload([], to: 1)
+    } throws: { error in
+      guard let error = error as? ServiceError else { return false }
+      return error.code == .invalidArgument && error.message.contains("non-empty file")
+    }
+  }
+
   @Test("a cancelled upload leaves the version pending and no file")
   func cancelled() async throws {
     let fixture = try await EngineFixture.start()

@@ -12,13 +12,16 @@ final class EngineFixture: Sendable {
 
   var blobFolder: String { folder + "/blobs" }
 
-  static func start(maximumArtifactBytes: Int64 = 1 << 20) async throws -> EngineFixture {
+  static func start(
+    maximumArtifactBytes: Int64 = 1 << 20,
+    clock: @escaping @Sendable () -> Double = { wallClockSeconds() }
+  ) async throws -> EngineFixture {
     var template = Array("/tmp/edgecat-registry-test-XXXXXX".utf8CString)
     guard mkdtemp(&template) != nil else { throw ServiceError(code: .internal, message: "mkdtemp") }
     let folder = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     let engine = try await RegistryEngine.open(
       path: folder + "/registry.db", blobPath: folder + "/blobs",
-      maximumArtifactBytes: maximumArtifactBytes)
+      maximumArtifactBytes: maximumArtifactBytes, clock: clock)
     return EngineFixture(folder: folder, engine: engine)
   }
 

@@ -93,6 +93,87 @@ struct FleetTests {
     }
   }
 
+  @Test("reports fold model names and reject repeats")
+  func reportValidation() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    let token = try await fixture.registerDevice("dev-a")
+    func model(_ name: String, state: Edgecat_Registry_V1_ModelRunState = .running)
+      -> Edgecat_Registry_V1_ReportedModel
+    {
+      var model = Edgecat_Registry_V1_ReportedModel()
+      model.modelFullName = name
+      model.version = 2
+      model.state = state
+      return model
+    }
+    func send(_ models: [Edgecat_Registry_V1_ReportedModel]) async throws {
+      var request = Edgecat_Registry_V1_ReportDeviceStateRequest()
+      request.deviceID = "dev-a"
+      request.models = models
+      let _: Edgecat_Registry_V1_ReportDeviceStateResponse = try await fixture.call(
+        "ReportDeviceState", request, token: token)
+    }
+
+    try await send([model("Main.ML.Defects")])
+    let device = try #require(await fixture.registryEngine.device("dev-a"))
+    #expect(device.report?.models.map(\.modelFullName) == ["main.ml.defects"])
+    await #expect {
+      try await send([model("main.ml.defects"), model("MAIN.ml.defects", state: .failed)])
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("main.ml.defects")
+    }
+    await #expect {
+      try await send([model("main.ml.defects", state: .unspecified)])
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("RUNNING")
+    }
+  }
+
+  @Test("invalid device and deployment ids", arguments: ["", "bad id"])
+  func invalidIDs(_ id: String) async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    func expectInvalid(_ call: () async throws -> Void) async {
+      await #expect {
+        try await call()
+      } throws: { error in
+        guard let error = error as? RPCError else { return false }
+        return error.code == .invalidArgument && error.message.contains("\"\(id)\"")
+      }
+    }
+
+    var get = Edgecat_Registry_V1_GetDeviceRequest()
+    get.deviceID = id
+    await expectInvalid {
+      let _: DeviceMessage = try await fixture.call("GetDevice", get, token: fixture.adminToken)
+    }
+    await expectInvalid { _ = try await fixture.desiredState(id) }
+    var update = Edgecat_Registry_V1_UpdateDeviceRequest()
+    update.deviceID = id
+    update.region = "us"
+    await expectInvalid {
+      let _: DeviceMessage = try await fixture.call(
+        "UpdateDevice", update, token: fixture.adminToken)
+    }
+    var deregister = Edgecat_Registry_V1_DeregisterDeviceRequest()
+    deregister.deviceID = id
+    await expectInvalid {
+      let _: Edgecat_Registry_V1_DeregisterDeviceResponse = try await fixture.call(
+        "DeregisterDevice", deregister, token: fixture.adminToken)
+    }
+    if id.isEmpty {
+      await #expect {
+        _ = try await fixture.deployment(id)
+      } throws: { error in
+        guard let error = error as? RPCError else { return false }
+        return error.code == .invalidArgument && error.message.contains("deployment_id")
+      }
+    }
+  }
+
   @Test("deploying needs DEPLOY")
   func deployNeedsPrivilege() async throws {
     let fixture = try await RegistryFixture.start()
@@ -132,6 +213,22 @@ struct FleetTests {
       _ = try await fixture.deploy(version: 1, selector: nobody)
     } throws: { error in
       (error as? RPCError)?.code == .failedPrecondition
+    }
+    var mistyped = DeviceSelector()
+    mistyped.deviceIds = ["dev-a", "dev-z"]
+    await #expect {
+      _ = try await fixture.deploy(version: 1, selector: mistyped)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .notFound && error.message.contains("dev-z")
+        && !error.message.contains("dev-a")
+    }
+    var empty = DeviceSelector()
+    empty.deviceIds = [""]
+    await #expect {
+      _ = try await fixture.deploy(version: 1, selector: empty)
+    } throws: { error in
+      (error as? RPCError)?.code == .invalidArgument
     }
     await #expect {
       _ = try await fixture.deploy(version: 1, stages: [50, 40, 100])

@@ -155,6 +155,65 @@ struct RolloutTests {
     #expect(version.rolledBackAt.isEmpty)
   }
 
+  @Test("rollback names a deleted previous version")
+  func rollbackToDeletedVersion() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.readyVersions(2)
+    let tokens = try await Self.registerDevices(fixture, count: 2)
+    let agents = tokens.map { fixture.runAgent($0.key, token: $0.value, behavior: .healthy) }
+    defer { for agent in agents { agent.cancel() } }
+    let first = try await fixture.deploy(version: 1, stages: [100])
+    _ = try await fixture.waitForDeployment(first.deploymentID, state: .succeeded)
+    let second = try await fixture.deploy(version: 2, stages: [100])
+    _ = try await fixture.waitForDeployment(second.deploymentID, state: .succeeded)
+    var delete = Edgecat_Registry_V1_DeleteModelVersionRequest()
+    delete.modelFullName = "main.ml.defects"
+    delete.version = 1
+    let _: Edgecat_Registry_V1_DeleteModelVersionResponse = try await fixture.call(
+      "DeleteModelVersion", delete, token: fixture.aliceToken)
+
+    var rollback = Edgecat_Registry_V1_RollbackDeploymentRequest()
+    rollback.deploymentID = second.deploymentID
+    rollback.cause = "latency regression"
+    let rolledBack: Edgecat_Registry_V1_Deployment = try await fixture.call(
+      "RollbackDeployment", rollback, token: fixture.aliceToken)
+    #expect(rolledBack.state == .rolledBack)
+    #expect(rolledBack.stateMessage.contains("2 of its devices have no desired version now"))
+    for device in rolledBack.devices {
+      #expect(device.message.hasPrefix("latency regression; its previous version 1 no longer"))
+    }
+    for id in tokens.keys { #expect(try await fixture.desiredVersion(id) == 0) }
+  }
+
+  @Test("rollback names devices a later deployment owns")
+  func rollbackLeavesLaterDeployment() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    try await fixture.readyVersions(2)
+    let tokens = try await Self.registerDevices(fixture, count: 2)
+    let agents = tokens.map { fixture.runAgent($0.key, token: $0.value, behavior: .healthy) }
+    defer { for agent in agents { agent.cancel() } }
+    let first = try await fixture.deploy(version: 1, stages: [100])
+    _ = try await fixture.waitForDeployment(first.deploymentID, state: .succeeded)
+    let device = try #require(tokens.keys.sorted().first)
+    var one = DeviceSelector()
+    one.deviceIds = [device]
+    let second = try await fixture.deploy(version: 2, selector: one, stages: [100])
+    _ = try await fixture.waitForDeployment(second.deploymentID, state: .succeeded)
+
+    var rollback = Edgecat_Registry_V1_RollbackDeploymentRequest()
+    rollback.deploymentID = first.deploymentID
+    rollback.cause = "test"
+    let rolledBack: Edgecat_Registry_V1_Deployment = try await fixture.call(
+      "RollbackDeployment", rollback, token: fixture.aliceToken)
+    let entry = try #require(rolledBack.devices.first { $0.deviceID == device })
+    #expect(entry.message.contains("deployment \(second.deploymentID) set its desired state"))
+    #expect(try await fixture.desiredVersion(device) == 2)
+  }
+
   @Test("rollback by id leaves a moved alias")
   func rollbackByIDKeepsMovedAlias() async throws {
     let fixture = try await RegistryFixture.start()

@@ -91,6 +91,26 @@ struct VersionServiceTests {
     } throws: { error in
       (error as? RPCError)?.code == .outOfRange
     }
+    await #expect {
+      _ = try await fixture.download(1, offset: -1)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("offset -1")
+    }
+  }
+
+  @Test("missing model is named once")
+  func missingModelMessage() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    await #expect {
+      _ = try await fixture.createVersion("main.ml.nothing")
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .notFound
+        && error.message == "registered model main.ml.nothing does not exist; check the name"
+    }
   }
 
   @Test("model URIs resolve to versions")

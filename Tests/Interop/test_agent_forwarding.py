@@ -131,3 +131,18 @@ def test_agent_with_admin_token_stops(suite, telemetry, tmp_path) -> None:  # no
     assert code == 78, log
     assert f"token of device:{DEVICE}" in log
     assert "another principal" in log
+
+
+def test_agent_with_other_device_token_stops(suite, telemetry, tmp_path) -> None:  # noqa: F811
+    """An agent given another device's token stops at its first heartbeat, which is denied."""
+    token = dict(suite.device_tokens["store-1"])["authorization"].split(" ", 1)[1]
+    (tmp_path / "device.token").write_text(token + "\n")
+    agent = Agent(tmp_path, telemetry.port)
+    try:
+        code = agent.process.wait(timeout=30)
+    finally:
+        agent.stop()
+    log = (tmp_path / "agent.log").read_text()
+    assert code == 78, log
+    assert f"token of device:{DEVICE}" in log
+    assert "telemetry denied the heartbeat" in log
