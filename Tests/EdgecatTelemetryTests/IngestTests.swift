@@ -126,6 +126,11 @@ struct IngestTests {
     add("label") { $0.label = -.infinity }
     add("timestamp_ms") { $0.timestampMs = -5 }
     add("timestamp_ms") { $0.timestampMs = InferenceRecordRules.endTimestampMilliseconds }
+    // A value past the query engine's 1 MiB limit on one value would make every read of its
+    // row fail.
+    add("input_hash") { $0.inputHash = String(repeating: "ab", count: 65) }
+    add("input_hash") { $0.inputHash = String(repeating: "a", count: 1_500_000) }
+    add("epoch") { $0.epoch = String(repeating: "e", count: 256) }
     return cases
   }()
 
