@@ -103,6 +103,22 @@ import Testing
     #expect(error?.message.contains("edgecat_source") != true)
   }
 
+  @Test(
+    "table-valued function is named in the denial",
+    arguments: [
+      "SELECT * FROM json_each('[1, 2]')",
+      "SELECT name FROM pragma_table_info('inference_logs')",
+      "SELECT count(*) FROM production.edge_metrics.inference_logs, json_tree('{}')",
+    ])
+  func tableValuedFunction(sql: String) async throws {
+    let fixture = try QueryFixture()
+
+    let error = await fixture.error(sql, access: [QueryFixture.tableName: TableAccess()])
+
+    #expect(error?.code == .permissionDenied)
+    #expect(error?.message.contains("table-valued function") == true, "\(error?.message ?? "")")
+  }
+
   @Test("query connections are read-only")
   func readOnlyConnection() async throws {
     let fixture = try QueryFixture()
