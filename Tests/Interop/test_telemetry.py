@@ -409,6 +409,16 @@ def test_negative_metrics_window_is_invalid(suite, stub) -> None:
     assert "2026-01-02" in raised.value.details()
 
 
+@pytest.mark.parametrize("day", ["2026-13-01", "2026-02-30", "2026-1-1", "yesterday"])
+def test_invalid_day_is_named_as_given(suite, stub, day: str) -> None:
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.GetDailyMetrics(telemetry_pb2.GetDailyMetricsRequest(start_day=day),
+                             metadata=suite.admin)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert f'start_day "{day}" is not a day' in raised.value.details()
+    assert "YYYY-MM-DD" in raised.value.details()
+
+
 def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
     """Two analysts in different regions read the table through a region row filter."""
     readers = {"ana@example.com": "eu-west", "ben@example.com": "us-east"}
