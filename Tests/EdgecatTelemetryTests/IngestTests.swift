@@ -295,6 +295,27 @@ struct IngestTests {
     #expect(beats["cam-2"]?.lastRecordAt == nil)
   }
 
+  @Test("heartbeat with a long agent version is invalid")
+  func heartbeatAgentVersionLength() async throws {
+    let fixture = try await Fixture.start()
+    defer { Task { await fixture.stop() } }
+    var heartbeat = Edgecat_Telemetry_V1_HeartbeatRequest()
+    heartbeat.deviceID = "cam-3"
+    heartbeat.agentVersion = String(repeating: "1", count: 129)
+
+    var rejection: ServiceError?
+    do {
+      try await fixture.engine.recordHeartbeat(heartbeat, receivedAt: 1)
+    } catch {
+      rejection = error
+    }
+
+    #expect(rejection?.code == .invalidArgument)
+    #expect(rejection?.message.contains("agent_version") == true)
+    #expect(rejection?.message.contains("129 bytes") == true)
+    #expect(try await fixture.engine.heartbeats().isEmpty)
+  }
+
   @Test("ingest audit event commits with the batch")
   func ingestAudit() async throws {
     let fixture = try await Fixture.start()
