@@ -112,11 +112,11 @@ extension AgentService {
   private func validate(
     _ record: Edgecat_Agent_V1_InferenceRecord, _ index: Int, timestampMs: Int64
   ) throws(RPCError) {
-    guard record.inputHash.utf8.count <= 128 else {
+    guard record.inputHash.utf8.count <= InferenceRecordRules.maxInputHashBytes else {
       throw RPCError(
         .invalidArgument,
         "records[\(index)].input_hash has \(record.inputHash.utf8.count) bytes; send the hex"
-          + " SHA-256 of the input, at most 128 characters")
+          + " SHA-256 of the input, at most \(InferenceRecordRules.maxInputHashBytes) characters")
     }
     var confidence: Double?
     if case .confidence(let value)? = record.confidenceValue { confidence = value }

@@ -39,9 +39,12 @@ enum QueryCommand {
     request.timeoutMs = Int64(try arguments.integer("query-timeout", in: 1...3600) ?? 0) * 1000
     let result = try await QueryResult.fetch(request, clients: invocation.clients)
     if result.truncated {
+      // Without --max-rows the cap is the service's, which no flag raises.
+      let fix =
+        request.maxRows > 0
+        ? "add LIMIT or raise --max-rows" : "add LIMIT or a narrower WHERE clause"
       invocation.console.writeError(
-        "edgecat: the row cap cut the result at \(result.rows.count) rows; add LIMIT or raise"
-          + " --max-rows\n")
+        "edgecat: the row cap cut the result at \(result.rows.count) rows; \(fix)\n")
     }
     let columns = zip(result.keys, result.columns).map { TableColumn($0, header: $1) }
     return .list(result.objects, columns: columns)

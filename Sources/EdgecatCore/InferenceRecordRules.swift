@@ -96,8 +96,19 @@ public enum InferenceRecordRules {
       fix: "send a finite number")
   }
 
-  /// Checks that an input hash is hex digits in either case, or empty.
+  /// The maximum input hash length in bytes, which fits a SHA-512 in hex. A value past the
+  /// query engine's 1 MiB limit on one value would make every read of its row fail.
+  public static let maxInputHashBytes = 128
+
+  /// Checks that an input hash is at most `maxInputHashBytes` hex digits in either case, or
+  /// empty.
   public static func inputHash(_ text: String) -> Violation? {
+    guard text.utf8.count <= maxInputHashBytes else {
+      return Violation(
+        field: "input_hash", value: "'\(text.prefix(20))…'",
+        problem: "has \(text.utf8.count) characters, over the limit of \(maxInputHashBytes)",
+        fix: "send the hex SHA-256 of the input, or leave it empty")
+    }
     guard !isHex(text) else { return nil }
     return Violation(
       field: "input_hash", value: "'\(text.prefix(130))'", problem: "is not hex",

@@ -48,9 +48,10 @@ struct AlertMeasurement: Sendable {
   /// Set for a device that never sent a heartbeat: Offline, with `value` -1.
   var neverSeen = false
 
-  /// Returns whether the rule's condition holds for this measurement.
+  /// Returns whether the rule's condition holds for this measurement. A device never seen has
+  /// been silent longer than any threshold, so only an ABOVE condition holds for it.
   func holds(_ rule: AlertRule) -> Bool {
-    if neverSeen { return true }
+    if neverSeen { return rule.condition == .above }
     return rule.condition == .below ? value < rule.threshold : value > rule.threshold
   }
 }

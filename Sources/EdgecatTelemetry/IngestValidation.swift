@@ -6,6 +6,9 @@ import EdgecatProto
 enum IngestValidation {
   typealias Record = Edgecat_Telemetry_V1_InferenceLogRecord
 
+  /// The maximum epoch length in bytes. The edge agent's epochs have 32.
+  static let maxEpochBytes = 255
+
   /// Checks `record` at `index` of its batch and returns its model name in lower case.
   /// `previous` is the last raw name and its folded form, to skip re-checking a repeated name.
   static func check(
@@ -21,6 +24,11 @@ enum IngestValidation {
     }
     guard !record.epoch.isEmpty else {
       throw invalid("epoch", "''", "set it to the id of the agent's spool")
+    }
+    guard record.epoch.utf8.count <= maxEpochBytes else {
+      throw invalid(
+        "epoch", "of \(record.epoch.utf8.count) bytes",
+        "use the id of the agent's spool, at most \(maxEpochBytes) bytes")
     }
     guard record.seq <= UInt64(Int64.max) else {
       throw invalid("seq", "\(record.seq)", "number records from 0 up to \(Int64.max)")

@@ -91,6 +91,14 @@ struct QueryErrors {
         "function \(name)() is not allowed in a query; use SQLite's scalar, aggregate and "
           + "window functions, percentile(), stddev() or the identity functions such as "
           + "current_user()")
+    case .update where QueryAuthorizer.schemaTables.contains(request.tableName ?? ""):
+      // SQLite 3.40 requests an update of the schema table when a query names an eponymous
+      // virtual table, so that is the first request the authorizer gets for a table-valued
+      // function.
+      return .permissionDenied(
+        "query calls a table-valued function, such as json_each() or pragma_table_info(), "
+          + "which queries may not use; Query reads only \(hostedList), so call scalar "
+          + "functions in the SELECT list or WHERE clause instead")
     case .pragma:
       return .permissionDenied(
         "query runs PRAGMA \(request.firstArgument ?? ""), which queries may not; Query runs "

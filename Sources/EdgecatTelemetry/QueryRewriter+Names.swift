@@ -93,7 +93,8 @@ struct HostedNameScan {
   private func hostedTable(named parts: [String], at token: QueryToken) throws(ServiceError)
     -> HostedTable
   {
-    let position = QueryLexer.characterPosition(in: sql, ofByte: token.origin)
+    // Computed only for an error, because it reads the query text up to the token.
+    var position: Int { QueryLexer.characterPosition(in: sql, ofByte: token.origin) }
     let name = parts.joined(separator: ".")
     guard parts.count == 3 else {
       throw .invalidArgument(

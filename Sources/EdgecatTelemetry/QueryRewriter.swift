@@ -66,12 +66,37 @@ struct QueryRewriter {
     guard !tokens.isEmpty else {
       throw .invalidArgument("query is empty; write one SELECT statement")
     }
+    try checkNesting(tokens, sql)
     if first.isKeyword("with"), let statement = mainStatement(after: tokens),
       !statement.isKeyword("select") && !statement.isKeyword("values")
     {
       throw .invalidArgument(
         "query's WITH clause leads '\(statement.text)', but Query runs only one read-only "
           + "SELECT statement; end the WITH clause with a SELECT")
+    }
+  }
+
+  /// The deepest nesting of parentheses accepted. SQLite 3.40's parser overflows its stack
+  /// before 100 levels, and the rewrite's passes over nested parentheses grow with the depth
+  /// times the length, so deeper queries are rejected before either runs.
+  static let maxNestingDepth = 100
+
+  /// Rejects a query whose parentheses nest deeper than `maxNestingDepth`.
+  private func checkNesting(_ tokens: [QueryToken], _ sql: String) throws(ServiceError) {
+    var depth = 0
+    for token in tokens {
+      if token.isSymbol("(") {
+        depth += 1
+        guard depth <= Self.maxNestingDepth else {
+          let position = QueryLexer.characterPosition(in: sql, ofByte: token.origin)
+          throw .invalidArgument(
+            "query nests parentheses more than \(Self.maxNestingDepth) deep (at character"
+              + " \(position)), which SQLite cannot parse; flatten the expression or split"
+              + " the query")
+        }
+      } else if token.isSymbol(")") {
+        depth -= 1
+      }
     }
   }
 

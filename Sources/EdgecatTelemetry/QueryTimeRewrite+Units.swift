@@ -32,9 +32,10 @@ extension QueryTimeRewrite {
   }
 
   /// Parses `[+|-] n unit` at `index`, where n is a number or a quoted number, and returns the
-  /// SQLite modifier, such as "-1 hours", and the index after the unit.
+  /// SQLite modifier, such as "-1 hours", and the index after the unit. `position` returns the
+  /// INTERVAL's character position for an error.
   func parseAmount(
-    in tokens: [QueryToken], at index: Int, negated: Bool, position: Int
+    in tokens: [QueryToken], at index: Int, negated: Bool, position: () -> Int
   ) throws(ServiceError) -> (String, Int) {
     var next = index
     var negative = negated
@@ -47,7 +48,7 @@ extension QueryTimeRewrite {
       let unit = Self.unit(of: tokens[next + 1])
     else {
       throw .invalidArgument(
-        "INTERVAL at character \(position) needs an amount and a unit, such as INTERVAL 1 "
+        "INTERVAL at character \(position()) needs an amount and a unit, such as INTERVAL 1 "
           + "HOUR; units are \(units), singular or plural")
     }
     var digits = amount
@@ -55,7 +56,7 @@ extension QueryTimeRewrite {
       let scaled = Int(amount)?.multipliedReportingOverflow(by: unit.factor)
       guard let scaled, !scaled.overflow else {
         throw .invalidArgument(
-          "INTERVAL \(amount) \(tokens[next + 1].text) at character \(position) needs a whole "
+          "INTERVAL \(amount) \(tokens[next + 1].text) at character \(position()) needs a whole "
             + "number of \(QueryToken.fold(tokens[next + 1].text)); use a smaller unit for "
             + "fractions")
       }

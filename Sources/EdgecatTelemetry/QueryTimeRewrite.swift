@@ -74,7 +74,8 @@ struct QueryTimeRewrite {
     in tokens: [QueryToken], at index: Int, output: inout [QueryToken]
   ) throws(ServiceError) -> Int {
     let interval = tokens[index]
-    let position = QueryLexer.characterPosition(in: sql, ofByte: interval.origin)
+    // Computed only for an error, because it reads the query text up to the token.
+    var position: Int { QueryLexer.characterPosition(in: sql, ofByte: interval.origin) }
     let usage = "as in timestamp > current_timestamp() - INTERVAL 1 HOUR"
     guard let sign = output.last, sign.isSymbol("+") || sign.isSymbol("-") else {
       throw .invalidArgument(
@@ -92,7 +93,7 @@ struct QueryTimeRewrite {
     var next = index + 1
     repeat {
       let (modifier, after) = try parseAmount(
-        in: tokens, at: next, negated: sign.text == "-", position: position)
+        in: tokens, at: next, negated: sign.text == "-", position: { position })
       modifiers.append(modifier)
       next = after
     } while startsAmount(in: tokens, at: next)

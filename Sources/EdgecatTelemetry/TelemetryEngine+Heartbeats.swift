@@ -76,5 +76,16 @@ extension TelemetryEngine {
       throw .invalidArgument(
         "heartbeat \(field) \(value) of device \(request.deviceID) is negative; send 0 or more")
     }
+    // The fleet view returns every device's agent version in one message, so one long value
+    // would push it past the clients' 4 MiB receive limit.
+    guard request.agentVersion.utf8.count <= maxAgentVersionBytes else {
+      throw .invalidArgument(
+        "heartbeat agent_version of device \(request.deviceID) has"
+          + " \(request.agentVersion.utf8.count) bytes; send a version such as 1.4.2, at most"
+          + " \(maxAgentVersionBytes) bytes")
+    }
   }
+
+  /// The maximum agent version length in bytes.
+  static let maxAgentVersionBytes = 128
 }

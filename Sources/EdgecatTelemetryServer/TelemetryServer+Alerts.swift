@@ -14,13 +14,13 @@ extension TelemetryServer {
         let caller = try await caller(context)
         return try await auditedRead(caller, "ListAlerts", table.fullName) {
           () throws(RPCError) in
-          try await authorizeTable(caller, "SELECT")
+          let access = try await readAccess(caller)
           let page = try await mappedAsync { () async throws(ServiceError) in
             try await alerts.listAlerts(
               states: request.states, pageSize: request.pageSize, pageToken: request.pageToken)
           }
           var response = Edgecat_Telemetry_V1_ListAlertsResponse()
-          response.alerts = page.alerts
+          response.alerts = try await visibleAlerts(page.alerts, subject: \.subject, access)
           response.nextPageToken = page.nextPageToken
           return response
         }
@@ -30,7 +30,7 @@ extension TelemetryServer {
         let caller = try await caller(context)
         return try await auditedRead(caller, "ListAlertTransitions", table.fullName) {
           () throws(RPCError) in
-          try await authorizeTable(caller, "SELECT")
+          let access = try await readAccess(caller)
           let page = try await mappedAsync { () async throws(ServiceError) in
             try await alerts.listTransitions(
               rule: request.ruleName.isEmpty ? nil : request.ruleName,
@@ -38,7 +38,8 @@ extension TelemetryServer {
               pageSize: request.pageSize, pageToken: request.pageToken)
           }
           var response = Edgecat_Telemetry_V1_ListAlertTransitionsResponse()
-          response.transitions = page.transitions
+          response.transitions = try await visibleAlerts(
+            page.transitions, subject: \.subject, access)
           response.nextPageToken = page.nextPageToken
           return response
         }
@@ -58,19 +59,23 @@ extension TelemetryServer {
           writer: ResponseStreamWriter<Edgecat_Telemetry_V1_AlertTransition>, context
         ) in
         let caller = try await caller(context)
-        try await auditedRead(caller, "WatchAlerts", table.fullName) { () throws(RPCError) in
-          try await authorizeTable(caller, "SELECT")
+        let access = try await auditedRead(caller, "WatchAlerts", table.fullName) {
+          () throws(RPCError) in
+          let access = try await readAccess(caller)
           guard request.afterTransitionID >= 0 else {
             throw RPCError(
               .invalidArgument,
               "after_transition_id \(request.afterTransitionID) is negative; use 0 for new"
                 + " transitions only")
           }
+          return access
         }
         for await transition in alerts.watch(after: request.afterTransitionID) {
           // A token revoked or expired since the call opened gets no further transitions.
           // NOTE: the watch ends at the next transition, not at the revocation itself.
           _ = try await authenticator.identify(context)
+          guard try await !visibleAlerts([transition], subject: \.subject, access).isEmpty
+          else { continue }
           try await writer.write(transition)
         }
       },

@@ -70,11 +70,16 @@ extension TelemetryServer {
     }
   }
 
-  /// Checks a "YYYY-MM-DD" day.
+  /// Checks a "YYYY-MM-DD" day and returns it. The error names the day as the caller wrote it.
   func day(_ text: String, field: String) throws(RPCError) -> String {
-    _ = try time(text + " 00:00:00", field: field)
-    guard text.utf8.count == 10 else {
-      throw RPCError(.invalidArgument, "\(field) \"\(text)\" is not a day; use YYYY-MM-DD")
+    let invalid = RPCError(
+      .invalidArgument,
+      "\(field) \"\(text.prefix(100))\" is not a day; use YYYY-MM-DD in UTC, such as 2030-01-31")
+    guard text.utf8.count == 10 else { throw invalid }
+    do {
+      _ = try time(text + " 00:00:00", field: field)
+    } catch {
+      throw invalid
     }
     return text
   }

@@ -183,6 +183,20 @@ import Testing
     #expect(fixture.actions.rollbackCalls.isEmpty)
   }
 
+  @Test func recentHeartbeatRuleSkipsNeverSeenDevice() async throws {
+    let fixture = try await AlertFixture()
+    defer { fixture.stop() }
+    try await fixture.createRule("Heartbeat recent", .offline) {
+      ($0.condition, $0.threshold) = (.below, 60)
+    }
+    try await fixture.heartbeat("cam-1")
+    let inputs = AlertInputs(devices: [AlertDevice(id: "cam-1"), AlertDevice(id: "cam-2")])
+
+    let result = try await fixture.engine.evaluate(inputs)
+
+    #expect(result.transitions.map(\.subject) == ["cam-1"])
+  }
+
   @Test func latencyP99PerDeviceAndVersion() async throws {
     let fixture = try await AlertFixture()
     defer { fixture.stop() }

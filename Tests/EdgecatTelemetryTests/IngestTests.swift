@@ -126,6 +126,11 @@ struct IngestTests {
     add("label") { $0.label = -.infinity }
     add("timestamp_ms") { $0.timestampMs = -5 }
     add("timestamp_ms") { $0.timestampMs = InferenceRecordRules.endTimestampMilliseconds }
+    // A value past the query engine's 1 MiB limit on one value would make every read of its
+    // row fail.
+    add("input_hash") { $0.inputHash = String(repeating: "ab", count: 65) }
+    add("input_hash") { $0.inputHash = String(repeating: "a", count: 1_500_000) }
+    add("epoch") { $0.epoch = String(repeating: "e", count: 256) }
     return cases
   }()
 
@@ -288,6 +293,27 @@ struct IngestTests {
     #expect(beats["cam-2"]?.cpuPercent == 20)
     #expect(beats["cam-2"]?.spoolFull == true)
     #expect(beats["cam-2"]?.lastRecordAt == nil)
+  }
+
+  @Test("heartbeat with a long agent version is invalid")
+  func heartbeatAgentVersionLength() async throws {
+    let fixture = try await Fixture.start()
+    defer { Task { await fixture.stop() } }
+    var heartbeat = Edgecat_Telemetry_V1_HeartbeatRequest()
+    heartbeat.deviceID = "cam-3"
+    heartbeat.agentVersion = String(repeating: "1", count: 129)
+
+    var rejection: ServiceError?
+    do {
+      try await fixture.engine.recordHeartbeat(heartbeat, receivedAt: 1)
+    } catch {
+      rejection = error
+    }
+
+    #expect(rejection?.code == .invalidArgument)
+    #expect(rejection?.message.contains("agent_version") == true)
+    #expect(rejection?.message.contains("129 bytes") == true)
+    #expect(try await fixture.engine.heartbeats().isEmpty)
   }
 
   @Test("ingest audit event commits with the batch")

@@ -160,6 +160,24 @@ import Testing
     #expect(result.rows.first == ["2030-01-15 12:00:00.000", "2030-01-15 11:00:00.000", 1])
   }
 
+  @Test("many rewritten columns keep names and values")
+  func manyRewrittenColumns() async throws {
+    let fixture = try QueryFixture()
+    let items = (0..<500).map { index in
+      index % 2 == 0 ? "CAST(CAST(now() AS TIMESTAMP) AS DATE)" : "now() -  INTERVAL \(index) HOUR"
+    }
+
+    let result = try await fixture.query("SELECT " + items.joined(separator: ", "))
+
+    #expect(result.columns == items)
+    let row = try #require(result.rows.first)
+    #expect(row.count == 500)
+    #expect(row[0] == "2030-01-15")
+    #expect(row[1] == "2030-01-15 11:00:00.000")
+    #expect(row[498] == "2030-01-15")
+    #expect(row[499] == "2029-12-25 17:00:00.000")
+  }
+
   @Test("projected query keeps the names of its text")
   func projectedNames() async throws {
     let fixture = try QueryFixture()

@@ -103,6 +103,46 @@ import Testing
     #expect(error?.message.contains("edgecat_source") != true)
   }
 
+  @Test(
+    "table-valued function is named in the denial",
+    arguments: [
+      "SELECT * FROM json_each('[1, 2]')",
+      "SELECT name FROM pragma_table_info('inference_logs')",
+      "SELECT count(*) FROM production.edge_metrics.inference_logs, json_tree('{}')",
+    ])
+  func tableValuedFunction(sql: String) async throws {
+    let fixture = try QueryFixture()
+
+    let error = await fixture.error(sql, access: [QueryFixture.tableName: TableAccess()])
+
+    #expect(error?.code == .permissionDenied)
+    #expect(error?.message.contains("table-valued function") == true, "\(error?.message ?? "")")
+  }
+
+  @Test("deeply nested query is invalid", arguments: [101, 150, 5000])
+  func deepNesting(depth: Int) async throws {
+    let fixture = try QueryFixture()
+    let open = String(repeating: "(", count: depth)
+    let close = String(repeating: ")", count: depth)
+
+    let error = await fixture.error(
+      "SELECT \(open)1\(close)", access: [QueryFixture.tableName: TableAccess()])
+
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("more than 100 deep") == true, "\(error?.message ?? "")")
+  }
+
+  @Test("nesting within the limit runs")
+  func allowedNesting() async throws {
+    let fixture = try QueryFixture()
+    let open = String(repeating: "(", count: 90)
+    let close = String(repeating: ")", count: 90)
+
+    let result = try await fixture.query("SELECT \(open)1\(close) AS one")
+
+    #expect(result.rows == [[1]])
+  }
+
   @Test("query connections are read-only")
   func readOnlyConnection() async throws {
     let fixture = try QueryFixture()

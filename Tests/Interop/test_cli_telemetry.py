@@ -92,6 +92,18 @@ def test_sql_select_goes_to_the_query(cli) -> None:
     assert "50" in completed.stdout
 
 
+def test_query_cut_by_the_row_cap_names_a_fix_that_works(cli) -> None:
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
+    completed = cli("query", "--max-rows", "5", endless)
+    assert completed.returncode == 0, completed.stderr
+    assert "cut the result at 5 rows; add LIMIT or raise --max-rows" in completed.stderr
+    # Without --max-rows the service's cap applies, which the flag cannot raise.
+    completed = cli("query", endless)
+    assert completed.returncode == 0, completed.stderr
+    assert "cut the result at 100000 rows" in completed.stderr
+    assert "--max-rows" not in completed.stderr
+
+
 def test_query_of_another_table_fails_naming_it(cli) -> None:
     completed = cli("query", "SELECT * FROM production.ml_models.secrets")
     assert completed.returncode == 1

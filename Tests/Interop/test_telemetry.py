@@ -409,6 +409,16 @@ def test_negative_metrics_window_is_invalid(suite, stub) -> None:
     assert "2026-01-02" in raised.value.details()
 
 
+@pytest.mark.parametrize("day", ["2026-13-01", "2026-02-30", "2026-1-1", "yesterday"])
+def test_invalid_day_is_named_as_given(suite, stub, day: str) -> None:
+    with pytest.raises(grpc.RpcError) as raised:
+        stub.GetDailyMetrics(telemetry_pb2.GetDailyMetricsRequest(start_day=day),
+                             metadata=suite.admin)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert f'start_day "{day}" is not a day' in raised.value.details()
+    assert "YYYY-MM-DD" in raised.value.details()
+
+
 def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
     """Two analysts in different regions read the table through a region row filter."""
     readers = {"ana@example.com": "eu-west", "ben@example.com": "us-east"}
@@ -444,6 +454,89 @@ def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
     finally:
         suite.catalog_stub.DropRowFilter(catalog_pb2.DropRowFilterRequest(
             table_full_name=TABLE), metadata=suite.admin)
+
+
+def test_region_filter_limits_alerts(suite, stub) -> None:
+    """Alerts of devices, and of a model version, whose rows a filtered reader cannot see are
+    left out of ListAlerts, ListAlertTransitions and WatchAlerts. The Offline alert of a device
+    without records shows to every reader."""
+    model_version = "production.ml_models.digits/1"
+    suite.registry_stub.RegisterDevice(registry_pb2.RegisterDeviceRequest(
+        device_id="idle-1", location="shelf", region="eu-west", group="test"),
+        metadata=suite.admin)
+    for device in ("line-1", "store-1"):
+        outgoing, acks = open_stream(stub, suite.device_tokens[device])
+        outgoing.put(batch(1, [record(device, seq, epoch="alert-rows") for seq in range(3)]))
+        outgoing.put(None)
+        assert [ack.code for ack in acks] == [0]
+    rules = []
+    for name, scope in [("any device latency", telemetry_pb2.ALERT_SCOPE_DEVICE),
+                        ("any version latency", telemetry_pb2.ALERT_SCOPE_MODEL_VERSION)]:
+        stub.CreateAlertRule(telemetry_pb2.CreateAlertRuleRequest(rule=telemetry_pb2.AlertRule(
+            name=name, metric=telemetry_pb2.ALERT_METRIC_P99_LATENCY, scope=scope,
+            condition=telemetry_pb2.ALERT_CONDITION_ABOVE, threshold=-1.0, window_seconds=3600,
+            min_samples=1, severity=telemetry_pb2.ALERT_SEVERITY_INFO,
+            action=telemetry_pb2.ALERT_ACTION_NOTIFY, enabled=True)), metadata=suite.admin)
+        rules.append(name)
+    stub.EvaluateAlerts(telemetry_pb2.EvaluateAlertsRequest(), metadata=suite.admin)
+    every = stub.ListAlertTransitions(telemetry_pb2.ListAlertTransitionsRequest(
+        page_size=1000), metadata=suite.admin).transitions
+    assert model_version in {transition.subject for transition in every}
+
+    readers = {"ada@example.com": ("eu-west", "line-1"), "bea@example.com": ("us-east", "store-1")}
+    tokens = {}
+    for name, (region, _) in readers.items():
+        suite.policy_stub.CreatePrincipal(policy_pb2.CreatePrincipalRequest(
+            name=name, type=policy_pb2.PRINCIPAL_TYPE_USER), metadata=suite.admin)
+        suite.policy_stub.SetPrincipalAttribute(policy_pb2.SetPrincipalAttributeRequest(
+            principal=name, key="region", value=region), metadata=suite.admin)
+        tokens[name] = bearer(suite.policy_stub.CreateToken(
+            policy_pb2.CreateTokenRequest(principal=name), metadata=suite.admin).token)
+        suite.grant(name, ["USE_CATALOG"], policy_pb2.SECURABLE_TYPE_CATALOG, "production")
+        suite.grant(name, ["USE_SCHEMA", "SELECT"], policy_pb2.SECURABLE_TYPE_SCHEMA,
+                    "production.edge_metrics")
+    suite.catalog_stub.CreateFunction(catalog_pb2.CreateFunctionRequest(
+        catalog_name="production", schema_name="edge_metrics", name="alert_region_filter",
+        parameters=[policy_pb2.FunctionParameter(name="region", type="STRING")],
+        body="region = current_user_region()"), metadata=suite.admin)
+    suite.catalog_stub.SetRowFilter(catalog_pb2.SetRowFilterRequest(
+        table_full_name=TABLE, function_full_name="production.edge_metrics.alert_region_filter",
+        input_columns=["region"]), metadata=suite.admin)
+    try:
+        for name, (_, device) in readers.items():
+            def own(subject: str) -> bool:
+                return subject.split("/")[0] in (device, "idle-1")
+
+            alerts = stub.ListAlerts(telemetry_pb2.ListAlertsRequest(page_size=1000),
+                                     metadata=tokens[name]).alerts
+            subjects = {alert.subject for alert in alerts}
+            assert f"{device}/{model_version}" in subjects, (name, subjects)
+            assert "idle-1" in subjects, (name, subjects)
+            assert all(own(subject) for subject in subjects), (name, subjects)
+            transitions = stub.ListAlertTransitions(telemetry_pb2.ListAlertTransitionsRequest(
+                page_size=1000), metadata=tokens[name]).transitions
+            subjects = {transition.subject for transition in transitions}
+            assert f"{device}/{model_version}" in subjects, (name, subjects)
+            assert all(own(subject) for subject in subjects), (name, subjects)
+
+            # The watch replays in id order, so every stored transition up to the reader's last
+            # visible one has passed the check once that one arrives.
+            last = max(transition.transition_id for transition in transitions)
+            watch = stub.WatchAlerts(telemetry_pb2.WatchAlertsRequest(after_transition_id=1),
+                                     metadata=tokens[name], timeout=30)
+            watched = []
+            for transition in watch:
+                watched.append(transition.subject)
+                if transition.transition_id >= last:
+                    break
+            watch.cancel()
+            assert all(own(subject) for subject in watched), (name, watched)
+    finally:
+        suite.catalog_stub.DropRowFilter(catalog_pb2.DropRowFilterRequest(
+            table_full_name=TABLE), metadata=suite.admin)
+        for rule in rules:
+            stub.DeleteAlertRule(telemetry_pb2.DeleteAlertRuleRequest(name=rule),
+                                 metadata=suite.admin)
 
 
 def test_reader_without_select_is_denied(suite, stub) -> None:

@@ -1,6 +1,8 @@
 -- The grants that setup.sql leaves out, so that each group can use what it was granted, and
 -- the grants the services need. Run it after setup.sql, once edgecat-telemetry has adopted
--- production.edge_metrics.inference_logs (it adds the region column the filter binds to):
+-- production.edge_metrics.inference_logs (it adds the region column the filter binds to).
+-- It also grants to the analysts group, which setup.sql does not use, so create that first:
+--   edgecat group create analysts
 --   edgecat sql examples/seed/grants.sql
 
 -- Usage for the groups that setup.sql grants inside the catalog.
