@@ -54,7 +54,7 @@ public final class Heartbeater: Sendable {
         }
         failures = 0
         if response.nextHeartbeatMs > 0 { delay = .milliseconds(Int64(response.nextHeartbeatMs)) }
-      } catch let error as RPCError where error.code == .permissionDenied {
+      } catch where error.code == .permissionDenied {
         // Telemetry takes a device's heartbeat from its own principal, services and admins, so
         // a denial means the token belongs to another device or to a user.
         let expected = Self.devicePrincipal(uplink.deviceID)
