@@ -97,10 +97,25 @@ extension RegistryEngine {
     } catch {
       throw storageError(error, "listing devices")
     }
-    guard matched.count > limit else { return (matched, "") }
-    let page = Array(matched.prefix(limit))
+    // A page also ends before the stored details and reports pass `devicePageBytes`, so that
+    // devices with long reports do not push a response past the clients' 4 MiB limit.
+    var page: [DeviceRecord] = []
+    var bytes = 0
+    for record in matched.prefix(limit) {
+      let size =
+        record.details.serializedBytes().count + (record.report?.serializedBytes().count ?? 0)
+      if !page.isEmpty, bytes + size > Self.devicePageBytes {
+        return (page, Paging.token(list: list, cursor: page[page.count - 1].deviceID))
+      }
+      page.append(record)
+      bytes += size
+    }
+    guard matched.count > limit else { return (page, "") }
     return (page, Paging.token(list: list, cursor: page[limit - 1].deviceID))
   }
+
+  /// Stored bytes of device records that one page of a device listing holds at most.
+  static let devicePageBytes = 1 << 20
 
   /// Stores a device's report, replacing the previous one, with the audit event. A missing
   /// device is NOT_FOUND. Returns the generation of the device's desired state.

@@ -126,6 +126,18 @@ extension RegistryServer {
     -> Edgecat_Registry_V1_ReportDeviceStateRequest
   {
     try mapped { () throws(ServiceError) in try DeviceRules.validateID(report.deviceID) }
+    guard report.models.count <= DeviceRules.maxReportedModels else {
+      throw RPCError(
+        .invalidArgument,
+        "models has \(report.models.count) entries; report at most"
+          + " \(DeviceRules.maxReportedModels), the models the device runs or tries to run")
+    }
+    guard report.agentVersion.utf8.count <= DeviceRules.maxAgentVersionBytes else {
+      throw RPCError(
+        .invalidArgument,
+        "agent_version has \(report.agentVersion.utf8.count) bytes; send a version such as"
+          + " 1.4.2, at most \(DeviceRules.maxAgentVersionBytes) bytes")
+    }
     var result = report
     var seen: Set<String> = []
     for index in result.models.indices {

@@ -132,6 +132,76 @@ struct FleetTests {
     }
   }
 
+  @Test("report size caps")
+  func reportCaps() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    let token = try await fixture.registerDevice("dev-a")
+    var request = Edgecat_Registry_V1_ReportDeviceStateRequest()
+    request.deviceID = "dev-a"
+    request.models = Self.reportedModels(DeviceRules.maxReportedModels + 1)
+    let tooMany = await rpcError {
+      let _: Edgecat_Registry_V1_ReportDeviceStateResponse = try await fixture.call(
+        "ReportDeviceState", request, token: token)
+    }
+    #expect(tooMany?.code == .invalidArgument)
+    #expect(tooMany?.message.hasPrefix("models has 65 entries; report at most 64") == true)
+
+    request.models = Self.reportedModels(1)
+    request.agentVersion = String(repeating: "9", count: DeviceRules.maxAgentVersionBytes + 1)
+    let longVersion = await rpcError {
+      let _: Edgecat_Registry_V1_ReportDeviceStateResponse = try await fixture.call(
+        "ReportDeviceState", request, token: token)
+    }
+    #expect(longVersion?.code == .invalidArgument)
+    #expect(longVersion?.message.hasPrefix("agent_version has 129 bytes") == true)
+  }
+
+  @Test("long reports split device pages")
+  func pagesBoundedByBytes() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    // 24 devices whose reports take about 70 KB each: more than one page's 1 MiB.
+    var ids: [String] = []
+    for index in 0..<24 {
+      let id = "dev-" + (index < 10 ? "0" : "") + String(index)
+      let token = try await fixture.registerDevice(id)
+      var request = Edgecat_Registry_V1_ReportDeviceStateRequest()
+      request.deviceID = id
+      request.models = Self.reportedModels(DeviceRules.maxReportedModels)
+      let _: Edgecat_Registry_V1_ReportDeviceStateResponse = try await fixture.call(
+        "ReportDeviceState", request, token: token)
+      ids.append(id)
+    }
+
+    var listed: [String] = []
+    var pages = 0
+    var request = Edgecat_Registry_V1_ListDevicesRequest()
+    request.pageSize = 100
+    repeat {
+      let response: Edgecat_Registry_V1_ListDevicesResponse = try await fixture.call(
+        "ListDevices", request, token: fixture.adminToken)
+      #expect(!response.devices.isEmpty)
+      listed += response.devices.map(\.deviceID)
+      pages += 1
+      request.pageToken = response.nextPageToken
+    } while !request.pageToken.isEmpty && pages < 30
+    #expect(pages > 1)
+    #expect(listed == ids)
+  }
+
+  /// `count` running models, each with a message of the longest length a report takes.
+  static func reportedModels(_ count: Int) -> [Edgecat_Registry_V1_ReportedModel] {
+    (0..<count).map { index in
+      var model = Edgecat_Registry_V1_ReportedModel()
+      model.modelFullName = "main.ml.model_\(index)"
+      model.version = 1
+      model.state = .running
+      model.message = String(repeating: "m", count: 1000)
+      return model
+    }
+  }
+
   @Test("invalid device and deployment ids", arguments: ["", "bad id"])
   func invalidIDs(_ id: String) async throws {
     let fixture = try await RegistryFixture.start()
@@ -265,5 +335,18 @@ struct FleetTests {
       try await fixture.desiredVersion("dev-a") == 0
     }
     #expect(cleared)
+  }
+}
+
+/// Runs `body` and returns the RPCError it threw, or nil when it succeeded or threw another
+/// error.
+private func rpcError(_ body: () async throws -> Void) async -> RPCError? {
+  do {
+    try await body()
+    return nil
+  } catch let error as RPCError {
+    return error
+  } catch {
+    return nil
   }
 }
