@@ -87,8 +87,9 @@ extension CatalogServer {
           guard object.hostedBy.isEmpty || caller.identity.callerIsService else {
             throw RPCError(
               .failedPrecondition,
-              "table \(object.fullName) is hosted by edgecat-\(object.hostedBy); drop its"
-                + " schema with force, or delete it through that service")
+              "table \(object.fullName) is hosted by edgecat-\(object.hostedBy), which creates"
+                + " it again at its next start when it is missing; to delete it, delete its schema"
+                + " with force")
           }
           return try await drop(object, caller, force: false, audit: audit)
         }

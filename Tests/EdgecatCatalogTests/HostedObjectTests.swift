@@ -110,6 +110,34 @@ struct HostedObjectTests {
     #expect(table.hostedBy == "catalog")
   }
 
+  @Test("hosted table not deleted alone")
+  func deleteHostedTable() async throws {
+    let fixture = try await Self.makeWorld()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createTable(
+      "main", "ml", "inference_logs", columns: [("device_id", "STRING")])
+    var register = Edgecat_Catalog_V1_RegisterHostedObjectRequest()
+    register.type = .table
+    register.catalogName = "main"
+    register.schemaName = "ml"
+    register.name = "inference_logs"
+    register.adoptExisting = true
+    let _: Edgecat_Catalog_V1_HostedObjectInfo = try await fixture.call(
+      "RegisterHostedObject", register, token: fixture.serviceToken,
+      onBehalfOf: "service:catalog")
+    var request = Edgecat_Catalog_V1_DeleteTableRequest()
+    request.fullName = "main.ml.inference_logs"
+    await #expect {
+      let _: Edgecat_Catalog_V1_DeleteResponse = try await fixture.call(
+        "DeleteTable", request, token: fixture.adminToken)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .failedPrecondition
+        && error.message.hasSuffix(
+          "; to delete it, delete its schema with force")
+    }
+  }
+
   @Test("force drop of the schema reaches models")
   func forceDrop() async throws {
     let fixture = try await Self.makeWorld()
