@@ -24,11 +24,21 @@ extension TelemetryServer {
     ]
   }
 
+  /// Bytes of SQL text one query may have.
+  static let maxQueryBytes = 65_536
+
   /// Returns the page size, row cap and time cap of one query: the request's, bounded by the
   /// service's caps and by the call's deadline.
   func queryLimits(_ request: Edgecat_Telemetry_V1_QueryRequest, _ caller: Caller)
     throws(RPCError) -> QueryLimits
   {
+    // The query is lexed and rewritten on the call's event loop before the time cap starts.
+    guard request.sql.utf8.count <= Self.maxQueryBytes else {
+      throw RPCError(
+        .invalidArgument,
+        "sql has \(request.sql.utf8.count) bytes; send one SELECT of at most"
+          + " \(Self.maxQueryBytes) bytes")
+    }
     guard request.pageSize >= 0, request.pageSize <= 10_000 else {
       throw RPCError(
         .invalidArgument,

@@ -359,6 +359,16 @@ def test_query_that_escapes_is_refused(suite, stub) -> None:
                                        grpc.StatusCode.PERMISSION_DENIED), sql
 
 
+def test_query_text_over_the_cap_is_invalid(suite, stub) -> None:
+    sql = f"SELECT count(*) FROM {TABLE} WHERE " + " OR ".join(
+        f"seq = {n}" for n in range(8000))
+    assert len(sql.encode()) > 65536
+    with pytest.raises(grpc.RpcError) as raised:
+        query(stub, suite.admin, sql)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert raised.value.details().startswith(f"sql has {len(sql.encode())} bytes")
+
+
 def test_heartbeat_shows_in_the_fleet_view(suite, stub) -> None:
     device = suite.device_tokens["line-1"]
     response = stub.Heartbeat(telemetry_pb2.HeartbeatRequest(
