@@ -80,10 +80,11 @@ enum AlertRuleValidation {
           "window_seconds \(rule.windowSeconds) is not positive; \(metric.protoName) needs a"
             + " window of 1 second or more, such as 3600")
       }
-    } else if rule.windowSeconds < 0 {
+    } else if rule.windowSeconds != 0 {
+      // A window the evaluation would ignore is rejected, so that no one relies on it.
       throw .invalidArgument(
-        "window_seconds \(rule.windowSeconds) is negative; use 0, because \(metric.protoName)"
-          + " has no window")
+        "window_seconds \(rule.windowSeconds) is set; use 0, because \(metric.protoName) has no"
+          + " window")
     }
     for (field, value) in [("min_samples", rule.minSamples), ("for_seconds", rule.forSeconds)]
     where value < 0 {

@@ -104,6 +104,16 @@ import Testing
       }
     ),
     ("window_seconds", { $0.windowSeconds = 0 }),
+    (
+      "window_seconds",
+      {
+        $0.metric = .offline
+        $0.scope = .device
+        $0.action = .notify
+        $0.threshold = 60
+        $0.windowSeconds = 3600
+      }
+    ),
     ("window_seconds", { $0.windowSeconds = -5 }),
     ("min_samples", { $0.minSamples = -1 }),
     ("for_seconds", { $0.forSeconds = -1 }),
