@@ -282,6 +282,16 @@ struct RolloutTests {
     let again = try #require(try await states.next())
     #expect(again.generation == first.generation)
     #expect(again.deviceID == "dev-a")
+
+    request.deviceIds = ["dev-a", "dev-z"]
+    await #expect {
+      let _: Edgecat_Registry_V1_ResendDesiredStateResponse = try await fixture.call(
+        "ResendDesiredState", request, token: fixture.adminToken)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .notFound
+        && error.message.hasPrefix("device_ids names devices that are not registered: dev-z;")
+    }
   }
 
   @Test("revoked token ends the watch")
