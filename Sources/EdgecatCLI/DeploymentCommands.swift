@@ -6,7 +6,7 @@ enum DeploymentCommands {
     TableColumn("deployment_id", header: "DEPLOYMENT"),
     TableColumn("model_full_name", header: "MODEL"),
     TableColumn("version"), TableColumn("alias"), TableColumn("state"),
-    TableColumn("current_stage", header: "STAGE"), TableColumn("created_at", header: "CREATED_AT"),
+    TableColumn("stage"), TableColumn("created_at", header: "CREATED_AT"),
   ]
   static let idArgument = ArgumentSpec("DEPLOYMENT_ID", help: "deployment id, such as dep-1a2b")
   static let selectorFlags = [

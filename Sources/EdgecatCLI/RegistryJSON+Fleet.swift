@@ -67,12 +67,19 @@ extension RegistryJSON {
       ("strategy", strategy(deployment.strategy)),
       ("state", .string(protoEnumName(deployment.state))),
       ("current_stage", .integer(deployment.currentStage)),
+      ("stage", .string(stage(of: deployment))),
       ("state_message", .string(deployment.stateMessage)),
       ("devices", .array(devices)),
       ("created_by", .string(deployment.createdBy)),
       ("created_at", .string(deployment.createdAt)),
       ("updated_at", .string(deployment.updatedAt)),
     ])
+  }
+
+  /// The latest started stage as the registry's messages count it, from 1, such as "2 of 3".
+  static func stage(of deployment: Edgecat_Registry_V1_Deployment) -> String {
+    let count = deployment.strategy?.stagePercents.count ?? 0
+    return "\(deployment.currentStage + 1)" + (count > 0 ? " of \(count)" : "")
   }
 
   static func desiredState(_ state: Edgecat_Registry_V1_DesiredState) -> JSONValue {

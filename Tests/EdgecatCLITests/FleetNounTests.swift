@@ -81,12 +81,16 @@ struct FleetNounTests {
       #expect(strategy["stage_percents"] as? [Int] == [50, 100])
       #expect(strategy["soak_ms"] as? Int == 3_600_000)
       #expect(strategy["error_threshold_percent"] as? Double == 0)
+      #expect(deployment["current_stage"] as? Int == 0)
+      #expect(deployment["stage"] as? String == "1 of 2")
       let devices = try #require(deployment["devices"] as? [[String: Any]])
       #expect(devices.compactMap { $0["device_id"] as? String } == ["cam-1", "cam-2"])
 
       let listed = try await fixture.succeed(
         "--output", "json", "deployment", "list", "--model", "main.ml.defects")
       #expect(try listed.jsonArray().compactMap { $0["deployment_id"] as? String } == [id])
+      let table = try await fixture.succeed("deployment", "list", "--model", "main.ml.defects")
+      #expect(table.stdout.contains("1 of 2"))
       let shown = try await fixture.succeed("deployment", "get", id)
       #expect(shown.stdout.contains("devices:"))
       #expect(shown.stdout.contains("cam-2"))
