@@ -81,7 +81,8 @@ extension TelemetryServer {
   }
 
   /// The fleet view over the last `window` seconds. A reader with a row filter or masks gets
-  /// only the devices that have records it may read in the window.
+  /// only the devices that have records it may read, in the window or before it, so that an
+  /// offline device whose rows the reader sees stays in its view.
   func fleet(window: Double, _ access: ReadAccess, _ caller: Caller) async throws(RPCError)
     -> Edgecat_Telemetry_V1_GetFleetResponse
   {
@@ -94,12 +95,22 @@ extension TelemetryServer {
       start: now - window, end: now, filter: MetricsFilter(), access)
     var byDevice: [String: [Edgecat_Telemetry_V1_DeviceMetrics]] = [:]
     for entry in metrics.metrics { byDevice[entry.deviceID, default: []].append(entry) }
+    var seenBefore: Set<String> = []
+    let idle = Set(inventory.keys).subtracting(byDevice.keys)
+    if !access.unrestricted && !idle.isEmpty {
+      seenBefore = try await mappedAsync { () async throws(ServiceError) in
+        try await queries.withView(of: hostedTable, access.access, for: access.identity) {
+          database, source throws(ServiceError) in
+          try AlertSubjectVisibility.devicesWithRows(database, source: source, among: idle)
+        }
+      }
+    }
     var response = Edgecat_Telemetry_V1_GetFleetResponse()
     response.offlineAfterSeconds = Int64(settings.offlineAfterSeconds)
     for id in inventory.keys.sorted() {
       guard let device = inventory[id] else { continue }
       let deviceMetrics = byDevice[id] ?? []
-      if !access.unrestricted && deviceMetrics.isEmpty { continue }
+      if !access.unrestricted && deviceMetrics.isEmpty && !seenBefore.contains(id) { continue }
       var entry = Edgecat_Telemetry_V1_FleetDevice()
       entry.deviceID = id
       entry.location = device.location

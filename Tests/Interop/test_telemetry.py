@@ -513,6 +513,15 @@ def test_region_filter_limits_alerts(suite, stub) -> None:
         table_full_name=TABLE, function_full_name="production.edge_metrics.alert_region_filter",
         input_columns=["region"]), metadata=suite.admin)
     try:
+        # The records above are a second old; past a one-second window a filtered reader still
+        # sees the devices whose rows it may read, and only those.
+        time.sleep(1.1)
+        for name, (_, device) in readers.items():
+            fleet = {entry.device_id for entry in stub.GetFleet(
+                telemetry_pb2.GetFleetRequest(window_seconds=1), metadata=tokens[name]).devices}
+            assert device in fleet, (name, fleet)
+            assert not fleet & (set(suite.device_tokens) - {device}), (name, fleet)
+
         for name, (_, device) in readers.items():
             def own(subject: str) -> bool:
                 return subject.split("/")[0] in (device, "idle-1")
