@@ -96,7 +96,8 @@ extension ModelManager {
       ])
   }
 
-  /// Queues a report of `model` in `state`, unless it repeats the last one.
+  /// Queues a report of `model` in `state`, with the desired models this agent does not
+  /// install, unless it repeats the last one.
   func report(
     _ model: InstalledModel, _ state: Edgecat_Registry_V1_ModelRunState, message: String = ""
   ) {
@@ -105,8 +106,9 @@ extension ModelManager {
     reported.version = model.version
     reported.state = state
     reported.message = String(message.prefix(1000))
-    guard lastReport != [reported] else { return }
-    lastReport = [reported]
-    reporter.submit([reported])
+    let models = [reported] + unmanagedReports
+    guard lastReport != models else { return }
+    lastReport = models
+    reporter.submit(models)
   }
 }

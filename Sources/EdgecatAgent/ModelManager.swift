@@ -12,8 +12,11 @@ public typealias DesiredState = Edgecat_Registry_V1_DesiredState
 /// load or health check goes back to the model that ran before and reports FAILED. The running
 /// model and the one before it keep their files.
 ///
-/// NOTE: only the first model of the desired state is managed; a device that should run
-/// several models at once needs one slot set per model name.
+/// One model of the desired state is managed: the running one while it is desired, else the
+/// first by name. The others are reported FAILED with a message saying so, so that their
+/// rollouts count the device as failed at once instead of at the stage timeout.
+/// NOTE: a device that should run several models at once needs one slot set per model name
+/// and a model name in WatchModel.
 public actor ModelManager {
   let slotStore: ModelSlotStore
   let folder: ModelFolder
@@ -38,6 +41,8 @@ public actor ModelManager {
   /// Downloads failed in a row with a retryable error.
   var retryableFailures = 0
   var lastReport: [ReportedModel]?
+  /// FAILED reports of the desired models this agent does not install.
+  var unmanagedReports: [ReportedModel] = []
 
   static let retryLimit: Duration = .seconds(5)
 
@@ -108,7 +113,8 @@ public actor ModelManager {
 
   /// Takes a desired state from the registry; the model manager works towards it in `run`.
   public func offer(_ state: DesiredState) {
-    let model = state.models.first.map {
+    let managed = Self.managedIndex(state, running: slots.running)
+    let model = managed.map { state.models[$0] }.map {
       InstalledModel(
         modelFullName: $0.modelFullName, version: $0.version, sha256: $0.artifactSha256,
         format: $0.format, desiredGeneration: state.generation)
@@ -119,6 +125,15 @@ public actor ModelManager {
       return
     }
     desired = (model, state.generation)
+    unmanagedReports = Self.unmanagedReports(state, managed: managed)
+    if !unmanagedReports.isEmpty {
+      logger.warning(
+        "desired state names more than one model; only one is installed",
+        [
+          "managed": model?.description ?? "none",
+          "not_managed": unmanagedReports.map(\.modelFullName).joined(separator: ","),
+        ])
+    }
     // The registry drops a device's report when an admin registers the device again, so a
     // new desired state is answered with a fresh report even when the model is unchanged.
     lastReport = nil
@@ -126,6 +141,36 @@ public actor ModelManager {
       "desired state received",
       ["generation": state.generation, "model": model?.description ?? "none"])
     wakeup.notify()
+  }
+
+  /// Returns the index of the desired model this agent installs: the one it runs, when that
+  /// is still desired, so that a deployment of another model does not displace it, else the
+  /// first by name.
+  static func managedIndex(_ state: DesiredState, running: InstalledModel?) -> Int? {
+    if let running,
+      let index = state.models.firstIndex(where: { $0.modelFullName == running.modelFullName })
+    {
+      return index
+    }
+    return state.models.isEmpty ? nil : 0
+  }
+
+  /// Returns a FAILED report of each desired model but the one at `managed`.
+  static func unmanagedReports(_ state: DesiredState, managed: Int?) -> [ReportedModel] {
+    guard let managed else { return [] }
+    let name = state.models[managed].modelFullName
+    let others = state.models.indices.filter { $0 != managed }.map { state.models[$0] }
+    // The registry takes at most 64 models in one report.
+    return others.prefix(63).map { other in
+      var reported = ReportedModel()
+      reported.modelFullName = other.modelFullName
+      reported.version = other.version
+      reported.state = .failed
+      reported.message =
+        "edgecat-agent installs one model per device and this device runs \(name);"
+        + " \(other.modelFullName) is not installed"
+      return reported
+    }
   }
 
   /// Works towards the desired state until the task is cancelled, retrying failed downloads

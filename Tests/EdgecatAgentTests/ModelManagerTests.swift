@@ -97,6 +97,41 @@ struct ModelManagerTests {
     await registry.stop()
   }
 
+  @Test("second desired model reported failed")
+  func secondModelFails() async throws {
+    let registry = try await RegistryFixture.start()
+    let token = try await registry.setUpDevice()
+    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
+    let first = try await registry.addVersion(artifactBytes(1000, seed: 1))
+    try await registry.deploy(first.version)
+    let assigned = try #require(await harness.waitForAssignment(version: 1))
+    try await harness.confirm(assigned.generation)
+    #expect(try await eventually { try await registry.reported()?.state == .running })
+
+    // "main.ml.counts" sorts before "main.ml.defects", but the agent keeps the model it runs.
+    try await registry.createModel("counts")
+    let other = try await registry.addVersion(artifactBytes(1000, seed: 2), model: "main.ml.counts")
+    let deployment = try await registry.deploy(other.version, model: "main.ml.counts")
+    var get = Edgecat_Registry_V1_GetDeploymentRequest()
+    get.deploymentID = deployment.deploymentID
+    // The stage timeout is 10 minutes, so a failure within the wait comes from the report.
+    var message = ""
+    #expect(
+      try await eventually {
+        let current: Edgecat_Registry_V1_Deployment = try await registry.registry(
+          "GetDeployment", get)
+        message = current.devices.first?.message ?? ""
+        return current.devices.first?.state == .failed
+      })
+    #expect(message.contains("main.ml.counts is not installed"), "\(message)")
+    let reported = try await registry.device().reportedModels
+    #expect(reported.map(\.modelFullName) == ["main.ml.defects", "main.ml.counts"])
+    #expect(reported.map(\.state) == [.running, .failed])
+    await harness.stop()
+    harness.folder.remove()
+    await registry.stop()
+  }
+
   @Test("records reach telemetry with the running version")
   func recordsForwarded() async throws {
     let registry = try await RegistryFixture.start()

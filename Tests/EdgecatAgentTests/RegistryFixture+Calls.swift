@@ -42,12 +42,7 @@ extension RegistryFixture {
     let _: Edgecat_Catalog_V1_SchemaInfo = try await call(
       "edgecat.catalog.v1.CatalogService", "CreateSchema", createSchema,
       endpoint: catalogEndpoint)
-    var createModel = Edgecat_Registry_V1_CreateRegisteredModelRequest()
-    createModel.catalogName = "main"
-    createModel.schemaName = "ml"
-    createModel.name = "defects"
-    let _: Edgecat_Registry_V1_RegisteredModel = try await registry(
-      "CreateRegisteredModel", createModel)
+    try await createModel("defects")
 
     var device = Edgecat_Registry_V1_RegisterDeviceRequest()
     device.deviceID = Self.deviceID
@@ -68,6 +63,16 @@ extension RegistryFixture {
     return token.token
   }
 
+  /// Creates the registered model `main.ml.<name>`.
+  func createModel(_ name: String) async throws(RPCError) {
+    var request = Edgecat_Registry_V1_CreateRegisteredModelRequest()
+    request.catalogName = "main"
+    request.schemaName = "ml"
+    request.name = name
+    let _: Edgecat_Registry_V1_RegisteredModel = try await registry(
+      "CreateRegisteredModel", request)
+  }
+
   func grant(
     _ privileges: [String], on type: Edgecat_Policy_V1_SecurableType, _ name: String,
     to principal: String
@@ -80,9 +85,11 @@ extension RegistryFixture {
     let _: Edgecat_Policy_V1_UpdatePrivilegesResponse = try await policy("Grant", request)
   }
 
-  /// Creates the next version of the model with `bytes` as its artifact and returns the
-  /// version number and the artifact's hex SHA-256.
-  func addVersion(_ bytes: [UInt8]) async throws -> (version: Int64, sha256: String) {
+  /// Creates the next version of `model` with `bytes` as its artifact and returns the version
+  /// number and the artifact's hex SHA-256.
+  func addVersion(_ bytes: [UInt8], model: String = RegistryFixture.model) async throws
+    -> (version: Int64, sha256: String)
+  {
     var input = Edgecat_Registry_V1_TensorSpec()
     input.name = "image"
     input.type = "float32"
@@ -92,7 +99,7 @@ extension RegistryFixture {
     output.type = "float32"
     output.shape = [-1, 2]
     var request = Edgecat_Registry_V1_CreateModelVersionRequest()
-    request.modelFullName = Self.model
+    request.modelFullName = model
     request.source = "runs:/abc/model"
     var signature = Edgecat_Registry_V1_ModelSignature()
     signature.inputs = [input]
@@ -101,11 +108,13 @@ extension RegistryFixture {
     let version: Edgecat_Registry_V1_ModelVersion = try await registry(
       "CreateModelVersion", request)
     let sha256 = SHA256.hexDigest(bytes)
-    try await upload(bytes, sha256: sha256, version: version.version)
+    try await upload(bytes, sha256: sha256, model: model, version: version.version)
     return (version.version, sha256)
   }
 
-  private func upload(_ bytes: [UInt8], sha256: String, version: Int64) async throws {
+  private func upload(_ bytes: [UInt8], sha256: String, model: String, version: Int64)
+    async throws
+  {
     var metadata = Metadata()
     metadata.add("authorization", "Bearer \(adminToken)")
     let client = RPCClient(endpoint: registryEndpoint, group: group)
@@ -116,7 +125,7 @@ extension RegistryFixture {
           "/edgecat.registry.v1.ModelRegistryService/UploadArtifact", metadata: metadata,
           timeout: .seconds(20))
     var header = Edgecat_Registry_V1_UploadArtifactRequest()
-    header.header.modelFullName = Self.model
+    header.header.modelFullName = model
     header.header.version = version
     header.header.sha256 = sha256
     header.header.sizeBytes = Int64(bytes.count)
@@ -135,11 +144,13 @@ extension RegistryFixture {
     guard status.code == .ok else { throw RPCError(status: status) }
   }
 
-  /// Rolls `version` out to the device in one stage.
+  /// Rolls `version` of `model` out to the device in one stage.
   @discardableResult
-  func deploy(_ version: Int64) async throws(RPCError) -> Edgecat_Registry_V1_Deployment {
+  func deploy(_ version: Int64, model: String = RegistryFixture.model) async throws(RPCError)
+    -> Edgecat_Registry_V1_Deployment
+  {
     var request = Edgecat_Registry_V1_CreateDeploymentRequest()
-    request.modelFullName = Self.model
+    request.modelFullName = model
     request.version = version
     var selector = Edgecat_Registry_V1_DeviceSelector()
     selector.deviceIds = [Self.deviceID]
