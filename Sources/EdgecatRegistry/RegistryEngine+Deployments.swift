@@ -30,7 +30,7 @@ extension RegistryEngine {
     do {
       progress = try await store.write { db in
         let (version, alias) = try Self.resolveTarget(target, of: model, in: db)
-        try Self.requireRegistered(selector.deviceIds, in: db)
+        try Self.requireRegistered(selector.deviceIds, field: "selector.device_ids", in: db)
         let devices = try Self.devices(matching: selector, after: "", limit: .max, in: db)
         guard !devices.isEmpty else {
           throw ServiceError.failedPrecondition(
@@ -63,9 +63,18 @@ extension RegistryEngine {
     return progress
   }
 
-  /// Throws NOT_FOUND naming the ids of `deviceIDs` that no registered device has, so that a
-  /// mistyped id fails the deployment instead of leaving that device out.
-  private static func requireRegistered(_ deviceIDs: [String], in db: Database) throws {
+  /// Throws NOT_FOUND naming the ids of `deviceIDs`, the request's `field`, that no registered
+  /// device has, so that a mistyped id fails the call instead of leaving that device out.
+  public func requireRegistered(_ deviceIDs: [String], field: String) async throws(ServiceError)
+  {
+    do {
+      try await store.read { db in try Self.requireRegistered(deviceIDs, field: field, in: db) }
+    } catch {
+      throw storageError(error, "looking up devices")
+    }
+  }
+
+  static func requireRegistered(_ deviceIDs: [String], field: String, in db: Database) throws {
     var missing: [String] = []
     for id in Set(deviceIDs).sorted()
     where try db.queryOne("SELECT 1 FROM devices WHERE device_id = ?", .text(id)) == nil {
@@ -75,8 +84,8 @@ extension RegistryEngine {
       let firstIDs = missing.prefix(10).joined(separator: ", ")
       let more = missing.count > 10 ? " and \(missing.count - 10) more" : ""
       throw ServiceError.notFound(
-        "selector.device_ids names devices that are not registered: \(firstIDs)\(more); register"
-          + " them or leave them out")
+        "\(field) names devices that are not registered: \(firstIDs)\(more); register them or"
+          + " leave them out")
     }
   }
 

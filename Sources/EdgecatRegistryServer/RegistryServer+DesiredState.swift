@@ -63,20 +63,8 @@ extension RegistryServer {
             try mapped { () throws(ServiceError) in try DeviceRules.validateID(id) }
           }
           // An unregistered id would only come back as not sent, as if its device were offline.
-          var missing: [String] = []
-          for id in Set(request.deviceIds).sorted() {
-            let device = try await mappedAsync { () async throws(ServiceError) in
-              try await engine.device(id)
-            }
-            if device == nil { missing.append(id) }
-          }
-          guard missing.isEmpty else {
-            var listed = missing.prefix(10).joined(separator: ", ")
-            if missing.count > 10 { listed += " and \(missing.count - 10) more" }
-            throw RPCError(
-              .notFound,
-              "device_ids names devices that are not registered: \(listed); register them or"
-                + " leave them out")
+          try await mappedAsync { () async throws(ServiceError) in
+            try await engine.requireRegistered(request.deviceIds, field: "device_ids")
           }
           var response = Edgecat_Registry_V1_ResendDesiredStateResponse()
           response.sent = engine.desiredStates.resend(request.deviceIds)
