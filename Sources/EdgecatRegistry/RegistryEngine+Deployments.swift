@@ -65,8 +65,7 @@ extension RegistryEngine {
 
   /// Throws NOT_FOUND naming the ids of `deviceIDs`, the request's `field`, that no registered
   /// device has, so that a mistyped id fails the call instead of leaving that device out.
-  public func requireRegistered(_ deviceIDs: [String], field: String) async throws(ServiceError)
-  {
+  public func requireRegistered(_ deviceIDs: [String], field: String) async throws(ServiceError) {
     do {
       try await store.read { db in try Self.requireRegistered(deviceIDs, field: field, in: db) }
     } catch {
