@@ -142,6 +142,8 @@ extension RegistryServer {
       "DeleteHostedObject", drop, for: caller)
     // The drop follower may see the catalog's drop first and delete the versions itself, so
     // the response lists the versions that existed before the drop.
+    // NOTE: the follower then removes the unused artifact files after its rows commit, which
+    // can be after this call returns.
     _ = try await mappedAsync { () async throws(ServiceError) in
       try await engine.dropModel(model, audit: audit)
     }
