@@ -76,7 +76,8 @@ extension RegistryJSON {
     ])
   }
 
-  /// The latest started stage as the registry's messages count it, from 1, such as "2 of 3".
+  /// Returns the latest started stage as the registry's messages count it, from 1, such as
+  /// "2 of 3".
   static func stage(of deployment: Edgecat_Registry_V1_Deployment) -> String {
     let count = deployment.strategy?.stagePercents.count ?? 0
     return "\(deployment.currentStage + 1)" + (count > 0 ? " of \(count)" : "")

@@ -58,8 +58,8 @@ public struct DeviceRecord: Sendable, Hashable {
 
 /// The rules for device ids and the fields an admin sets.
 public enum DeviceRules {
-  /// Models one device report may name. A device runs a few models; the cap bounds the size of
-  /// a stored report, which every device listing returns.
+  /// Models one device report may name. A device runs a few models, and the cap bounds the
+  /// size of a stored report, which every device listing returns.
   public static let maxReportedModels = 64
   /// Bytes of a reported agent version, such as 1.4.2, at most.
   public static let maxAgentVersionBytes = 128

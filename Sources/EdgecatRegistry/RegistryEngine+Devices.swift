@@ -114,7 +114,7 @@ extension RegistryEngine {
     return (page, Paging.token(list: list, cursor: page[limit - 1].deviceID))
   }
 
-  /// Stored bytes of device records that one page of a device listing holds at most.
+  /// The maximum stored bytes of the device records in one page of a device listing.
   static let devicePageBytes = 1 << 20
 
   /// Stores a device's report, replacing the previous one, with the audit event. A missing
