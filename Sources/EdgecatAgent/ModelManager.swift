@@ -134,8 +134,8 @@ public actor ModelManager {
           "not_managed": unmanagedReports.map(\.modelFullName).joined(separator: ","),
         ])
     }
-    // The registry drops a device's report when an admin registers the device again, so a
-    // new desired state is answered with a fresh report even when the model is unchanged.
+    // The registry drops a device's report when an admin registers the device again, so the
+    // agent sends a fresh report for each new desired state, even when the model is unchanged.
     lastReport = nil
     logger.info(
       "desired state received",

@@ -57,7 +57,7 @@ struct DecodedDecisionBatch: Sendable {
     return kinds
   }
 
-  /// What the rows of a batch are stored as steps from.
+  /// The previous values that the rows of a batch are stored as steps from.
   private struct PreviousValues {
     var timeBits: UInt64 = 0
     var serial: UInt64 = 0

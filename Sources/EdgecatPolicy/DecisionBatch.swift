@@ -30,16 +30,18 @@ struct DecisionBatchRow: Sendable {
 /// - the kind count, then each kind: id prefix, principal, privilege, securable, reason and
 ///   caller as text, allowed as one byte (0 or 1), revision;
 /// - the count of request id prefixes, then each as text;
-/// - the row count, then each row: the time, as the delta of its IEEE 754 bit pattern from the
-///   previous row's (from 0 for the first row); the kind index times 4, plus 1 when the id has
-///   a serial number and 2 when the request id is numbered; the serial number as a delta from
-///   the previous serial number in the batch (from 0), when present; for a numbered request
-///   id, its prefix index and its number as a delta from the previous number with that prefix
-///   (from 0), otherwise the request id as text.
+/// - the row count, then each row, whose fields follow.
+///   - The time, as the delta of its IEEE 754 bit pattern from the previous row's (from 0 for
+///     the first row).
+///   - The kind index times 4, plus 1 when the id has a serial number and 2 when the request
+///     id is numbered.
+///   - When present, the serial number as a delta from the previous one in the batch (from 0).
+///   - For a numbered request id, its prefix index and its number as a delta from the previous
+///     number with that prefix (from 0). Otherwise the request id as text.
 ///
 /// A request id is numbered when it ends in 16 lower-case hex digits, as the ids that servers
-/// generate do (a per-process prefix and a sequence number): the prefix is stored once and a
-/// row holds a step of the sequence. Repeated checks at a steady rate cost about six bytes a
+/// generate do (a per-process prefix and a sequence number). The prefix is stored once and a
+/// row contains a step of the sequence. Repeated checks at a steady rate cost about six bytes a
 /// row. Format 1, which stored each row's time as 8 bytes, its serial number plus 1 (0 for
 /// none) and its request id as text, is still read.
 enum DecisionBatch {

@@ -35,8 +35,8 @@ extension PolicyServer {
         (request: Edgecat_Policy_V1_ListGrantsRequest, context) in
         let caller = try caller(context)
         let type = try securableType(request.securableType)
-        // A service asking for itself may list any securable's grants; an end user, or a
-        // service asking for one, only those of securables the user can see.
+        // A service asking for itself may list any securable's grants. An end user, or a
+        // service asking for one, may list only those of securables the user can see.
         let asksForItself = caller.context.principal == caller.authenticated.principal
         let viewer = caller.isService && asksForItself ? nil : caller.context.principal
         let grants = try mapped { () throws(PolicyError) in

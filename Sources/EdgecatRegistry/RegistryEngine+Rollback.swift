@@ -31,8 +31,9 @@ extension RegistryEngine {
   /// event. It clears the device's desired version of the model when it had none, or when that
   /// version was deleted since, which the device's message and the state message then record.
   /// When the deployment deployed an alias, it also moves the alias back to the version it
-  /// named before, if the alias still names a version this deployment rolled out (for a
-  /// breaching version, that version), and the state message records the move. A breaching
+  /// named before, if the alias still names a version this deployment rolled out. For a
+  /// breaching version, that version must be the one the alias names. The state message
+  /// records the move. A breaching
   /// version is also marked rolled back with its cause. Devices whose desired state a later
   /// deployment set keep it.
   /// A repeated `firingID` returns the deployment it rolled back and changes nothing.

@@ -13,6 +13,22 @@ struct ModelManagerTests {
   /// Three download chunks of 256 KiB, the last one partly filled.
   static let artifactSize = 600_000
 
+  /// Starts a registry and an agent, deploys a first version of the model and returns once
+  /// the application confirmed it and the device reported it RUNNING.
+  static func startRunningFirstVersion() async throws
+    -> (RegistryFixture, AgentHarness, (version: Int64, sha256: String))
+  {
+    let registry = try await RegistryFixture.start()
+    let token = try await registry.setUpDevice()
+    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
+    let first = try await registry.addVersion(artifactBytes(1000, seed: 1))
+    try await registry.deploy(first.version)
+    let assigned = try #require(await harness.waitForAssignment(version: 1))
+    try await harness.confirm(assigned.generation)
+    #expect(try await eventually { try await registry.reported()?.state == .running })
+    return (registry, harness, first)
+  }
+
   @Test("downloads, verifies and swaps in each version")
   func downloadAndSwap() async throws {
     let registry = try await RegistryFixture.start()
@@ -67,14 +83,7 @@ struct ModelManagerTests {
 
   @Test("re-registered device reports its model again")
   func reportAfterReregistration() async throws {
-    let registry = try await RegistryFixture.start()
-    let token = try await registry.setUpDevice()
-    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
-    let first = try await registry.addVersion(artifactBytes(Self.artifactSize, seed: 1))
-    try await registry.deploy(first.version)
-    let assigned = try #require(await harness.waitForAssignment(version: 1))
-    try await harness.confirm(assigned.generation)
-    #expect(try await eventually { try await registry.reported()?.state == .running })
+    let (registry, harness, first) = try await Self.startRunningFirstVersion()
 
     var deregister = Edgecat_Registry_V1_DeregisterDeviceRequest()
     deregister.deviceID = RegistryFixture.deviceID
@@ -99,14 +108,7 @@ struct ModelManagerTests {
 
   @Test("second desired model reported failed")
   func secondModelFails() async throws {
-    let registry = try await RegistryFixture.start()
-    let token = try await registry.setUpDevice()
-    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
-    let first = try await registry.addVersion(artifactBytes(1000, seed: 1))
-    try await registry.deploy(first.version)
-    let assigned = try #require(await harness.waitForAssignment(version: 1))
-    try await harness.confirm(assigned.generation)
-    #expect(try await eventually { try await registry.reported()?.state == .running })
+    let (registry, harness, _) = try await Self.startRunningFirstVersion()
 
     // "main.ml.counts" sorts before "main.ml.defects", but the agent keeps the model it runs.
     try await registry.createModel("counts")
@@ -134,13 +136,7 @@ struct ModelManagerTests {
 
   @Test("records reach telemetry with the running version")
   func recordsForwarded() async throws {
-    let registry = try await RegistryFixture.start()
-    let token = try await registry.setUpDevice()
-    let harness = try await AgentHarness.start(registry: registry, deviceToken: token)
-    let first = try await registry.addVersion(artifactBytes(1000, seed: 1))
-    try await registry.deploy(first.version)
-    let assigned = try #require(await harness.waitForAssignment(version: 1))
-    try await harness.confirm(assigned.generation)
+    let (registry, harness, _) = try await Self.startRunningFirstVersion()
 
     var log = Edgecat_Agent_V1_LogInferenceRequest()
     log.records = (0..<3).map { index in

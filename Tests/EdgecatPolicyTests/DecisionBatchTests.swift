@@ -250,7 +250,7 @@ struct DecisionBatchTests {
     let clock = TestClock()
     let engine = try await makeEngine(directory, clock: clock)
     defer { engine.close() }
-    // alice holds USE_CATALOG on main, so her checks there are allowed and bob's denied.
+    // alice has USE_CATALOG on main, so her checks there are allowed and bob's denied.
     let checks: [(String, Privilege, String, String)] = [
       ("alice", .useCatalog, "service:catalog", "r0"),
       ("bob", .useCatalog, "service:catalog", "r1"),

@@ -139,9 +139,9 @@ struct ModelServiceTests {
     let response: Edgecat_Registry_V1_DeleteRegisteredModelResponse = try await fixture.call(
       "DeleteRegisteredModel", delete, token: fixture.aliceToken)
     #expect(response.deletedVersions == [1])
-    // The drop follower may delete the model on seeing the catalog's drop first; it removes
+    // The drop follower may delete the model on seeing the catalog's drop first. It removes
     // the unused artifact files after its rows commit, which can be after the response.
-    #expect(try await fixture.eventually { fixture.blobFiles().isEmpty })
+    #expect(await fixture.eventually { fixture.blobFiles().isEmpty })
     #expect(fixture.policyEngineHasNoSecurable("main.ml.defects"))
   }
 

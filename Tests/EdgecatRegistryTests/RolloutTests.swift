@@ -199,9 +199,9 @@ struct RolloutTests {
     let first = try await fixture.deploy(version: 1, stages: [100])
     _ = try await fixture.waitForDeployment(first.deploymentID, state: .succeeded)
     let device = try #require(tokens.keys.sorted().first)
-    var one = DeviceSelector()
-    one.deviceIds = [device]
-    let second = try await fixture.deploy(version: 2, selector: one, stages: [100])
+    var onlyDevice = DeviceSelector()
+    onlyDevice.deviceIds = [device]
+    let second = try await fixture.deploy(version: 2, selector: onlyDevice, stages: [100])
     _ = try await fixture.waitForDeployment(second.deploymentID, state: .succeeded)
 
     var rollback = Edgecat_Registry_V1_RollbackDeploymentRequest()

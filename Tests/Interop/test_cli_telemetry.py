@@ -92,7 +92,7 @@ def test_sql_select_goes_to_the_query(cli) -> None:
     assert "50" in completed.stdout
 
 
-def test_query_cut_by_the_row_cap_names_a_fix_that_works(cli) -> None:
+def test_query_row_cap_hint(cli) -> None:
     endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c"
     completed = cli("query", "--max-rows", "5", endless)
     assert completed.returncode == 0, completed.stderr

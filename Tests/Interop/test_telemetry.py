@@ -429,11 +429,11 @@ def test_invalid_day_is_named_as_given(suite, stub, day: str) -> None:
     assert "YYYY-MM-DD" in raised.value.details()
 
 
-def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
-    """Two analysts in different regions read the table through a region row filter."""
-    readers = {"ana@example.com": "eu-west", "ben@example.com": "us-east"}
+def create_region_readers(suite, regions: dict[str, str]) -> dict[str, list]:
+    """Creates a user per name with the region attribute and SELECT on the hosted table's
+    schema, and returns each user's call metadata."""
     tokens = {}
-    for name, region in readers.items():
+    for name, region in regions.items():
         suite.policy_stub.CreatePrincipal(policy_pb2.CreatePrincipalRequest(
             name=name, type=policy_pb2.PRINCIPAL_TYPE_USER), metadata=suite.admin)
         suite.policy_stub.SetPrincipalAttribute(policy_pb2.SetPrincipalAttributeRequest(
@@ -443,6 +443,13 @@ def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
         suite.grant(name, ["USE_CATALOG"], policy_pb2.SECURABLE_TYPE_CATALOG, "production")
         suite.grant(name, ["USE_SCHEMA", "SELECT"], policy_pb2.SECURABLE_TYPE_SCHEMA,
                     "production.edge_metrics")
+    return tokens
+
+
+def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
+    """Two analysts in different regions read the table through a region row filter."""
+    readers = {"ana@example.com": "eu-west", "ben@example.com": "us-east"}
+    tokens = create_region_readers(suite, readers)
     suite.catalog_stub.CreateFunction(catalog_pb2.CreateFunctionRequest(
         catalog_name="production", schema_name="edge_metrics", name="region_filter",
         parameters=[policy_pb2.FunctionParameter(name="region", type="STRING")],
@@ -494,17 +501,8 @@ def test_region_filter_limits_alerts(suite, stub) -> None:
     assert model_version in {transition.subject for transition in every}
 
     readers = {"ada@example.com": ("eu-west", "line-1"), "bea@example.com": ("us-east", "store-1")}
-    tokens = {}
-    for name, (region, _) in readers.items():
-        suite.policy_stub.CreatePrincipal(policy_pb2.CreatePrincipalRequest(
-            name=name, type=policy_pb2.PRINCIPAL_TYPE_USER), metadata=suite.admin)
-        suite.policy_stub.SetPrincipalAttribute(policy_pb2.SetPrincipalAttributeRequest(
-            principal=name, key="region", value=region), metadata=suite.admin)
-        tokens[name] = bearer(suite.policy_stub.CreateToken(
-            policy_pb2.CreateTokenRequest(principal=name), metadata=suite.admin).token)
-        suite.grant(name, ["USE_CATALOG"], policy_pb2.SECURABLE_TYPE_CATALOG, "production")
-        suite.grant(name, ["USE_SCHEMA", "SELECT"], policy_pb2.SECURABLE_TYPE_SCHEMA,
-                    "production.edge_metrics")
+    tokens = create_region_readers(
+        suite, {name: region for name, (region, _) in readers.items()})
     suite.catalog_stub.CreateFunction(catalog_pb2.CreateFunctionRequest(
         catalog_name="production", schema_name="edge_metrics", name="alert_region_filter",
         parameters=[policy_pb2.FunctionParameter(name="region", type="STRING")],
@@ -513,8 +511,8 @@ def test_region_filter_limits_alerts(suite, stub) -> None:
         table_full_name=TABLE, function_full_name="production.edge_metrics.alert_region_filter",
         input_columns=["region"]), metadata=suite.admin)
     try:
-        # The records above are a second old; past a one-second window a filtered reader still
-        # sees the devices whose rows it may read, and only those.
+        # The records above are a second old, so none falls in a one-second window. A filtered
+        # reader still gets the devices whose rows it may read, and only those.
         time.sleep(1.1)
         for name, (_, device) in readers.items():
             fleet = {entry.device_id for entry in stub.GetFleet(
