@@ -13,8 +13,10 @@ public final class CheckResponseCache: Sendable {
     let caller: String
     let endUser: String
     let request: [UInt8]
-    /// The hash of the three, computed once, so that a request not in the cache is hashed once
-    /// for its look-up and its store.
+    /// The hash of the request's bytes, computed once, so that a request not in the cache is
+    /// hashed once for its look-up and its store. The caller and end user are left out of it,
+    /// because a request names the principal it checks, so different callers seldom send the
+    /// same bytes. Equality still compares them.
     private let digest: Int
 
     init(caller: String, endUser: String, request: [UInt8]) {
@@ -22,8 +24,6 @@ public final class CheckResponseCache: Sendable {
       self.endUser = endUser
       self.request = request
       var hasher = Hasher()
-      hasher.combine(caller)
-      hasher.combine(endUser)
       // In one call: an array would hash its elements one by one.
       request.withUnsafeBytes { hasher.combine(bytes: $0) }
       digest = hasher.finalize()
