@@ -10,8 +10,13 @@ public struct RollbackRequest: Sendable {
   public var breachingVersion: Int64?
   /// The alert firing, which makes a repeat change nothing, empty when none.
   public var firingID: String
+  /// The reason the caller gave, or empty.
   public var cause: String
   public var requestedBy: String
+
+  /// The cause recorded in device entries and on a rolled back version. It is the caller's
+  /// cause, or names the caller when it gave none.
+  var recordedCause: String { cause.isEmpty ? "requested by \(requestedBy)" : cause }
 
   public init(
     deploymentID: String?, model: String, breachingVersion: Int64?, firingID: String,
@@ -54,13 +59,14 @@ extension RegistryEngine {
         }
         var deployment = try Self.rollbackTarget(request, in: db)
         let reverted = try Self.revertDevices(
-          of: &deployment, cause: request.cause, at: now, in: db)
+          of: &deployment, cause: request.recordedCause, at: now, in: db)
         let rolledOut =
           request.breachingVersion.map { [$0] }
           ?? Set([deployment.version] + deployment.devices.map(\.targetVersion))
         let restored = try Self.restoreAlias(of: deployment, from: rolledOut, at: now, in: db)
         deployment.state = .rolledBack
-        deployment.stateMessage = "rolled back by \(request.requestedBy): \(request.cause)"
+        deployment.stateMessage = "rolled back by \(request.requestedBy)"
+        if !request.cause.isEmpty { deployment.stateMessage += ": \(request.cause)" }
         if !reverted.stranded.isEmpty {
           deployment.stateMessage +=
             "; \(reverted.stranded.count) of its devices have no desired version now, because"
@@ -75,7 +81,7 @@ extension RegistryEngine {
         try Self.update(deployment, in: db)
         if let breaching = request.breachingVersion {
           try Self.markRolledBack(
-            deployment.model, breaching: breaching, cause: request.cause, at: now, in: db)
+            deployment.model, breaching: breaching, cause: request.recordedCause, at: now, in: db)
         }
         if !request.firingID.isEmpty {
           try db.execute(

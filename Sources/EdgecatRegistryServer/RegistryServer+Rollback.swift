@@ -11,7 +11,7 @@ extension RegistryServer {
     _ request: Edgecat_Registry_V1_RollbackDeploymentRequest, _ caller: Caller,
     _ audit: AuditRecord
   ) async throws(RPCError) -> Edgecat_Registry_V1_Deployment {
-    var rollback: RollbackRequest
+    let rollback: RollbackRequest
     if !request.deploymentID.isEmpty {
       let deployment = try await existingDeployment(request.deploymentID)
       rollback = RollbackRequest(
@@ -30,12 +30,10 @@ extension RegistryServer {
         breachingVersion: request.breachingVersion, firingID: request.firingID,
         cause: request.cause, requestedBy: caller.principal)
     }
-    if rollback.cause.isEmpty { rollback.cause = "requested by \(caller.principal)" }
 
     try await authorize(caller, "DEPLOY", model: rollback.model)
-    let request = rollback
     let progress = try await mappedAsync { () async throws(ServiceError) in
-      try await engine.rollback(request, audit: audit)
+      try await engine.rollback(rollback, audit: audit)
     }
     logger.info(
       "deployment rolled back",

@@ -147,6 +147,7 @@ struct RolloutTests {
     let rolledBack: Edgecat_Registry_V1_Deployment = try await fixture.call(
       "RollbackDeployment", rollback, token: fixture.aliceToken)
     #expect(rolledBack.state == .rolledBack)
+    #expect(rolledBack.stateMessage.contains(": latency regression; alias champion moved back"))
     #expect(
       rolledBack.stateMessage.contains("alias champion moved back from version 2 to version 1"))
     #expect(try await fixture.resolve("models:/main.ml.defects@champion").version == 1)
@@ -234,6 +235,10 @@ struct RolloutTests {
       "RollbackDeployment", rollback, token: fixture.aliceToken)
     #expect(rolledBack.state == .rolledBack)
     #expect(!rolledBack.stateMessage.contains("alias"))
+    // Without a cause the message names who rolled back, once.
+    #expect(rolledBack.stateMessage.hasPrefix("rolled back by "))
+    #expect(!rolledBack.stateMessage.contains(":"))
+    #expect(!rolledBack.stateMessage.contains("requested by"))
     #expect(try await fixture.resolve("models:/main.ml.defects@champion").version == 3)
   }
 
