@@ -446,8 +446,19 @@ def create_region_readers(suite, regions: dict[str, str]) -> dict[str, list]:
     return tokens
 
 
+def ingest_region_rows(suite, stub, *, epoch: str) -> None:
+    """Ingest three records each from line-1 (eu-west) and store-1 (us-east) under `epoch`,
+    so that a test reads rows of both regions whatever ran before it."""
+    for device in ("line-1", "store-1"):
+        outgoing, acks = open_stream(stub, suite.device_tokens[device])
+        outgoing.put(batch(1, [record(device, seq, epoch=epoch) for seq in range(3)]))
+        outgoing.put(None)
+        assert [ack.code for ack in acks] == [0]
+
+
 def test_region_filter_limits_queries_and_metrics(suite, stub) -> None:
     """Two analysts in different regions read the table through a region row filter."""
+    ingest_region_rows(suite, stub, epoch="region-rows")
     readers = {"ana@example.com": "eu-west", "ben@example.com": "us-east"}
     tokens = create_region_readers(suite, readers)
     suite.catalog_stub.CreateFunction(catalog_pb2.CreateFunctionRequest(
@@ -481,11 +492,7 @@ def test_region_filter_limits_alerts(suite, stub) -> None:
     suite.registry_stub.RegisterDevice(registry_pb2.RegisterDeviceRequest(
         device_id="idle-1", location="shelf", region="eu-west", group="test"),
         metadata=suite.admin)
-    for device in ("line-1", "store-1"):
-        outgoing, acks = open_stream(stub, suite.device_tokens[device])
-        outgoing.put(batch(1, [record(device, seq, epoch="alert-rows") for seq in range(3)]))
-        outgoing.put(None)
-        assert [ack.code for ack in acks] == [0]
+    ingest_region_rows(suite, stub, epoch="alert-rows")
     rules = []
     for name, scope in [("any device latency", telemetry_pb2.ALERT_SCOPE_DEVICE),
                         ("any version latency", telemetry_pb2.ALERT_SCOPE_MODEL_VERSION)]:
