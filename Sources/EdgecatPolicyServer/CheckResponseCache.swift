@@ -41,18 +41,12 @@ public final class CheckResponseCache: Sendable {
 
   /// A decided check: the decision as the decision log queues each repeat of it, and its
   /// first response, whose bytes before `bodyCount` are the response without its
-  /// `decision_id`, which each call appends with its own id. A class, so that a hit retains one
-  /// object instead of copying every field of the decision.
-  final class Entry: Sendable {
+  /// `decision_id`, which each call appends with its own id. A struct of two references, so
+  /// that a Check never seen before allocates no object for it.
+  struct Entry: Sendable {
     let logged: LoggableDecision
     let response: [UInt8]
     let bodyCount: Int
-
-    init(logged: LoggableDecision, response: [UInt8], bodyCount: Int) {
-      self.logged = logged
-      self.response = response
-      self.bodyCount = bodyCount
-    }
   }
 
   /// The default maximum number of entries.

@@ -9,11 +9,12 @@ struct CMessageWriter {
   let base: UnsafeMutableRawPointer
   /// The descriptor's fields, which protobuf-c leaves NULL for a message without fields.
   let fields: UnsafePointer<ProtobufCFieldDescriptor>?
-  let arena: ProtoArena
+  /// The encode's arena, which outlives every writer of the encode.
+  let arena: UnsafeMutablePointer<ProtoArena>
 
   init(
     base: UnsafeMutableRawPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
-    arena: ProtoArena
+    arena: UnsafeMutablePointer<ProtoArena>
   ) {
     self.base = base
     self.fields = descriptor.pointee.fields
@@ -22,9 +23,10 @@ struct CMessageWriter {
 
   /// Allocates a C struct of `descriptor` in `arena` and sets its fields to their defaults.
   static func newMessage(
-    _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, in arena: ProtoArena
+    _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+    in arena: UnsafeMutablePointer<ProtoArena>
   ) -> UnsafeMutableRawPointer {
-    let memory = arena.allocate(byteCount: Int(descriptor.pointee.sizeof_message))
+    let memory = arena.pointee.allocate(byteCount: Int(descriptor.pointee.sizeof_message))
     protobuf_c_message_init(descriptor, memory)
     return memory
   }
@@ -45,7 +47,7 @@ struct CMessageWriter {
     if value.isEmpty && !isOneofMember(index) {
       return
     }
-    store(arena.cString(value), at: index)
+    store(arena.pointee.cString(value), at: index)
   }
 
   func setBytes(_ index: Int, _ value: [UInt8]) {
@@ -63,7 +65,7 @@ struct CMessageWriter {
   }
 
   func setRepeatedScalar<T: BitwiseCopyable>(_ index: Int, _ values: [T]) {
-    let elements = values.withUnsafeBytes { arena.copy($0) }
+    let elements = values.withUnsafeBytes { arena.pointee.copy($0) }
     storeRepeated(count: values.count, elements: elements, at: index)
   }
 
@@ -76,7 +78,7 @@ struct CMessageWriter {
   }
 
   func setRepeatedString(_ index: Int, _ values: [String]) {
-    setRepeated(index, values) { arena.cString($0) }
+    setRepeated(index, values) { arena.pointee.cString($0) }
   }
 
   func setRepeatedBytes(_ index: Int, _ values: [[UInt8]]) {
@@ -110,7 +112,7 @@ struct CMessageWriter {
       return
     }
     let stride = MemoryLayout<C>.stride
-    let elements = arena.allocate(byteCount: stride * values.count)
+    let elements = arena.pointee.allocate(byteCount: stride * values.count)
     for (offset, value) in values.enumerated() {
       elements.storeBytes(of: convert(value), toByteOffset: offset * stride, as: C.self)
     }
@@ -152,7 +154,7 @@ struct CMessageWriter {
   }
 
   private func binaryData(_ bytes: [UInt8]) -> ProtobufCBinaryData {
-    let data = bytes.withUnsafeBytes { arena.copy($0) }
+    let data = bytes.withUnsafeBytes { arena.pointee.copy($0) }
     return ProtobufCBinaryData(len: bytes.count, data: data?.assumingMemoryBound(to: UInt8.self))
   }
 }

@@ -1,10 +1,11 @@
-/// Memory for the C structs of one encode, freed all at once when the arena is released.
+/// Memory for the C structs of one encode, freed all at once when the arena is destroyed.
 ///
 /// Allocations come from a first block that the caller lends, then from 4 KiB blocks, so
 /// encoding a message costs a few `malloc` calls however many fields it has, and none when the
 /// first block is large enough. Every allocation is aligned to 16 bytes, enough for any C field
-/// type.
-final class ProtoArena {
+/// type. A noncopyable struct that the encode keeps on its stack and lends by pointer, so that
+/// the arena itself is not a heap allocation.
+struct ProtoArena: ~Copyable {
   private static let blockSize = 4096
   static let alignment = 16
 
@@ -13,9 +14,7 @@ final class ProtoArena {
   private var next: UnsafeMutableRawPointer?
   private var remaining = 0
 
-  init() {}
-
-  /// Starts with `firstBlock`, which the caller keeps valid until the arena is released and
+  /// Starts with `firstBlock`, which the caller keeps valid until the arena is destroyed and
   /// whose base address is aligned to `alignment`.
   init(firstBlock: UnsafeMutableRawBufferPointer) {
     next = firstBlock.baseAddress
@@ -29,7 +28,7 @@ final class ProtoArena {
   }
 
   /// Returns uninitialized memory of at least `byteCount` bytes, valid until the arena is freed.
-  func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+  mutating func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
     let size = max(Self.alignment, (byteCount + Self.alignment - 1) & ~(Self.alignment - 1))
     if size > remaining {
       if size > Self.blockSize / 4 {
@@ -45,7 +44,7 @@ final class ProtoArena {
   }
 
   /// Copies `bytes` into the arena, or returns nil when there are none.
-  func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
+  mutating func copy(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer? {
     guard let source = bytes.baseAddress, bytes.count > 0 else {
       return nil
     }
@@ -55,7 +54,7 @@ final class ProtoArena {
   }
 
   /// Copies the UTF-8 of `string` into the arena as a NUL-terminated C string.
-  func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+  mutating func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
     var string = string
     return string.withUTF8 { utf8 in
       let pointer = allocate(byteCount: utf8.count + 1)
@@ -67,7 +66,7 @@ final class ProtoArena {
     }
   }
 
-  private func allocateBlock(byteCount: Int) -> UnsafeMutableRawPointer {
+  private mutating func allocateBlock(byteCount: Int) -> UnsafeMutableRawPointer {
     let block = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: Self.alignment)
     blocks.append(block)
     return block

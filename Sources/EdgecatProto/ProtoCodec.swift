@@ -48,32 +48,32 @@ enum ProtoCodec {
       byteCount: stackMemoryBytes, alignment: ProtoArena.alignment
     ) { firstBlock in
       let descriptor = M.cDescriptor.pointer
-      let arena = ProtoArena(firstBlock: firstBlock)
-      let memory = CMessageWriter.newMessage(descriptor, in: arena)
-      message.write(to: CMessageWriter(base: memory, descriptor: descriptor, arena: arena))
-      let cMessage = memory.assumingMemoryBound(to: ProtobufCMessage.self)
-      let size = protobuf_c_message_get_packed_size(cMessage)
-      guard size > 0 || extraCapacity > 0 else {
-        return []
-      }
-      let capacity = size + max(0, extraCapacity)
-      guard size <= packedInArenaBytes else {
-        let bytes = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-          count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+      var arena = ProtoArena(firstBlock: firstBlock)
+      return withUnsafeMutablePointer(to: &arena) { arena in
+        let memory = CMessageWriter.newMessage(descriptor, in: arena)
+        message.write(to: CMessageWriter(base: memory, descriptor: descriptor, arena: arena))
+        let cMessage = memory.assumingMemoryBound(to: ProtobufCMessage.self)
+        let size = protobuf_c_message_get_packed_size(cMessage)
+        guard size > 0 || extraCapacity > 0 else {
+          return []
         }
-        withExtendedLifetime(arena) {}
+        let capacity = size + max(0, extraCapacity)
+        guard size <= packedInArenaBytes else {
+          return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+            count = protobuf_c_message_pack(cMessage, buffer.baseAddress!)
+          }
+        }
+        // A small message is packed into the arena and copied into an array made with
+        // `reserveCapacity`, because `init(unsafeUninitializedCapacity:)` looks up the array
+        // storage's generic metadata on every call, which costs more than the copy.
+        let packed = arena.pointee.allocate(byteCount: max(size, 1))
+          .assumingMemoryBound(to: UInt8.self)
+        let count = protobuf_c_message_pack(cMessage, packed)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(capacity)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: packed, count: count))
         return bytes
       }
-      // A small message is packed into the arena and copied into an array made with
-      // `reserveCapacity`, because `init(unsafeUninitializedCapacity:)` looks up the array
-      // storage's generic metadata on every call, which costs more than the copy.
-      let packed = arena.allocate(byteCount: max(size, 1)).assumingMemoryBound(to: UInt8.self)
-      let count = protobuf_c_message_pack(cMessage, packed)
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(capacity)
-      bytes.append(contentsOf: UnsafeBufferPointer(start: packed, count: count))
-      withExtendedLifetime(arena) {}
-      return bytes
     }
   }
 
