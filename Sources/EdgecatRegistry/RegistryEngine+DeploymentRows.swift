@@ -57,10 +57,11 @@ extension RegistryEngine {
   }
 
   /// Starts the first stage from `stage` on that has devices: gives each of its devices
-  /// `version` as desired state. Returns the ids of the devices targeted.
+  /// `version` as desired state and queues a DEPLOYED_TO lineage edge for it, sent for
+  /// `caller`. Returns the ids of the devices targeted.
   static func start(
     stage: Int, of deployment: inout DeploymentRecord, version: ModelVersionRecord,
-    at time: Double, in db: Database
+    for caller: LineageCaller, at time: Double, in db: Database
   ) throws -> [String] {
     guard let first = deployment.devices.map(\.stage).filter({ $0 >= stage }).min() else {
       return []
@@ -84,6 +85,9 @@ extension RegistryEngine {
       }
       deployment.devices[index] = entry
     }
+    try queueLineage(
+      model: deployment.model, version: version.version, devices: targeted, kind: "DEPLOYED_TO",
+      caller: caller, at: time, in: db)
     return targeted
   }
 

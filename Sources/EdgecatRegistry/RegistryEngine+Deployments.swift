@@ -12,12 +12,12 @@ public enum DeploymentTarget: Sendable, Hashable {
 extension RegistryEngine {
   /// Creates a deployment of `model` to the devices `selector` matches, with the audit event,
   /// supersedes unfinished deployments of the model that share a device, and starts its first
-  /// stage. The version must be READY, a device id in the selector that is not registered is
-  /// NOT_FOUND, and a selector that matches no device is FAILED_PRECONDITION. `strategy` must
-  /// have its defaults filled in.
+  /// stage, queueing its lineage for `caller`. The version must be READY, a device id in the
+  /// selector that is not registered is NOT_FOUND, and a selector that matches no device is
+  /// FAILED_PRECONDITION. `strategy` must have its defaults filled in.
   public func createDeployment(
     of model: String, target: DeploymentTarget, selector: DeviceSelector,
-    strategy: RolloutStrategy, createdBy: String, audit: AuditRecord
+    strategy: RolloutStrategy, createdBy: String, audit: AuditRecord, lineage caller: LineageCaller
   ) async throws(ServiceError) -> RolloutProgress {
     let id: String
     do {
@@ -51,7 +51,8 @@ extension RegistryEngine {
               deviceID: device.deviceID, stage: stage, previousVersion: previous, at: now))
         }
         try Self.supersede(model, devices: devices.map(\.deviceID), by: id, at: now, in: db)
-        let targeted = try Self.start(stage: 0, of: &deployment, version: version, at: now, in: db)
+        let targeted = try Self.start(
+          stage: 0, of: &deployment, version: version, for: caller, at: now, in: db)
         try Self.insert(deployment, into: db)
         try AuditTrail.insert(audit.adding("deployment", id), into: db)
         return RolloutProgress(deployment: deployment, targeted: targeted, changed: targeted)
@@ -60,6 +61,7 @@ extension RegistryEngine {
       throw storageError(error, "creating a deployment of \(model)")
     }
     desiredStates.changed(progress.changed)
+    if !progress.targeted.isEmpty { lineageQueued.raise() }
     return progress
   }
 

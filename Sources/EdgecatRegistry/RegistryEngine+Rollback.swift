@@ -40,11 +40,12 @@ extension RegistryEngine {
   /// breaching version, that version must be the one the alias names. The state message
   /// records the move. A breaching
   /// version is also marked rolled back with its cause. Devices whose desired state a later
-  /// deployment set keep it.
+  /// deployment set keep it. Each device given its previous version back gets a queued
+  /// ROLLED_BACK_TO lineage edge from that version, sent for `caller`.
   /// A repeated `firingID` returns the deployment it rolled back and changes nothing.
-  public func rollback(_ request: RollbackRequest, audit: AuditRecord) async throws(ServiceError)
-    -> RolloutProgress
-  {
+  public func rollback(
+    _ request: RollbackRequest, audit: AuditRecord, lineage caller: LineageCaller
+  ) async throws(ServiceError) -> RolloutProgress {
     let now = clock()
     let progress: RolloutProgress
     do {
@@ -60,6 +61,11 @@ extension RegistryEngine {
         var deployment = try Self.rollbackTarget(request, in: db)
         let reverted = try Self.revertDevices(
           of: &deployment, cause: request.recordedCause, at: now, in: db)
+        for (version, devices) in reverted.restored.sorted(by: { $0.key < $1.key }) {
+          try Self.queueLineage(
+            model: deployment.model, version: version, devices: devices, kind: "ROLLED_BACK_TO",
+            caller: caller, at: now, in: db)
+        }
         let rolledOut =
           request.breachingVersion.map { [$0] }
           ?? Set([deployment.version] + deployment.devices.map(\.targetVersion))
@@ -95,6 +101,7 @@ extension RegistryEngine {
       throw storageError(error, "rolling back a deployment of \(request.model)")
     }
     desiredStates.changed(progress.changed)
+    if !progress.changed.isEmpty { lineageQueued.raise() }
     return progress
   }
 
@@ -138,12 +145,14 @@ extension RegistryEngine {
   }
 
   /// Returns each device the deployment reached to its previous version. Returns the ids of
-  /// the devices whose desired state changed, and of those whose previous version was deleted
-  /// since, which are left with no desired version of the model.
+  /// the devices whose desired state changed, of those given their previous version back by
+  /// version, and of those whose previous version was deleted since, which are left with no
+  /// desired version of the model.
   private static func revertDevices(
     of deployment: inout DeploymentRecord, cause: String, at now: Double, in db: Database
-  ) throws -> (changed: [String], stranded: [String]) {
+  ) throws -> (changed: [String], restored: [Int64: [String]], stranded: [String]) {
     var changed: [String] = []
+    var restored: [Int64: [String]] = [:]
     var stranded: [String] = []
     for index in deployment.devices.indices {
       var entry = deployment.devices[index]
@@ -167,6 +176,7 @@ extension RegistryEngine {
         previous.status == .ready
       {
         try setDesired(entry.deviceID, previous, deployment: deployment.id, at: now, in: db)
+        restored[entry.previousVersion, default: []].append(entry.deviceID)
       } else {
         if entry.previousVersion > 0 {
           stranded.append(entry.deviceID)
@@ -178,7 +188,7 @@ extension RegistryEngine {
       }
       changed.append(entry.deviceID)
     }
-    return (changed, stranded)
+    return (changed, restored, stranded)
   }
 
   private static func markRolledBack(

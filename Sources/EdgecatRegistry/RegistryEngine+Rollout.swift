@@ -19,11 +19,11 @@ extension RegistryEngine {
   /// Takes one step of a ROLLING_OUT deployment: updates its devices from their reports and
   /// the stage timeout, then halts it, starts the soak time, starts the next stage or
   /// completes it, as `RolloutEvaluation` decides. Stage starts, halts and completions are
-  /// audited as `audit` with the action and parameters of the step. Returns nil when nothing
-  /// changed.
-  public func advanceDeployment(_ id: String, audit: AuditRecord) async throws(ServiceError)
-    -> RolloutProgress?
-  {
+  /// audited as `audit` with the action and parameters of the step, and a started stage
+  /// queues its lineage for `caller`. Returns nil when nothing changed.
+  public func advanceDeployment(
+    _ id: String, audit: AuditRecord, lineage caller: LineageCaller
+  ) async throws(ServiceError) -> RolloutProgress? {
     let now = clock()
     let progress: RolloutProgress?
     do {
@@ -36,7 +36,8 @@ extension RegistryEngine {
         }
         var changed = Set(RolloutEvaluation.refresh(&deployment, devices: devices, now: now))
         let step = RolloutEvaluation.nextStep(deployment, now: now)
-        let (event, targeted) = try Self.apply(step, to: &deployment, at: now, in: db)
+        let (event, targeted) = try Self.apply(
+          step, to: &deployment, for: caller, at: now, in: db)
         guard !changed.isEmpty || step != .wait else { return nil }
         changed.formUnion(targeted)
         deployment.updatedAt = now
@@ -54,14 +55,18 @@ extension RegistryEngine {
     } catch {
       throw storageError(error, "advancing deployment \(id)")
     }
-    if let progress { desiredStates.changed(progress.changed) }
+    if let progress {
+      desiredStates.changed(progress.changed)
+      if !progress.targeted.isEmpty { lineageQueued.raise() }
+    }
     return progress
   }
 
   /// Applies a step and returns its audit action and parameters, nil for steps that are not
   /// audited, and the devices a new stage targeted.
   private static func apply(
-    _ step: RolloutStep, to deployment: inout DeploymentRecord, at now: Double, in db: Database
+    _ step: RolloutStep, to deployment: inout DeploymentRecord, for caller: LineageCaller,
+    at now: Double, in db: Database
   ) throws -> (event: (String, [(String, String)])?, targeted: [String]) {
     switch step {
     case .wait:
@@ -89,7 +94,8 @@ extension RegistryEngine {
         return (("HaltDeployment", [("reason", reason)]), [])
       }
       let targeted = try start(
-        stage: deployment.currentStage + 1, of: &deployment, version: version, at: now, in: db)
+        stage: deployment.currentStage + 1, of: &deployment, version: version, for: caller,
+        at: now, in: db)
       let parameters = [
         ("stage", String(deployment.currentStage + 1)), ("version", String(version.version)),
         ("devices", String(targeted.count)),

@@ -77,5 +77,19 @@ enum RegistrySchema {
           firing_id TEXT PRIMARY KEY, deployment_id TEXT NOT NULL, created_at REAL NOT NULL
         ) WITHOUT ROWID;
         """),
+    // The lineage outbox: one row per edge a deployment step records in the catalog, written
+    // in the step's transaction and deleted once the catalog stored the edge. `principal` is
+    // NULL for steps the registry ran itself, and `environment` is NULL when the step's
+    // request named none. `failed_at` and `error` are set when the catalog rejected the edge
+    // permanently, and such rows stay for an operator to inspect and are not sent again.
+    Migration(
+      version: 3,
+      sql: """
+        CREATE TABLE lineage_outbox (
+          id INTEGER PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, kind TEXT NOT NULL,
+          principal TEXT, request_id TEXT NOT NULL, environment TEXT, queued_at REAL NOT NULL,
+          failed_at REAL, error TEXT);
+        CREATE INDEX lineage_outbox_pending ON lineage_outbox (id) WHERE failed_at IS NULL;
+        """),
   ]
 }

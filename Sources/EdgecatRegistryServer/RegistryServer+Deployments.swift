@@ -111,7 +111,7 @@ extension RegistryServer {
     let progress = try await mappedAsync { () async throws(ServiceError) in
       try await engine.createDeployment(
         of: model, target: target, selector: selector, strategy: strategy,
-        createdBy: caller.principal, audit: audit)
+        createdBy: caller.principal, audit: audit, lineage: caller.lineage)
     }
     logger.info(
       "deployment created",
@@ -120,10 +120,6 @@ extension RegistryServer {
         "version": progress.deployment.version, "devices": progress.deployment.devices.count,
         "request.id": caller.requestID,
       ])
-    await catalog.recordDeployment(
-      model: model, version: progress.deployment.version, devices: progress.targeted,
-      onBehalfOf: caller.principal, requestID: caller.requestID,
-      environment: caller.environment, deadline: caller.deadline)
     return deploymentMessage(progress.deployment)
   }
 

@@ -6,7 +6,7 @@ import EdgecatServiceKit
 
 extension RegistryServer {
   /// Rolls back the named deployment, or the one in force of a breaching version, after
-  /// checking DEPLOY on its model, and records the restored versions as lineage.
+  /// checking DEPLOY on its model. The engine queues the restored versions' lineage.
   func rollback(
     _ request: Edgecat_Registry_V1_RollbackDeploymentRequest, _ caller: Caller,
     _ audit: AuditRecord
@@ -33,7 +33,7 @@ extension RegistryServer {
 
     try await authorize(caller, "DEPLOY", model: rollback.model)
     let progress = try await mappedAsync { () async throws(ServiceError) in
-      try await engine.rollback(rollback, audit: audit)
+      try await engine.rollback(rollback, audit: audit, lineage: caller.lineage)
     }
     logger.info(
       "deployment rolled back",
@@ -41,19 +41,6 @@ extension RegistryServer {
         "deployment": progress.deployment.id, "model": rollback.model,
         "devices": progress.changed.count, "request.id": caller.requestID,
       ])
-
-    let changed = Set(progress.changed)
-    var byVersion: [Int64: [String]] = [:]
-    for device in progress.deployment.devices
-    where changed.contains(device.deviceID) && device.previousVersion > 0 {
-      byVersion[device.previousVersion, default: []].append(device.deviceID)
-    }
-    for (version, devices) in byVersion {
-      await catalog.recordDeployment(
-        model: rollback.model, version: version, devices: devices, kind: "ROLLED_BACK_TO",
-        onBehalfOf: caller.principal, requestID: caller.requestID,
-        environment: caller.environment, deadline: caller.deadline)
-    }
     return deploymentMessage(progress.deployment)
   }
 }

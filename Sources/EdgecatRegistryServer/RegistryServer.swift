@@ -59,4 +59,8 @@ struct Caller: Sendable {
 
   var principal: String { identity.principal }
   var requestID: String { identity.requestID }
+  /// The context the lineage calls of this request's deployment steps carry.
+  var lineage: LineageCaller {
+    LineageCaller(principal: principal, requestID: requestID, environment: environment)
+  }
 }

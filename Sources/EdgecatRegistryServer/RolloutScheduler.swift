@@ -6,25 +6,23 @@ import EdgecatServiceKit
 
 /// Advances every rolling-out deployment once per interval. Each step updates the devices
 /// from their reports and the stage timeout, halts at the error threshold, or waits out the
-/// soak time and starts the next stage, whose devices it records as lineage.
+/// soak time and starts the next stage, whose lineage the engine queues in the outbox.
 public final class RolloutScheduler: Sendable {
   private let engine: RegistryEngine
-  private let catalog: CatalogClient
   private let interval: Duration
   /// The principal recorded in the audit events of the steps.
   private let principal: String
-  /// The environment sent with the lineage calls of the steps, which run outside any request.
+  /// The environment the lineage calls of the steps carry, because they run outside any
+  /// request.
   private let environment: String?
   private let eventIDs: AuditEventIDs
   private let logger = Logger(component: "rollout")
 
   /// Throws when the system's random source fails, which the audit event ids need.
   public init(
-    engine: RegistryEngine, catalog: CatalogClient, interval: Duration, principal: String,
-    environment: String? = nil
+    engine: RegistryEngine, interval: Duration, principal: String, environment: String? = nil
   ) throws {
     self.engine = engine
-    self.catalog = catalog
     self.interval = interval
     self.principal = principal
     self.environment = environment
@@ -59,7 +57,10 @@ public final class RolloutScheduler: Sendable {
         principal: principal, securable: nil, parameters: "{}", result: "OK",
         requestID: "rollout-\(id)", peer: "")
       do {
-        guard let progress = try await engine.advanceDeployment(id, audit: audit) else { continue }
+        let lineage = LineageCaller(
+          principal: nil, requestID: audit.requestID, environment: environment)
+        guard let progress = try await engine.advanceDeployment(id, audit: audit, lineage: lineage)
+        else { continue }
         let deployment = progress.deployment
         if deployment.state != .rollingOut {
           logger.info(
@@ -72,9 +73,6 @@ public final class RolloutScheduler: Sendable {
               "deployment": id, "stage": deployment.currentStage + 1,
               "version": deployment.version, "devices": progress.targeted.count,
             ])
-          await catalog.recordDeployment(
-            model: deployment.model, version: deployment.version, devices: progress.targeted,
-            onBehalfOf: nil, requestID: audit.requestID, environment: environment)
         }
       } catch {
         logger.error("advancing a deployment failed", ["deployment": id, "error": "\(error)"])

@@ -68,7 +68,7 @@ final class RegistryFixture: Sendable {
       endpoint: catalogEndpoint, serviceToken: registryToken, group: group)
     registryPolicy.startWatching()
     let scheduler = try RolloutScheduler(
-      engine: registryEngine, catalog: catalogClient, interval: .milliseconds(20),
+      engine: registryEngine, interval: .milliseconds(20),
       principal: "service:registry")
     let rollouts = Task { await scheduler.run() }
     let registry = try RegistryServer(

@@ -7,18 +7,20 @@ import Foundation
 import Synchronization
 
 /// The registry service of a fixture: its engine, its clients of the policy and catalog
-/// services, the rollout scheduler and the server.
+/// services, the rollout scheduler, the lineage outbox sender and the server.
 struct RegistryParts: Sendable {
   let endpoint: Endpoint
   let engine: RegistryEngine
   let server: RPCServer
   let policy: PolicyClient
   let catalog: CatalogClient
+  let lineage: LineageOutboxSender
   let tasks: [Task<Void, Never>]
 
   func stop() async {
     await server.shutdown()
     for task in tasks { task.cancel() }
+    await lineage.stop()
     policy.close()
     catalog.close()
     await engine.close()
@@ -51,8 +53,9 @@ extension ServiceFixture {
       engine: engine, policy: policy, principal: "service:registry")
     policy.startWatching()
     let scheduler = try RolloutScheduler(
-      engine: engine, catalog: catalog, interval: .milliseconds(20),
-      principal: "service:registry")
+      engine: engine, interval: .milliseconds(20), principal: "service:registry")
+    let lineage = LineageOutboxSender(engine: engine, catalog: catalog)
+    lineage.start()
     let service = try RegistryServer(
       engine: engine, policy: policy, catalog: catalog,
       rolloutDefaults: RolloutDefaults(soakMilliseconds: 50, stageTimeoutMilliseconds: 3000))
@@ -63,7 +66,7 @@ extension ServiceFixture {
     registry.set(
       RegistryParts(
         endpoint: Endpoint(host: "127.0.0.1", port: port), engine: engine, server: server,
-        policy: policy, catalog: catalog,
+        policy: policy, catalog: catalog, lineage: lineage,
         tasks: [Task { await follower.run() }, Task { await scheduler.run() }]))
   }
 

@@ -17,7 +17,8 @@ struct DeviceEngineTests {
     _ = try await fixture.engine.createDeployment(
       of: "main.ml.defects", target: .version(version.version), selector: DeviceSelector(),
       strategy: try RolloutDefaults().filled(nil), createdBy: "alice@example.com",
-      audit: fixture.audit())
+      audit: fixture.audit(),
+      lineage: LineageCaller(principal: "alice@example.com", requestID: "r1", environment: nil))
     let before = try await fixture.engine.desiredState(of: "dev-a").generation
 
     try await fixture.engine.deregisterDevice("dev-a", audit: fixture.audit())

@@ -114,12 +114,17 @@ struct RolloutTests {
       (error as? RPCError)?.code == .notFound
     }
 
+    // The outbox sender delivers the edges after the calls return, so the test polls.
     var lineage = Edgecat_Catalog_V1_GetLineageRequest()
     lineage.node = "model-version:main.ml.defects/1"
     lineage.direction = .downstream
-    let edges: Edgecat_Catalog_V1_GetLineageResponse = try await fixture.catalog(
-      "GetLineage", lineage, token: fixture.adminToken)
-    let kinds = Set(edges.edges.filter { $0.target == "device:dev-01" }.map(\.kind))
+    var kinds: Set<String> = []
+    _ = try await fixture.eventually {
+      let edges: Edgecat_Catalog_V1_GetLineageResponse = try await fixture.catalog(
+        "GetLineage", lineage, token: fixture.adminToken)
+      kinds = Set(edges.edges.filter { $0.target == "device:dev-01" }.map(\.kind))
+      return kinds.isSuperset(of: ["DEPLOYED_TO", "ROLLED_BACK_TO"])
+    }
     #expect(kinds.contains("DEPLOYED_TO"))
     #expect(kinds.contains("ROLLED_BACK_TO"))
   }

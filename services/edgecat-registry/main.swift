@@ -106,7 +106,7 @@ do {
     engine: engine, policy: policy, catalog: catalog, environment: options.environment,
     rolloutDefaults: rolloutDefaults)
   scheduler = try RolloutScheduler(
-    engine: engine, catalog: catalog, interval: .milliseconds(tickMilliseconds),
+    engine: engine, interval: .milliseconds(tickMilliseconds),
     principal: options.flags["service-principal"] ?? "service:registry",
     environment: options.environment)
   dropFollower = try ModelDropFollower(
@@ -118,6 +118,8 @@ do {
 policy.startWatching()
 let following = Task { await dropFollower.run() }
 let rollouts = Task { await scheduler.run() }
+let lineageSender = LineageOutboxSender(engine: engine, catalog: catalog)
+lineageSender.start()
 
 let server = RPCServer(services: [registry])
 do {
@@ -129,6 +131,7 @@ do {
 await server.runUntilSignalled()
 following.cancel()
 rollouts.cancel()
+await lineageSender.stop()
 policy.close()
 catalog.close()
 await engine.close()
