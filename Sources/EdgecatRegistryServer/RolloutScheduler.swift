@@ -2,7 +2,6 @@ import EdgecatCore
 import EdgecatCrypto
 import EdgecatLog
 import EdgecatRegistry
-import EdgecatServiceKit
 
 /// Advances every rolling-out deployment once per interval. Each step updates the devices
 /// from their reports and the stage timeout, halts at the error threshold, or waits out the
