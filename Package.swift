@@ -207,14 +207,21 @@ let package = Package(
     // Tests.
     .testTarget(
       name: "EdgecatProtoTests", dependencies: ["EdgecatProto"], path: "Tests/EdgecatProtoTests"),
+    // Helpers that several test targets share.
+    .target(
+      name: "EdgecatTestSupport", dependencies: ["EdgecatStore"],
+      path: "Tests/EdgecatTestSupport"),
     .testTarget(
-      name: "EdgecatStoreTests", dependencies: ["EdgecatStore"], path: "Tests/EdgecatStoreTests"),
+      name: "EdgecatStoreTests", dependencies: ["EdgecatStore", "EdgecatTestSupport"],
+      path: "Tests/EdgecatStoreTests"),
     .testTarget(
       name: "EdgecatCryptoTests", dependencies: ["EdgecatCrypto"],
       path: "Tests/EdgecatCryptoTests"),
     .testTarget(
       name: "EdgecatPolicyTests",
-      dependencies: ["EdgecatPolicy", "EdgecatCore", "EdgecatCrypto", "EdgecatStore"],
+      dependencies: [
+        "EdgecatPolicy", "EdgecatCore", "EdgecatCrypto", "EdgecatStore", "EdgecatTestSupport",
+      ],
       path: "Tests/EdgecatPolicyTests"),
     .testTarget(
       name: "EdgecatPolicyServerTests",
@@ -231,7 +238,8 @@ let package = Package(
       name: "EdgecatCatalogTests",
       dependencies: [
         "EdgecatCatalog", "EdgecatCatalogServer", "EdgecatPolicy", "EdgecatPolicyServer",
-        "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore",
+        "EdgecatServiceKit", "EdgecatRPC", "EdgecatProto", "EdgecatCore", "EdgecatStore",
+        "EdgecatTestSupport",
       ],
       path: "Tests/EdgecatCatalogTests"),
     .testTarget(
@@ -266,6 +274,7 @@ let package = Package(
         "EdgecatAgent", "EdgecatRegistry", "EdgecatRegistryServer", "EdgecatCatalog",
         "EdgecatCatalogServer", "EdgecatPolicy", "EdgecatPolicyServer", "EdgecatServiceKit",
         "EdgecatRPC", "EdgecatProto", "EdgecatCore", "EdgecatCrypto", "EdgecatStore",
+        "EdgecatTestSupport",
       ],
       path: "Tests/EdgecatAgentTests"),
     .testTarget(

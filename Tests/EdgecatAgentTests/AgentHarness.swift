@@ -1,6 +1,7 @@
 import EdgecatAgent
 import EdgecatProto
 import EdgecatRPC
+import EdgecatTestSupport
 import Glibc
 
 /// A whole agent started in this process against the registry fixture and a fake telemetry,

@@ -1,5 +1,6 @@
 import EdgecatAgent
 import EdgecatFlags
+import EdgecatTestSupport
 import Glibc
 import Testing
 

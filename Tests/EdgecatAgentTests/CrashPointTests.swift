@@ -2,6 +2,7 @@ import EdgecatAgent
 import EdgecatProto
 import EdgecatRPC
 import EdgecatStore
+import EdgecatTestSupport
 import Glibc
 import Testing
 

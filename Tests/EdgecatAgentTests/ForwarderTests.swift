@@ -2,6 +2,7 @@ import EdgecatAgent
 import EdgecatProto
 import EdgecatRPC
 import EdgecatStore
+import EdgecatTestSupport
 import Testing
 
 /// A spool and a forwarder that sends it to a `FakeTelemetry` on a loopback port.

@@ -3,6 +3,7 @@ import EdgecatCore
 import EdgecatProto
 import EdgecatRPC
 import EdgecatStore
+import EdgecatTestSupport
 import Synchronization
 import Testing
 

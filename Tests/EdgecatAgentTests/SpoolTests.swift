@@ -1,6 +1,7 @@
 import EdgecatAgent
 import EdgecatCore
 import EdgecatStore
+import EdgecatTestSupport
 import Testing
 
 @Suite("Spool")

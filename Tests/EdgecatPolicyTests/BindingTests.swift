@@ -1,5 +1,6 @@
 import EdgecatCore
 import EdgecatPolicy
+import EdgecatTestSupport
 import Testing
 
 @Suite("Row filters and column masks")

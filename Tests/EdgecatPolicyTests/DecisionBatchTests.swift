@@ -1,6 +1,7 @@
 import EdgecatCore
 import EdgecatPolicy
 import EdgecatStore
+import EdgecatTestSupport
 import Testing
 
 @Suite("Decision log batches")

@@ -1,4 +1,5 @@
 import EdgecatPolicy
+import EdgecatTestSupport
 import Testing
 
 @Suite("Grants and who may make them")

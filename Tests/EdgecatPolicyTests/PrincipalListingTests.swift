@@ -1,4 +1,5 @@
 import EdgecatPolicy
+import EdgecatTestSupport
 import Testing
 
 @Suite("Principal listing")

@@ -1,28 +1,9 @@
 import EdgecatCore
 import EdgecatPolicy
+import EdgecatTestSupport
 import Glibc
 import Synchronization
 import Testing
-
-/// A directory made with mkdtemp for one test; `remove()` deletes it with everything inside.
-struct TemporaryDirectory {
-  let path: String
-
-  init() {
-    var template = Array("/tmp/edgecat-policy-test-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(created != nil, "mkdtemp failed: errno \(errno)")
-    path = created.map { String(cString: $0) } ?? ""
-  }
-
-  /// Returns the path of `name` inside this directory.
-  func file(_ name: String) -> String { path + "/" + name }
-
-  func remove() {
-    for suffix in ["", "-wal", "-shm"] { unlink(file("policy.db") + suffix) }
-    rmdir(path)
-  }
-}
 
 /// Returns the bytes of the file at `path`, or an empty array when it cannot be read.
 func readFile(_ path: String) -> [UInt8] {

@@ -1,5 +1,6 @@
 import EdgecatCrypto
 import EdgecatPolicy
+import EdgecatTestSupport
 import Testing
 
 @Suite("Tokens")

@@ -1,4 +1,5 @@
 import EdgecatStore
+import EdgecatTestSupport
 import Testing
 
 @Suite("Database values and statements")

@@ -1,4 +1,5 @@
 import EdgecatStore
+import EdgecatTestSupport
 import Glibc
 import Synchronization
 import Testing

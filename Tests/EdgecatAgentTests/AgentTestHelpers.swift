@@ -1,23 +1,5 @@
+import EdgecatTestSupport
 import Glibc
-
-/// A directory made with mkdtemp for one test; `remove()` deletes it with everything inside.
-struct TemporaryDirectory: Sendable {
-  let path: String
-
-  init() {
-    var template = Array("/tmp/edgecat-agent-test-XXXXXX".utf8CString)
-    let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-    precondition(created != nil, "mkdtemp failed: errno \(errno)")
-    path = created.map { String(cString: $0) } ?? ""
-  }
-
-  /// Returns the path of `name` inside this directory.
-  func file(_ name: String) -> String { path + "/" + name }
-
-  func remove() { _ = system("rm -rf '\(path)'") }
-}
-
-func fileExists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
 /// Returns the names in a folder, without "." and "..", sorted.
 func fileNames(in folder: String) -> [String] {

@@ -4,13 +4,21 @@ import Synchronization
 
 /// A write that keeps a store's writer thread busy until `release()`, so that the writes
 /// queued meanwhile share the next commit.
-final class WriterBlocker: Sendable {
+public final class WriterBlocker: Sendable {
   private let started = Atomic<Bool>(false)
   private let released = Atomic<Bool>(false)
   private let task = Mutex<Task<Void, any Error>?>(nil)
 
   /// Starts the blocking write and returns once it runs on the writer thread.
-  static func start(_ store: Store) async throws -> WriterBlocker {
+  public static func start(_ store: Store) async throws -> WriterBlocker {
+    let blocker = enqueue(store)
+    try await blocker.waitUntilStarted()
+    return blocker
+  }
+
+  /// Queues the blocking write and returns at once, so that it can join the commit of writes
+  /// queued before it while another blocker holds the writer.
+  public static func enqueue(_ store: Store) -> WriterBlocker {
     let blocker = WriterBlocker()
     let task = Task {
       try await store.write { _ in
@@ -19,14 +27,18 @@ final class WriterBlocker: Sendable {
       }
     }
     blocker.task.withLock { $0 = task }
-    while !blocker.started.load(ordering: .acquiring) {
-      try await Task.sleep(for: .milliseconds(1))
-    }
     return blocker
   }
 
+  /// Returns once the blocking write runs on the writer thread.
+  public func waitUntilStarted() async throws {
+    while !started.load(ordering: .acquiring) {
+      try await Task.sleep(for: .milliseconds(1))
+    }
+  }
+
   /// Ends the blocking write and returns once it committed.
-  func release() async throws {
+  public func release() async throws {
     released.store(true, ordering: .releasing)
     try await task.withLock { $0 }?.value
   }
