@@ -39,7 +39,7 @@ public final class AuditBuffer: Sendable {
           return
         }
         guard let buffer = self else { return }
-        await buffer.flush()
+        await buffer.flushIfQueued()
       }
     }
     timer.withLock { $0 = task }
@@ -56,9 +56,29 @@ public final class AuditBuffer: Sendable {
     }
   }
 
-  /// Writes every queued event in one transaction. A failure is logged and the events of that
-  /// batch are lost, as a crash would lose them.
+  /// Writes every event queued before the call and returns once they are committed, also
+  /// those that an earlier flush took and has not committed yet. The queue is taken inside the
+  /// write, which the store's writer runs after every write queued before it, so this returns
+  /// only after those committed too. A failure is logged and the events of that batch are
+  /// lost, as a crash would lose them.
   public func flush() async {
+    do {
+      try await store.write { [self] db in
+        for record in takeQueue() { try AuditTrail.insert(record, into: db) }
+      }
+    } catch {
+      logger.error("writing read audit events failed", ["error": "\(error)"])
+    }
+  }
+
+  /// Flushes when events are queued, as the timer does, without a write when there are none.
+  func flushIfQueued() async {
+    guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
+    await flush()
+  }
+
+  /// Empties the queue and returns its events, logging any dropped since the last call.
+  private func takeQueue() -> [AuditRecord] {
     let (batch, dropped) = state.withLock { state in
       defer {
         state.queue = []
@@ -69,15 +89,7 @@ public final class AuditBuffer: Sendable {
     if dropped > 0 {
       logger.error("read audit queue full, events dropped", ["dropped": dropped])
     }
-    guard !batch.isEmpty else { return }
-    do {
-      try await store.write { db in
-        for record in batch { try AuditTrail.insert(record, into: db) }
-      }
-    } catch {
-      logger.error(
-        "writing read audit events failed", ["events": batch.count, "error": "\(error)"])
-    }
+    return batch
   }
 
   /// Stops the timer and writes what is queued.

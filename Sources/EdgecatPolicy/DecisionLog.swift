@@ -143,10 +143,17 @@ final class DecisionLog: Sendable {
     if shouldFlush { Task { await flushLoggingErrors() } }
   }
 
-  /// Writes every queued decision through the store's write path and returns once committed.
+  /// Writes every decision queued before the call and returns once they are committed, also
+  /// those that an earlier flush took and has not committed yet. The queue is taken inside the
+  /// write, which the store's writer runs after every write queued before it.
   func flush() async throws {
-    guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
     try await store.write(durability: .unsynced) { [self] db in try drain(into: db) }
+  }
+
+  /// Flushes when decisions are queued, without a write when there are none.
+  private func flushIfQueued() async throws {
+    guard state.withLock({ !$0.queue.isEmpty || $0.dropped > 0 }) else { return }
+    try await flush()
   }
 
   /// Stops the background task and writes what is queued, blocking the calling thread until it
@@ -174,7 +181,7 @@ final class DecisionLog: Sendable {
 
   private func flushLoggingErrors() async {
     do {
-      try await flush()
+      try await flushIfQueued()
     } catch {
       // Once closed, the store rejects writes and `close` has written the queue itself.
       guard !isClosed else { return }
