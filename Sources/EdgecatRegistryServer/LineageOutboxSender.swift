@@ -74,9 +74,6 @@ public final class LineageOutboxSender: Sendable {
         }
       case .failed(let message, let edges):
         failures += 1
-        // NOTE: CatalogClient also logs a warning of its own for each UNAVAILABLE call, so an
-        // outage still writes one line per retry from it, one every `maximumRetryDelay` once
-        // the backoff reaches that cap.
         let now = ContinuousClock.now
         if failures == 1 || now - lastLogged >= repeatLogInterval {
           lastLogged = now

@@ -16,6 +16,7 @@ public final class DownstreamClient: Sendable {
   private let token: String
   private let callTimeout: Duration
   private let logger: Logger
+  private let outage = OutageLog()
 
   /// `serviceToken` is this service's own token, and `callTimeout` bounds each call when the
   /// request has no earlier deadline.
@@ -40,14 +41,21 @@ public final class DownstreamClient: Sendable {
     environment: String? = nil, deadline: Deadline? = nil
   ) async throws(RPCError) -> Response {
     let timeout = min(deadline?.remaining ?? callTimeout, callTimeout)
+    let response: Response
     do {
-      return try await rpcClient.unary(
+      response = try await rpcClient.unary(
         "/\(serviceName)/\(method)", request,
         metadata: metadata(onBehalfOf: principal, requestID: requestID, environment: environment),
         timeout: timeout)
     } catch {
       throw unavailable(error, method: method, requestID: requestID)
     }
+    if let failures = outage.succeeded() {
+      logger.info(
+        "\(displayName) service reachable again",
+        ["\(displayName).endpoint": endpoint, "failed_calls": failures])
+    }
+    return response
   }
 
   private func metadata(onBehalfOf principal: String?, requestID: String, environment: String?)
@@ -62,16 +70,19 @@ public final class DownstreamClient: Sendable {
   }
 
   /// Turns connection failures and timeouts into UNAVAILABLE naming the service, and passes
-  /// the service's own answers on.
+  /// the service's own errors on. An outage is logged at its first failure and then once per
+  /// `OutageLog` interval.
   private func unavailable(_ error: RPCError, method: String, requestID: String) -> RPCError {
     switch error.code {
     case .unavailable, .deadlineExceeded, .cancelled:
-      logger.warning(
-        "\(displayName) service unavailable",
-        [
-          "\(displayName).endpoint": endpoint, "rpc.method": method, "request.id": requestID,
-          "error": error.message,
-        ])
+      if let notLogged = outage.failed() {
+        logger.warning(
+          "\(displayName) service unavailable",
+          [
+            "\(displayName).endpoint": endpoint, "rpc.method": method, "request.id": requestID,
+            "error": error.message, "failures_not_logged": notLogged,
+          ])
+      }
       return RPCError(
         .unavailable,
         "the \(displayName) service at \(endpoint) did not answer in time (\(error.code)); retry"

@@ -35,6 +35,7 @@ extension PolicyClient {
       for try await response in call.responses {
         if !announced {
           announced = true
+          logFollowConnected()
           subscribers.publish(.connected)
         }
         switch response.event {

@@ -34,6 +34,8 @@ public final class PolicyClient: Sendable {
   /// The streams `changes()` returned.
   let subscribers = PolicySubscribers()
   private let logger = Logger(component: "policy-client")
+  private let outage = OutageLog()
+  private let watchOutage = OutageLog()
 
   /// `serviceToken` is the calling service's own token, sent on every call to the policy
   /// service. `callTimeout` bounds each call when the request has no earlier deadline.
@@ -81,12 +83,21 @@ public final class PolicyClient: Sendable {
     cache.withLock { $0.disconnected() }
   }
 
+  /// Logs a failed watch, the first of an outage and then one per interval with a count.
   func logFollowFailure(_ error: any Error) {
+    guard let notLogged = watchOutage.failed() else { return }
     logger.warning(
       "policy watch stream failed, cache disabled until it reconnects",
       [
-        "policy.endpoint": endpoint, "error": "\(error)",
+        "policy.endpoint": endpoint, "error": "\(error)", "failures_not_logged": notLogged,
       ])
+  }
+
+  /// Logs that the watch is connected again after failures.
+  func logFollowConnected() {
+    guard let failures = watchOutage.succeeded() else { return }
+    logger.info(
+      "policy watch stream connected again", ["policy.endpoint": endpoint, "failures": failures])
   }
 
   /// True while cached results may be used.
@@ -156,19 +167,23 @@ public final class PolicyClient: Sendable {
     if let principal { metadata.add("x-edgecat-principal", principal) }
     let bound = limit ?? callTimeout
     let timeout = min(deadline?.remaining ?? bound, bound)
+    let response: Response
     do {
-      return try await rpcClient.unary(
+      response = try await rpcClient.unary(
         "/edgecat.policy.v1.PolicyService/\(method)", request, metadata: metadata,
         timeout: timeout)
     } catch {
       switch error.code {
       case .unavailable, .deadlineExceeded, .cancelled:
-        logger.warning(
-          "policy service unavailable, denying",
-          [
-            "policy.endpoint": endpoint, "rpc.method": method, "request.id": requestID,
-            "error": error.message,
-          ])
+        // The first failure of an outage is logged, then one line per interval with a count.
+        if let notLogged = outage.failed() {
+          logger.warning(
+            "policy service unavailable, denying",
+            [
+              "policy.endpoint": endpoint, "rpc.method": method, "request.id": requestID,
+              "error": error.message, "failures_not_logged": notLogged,
+            ])
+        }
         // The address stays in the log: callers of this service need not learn it.
         let what =
           error.code == .unavailable ? "cannot be reached" : "did not answer in time"
@@ -179,5 +194,10 @@ public final class PolicyClient: Sendable {
         throw error
       }
     }
+    if let failures = outage.succeeded() {
+      logger.info(
+        "policy service reachable again", ["policy.endpoint": endpoint, "failed_calls": failures])
+    }
+    return response
   }
 }
