@@ -103,7 +103,9 @@ extension CatalogServer {
           let table = try await visible(
             try name(request.tableFullName, .table, field: "table_full_name"), [.table], caller)
           var details = try decoded(table, CatalogDetails.table)
-          let column = request.column.lowercased()
+          // UpdateTable rejects removing a masked column, so a name that is not a column of
+          // the table cannot have a mask and is rejected like in SetColumnMask.
+          let column = try boundColumns([request.column], of: details, table.fullName)[0]
           var policyRequest = Edgecat_Policy_V1_DropColumnMaskRequest()
           policyRequest.tableFullName = table.fullName
           policyRequest.column = column

@@ -326,4 +326,20 @@ struct BindingTests {
     #expect(try await fixture.getTable("main.s.people").columnMasks.isEmpty)
     #expect(try await fixture.resolveTableAccess("main.s.people").columnMasks.isEmpty)
   }
+
+  @Test("DropColumnMask on an unknown column")
+  func dropMaskOfUnknownColumn() async throws {
+    let fixture = try await CatalogFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createPeople()
+    try await fixture.bindExample(.columnMask)
+    let error = await #expect(throws: RPCError.self) {
+      try await fixture.dropColumnMask("main.s.people", column: "emial")
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("\"emial\"") == true)
+    #expect(error?.message.contains("id, email, region") == true)
+    let masks = try await fixture.getTable("main.s.people").columnMasks
+    #expect(masks.keys.sorted() == ["email"])
+  }
 }
