@@ -23,7 +23,10 @@ enum AuditCommands {
             help: "only this service: \(auditedServices.map(\.rawValue).joined(separator: ", "))"
               + " (default: all of them)"),
           FlagSpec("principal", value: "NAME", help: "only events for this principal"),
-          FlagSpec("action", value: "NAME", help: "only this action, such as Grant"),
+          FlagSpec(
+            "action", value: "NAME",
+            help: "only this action, matched exactly as the ACTION column prints it, such as"
+              + " grant (policy) or CreateTable (catalog)"),
           FlagSpec("securable", value: "FULL_NAME", help: "only events on this securable"),
         ] + timeFlags + Paging.flags, run: listEvents),
       Verb(
