@@ -52,7 +52,9 @@ enum GrantCommands {
           .clients.call(.policy, "GetEffectivePrivileges", request)
         return .list(
           response.privileges.map(PolicyJSON.effectivePrivilege),
-          columns: [TableColumn("privilege"), TableColumn("sources", format: describeSources)])
+          columns: [
+            TableColumn("privilege"), TableColumn(header: "SOURCES", item: describeSources),
+          ])
       },
     ])
 
@@ -104,15 +106,23 @@ enum GrantCommands {
     return value
   }
 
-  /// Sources as a sentence per source, such as `inherited from production via ml-engineers`.
-  static func describeSources(_ value: JSONValue) -> String {
-    guard case .array(let sources) = value else { return "" }
+  /// Formats the sources of one effective privilege, a phrase per source such as `inherited on
+  /// production via ml-engineers`. A grant of ALL_PRIVILEGES ends in `through ALL_PRIVILEGES`,
+  /// so that it reads apart from a grant of the privilege itself on the same securable.
+  static func describeSources(_ effective: JSONValue) -> String {
+    guard case .array(let sources)? = effective["sources"] else { return "" }
+    let privilege = effective["privilege"]?.cellText
     return sources.map { source in
       var text = (source["kind"]?.cellText ?? "").lowercased()
       if let securable = source["securable_full_name"]?.cellText, !securable.isEmpty {
         text += " on \(securable)"
       }
       if let group = source["via_group"]?.cellText, !group.isEmpty { text += " via \(group)" }
+      if let granted = source["granted_privilege"]?.cellText, !granted.isEmpty,
+        granted != privilege
+      {
+        text += " through \(granted)"
+      }
       return text
     }.joined(separator: "; ")
   }

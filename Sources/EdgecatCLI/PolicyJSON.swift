@@ -39,6 +39,7 @@ enum PolicyJSON {
               ("kind", .string(protoEnumName(source.kind))),
               ("securable_full_name", .string(source.securableFullName)),
               ("via_group", .string(source.viaGroup)),
+              ("granted_privilege", .string(source.grantedPrivilege)),
             ])
           })
       ),

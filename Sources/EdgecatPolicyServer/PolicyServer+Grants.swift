@@ -98,6 +98,7 @@ extension PolicyServer {
       }
     message.securableFullName = source.securable
     message.viaGroup = source.isThroughGroup ? source.holder : ""
+    message.grantedPrivilege = source.grantedPrivilege?.rawValue ?? ""
     return message
   }
 }

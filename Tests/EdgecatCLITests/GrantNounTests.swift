@@ -48,6 +48,33 @@ struct GrantNounTests {
     }
   }
 
+  @Test("effective names ALL_PRIVILEGES sources")
+  func effectiveThroughAllPrivileges() async throws {
+    try await ServiceFixture.with { fixture in
+      try await Self.prepare(fixture)
+      try await fixture.succeed(
+        "grant", "add", "schema", "production.ml_models", "--principal", "mel@example.com",
+        "--privilege", "SELECT", "--privilege", "ALL_PRIVILEGES")
+
+      let listed = try await fixture.succeed(
+        "--output", "json", "grant", "effective", "schema", "production.ml_models",
+        "--principal", "mel@example.com")
+      let select = try listed.jsonArray().first { $0["privilege"] as? String == "SELECT" }
+      let sources = select?["sources"] as? [[String: Any]] ?? []
+      #expect(sources.count == 2)
+      let granted = sources.compactMap { $0["granted_privilege"] as? String }
+      #expect(granted.sorted() == ["ALL_PRIVILEGES", "SELECT"])
+
+      let table = try await fixture.succeed(
+        "grant", "effective", "schema", "production.ml_models", "--principal", "mel@example.com")
+      let selectLine = table.lines.first { $0.hasPrefix("SELECT ") } ?? ""
+      #expect(
+        selectLine.hasSuffix(
+          " direct on production.ml_models; direct on production.ml_models through"
+            + " ALL_PRIVILEGES"))
+    }
+  }
+
   @Test("metastore grants take no name")
   func metastoreGrant() async throws {
     try await ServiceFixture.with { fixture in

@@ -439,6 +439,9 @@ public struct Edgecat_Policy_V1_PrivilegeSource: Sendable, Hashable {
   public var securableFullName: String = ""
   /// The group through which the principal holds it; empty when it is the principal's own.
   public var viaGroup: String = ""
+  /// The privilege of a DIRECT or INHERITED grant: the one listed, or ALL_PRIVILEGES when that
+  /// grant covers it. Empty for OWNERSHIP and ADMIN.
+  public var grantedPrivilege: String = ""
 
   public init() {}
 
@@ -1671,7 +1674,7 @@ extension Edgecat_Policy_V1_GetEffectivePrivilegesRequest: ProtoMessage, CBacked
 extension Edgecat_Policy_V1_PrivilegeSource: ProtoMessage, CBackedMessage {
   public static let protoMessageName = "edgecat.policy.v1.PrivilegeSource"
   static let cDescriptor = CMessageDescriptor(
-    named: protoMessageName, fieldNumbers: [1, 2, 3])
+    named: protoMessageName, fieldNumbers: [1, 2, 3, 4])
 
   public init(serializedBytes bytes: [UInt8]) throws(ProtoDecodingError) {
     self = try ProtoCodec.decode(Self.self, from: bytes)
@@ -1686,12 +1689,14 @@ extension Edgecat_Policy_V1_PrivilegeSource: ProtoMessage, CBackedMessage {
     self.kind = reader.enumValue(0, as: Edgecat_Policy_V1_PrivilegeSource.Kind.self)
     self.securableFullName = reader.string(1)
     self.viaGroup = reader.string(2)
+    self.grantedPrivilege = reader.string(3)
   }
 
   func write(to writer: CMessageWriter) {
     writer.setEnum(0, self.kind)
     writer.setString(1, self.securableFullName)
     writer.setString(2, self.viaGroup)
+    writer.setString(3, self.grantedPrivilege)
   }
 }
 

@@ -4847,7 +4847,7 @@ const ProtobufCEnumDescriptor edgecat__policy__v1__privilege_source__kind__descr
   edgecat__policy__v1__privilege_source__kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCFieldDescriptor edgecat__policy__v1__privilege_source__field_descriptors[3] =
+static const ProtobufCFieldDescriptor edgecat__policy__v1__privilege_source__field_descriptors[4] =
 {
   {
     "kind",
@@ -4885,8 +4885,21 @@ static const ProtobufCFieldDescriptor edgecat__policy__v1__privilege_source__fie
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "granted_privilege",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Edgecat__Policy__V1__PrivilegeSource, granted_privilege),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned edgecat__policy__v1__privilege_source__field_indices_by_name[] = {
+  3,   /* field[3] = granted_privilege */
   0,   /* field[0] = kind */
   1,   /* field[1] = securable_full_name */
   2,   /* field[2] = via_group */
@@ -4894,7 +4907,7 @@ static const unsigned edgecat__policy__v1__privilege_source__field_indices_by_na
 static const ProtobufCIntRange edgecat__policy__v1__privilege_source__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor edgecat__policy__v1__privilege_source__descriptor =
 {
@@ -4904,7 +4917,7 @@ const ProtobufCMessageDescriptor edgecat__policy__v1__privilege_source__descript
   "Edgecat__Policy__V1__PrivilegeSource",
   "edgecat.policy.v1",
   sizeof(Edgecat__Policy__V1__PrivilegeSource),
-  3,
+  4,
   edgecat__policy__v1__privilege_source__field_descriptors,
   edgecat__policy__v1__privilege_source__field_indices_by_name,
   1,  edgecat__policy__v1__privilege_source__number_ranges,

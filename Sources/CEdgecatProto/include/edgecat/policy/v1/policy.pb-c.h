@@ -696,10 +696,15 @@ struct  Edgecat__Policy__V1__PrivilegeSource
    * The group through which the principal holds it; empty when it is the principal's own.
    */
   char *via_group;
+  /*
+   * The privilege of a DIRECT or INHERITED grant: the one listed, or ALL_PRIVILEGES when that
+   * grant covers it. Empty for OWNERSHIP and ADMIN.
+   */
+  char *granted_privilege;
 };
 #define EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&edgecat__policy__v1__privilege_source__descriptor) \
-    , EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , EDGECAT__POLICY__V1__PRIVILEGE_SOURCE__KIND__KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Edgecat__Policy__V1__EffectivePrivilege
