@@ -80,7 +80,12 @@ extension CatalogServer {
         .invalidArgument,
         "direction \(value) is not a lineage direction; use UPSTREAM, DOWNSTREAM or BOTH")
     }
-    let visibility = try await lineageVisibility(walk, caller)
+    var visibility = try await lineageVisibility(walk, caller)
+    // authorizeLineageStart let the caller read this device or deployment node, which is
+    // otherwise visible only beside a visible neighbor, so a node without edges stays named.
+    if LineageNodeName.isExternal(start), LineageNodeName.model(ofVersion: start) == nil {
+      visibility[start] = (true, .unspecified)
+    }
     return walk.response(visibility: visibility)
   }
 

@@ -100,6 +100,27 @@ struct LineageTests {
     #expect(lineage.nodes.map(\.id) == ["main.raw.events", "main.features.user_features"])
   }
 
+  @Test("device without edges is shown")
+  func deviceWithoutEdges() async throws {
+    let fixture = try await Self.makeWorld()
+    defer { Task { await fixture.stop() } }
+    let lineage = try await fixture.lineage(
+      "device:press-02", .both, depth: 3, token: fixture.adminToken)
+    #expect(lineage.nodes.map(\.id) == ["device:press-02"])
+    #expect(lineage.nodes.first?.redacted == false)
+    #expect(lineage.edges.isEmpty)
+  }
+
+  @Test("device start keeps its name")
+  func deviceStartNamed() async throws {
+    let fixture = try await Self.makeWorld()
+    defer { Task { await fixture.stop() } }
+    let lineage = try await fixture.lineage(
+      "device:press-01", .upstream, depth: 1, token: fixture.adminToken)
+    #expect(lineage.nodes.map(\.id) == ["device:press-01", "model-version:main.features.churn/1"])
+    #expect(lineage.nodes.filter(\.redacted).isEmpty)
+  }
+
   @Test("start without BROWSE is denied")
   func startDenied() async throws {
     let fixture = try await Self.makeWorld()
