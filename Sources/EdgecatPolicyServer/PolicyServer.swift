@@ -136,7 +136,12 @@ extension SecurableType {
 func securableType(_ type: Proto) throws(RPCError) -> SecurableType? {
   if case .unspecified = type { return nil }
   guard let converted = SecurableType(type) else {
-    throw RPCError(.invalidArgument, "securable_type \(type.rawValue) is not a known type")
+    throw RPCError(
+      .invalidArgument,
+      "securable_type \(type.rawValue) is not a known type; use SECURABLE_TYPE_METASTORE,"
+        + " SECURABLE_TYPE_CATALOG, SECURABLE_TYPE_SCHEMA, SECURABLE_TYPE_TABLE,"
+        + " SECURABLE_TYPE_VIEW, SECURABLE_TYPE_VOLUME, SECURABLE_TYPE_FUNCTION or"
+        + " SECURABLE_TYPE_REGISTERED_MODEL, or leave it unset where any type is accepted")
   }
   return converted
 }

@@ -114,6 +114,24 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("unknown securable type names the types")
+  func unknownSecurableType() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    var request = checkRequest("alice@example.com", "USE_CATALOG", "main")
+    request.securableType = .unrecognized(99)
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_CheckResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/Check", request,
+        metadata: fixture.metadata(token: fixture.adminToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("securable_type 99") == true)
+    #expect(error?.message.contains("SECURABLE_TYPE_CATALOG") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("drop securable is for services and admins")
   func dropNeedsService() async throws {
     let fixture = try await PolicyFixture.start()
