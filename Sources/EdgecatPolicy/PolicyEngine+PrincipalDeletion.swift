@@ -3,8 +3,8 @@ import EdgecatStore
 extension PolicyEngine {
   /// Deletes a principal with its tokens, its memberships in groups, the memberships of a
   /// group's members and the grants it holds. Only metastore admins and edgecat services may
-  /// delete principals. A principal that owns a securable is FAILED_PRECONDITION, and a built-in
-  /// group is INVALID_ARGUMENT.
+  /// delete principals. A principal that owns a securable, or the last user or service principal
+  /// in metastore-admins, is FAILED_PRECONDITION, and a built-in group is INVALID_ARGUMENT.
   @discardableResult
   public func deletePrincipal(_ name: String, context: RequestContext) async throws -> WriteResult {
     let details = AuditDetails(action: "deletePrincipal", parameters: [("name", name)])
@@ -22,9 +22,16 @@ extension PolicyEngine {
       removeTokens(of: entry, model: &model, pending: &pending)
       pending.execute("DELETE FROM principal_attributes WHERE principal = ?", .text(name))
       pending.execute("DELETE FROM principals WHERE name = ?", .text(name))
+      let hadAdmin = model.hasAdmin
       model.principals[Int(entry.id)] = nil
       model.principalIDs[name] = nil
       model.recomputeClosures()
+      if hadAdmin, !model.hasAdmin {
+        throw PolicyError(
+          code: .failedPrecondition,
+          message: "deleting \(entry.kind.noun) '\(name)' would leave no user or service"
+            + " principal in \(BuiltInGroup.metastoreAdmins); add another admin first")
+      }
       pending.record(.principalDeleted, principal: name)
     }.result
   }

@@ -70,7 +70,8 @@ extension PolicyEngine {
     }.result
   }
 
-  /// Removes `member` from `group`; removing a non-member changes nothing.
+  /// Removes `member` from `group`; removing a non-member changes nothing. A removal that
+  /// would leave metastore-admins without a user or service principal is FAILED_PRECONDITION.
   @discardableResult
   public func removeMember(
     _ member: String, from group: String, context: RequestContext
@@ -80,8 +81,15 @@ extension PolicyEngine {
     return try await performWrite(details, context: context) { model, pending in
       let (memberEntry, groupEntry) = try membershipTargets(member, group, context, model)
       guard memberEntry.directGroups.contains(groupEntry.id) else { return }
+      let hadAdmin = model.hasAdmin
       model.principals[Int(memberEntry.id)]!.directGroups.removeAll { $0 == groupEntry.id }
       model.recomputeClosures()
+      if hadAdmin, !model.hasAdmin {
+        throw PolicyError(
+          code: .failedPrecondition,
+          message: "removing '\(member)' from '\(group)' would leave no user or service"
+            + " principal in \(BuiltInGroup.metastoreAdmins); add another admin first")
+      }
       pending.execute(
         "DELETE FROM memberships WHERE group_name = ? AND member = ?", .text(group),
         .text(member))

@@ -23,6 +23,15 @@ enum Outcome: Sendable {
 }
 
 extension PolicyModel {
+  /// True when a user or service principal belongs to metastore-admins, directly or through
+  /// groups. Without one, only a member of edgecat-services could add an admin back.
+  var hasAdmin: Bool {
+    principals.contains { entry in
+      guard let entry, entry.kind == .user || entry.kind == .service else { return false }
+      return entry.closure.contains(adminsID)
+    }
+  }
+
   /// Decides `requirement` for `principal` on `target`, usage privileges included.
   /// Allocates only on a denial, where it lists what is missing.
   func evaluate(

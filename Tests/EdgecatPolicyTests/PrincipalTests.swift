@@ -89,6 +89,52 @@ struct PrincipalTests {
     #expect(try engine.principal(named: "u").groups == ["account users"])
   }
 
+  @Test("last admin stays in metastore-admins")
+  func lastAdminMembership() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await openEngine(directory)
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.removeMember(adminName, from: "metastore-admins", context: admin)
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(error?.message.contains("metastore-admins") == true)
+    #expect(try engine.principal(named: adminName).groups.contains("metastore-admins"))
+
+    try await engine.user("second-admin", groups: ["metastore-admins"])
+    try await engine.removeMember(adminName, from: "metastore-admins", context: admin)
+    #expect(try engine.principal(named: adminName).groups == ["account users"])
+  }
+
+  @Test("last admin through a group stays")
+  func lastAdminThroughGroup() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await openEngine(directory)
+    try await engine.group("admins-team")
+    try await engine.addMember("admins-team", to: "metastore-admins", context: admin)
+    try await engine.user("lead", groups: ["admins-team"])
+    try await engine.removeMember(adminName, from: "metastore-admins", context: acting("lead"))
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.removeMember("lead", from: "admins-team", context: acting("lead"))
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(try engine.principal(named: "lead").groups.contains("metastore-admins"))
+  }
+
+  @Test("last admin cannot be deleted")
+  func deleteLastAdmin() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await openEngine(directory)
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.deletePrincipal(adminName, context: acting("service:catalog"))
+    }
+    #expect(error?.code == .failedPrecondition)
+    #expect(error?.message.contains("metastore-admins") == true)
+    #expect(try engine.principal(named: adminName).groups.contains("metastore-admins"))
+  }
+
   @Test(
     "principal name rules",
     arguments: [
