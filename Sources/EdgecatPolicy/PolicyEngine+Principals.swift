@@ -17,6 +17,12 @@ public struct PrincipalInfo: Sendable, Hashable {
 }
 
 extension PolicyEngine {
+  /// The maximum length of a principal attribute value, in characters. Every attribute is in
+  /// each GetPrincipal and ListPrincipals response, and a page holds up to 1000 principals.
+  /// NOTE: the number of attributes per principal is not capped, so a page of principals with
+  /// many long attributes can still exceed the 4 MiB message limit.
+  public static let maximumAttributeValueLength = 1000
+
   /// Creates a principal. Only metastore admins and edgecat services may create principals.
   @discardableResult
   public func createPrincipal(
@@ -127,6 +133,11 @@ extension PolicyEngine {
       try requireAdmin(actor, in: model, orService: true, for: "change principal attributes")
       let entry = try model.requirePrincipal(principal)
       let key = try SecurableName.validatePart(key, position: 1, of: key, noun: "attribute key")
+      if let value, value.count > Self.maximumAttributeValueLength {
+        throw PolicyError.invalidArgument(
+          "the value of attribute '\(key)' of '\(principal)' has \(value.count) characters;"
+            + " the maximum is \(Self.maximumAttributeValueLength)")
+      }
       guard entry.attributes[key] != value else { return }
       model.principals[Int(entry.id)]!.attributes[key] = value
       if let value {

@@ -182,6 +182,24 @@ struct PrincipalTests {
     #expect(try engine.principal(named: "u").attributes.isEmpty)
   }
 
+  @Test("attribute value length is capped")
+  func attributeValueLength() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await openEngine(directory)
+    try await engine.user("u")
+    let longest = String(repeating: "v", count: PolicyEngine.maximumAttributeValueLength)
+    try await engine.setAttribute("team", to: longest, of: "u", context: admin)
+    #expect(try engine.principal(named: "u").attributes["team"] == longest)
+
+    let error = await #expect(throws: PolicyError.self) {
+      try await engine.setAttribute("team", to: longest + "v", of: "u", context: admin)
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("1001 characters") == true)
+    #expect(try engine.principal(named: "u").attributes["team"] == longest)
+  }
+
   @Test("bootstrap runs once")
   func bootstrapOnce() async throws {
     let directory = TemporaryDirectory()
