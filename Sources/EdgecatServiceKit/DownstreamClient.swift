@@ -83,10 +83,13 @@ public final class DownstreamClient: Sendable {
             "error": error.message, "failures_not_logged": notLogged,
           ])
       }
+      // UNAVAILABLE covers a refused connection and an UNAVAILABLE status the service returns,
+      // so the message keeps the cause instead of calling it a timeout.
+      let what = error.code == .unavailable ? "is unavailable" : "did not answer in time"
       return RPCError(
         .unavailable,
-        "the \(displayName) service at \(endpoint) did not answer in time (\(error.code)); retry"
-          + " once it is reachable")
+        "the \(displayName) service at \(endpoint) \(what) (\(error.code): \(error.message));"
+          + " retry once it is reachable")
     default:
       return error
     }
