@@ -58,8 +58,8 @@ public enum AuditTrail {
       "INSERT INTO audit_events (id, time, action, principal, securable, parameters, result,"
         + " request_id, peer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
       .text(event.id), .real(event.time), .text(event.action), .text(event.principal),
-      SQLValue(event.securable), .text(event.parameters), .text(event.result),
-      .text(event.requestID), .text(event.peer))
+      SQLValue(event.securable.map(AuditEventFilter.normalizedSecurable)),
+      .text(event.parameters), .text(event.result), .text(event.requestID), .text(event.peer))
   }
 
   /// Lists the events that match `filter`, newest first, one page at a time. A bad page size,

@@ -94,8 +94,9 @@ extension PolicyEngine {
       "INSERT INTO audit_events (id, time, action, principal, securable, parameters, result,"
         + " request_id, revision, peer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       .text(event.id), .real(event.time), .text(event.action), .text(event.principal),
-      SQLValue(event.securable), .text(event.parameters), .text(event.result),
-      .text(event.requestID), .integer(Int64(event.revision)), .text(event.peer))
+      SQLValue(event.securable.map(AuditEventFilter.normalizedSecurable)),
+      .text(event.parameters), .text(event.result), .text(event.requestID),
+      .integer(Int64(event.revision)), .text(event.peer))
   }
 
   /// Returns the newest audit events, newest first, up to `limit`.

@@ -62,6 +62,23 @@ struct AuditTests {
     #expect(names == ["main.s4", "main.s3", "main.s2", "main.s1", "main.s0"])
   }
 
+  @Test("securable filter ignores case")
+  func securableFilterCase() async throws {
+    let fixture = try await CatalogFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createCatalog("main")
+    try await fixture.createSchema("main", "sales")
+    _ = try await fixture.getSchema("MAIN.Sales")
+    for spelling in ["main.sales", "Main.SALES"] {
+      var request = Edgecat_Audit_V1_ListAuditEventsRequest()
+      request.securable = spelling
+      let page: Edgecat_Audit_V1_ListAuditEventsResponse = try await fixture.call(
+        "ListAuditEvents", request, token: fixture.adminToken)
+      #expect(page.events.map(\.action) == ["GetSchema", "CreateSchema"], "filter \(spelling)")
+      #expect(page.events.allSatisfy { $0.securable == "main.sales" }, "filter \(spelling)")
+    }
+  }
+
   @Test("listing needs an admin")
   func adminOnly() async throws {
     let fixture = try await CatalogFixture.start()

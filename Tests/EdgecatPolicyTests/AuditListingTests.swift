@@ -65,6 +65,19 @@ struct AuditListingTests {
     #expect(page.events.first?.result == "PERMISSION_DENIED")
   }
 
+  @Test("securable filter ignores case")
+  func securableFilterCase() async throws {
+    let directory = TemporaryDirectory()
+    defer { directory.remove() }
+    let engine = try await makeEngine(directory, TestClock())
+    try await engine.grant([.useCatalog], on: "MAIN", to: "bob", context: admin)
+    for spelling in ["main", "Main"] {
+      let page = try await engine.listAuditEvents(AuditEventFilter(securable: spelling))
+      #expect(actions(page) == ["grant", "grant", "registerSecurable"], "filter \(spelling)")
+      #expect(page.events.allSatisfy { $0.securable == "main" }, "filter \(spelling)")
+    }
+  }
+
   @Test("action filter keeps that action")
   func actionFilter() async throws {
     let directory = TemporaryDirectory()
