@@ -133,6 +133,10 @@ extension PolicyServer {
       .synchronousUnary(Self.path("Authenticate")) {
         (request: Edgecat_Policy_V1_AuthenticateRequest, context) in
         let caller = try caller(context)
+        guard !request.token.isEmpty else {
+          throw RPCError(
+            .invalidArgument, "token is empty; set it to the bearer token to authenticate")
+        }
         let ownToken = EdgecatMetadata.bearerToken(context.metadata) == request.token
         guard ownToken || caller.isService || caller.isAdmin else {
           throw RPCError(

@@ -132,6 +132,21 @@ struct PolicyServiceTests {
     await fixture.stop()
   }
 
+  @Test("authenticate of an empty token")
+  func authenticateEmptyToken() async throws {
+    let fixture = try await PolicyFixture.start()
+    let client = fixture.client()
+    let error = await rpcError {
+      let _: Edgecat_Policy_V1_AuthenticateResponse = try await client.unary(
+        "/edgecat.policy.v1.PolicyService/Authenticate", Edgecat_Policy_V1_AuthenticateRequest(),
+        metadata: fixture.metadata(token: fixture.adminToken))
+    }
+    #expect(error?.code == .invalidArgument)
+    #expect(error?.message.contains("token is empty") == true)
+    client.close()
+    await fixture.stop()
+  }
+
   @Test("drop securable is for services and admins")
   func dropNeedsService() async throws {
     let fixture = try await PolicyFixture.start()
