@@ -65,10 +65,8 @@ extension CatalogEngine {
           + " \(maximumTagValueLength)")
     }
     for text in [key, value] {
-      let control = text.unicodeScalars.first { $0.properties.generalCategory == .control }
-      if let control {
-        let code = String(control.value, radix: 16, uppercase: true)
-        throw .invalidArgument("tag '\(key)' contains control character U+\(code); remove it")
+      if let control = ControlCharacters.first(in: text) {
+        throw .invalidArgument("tag '\(key)' contains control character \(control); remove it")
       }
     }
   }

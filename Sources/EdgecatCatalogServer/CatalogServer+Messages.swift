@@ -138,12 +138,19 @@ struct UpdateMask {
   }
 }
 
-/// Checks a comment's length.
+/// Checks a comment's length and that its only control characters are line breaks and tabs,
+/// so that one printed in a terminal cannot carry escape sequences.
 func validateComment(_ comment: String) throws(RPCError) {
   guard comment.count <= maximumCommentLength else {
     throw RPCError(
       .invalidArgument,
       "comment has \(comment.count) characters; the maximum is \(maximumCommentLength)")
+  }
+  if let control = ControlCharacters.first(in: comment, allowingLineBreaks: true) {
+    throw RPCError(
+      .invalidArgument,
+      "comment contains control character \(control); remove it (line breaks and tabs are"
+        + " allowed)")
   }
 }
 
@@ -154,11 +161,10 @@ func validateProperties(_ properties: [String: String]) throws(RPCError) {
       throw RPCError(
         .invalidArgument, "property key \"\(key)\" has \(key.count) characters; use 1 to 255")
     }
-    guard !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-    else {
+    if let control = ControlCharacters.first(in: key) {
       throw RPCError(
         .invalidArgument,
-        "property key \(key.debugDescription) contains a control character; remove it")
+        "property key \(key.debugDescription) contains control character \(control); remove it")
     }
     guard value.count <= maximumCommentLength else {
       throw RPCError(

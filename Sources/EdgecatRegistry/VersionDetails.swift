@@ -55,14 +55,18 @@ public enum VersionDetails {
         "comment has \(request.comment.count) characters; the maximum is"
           + " \(maximumCommentLength)")
     }
+    if let control = ControlCharacters.first(in: request.comment, allowingLineBreaks: true) {
+      throw .invalidArgument(
+        "comment contains control character \(control); remove it (line breaks and tabs are"
+          + " allowed)")
+    }
     details.comment = request.comment
     return details
   }
 
   /// Checks a tag's key and value lengths. Keys may not contain control characters.
   public static func validateTag(key: String, value: String) throws(ServiceError) {
-    guard !key.isEmpty, key.count <= maximumTagKeyLength,
-      !key.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+    guard !key.isEmpty, key.count <= maximumTagKeyLength, ControlCharacters.first(in: key) == nil
     else {
       throw .invalidArgument(
         "tag key \"\(key)\" is invalid; use 1 to \(maximumTagKeyLength) characters without"

@@ -21,6 +21,32 @@ struct UpdateTests {
     #expect(try fixture.policyEngine.securable(named: "main").owner == "alice@example.com")
   }
 
+  @Test("comment control characters")
+  func commentControlCharacters() async throws {
+    let fixture = try await CatalogFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createCatalog("main")
+    var request = Edgecat_Catalog_V1_UpdateCatalogRequest()
+    request.name = "main"
+    request.comment = "line one\n\tline two\r\n"
+    let updated: Edgecat_Catalog_V1_CatalogInfo = try await fixture.call(
+      "UpdateCatalog", request, token: fixture.adminToken)
+    #expect(updated.comment == "line one\n\tline two\r\n")
+    request.comment = "red \u{1B}[31m text"
+    await #expect {
+      let _: Edgecat_Catalog_V1_CatalogInfo = try await fixture.call(
+        "UpdateCatalog", request, token: fixture.adminToken)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("U+1B")
+    }
+    var get = Edgecat_Catalog_V1_GetCatalogRequest()
+    get.name = "main"
+    let info: Edgecat_Catalog_V1_CatalogInfo = try await fixture.call(
+      "GetCatalog", get, token: fixture.adminToken)
+    #expect(info.comment == "line one\n\tline two\r\n")
+  }
+
   @Test("a user without MANAGE cannot update")
   func updateDenied() async throws {
     let fixture = try await CatalogFixture.start()

@@ -137,6 +137,27 @@ struct VersionServiceTests {
     }
   }
 
+  @Test("version comment control characters")
+  func versionCommentControlCharacters() async throws {
+    let fixture = try await RegistryFixture.start()
+    defer { Task { await fixture.stop() } }
+    try await fixture.createModel()
+    var request = EngineFixture.versionRequest()
+    request.modelFullName = "main.ml.defects"
+    request.comment = "retrained\n\twith March data"
+    let created: ModelVersionMessage = try await fixture.call(
+      "CreateModelVersion", request, token: fixture.aliceToken)
+    #expect(created.comment == "retrained\n\twith March data")
+    request.comment = "bell \u{07}"
+    await #expect {
+      let _: ModelVersionMessage = try await fixture.call(
+        "CreateModelVersion", request, token: fixture.aliceToken)
+    } throws: { error in
+      guard let error = error as? RPCError else { return false }
+      return error.code == .invalidArgument && error.message.contains("U+7")
+    }
+  }
+
   @Test("an alias of a pending version is FAILED_PRECONDITION")
   func aliasOfPendingVersion() async throws {
     let fixture = try await RegistryFixture.start()
