@@ -769,7 +769,8 @@ public struct Edgecat_Catalog_V1_ReconcileRequest: Sendable, Hashable {
 public struct Edgecat_Catalog_V1_ReconcileResponse: Sendable, Hashable {
   /// Securables the policy service lacked, now registered.
   public var registered: [String] = []
-  /// Securables only the policy service had, now dropped.
+  /// Securables only the policy service had, now dropped with every securable under them, which
+  /// are not listed again.
   public var dropped: [String] = []
   /// Securables whose owner differed, now set to the catalog's owner.
   public var ownersFixed: [String] = []

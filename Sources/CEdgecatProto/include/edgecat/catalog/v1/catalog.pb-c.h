@@ -1373,7 +1373,8 @@ struct  Edgecat__Catalog__V1__ReconcileResponse
   size_t n_registered;
   char **registered;
   /*
-   * Securables only the policy service had, now dropped.
+   * Securables only the policy service had, now dropped with every securable under them, which
+   * are not listed again.
    */
   size_t n_dropped;
   char **dropped;
