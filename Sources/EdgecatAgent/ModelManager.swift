@@ -1,3 +1,4 @@
+import EdgecatCore
 import EdgecatLog
 import EdgecatProto
 import EdgecatStore

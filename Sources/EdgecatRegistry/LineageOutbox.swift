@@ -1,6 +1,5 @@
 import EdgecatCore
 import EdgecatStore
-import Synchronization
 
 /// The request context a deployment step ran in, which the catalog call that records the
 /// step's lineage carries.
@@ -28,56 +27,6 @@ public struct LineageOutboxEdge: Sendable, Hashable {
   public let caller: LineageCaller
   /// Seconds since the Unix epoch.
   public let queuedAt: Double
-}
-
-/// A wake-up signal for the outbox sender, raised after each commit that queued edges. A
-/// signal raised while no task waits is kept until the next wait. Thread-safe.
-public final class LineageOutboxSignal: Sendable {
-  private struct State {
-    var raised = false
-    var waiter: CheckedContinuation<Void, Never>?
-  }
-
-  private let state = Mutex(State())
-
-  public init() {}
-
-  /// Wakes the waiting sender, or the next one to wait.
-  public func raise() {
-    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-      guard let waiter = state.waiter else {
-        state.raised = true
-        return nil
-      }
-      state.waiter = nil
-      return waiter
-    }
-    waiter?.resume()
-  }
-
-  /// Waits until the signal is raised or the task is cancelled, and lowers it. Only one task
-  /// may wait at a time.
-  public func wait() async {
-    await withTaskCancellationHandler {
-      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-        let resumeNow = state.withLock { state -> Bool in
-          if state.raised || Task.isCancelled {
-            state.raised = false
-            return true
-          }
-          state.waiter = continuation
-          return false
-        }
-        if resumeNow { continuation.resume() }
-      }
-    } onCancel: {
-      let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-        defer { state.waiter = nil }
-        return state.waiter
-      }
-      waiter?.resume()
-    }
-  }
 }
 
 extension RegistryEngine {

@@ -61,7 +61,7 @@ extension RegistryEngine {
       throw storageError(error, "creating a deployment of \(model)")
     }
     desiredStates.changed(progress.changed)
-    if !progress.targeted.isEmpty { lineageQueued.raise() }
+    if !progress.targeted.isEmpty { lineageQueued.notify() }
     return progress
   }
 

@@ -101,7 +101,7 @@ extension RegistryEngine {
       throw storageError(error, "rolling back a deployment of \(request.model)")
     }
     desiredStates.changed(progress.changed)
-    if !progress.changed.isEmpty { lineageQueued.raise() }
+    if !progress.changed.isEmpty { lineageQueued.notify() }
     return progress
   }
 

@@ -57,7 +57,7 @@ extension RegistryEngine {
     }
     if let progress {
       desiredStates.changed(progress.changed)
-      if !progress.targeted.isEmpty { lineageQueued.raise() }
+      if !progress.targeted.isEmpty { lineageQueued.notify() }
     }
     return progress
   }

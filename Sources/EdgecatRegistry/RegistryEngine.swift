@@ -23,8 +23,8 @@ public final class RegistryEngine: Sendable {
   public let clock: @Sendable () -> Double
   /// The open desired-state watches, woken after each commit that changes a desired state.
   public let desiredStates = DesiredStateNotifier()
-  /// The signal raised after each commit that queued lineage edges in the outbox.
-  public let lineageQueued = LineageOutboxSignal()
+  /// Notified after each commit that queued lineage edges in the outbox.
+  public let lineageQueued = Wakeup()
   /// Versions with an upload in progress, so that two uploads of one version cannot race.
   let uploading = Mutex<Set<VersionKey>>([])
 
