@@ -6,11 +6,13 @@ import Testing
 
 @Suite("Downstream client")
 struct DownstreamClientTests {
-  /// Returns a loopback port that was free a moment ago and has no listener now.
-  static func closedPort() throws -> Int {
+  /// Binds a TCP socket to a free loopback port without listening on it, and returns the
+  /// socket and its port. A connection to the port is refused for as long as the socket stays
+  /// open, and no other socket can take the port meanwhile, not even as the source port of a
+  /// connection to itself, which a port that was only free a moment ago allows on loopback.
+  static func boundPort() throws -> (descriptor: Int32, port: Int) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #expect(descriptor >= 0)
-    defer { close(descriptor) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -23,12 +25,14 @@ struct DownstreamClientTests {
       }
     }
     #expect(bound)
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
   }
 
   @Test("refused connection keeps its cause")
   func refusedConnection() async throws {
-    let endpoint = Endpoint(host: "127.0.0.1", port: try Self.closedPort())
+    let (descriptor, port) = try Self.boundPort()
+    defer { close(descriptor) }
+    let endpoint = Endpoint(host: "127.0.0.1", port: port)
     let client = DownstreamClient.catalog(endpoint: endpoint, serviceToken: "unused")
     defer { client.close() }
     let error = await #expect(throws: RPCError.self) {
