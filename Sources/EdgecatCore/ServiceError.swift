@@ -10,6 +10,8 @@ public enum ServiceErrorCode: String, Sendable, Hashable, CaseIterable {
   case outOfRange = "OUT_OF_RANGE"
   case resourceExhausted = "RESOURCE_EXHAUSTED"
   case deadlineExceeded = "DEADLINE_EXCEEDED"
+  /// The caller cancelled the call before it finished.
+  case cancelled = "CANCELLED"
   case `internal` = "INTERNAL"
 }
 

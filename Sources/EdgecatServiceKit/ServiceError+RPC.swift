@@ -15,6 +15,7 @@ extension ServiceError {
       case .outOfRange: .outOfRange
       case .resourceExhausted: .resourceExhausted
       case .deadlineExceeded: .deadlineExceeded
+      case .cancelled: .cancelled
       case .internal: .internal
       }
     return RPCError(code, message)

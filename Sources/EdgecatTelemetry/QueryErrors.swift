@@ -47,7 +47,7 @@ struct QueryErrors {
   /// Returns the error for a statement that failed while it ran.
   func runFailure(_ error: StoreError, cancelled: Bool) -> ServiceError {
     if error.isInterrupt {
-      if cancelled { return ServiceError(code: .internal, message: "query was cancelled") }
+      if cancelled { return ServiceError(code: .cancelled, message: "query was cancelled") }
       return deadlineExceeded()
     }
     if Self.userErrorCodes.contains(error.code) {

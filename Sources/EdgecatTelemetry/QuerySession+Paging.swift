@@ -16,7 +16,7 @@ extension QuerySession {
     }
     if connection.state.shouldInterrupt() {
       throw cancellation.isCancelled
-        ? ServiceError(code: .internal, message: "query was cancelled")
+        ? ServiceError(code: .cancelled, message: "query was cancelled")
         : errors.deadlineExceeded()
     }
 

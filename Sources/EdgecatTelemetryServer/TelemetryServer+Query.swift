@@ -91,6 +91,8 @@ extension TelemetryServer {
       throw error.rpcError
     } catch let error as RPCError {
       throw error
+    } catch is CancellationError {
+      throw RPCError(.cancelled, "the query was cancelled by its caller")
     } catch {
       throw RPCError(.internal, "the query failed: \(error)")
     }

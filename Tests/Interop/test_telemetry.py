@@ -369,6 +369,33 @@ def test_query_text_over_the_cap_is_invalid(suite, stub) -> None:
     assert raised.value.details().startswith(f"sql has {len(sql.encode())} bytes")
 
 
+def test_cancelled_query_is_audited_as_cancelled(suite, stub, telemetry) -> None:
+    from edgecat.audit.v1 import audit_pb2  # noqa: E402
+
+    start = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - 1))
+    endless = ("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+               f"SELECT count(*) FROM c, {TABLE}")
+    call = stub.Query(telemetry_pb2.QueryRequest(sql=endless, timeout_ms=8000),
+                      metadata=suite.admin)
+    threading.Timer(0.5, call.cancel).start()
+    with pytest.raises(grpc.RpcError) as raised:
+        list(call)
+    assert raised.value.code() == grpc.StatusCode.CANCELLED
+
+    # Query's audit event is queued, so it shows in the listing a moment later.
+    deadline = time.monotonic() + 10
+    events: list = []
+    while not events and time.monotonic() < deadline:
+        time.sleep(0.2)
+        listed = stub.ListAuditEvents(audit_pb2.ListAuditEventsRequest(
+            action="Query", principal="admin@example.com", start_time=start),
+            metadata=suite.admin).events
+        events = [event for event in listed if "RECURSIVE c(x)" in event.parameters]
+    assert len(events) == 1, [event.result for event in events]
+    assert events[0].result == "CANCELLED"
+    assert "query was cancelled" not in telemetry.log()
+
+
 def test_heartbeat_shows_in_the_fleet_view(suite, stub) -> None:
     device = suite.device_tokens["line-1"]
     response = stub.Heartbeat(telemetry_pb2.HeartbeatRequest(
