@@ -39,7 +39,9 @@ public struct AgentOptions: Sendable {
     Flag("data-dir", default: "./var/agent", help: "folder for the spool database and models"),
     Flag(
       "heartbeat-interval-ms", default: "30000",
-      help: "milliseconds between heartbeats to telemetry"),
+      help:
+        "milliseconds between heartbeats to telemetry until it answers one, and after a failed"
+        + " one; telemetry's --heartbeat-interval-ms sets the interval after a delivered one"),
     Flag(
       "spool-max-bytes", default: "1073741824",
       help: "bytes of records and labels the spool keeps before it rejects new ones"),
