@@ -130,10 +130,15 @@ extension TelemetryServer {
         entry.modelFullName = model.modelFullName
         entry.modelVersion = model.version
       }
+      // The figures belong to the reported version only, so a version that failed to load
+      // shows none, never those of the version the device went back to. A device that
+      // reported no model shows the figures of its first model version with records.
       let current =
-        deviceMetrics.first {
+        device.reportedModels.isEmpty
+        ? deviceMetrics.first
+        : deviceMetrics.first {
           $0.modelFullName == entry.modelFullName && $0.modelVersion == entry.modelVersion
-        } ?? deviceMetrics.first
+        }
       if let current {
         entry.p99LatencyMs = current.p99LatencyMs
         entry.accuracy = current.accuracy

@@ -411,6 +411,36 @@ def test_heartbeat_shows_in_the_fleet_view(suite, stub) -> None:
     assert fleet["store-1"].status == telemetry_pb2.DEVICE_STATUS_OFFLINE
 
 
+def test_fleet_figures_belong_to_reported_version(suite, stub) -> None:
+    device = suite.device_tokens["line-1"]
+    wait_ready(stub, device)
+    outgoing, acks = open_stream(stub, device)
+    outgoing.put(batch(1, [record("line-1", seq, epoch="epoch-fleet", label=1.0)
+                           for seq in range(5)]))
+    outgoing.put(None)
+    assert [ack.code for ack in acks] == [0]
+
+    def report(version: int, state: int) -> None:
+        suite.registry_stub.ReportDeviceState(registry_pb2.ReportDeviceStateRequest(
+            device_id="line-1", models=[registry_pb2.ReportedModel(
+                model_full_name="production.ml_models.digits", version=version, state=state)]),
+            metadata=device)
+
+    # Version 2 failed to load and has no records, while every record is of version 1.
+    report(2, registry_pb2.MODEL_RUN_STATE_FAILED)
+    try:
+        fleet = {entry.device_id: entry
+                 for entry in stub.GetFleet(telemetry_pb2.GetFleetRequest(),
+                                            metadata=suite.admin).devices}
+    finally:
+        report(1, registry_pb2.MODEL_RUN_STATE_RUNNING)
+    entry = fleet["line-1"]
+    assert entry.model_version == 2
+    assert entry.record_count == 0
+    assert entry.labelled_count == 0
+    assert entry.p99_latency_ms == 0
+
+
 def test_device_may_not_heartbeat_for_another_device(suite, stub) -> None:
     with pytest.raises(grpc.RpcError) as raised:
         stub.Heartbeat(telemetry_pb2.HeartbeatRequest(device_id="line-1"),
