@@ -66,7 +66,9 @@ enum AlertRuleCommands {
     ) { invocation in
       let arguments = invocation.arguments
       var rule = try rule(arguments)
-      for flag in ["metric", "condition", "threshold"] where !arguments.has(flag) {
+      // The service rejects a rule without these, naming proto fields rather than flags.
+      for flag in ["metric", "condition", "threshold", "severity", "action"]
+      where !arguments.has(flag) {
         throw CLIError.usage("\(arguments.commandName) needs --\(flag); run it with --help")
       }
       var request = Edgecat_Telemetry_V1_CreateAlertRuleRequest()

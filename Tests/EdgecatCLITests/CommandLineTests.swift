@@ -180,6 +180,20 @@ struct CommandLineTests {
       (["alert", "rules"], "edgecat alert rules needs a verb: list, get, create, update, delete"),
       (["alert", "rules", "create", "r", "--metric", "accuracy"], "needs --condition"),
       (
+        [
+          "alert", "rules", "create", "r", "--metric", "offline", "--condition", "above",
+          "--threshold", "5",
+        ],
+        "needs --severity"
+      ),
+      (
+        [
+          "alert", "rules", "create", "r", "--metric", "offline", "--condition", "above",
+          "--threshold", "5", "--severity", "info",
+        ],
+        "needs --action"
+      ),
+      (
         ["alert", "rules", "create", "r", "--metric", "speed", "--condition", "above"],
         "--metric \"speed\" is invalid; use one of accuracy, p99_latency"
       ),
