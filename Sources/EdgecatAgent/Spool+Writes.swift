@@ -111,6 +111,13 @@ extension Spool {
           "quarantined": statistics.quarantined, "rejections_not_logged": suppressed,
         ])
     }
+    // Waiting for the backlog cannot help a call that is larger than the whole cap.
+    guard full.requested <= maximumBytes else {
+      return .resourceExhausted(
+        "the agent spool cannot take this call: \(what) need \(full.requested) bytes, more than"
+          + " the whole --spool-max-bytes of \(maximumBytes); nothing was stored, so split the"
+          + " call into smaller ones or raise --spool-max-bytes")
+    }
     let quarantined = statistics.quarantined
     let occupancy =
       quarantined == 0

@@ -107,6 +107,30 @@ struct SpoolTests {
     #expect(!spool.statistics.full)
   }
 
+  @Test("batch over the whole cap says to split it")
+  func batchOverCap() async throws {
+    let folder = TemporaryDirectory()
+    defer { folder.remove() }
+    let store = try await AgentDatabase.open(dataDirectory: folder.path)
+    defer { store.close() }
+    // Each record counts 81 bytes, so four records exceed the cap of an empty spool.
+    let spool = try await Spool.open(store: store, maximumBytes: 81 * 3)
+    var failure: (any Error)?
+    do {
+      _ = try await spool.append((1...4).map { Self.record(Double($0)) })
+    } catch {
+      failure = error
+    }
+
+    let serviceError = failure as? ServiceError
+    #expect(serviceError?.code == .resourceExhausted)
+    let message = serviceError?.message ?? ""
+    #expect(message.contains("324 bytes"), "\(message)")
+    #expect(message.contains("split"), "\(message)")
+    #expect(!message.contains("retry once the agent has forwarded"), "\(message)")
+    #expect(spool.statistics.records == 0)
+  }
+
   @Test("labels count against the cap")
   func labelsCount() async throws {
     let folder = TemporaryDirectory()
