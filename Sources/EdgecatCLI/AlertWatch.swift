@@ -17,8 +17,10 @@ enum AlertWatch {
     try await call.send(request)
     call.closeSend()
     var printed = 0
+    var lastID = request.afterTransitionID
     do {
       try await call.forEachResponse { transition in
+        lastID = max(lastID, transition.transitionID)
         let value = TelemetryJSON.transition(transition)
         if json {
           console.writeOutput(compact(value) + "\n")
@@ -30,6 +32,12 @@ enum AlertWatch {
       }
     } catch is StopWatching {
       call.cancel()
+    } catch var error as CLIError where lastID > 0 {
+      // Telemetry stores every transition, so a watch started again after the last one
+      // printed misses none of those stored while this one was down.
+      error.message +=
+        "; run edgecat alert watch --after \(lastID) to continue after the last change printed"
+      throw error
     }
     return .printed(exitCode: 0)
   }

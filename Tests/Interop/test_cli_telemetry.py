@@ -10,12 +10,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
 import interop_stubs
 from test_telemetry import (TABLE, batch, open_stream, record, suite, telemetry,  # noqa: F401
+                            telemetry_pb2,
                             stub, wait_ready)
 
 CLI = Path(os.environ.get("EDGECAT_CLI", interop_stubs.REPO_ROOT / ".build" / "debug" / "edgecat"))
@@ -129,3 +131,41 @@ def test_metrics_with_bad_window_is_a_usage_error(cli) -> None:
     completed = cli("metrics", "--window", "soon")
     assert completed.returncode == 2
     assert "soon" in completed.stderr
+
+
+def test_alert_watch_names_resume_id_on_stop(suite, telemetry, tmp_path) -> None:  # noqa: F811
+    """A watch that the service ends prints the --after id that continues it."""
+    from test_telemetry import telemetry_pb2_grpc  # noqa: E402
+
+    if not CLI.exists():
+        pytest.skip(f"build the CLI first: {CLI} is missing")
+    data = tmp_path / "watch"
+    data.mkdir()
+    process = suite.telemetry("telemetry-watch", data)
+    stub = telemetry_pb2_grpc.TelemetryServiceStub(suite.channel(process.port))
+    environment = dict(os.environ, HOME=str(tmp_path),
+                       EDGECAT_TOKEN_FILE=str(suite.tokens["admin"]),
+                       EDGECAT_TELEMETRY_ENDPOINT=f"127.0.0.1:{process.port}")
+    watch = subprocess.Popen([str(CLI), "--output", "json", "alert", "watch"], env=environment,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not list(stub.ListAlertTransitions(
+                telemetry_pb2.ListAlertTransitionsRequest(), metadata=suite.admin).transitions):
+            assert time.monotonic() < deadline, "no alert fired"
+            time.sleep(0.5)
+            stub.EvaluateAlerts(telemetry_pb2.EvaluateAlertsRequest(), metadata=suite.admin)
+        first = json.loads(watch.stdout.readline())
+        assert process.stop() == 0, process.log()
+        # The rest of stdout is read through the same buffer as the first line, which may
+        # already hold the lines after it.
+        out = watch.stdout.read()
+        err = watch.stderr.read()
+        watch.wait(timeout=30)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+    printed = [first] + [json.loads(line) for line in out.splitlines() if line.strip()]
+    last = max(int(entry["transition_id"]) for entry in printed)
+    assert watch.returncode == 1, err
+    assert f"--after {last}" in err, err
