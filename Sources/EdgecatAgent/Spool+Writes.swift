@@ -90,11 +90,14 @@ extension Spool {
     changes.notify()
   }
 
-  /// Marks the spool full, logs at most one line per interval, and returns the error.
+  /// Returns the error for a call the spool cannot take, logging at most one line per interval.
+  /// The spool is marked full only when the call would fit an empty one, because a call larger
+  /// than the whole cap is rejected however empty the spool is.
   private func rejected(_ full: SpoolFull, what: String) -> ServiceError {
+    let isOversized = full.requested > maximumBytes
     let now = ContinuousClock.now
     let suppressed: Int? = state.withLock { state in
-      state.statistics.full = true
+      if !isOversized { state.statistics.full = true }
       if let last = state.lastRejectionLog, now - last < Spool.rejectionLogInterval {
         state.unloggedRejections += 1
         return nil
@@ -105,14 +108,14 @@ extension Spool {
     }
     if let suppressed {
       logger.error(
-        "spool full, rejecting new writes",
+        isOversized
+          ? "call larger than the whole spool rejected" : "spool full, rejecting new writes",
         [
           "bytes": full.used, "requested_bytes": full.requested, "max_bytes": maximumBytes,
           "quarantined": statistics.quarantined, "rejections_not_logged": suppressed,
         ])
     }
-    // Waiting for the backlog cannot help a call that is larger than the whole cap.
-    guard full.requested <= maximumBytes else {
+    guard !isOversized else {
       return .resourceExhausted(
         "the agent spool cannot take this call: \(what) need \(full.requested) bytes, more than"
           + " the whole --spool-max-bytes of \(maximumBytes); nothing was stored, so split the"

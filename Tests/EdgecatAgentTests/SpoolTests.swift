@@ -129,6 +129,8 @@ struct SpoolTests {
     #expect(message.contains("split"), "\(message)")
     #expect(!message.contains("retry once the agent has forwarded"), "\(message)")
     #expect(spool.statistics.records == 0)
+    // The spool itself has room, so the heartbeat must not report it full.
+    #expect(!spool.statistics.full)
   }
 
   @Test("labels count against the cap")
