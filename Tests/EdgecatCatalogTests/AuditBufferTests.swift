@@ -16,6 +16,13 @@ struct AuditBufferTests {
       peer: "127.0.0.1:1")
   }
 
+  /// Opens a store with the audit_events table in `directory`.
+  static func openStore(in directory: TemporaryDirectory) async throws -> Store {
+    try await Store.open(
+      path: directory.file("audit.db"),
+      migrations: [Migration(version: 1, sql: AuditTrail.schemaSQL)])
+  }
+
   static func storedIDs(_ store: Store) async throws -> [String] {
     try await store.read { db in
       try db.query("SELECT id FROM audit_events ORDER BY id").map { $0[0].string ?? "" }
@@ -26,9 +33,7 @@ struct AuditBufferTests {
   func flushWaitsForConcurrentFlush() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try await Store.open(
-      path: directory.file("audit.db"),
-      migrations: [Migration(version: 1, sql: AuditTrail.schemaSQL)])
+    let store = try await Self.openStore(in: directory)
     defer { store.close() }
     let buffer = AuditBuffer(store: store, logger: Logger(component: "audit-test"))
     let blocker = try await WriterBlocker.start(store)
@@ -55,9 +60,7 @@ struct AuditBufferTests {
   func emptyFlushWaits() async throws {
     let directory = TemporaryDirectory()
     defer { directory.remove() }
-    let store = try await Store.open(
-      path: directory.file("audit.db"),
-      migrations: [Migration(version: 1, sql: AuditTrail.schemaSQL)])
+    let store = try await Self.openStore(in: directory)
     defer { store.close() }
     let buffer = AuditBuffer(store: store, logger: Logger(component: "audit-test"))
     buffer.append(Self.event("b"))

@@ -23,7 +23,7 @@ struct DecisionLogFlushTests {
     let first = try await WriterBlocker.start(engine.store)
     engine.logDecision(decision, caller: "service:catalog", requestID: "request-1")
     // This flush's write waits behind `first`. `second` is queued after it, so that the
-    // writer runs both in one commit: the flush takes the queue, then `second` holds the
+    // writer runs both in one commit: the flush takes the queue, then `second` keeps the
     // commit open.
     let inFlight = Task { try await engine.flushDecisionLog() }
     try await Task.sleep(for: .milliseconds(50))
