@@ -8,9 +8,21 @@ enum AuditCommands {
   static let timeFlags = [
     FlagSpec(
       "start-time", value: "TIME",
-      help: "earliest time, inclusive, UTC as YYYY-MM-DD HH:MM:SS[.SSS]"),
-    FlagSpec("end-time", value: "TIME", help: "latest time, exclusive, in the same format"),
+      help: "earliest time, inclusive, UTC as YYYY-MM-DD HH:MM:SS[.SSS] or RFC 3339"),
+    FlagSpec("end-time", value: "TIME", help: "latest time, exclusive, in the same formats"),
   ]
+
+  /// Returns the value of the time flag `flag` as the services take it, UTC
+  /// "YYYY-MM-DD HH:MM:SS.SSS", or "" when the flag is not given. RFC 3339 text is converted,
+  /// and text in neither format is a usage error.
+  static func serviceTime(_ arguments: ParsedArguments, _ flag: String) throws -> String {
+    guard let text = arguments[flag] else { return "" }
+    let seconds = try MetricsWindow.time(text, flag: flag)
+    let whole = seconds.rounded(.down)
+    let milliseconds = min(999, Int(((seconds - whole) * 1000).rounded()))
+    let digits = String(milliseconds)
+    return TimeText.format(whole) + "." + String(repeating: "0", count: 3 - digits.count) + digits
+  }
 
   static let noun = Noun(
     "audit", "audit events and the decision log (admins only)",
@@ -91,10 +103,12 @@ enum AuditCommands {
     -> [Edgecat_Audit_V1_AuditEvent]
   {
     let arguments = invocation.arguments
+    let startTime = try serviceTime(arguments, "start-time")
+    let endTime = try serviceTime(arguments, "end-time")
     return try await Paging.collect(arguments) { size, token in
       var request = Edgecat_Audit_V1_ListAuditEventsRequest()
-      request.startTime = arguments["start-time"] ?? ""
-      request.endTime = arguments["end-time"] ?? ""
+      request.startTime = startTime
+      request.endTime = endTime
       request.principal = arguments["principal"] ?? ""
       request.action = arguments["action"] ?? ""
       request.securable = arguments["securable"] ?? ""
@@ -116,10 +130,12 @@ enum AuditCommands {
     case let text?:
       throw CLIError.usage("--outcome \"\(text)\" is not an outcome; use allowed or denied")
     }
+    let startTime = try serviceTime(arguments, "start-time")
+    let endTime = try serviceTime(arguments, "end-time")
     let decisions = try await Paging.collect(arguments) { size, token in
       var request = Edgecat_Policy_V1_ListDecisionsRequest()
-      request.startTime = arguments["start-time"] ?? ""
-      request.endTime = arguments["end-time"] ?? ""
+      request.startTime = startTime
+      request.endTime = endTime
       request.principal = arguments["principal"] ?? ""
       request.securable = arguments["securable"] ?? ""
       request.outcome = outcome

@@ -67,6 +67,19 @@ struct LineageAuditTests {
       let telemetry = try await fixture.edgecat("audit", "list", "--service", "telemetry")
       #expect(telemetry.status == 1)
       #expect(telemetry.stderr.contains("UNAVAILABLE"))
+
+      // Times in RFC 3339 and in the services' own format select the same events.
+      let since = try await fixture.succeed(
+        "--output", "json", "audit", "list", "--service", "policy", "--start-time",
+        "2000-01-01T00:00:00Z")
+      #expect(try since.jsonArray().count == (try policyOnly.jsonArray().count))
+      let before = try await fixture.succeed(
+        "--output", "json", "audit", "list", "--service", "policy", "--end-time",
+        "2000-01-01 00:00:00")
+      #expect(try before.jsonArray().isEmpty)
+      let badTime = try await fixture.edgecat("audit", "list", "--start-time", "yesterday")
+      #expect(badTime.status == 2)
+      #expect(badTime.stderr.contains("--start-time \"yesterday\" is invalid"))
     }
   }
 
