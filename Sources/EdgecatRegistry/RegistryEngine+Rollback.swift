@@ -145,9 +145,9 @@ extension RegistryEngine {
   }
 
   /// Returns each device the deployment reached to its previous version. Returns the ids of
-  /// the devices whose desired state changed, of those given their previous version back by
-  /// version, and of those whose previous version was deleted since, which are left with no
-  /// desired version of the model.
+  /// the devices whose desired state changed, of those given their previous version back
+  /// grouped by that version, and of those whose previous version was deleted since, which are
+  /// left with no desired version of the model.
   private static func revertDevices(
     of deployment: inout DeploymentRecord, cause: String, at now: Double, in db: Database
   ) throws -> (changed: [String], restored: [Int64: [String]], stranded: [String]) {

@@ -85,10 +85,10 @@ public final class DownstreamClient: Sendable {
       }
       // UNAVAILABLE covers a refused connection and an UNAVAILABLE status the service returns,
       // so the message keeps the cause instead of calling it a timeout.
-      let what = error.code == .unavailable ? "is unavailable" : "did not answer in time"
+      let failure = error.code == .unavailable ? "is unavailable" : "did not answer in time"
       return RPCError(
         .unavailable,
-        "the \(displayName) service at \(endpoint) \(what) (\(error.code): \(error.message));"
+        "the \(displayName) service at \(endpoint) \(failure) (\(error.code): \(error.message));"
           + " retry once it is reachable")
     default:
       return error

@@ -5,8 +5,9 @@ import EdgecatTestSupport
 import Synchronization
 import Testing
 
-/// The read audit queue: a flush returns only after every event queued before it committed,
-/// also those that a concurrent flush took, so a listing right after a flush reads them.
+/// Tests of the read audit queue's flush. A flush returns only after every event queued before
+/// it is committed, including those a concurrent flush took, so a listing right after it reads
+/// them.
 @Suite("Read audit buffer")
 struct AuditBufferTests {
   static func event(_ id: String) -> AuditRecord {
@@ -38,7 +39,7 @@ struct AuditBufferTests {
     let buffer = AuditBuffer(store: store, logger: Logger(component: "audit-test"))
     let blocker = try await WriterBlocker.start(store)
     buffer.append(Self.event("a"))
-    // The first flush stands for the timer's: it queues a write behind the blocked writer.
+    // The first flush plays the timer's part and queues a write behind the blocked writer.
     let first = Task { await buffer.flush() }
     try await Task.sleep(for: .milliseconds(50))
     let released = Atomic<Bool>(false)

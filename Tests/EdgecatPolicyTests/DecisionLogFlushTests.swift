@@ -4,9 +4,9 @@ import Testing
 
 @testable import EdgecatPolicy
 
-/// Flushing the decision log, as ListDecisions does before it reads, returns only after every
-/// decision queued before it committed, also those that an earlier flush took from the queue
-/// and has not committed yet.
+/// Tests of the decision log's flush, which ListDecisions calls before it reads. A flush
+/// returns only after every decision queued before it is committed, including those an earlier
+/// flush took from the queue and has not committed yet.
 @Suite("Decision log flush")
 struct DecisionLogFlushTests {
   @Test("flush waits for a flush in flight")

@@ -7,9 +7,9 @@ import Testing
 @Suite("Downstream client")
 struct DownstreamClientTests {
   /// Binds a TCP socket to a free loopback port without listening on it, and returns the
-  /// socket and its port. A connection to the port is refused for as long as the socket stays
-  /// open, and no other socket can take the port meanwhile, not even as the source port of a
-  /// connection to itself, which a port that was only free a moment ago allows on loopback.
+  /// socket and its port. While the socket is open, connections to the port are refused and no
+  /// other socket can take it. A port that was only free a moment ago can be taken, even as the
+  /// source port of a loopback connection to itself.
   static func boundPort() throws -> (descriptor: Int32, port: Int) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     #expect(descriptor >= 0)
